@@ -1,0 +1,100 @@
+"""Name -> network constructor registry."""
+
+from ._paper import PaperModel1, PaperModel2, PaperModel3
+from ._small import SmallCNN
+
+__all__ = ["ARCHITECTURES", "build_model", "count_parameters", "register_architecture"]
+
+#: Registered architectures: name -> callable ``(n_classes) -> nn.Module``.
+ARCHITECTURES = {
+    "model1": PaperModel1,
+    "model2": PaperModel2,
+    "model3": PaperModel3,
+    "small": SmallCNN,
+}
+
+
+def register_architecture(name, factory, *, overwrite=False):
+    """Register a network under ``name`` so ``FERClassifier(architecture=name)`` finds it.
+
+    Parameters
+    ----------
+    name : str
+        The name to register.
+    factory : callable
+        Called as ``factory(n_classes=k)``; must return a ``torch.nn.Module`` that maps
+        ``(n, 1, 48, 48)`` float tensors to ``(n, k)`` logits and whose last layer,
+        the one that depends on ``k``, is an ``nn.Linear`` attribute named ``head``.
+    overwrite : bool, default=False
+        Replace an existing entry of the same name.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from skfer.models import register_architecture, build_model
+    >>> class Linear(nn.Module):
+    ...     def __init__(self, n_classes=7):
+    ...         super().__init__()
+    ...         self.flat = nn.Flatten()
+    ...         self.head = nn.Linear(48 * 48, n_classes)
+    ...     def forward(self, x):
+    ...         return self.head(self.flat(x))
+    >>> register_architecture("linear-doc", Linear)
+    >>> build_model("linear-doc", n_classes=3).head.out_features
+    3
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"Architecture name must be a non-empty string, got {name!r}.")
+    if not callable(factory):
+        raise TypeError(f"factory must be callable, got {type(factory).__name__}.")
+    if name in ARCHITECTURES and not overwrite:
+        raise ValueError(
+            f"Architecture {name!r} is already registered; pass overwrite=True to "
+            "replace it."
+        )
+    ARCHITECTURES[name] = factory
+
+
+def build_model(name, n_classes=7):
+    """Instantiate the registered architecture ``name`` with ``n_classes`` outputs.
+
+    Parameters
+    ----------
+    name : str
+        One of ``ARCHITECTURES`` (``"model1"``, ``"model2"``, ``"model3"``,
+        ``"small"`` and anything registered).
+    n_classes : int, default=7
+        Number of output scores.
+
+    Returns
+    -------
+    module : torch.nn.Module
+
+    Examples
+    --------
+    >>> from skfer.models import build_model
+    >>> type(build_model("model2")).__name__
+    'PaperModel2'
+    """
+    try:
+        factory = ARCHITECTURES[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"Unknown architecture {name!r}; expected one of "
+            f"{sorted(ARCHITECTURES)} (or register one with "
+            "skfer.models.register_architecture)."
+        ) from None
+    return factory(n_classes=n_classes)
+
+
+def count_parameters(module):
+    """Number of trainable parameters of a torch module.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from skfer.models import count_parameters
+    >>> count_parameters(nn.Linear(3, 2))
+    8
+    """
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)

@@ -1,0 +1,62 @@
+"""Shared fixtures: small synthetic faces made by the tests themselves, and the
+location of the real datasets (tests marked ``realdata`` skip when it is absent)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def _real_data_home():
+    value = os.environ.get("SKFER_DATA")
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    return path if path.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def real_data_home():
+    """Folder holding the real datasets (``fer2013/``, ``ckplus/``, ...).
+
+    Skips the test with a clear reason when ``SKFER_DATA`` is unset or not a folder.
+    """
+    path = _real_data_home()
+    if path is None:
+        pytest.skip(
+            "real datasets not available: set SKFER_DATA to the folder holding "
+            "fer2013/, ckplus/, ckplus48/ and jaffe/ (e.g. ../shared/datasets)"
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_dataset(real_data_home):
+    """Factory: ``real_dataset("jaffe")`` -> its folder, or skip if it is missing."""
+
+    def get(name):
+        path = real_data_home / name
+        if not path.is_dir():
+            pytest.skip(f"real dataset {name!r} not found under SKFER_DATA={real_data_home}")
+        return path
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def faces():
+    """(X, y): 140 synthetic 48x48 faces, 7 emotions, uint8 rows of 2304 pixels."""
+    from skfer.datasets import make_faces
+
+    return make_faces(n_samples=140, random_state=0, return_X_y=True)
+
+
+@pytest.fixture(scope="session")
+def faces3():
+    """(X, y): 90 synthetic faces of 3 emotions (happy, sad, surprise)."""
+    from skfer.datasets import make_faces
+
+    return make_faces(
+        n_samples=90, classes=("happy", "sad", "surprise"), random_state=1,
+        return_X_y=True,
+    )
