@@ -1,0 +1,98 @@
+"""Whole-tensor batching: no per-sample Python work, no collate."""
+
+import torch
+
+__all__ = ["BatchIterator", "Scaling"]
+
+
+class Scaling:
+    """Bring raw pixels to the network's input scale, batch by batch.
+
+    ``x -> ((x - lo) / (hi - lo) - mean) / std``: first to [0, 1] using the units of
+    the training data (``input_range``), then standardized with the training pixel
+    mean and standard deviation. Augmentation happens in between, on [0, 1] images.
+    """
+
+    def __init__(self, input_range, mean, std):
+        self.input_range = (float(input_range[0]), float(input_range[1]))
+        self.mean = float(mean)
+        self.std = float(std)
+
+    def to_unit(self, x):
+        lo, hi = self.input_range
+        return (x.float() - lo) * (1.0 / (hi - lo))
+
+    def standardize(self, x):
+        return (x - self.mean) * (1.0 / self.std)
+
+    def __call__(self, x):
+        return self.standardize(self.to_unit(x))
+
+    def __repr__(self):
+        return (
+            f"Scaling(input_range={self.input_range}, mean={self.mean:.4f}, "
+            f"std={self.std:.4f})"
+        )
+
+
+class BatchIterator:
+    """Iterate over a skorch ``Dataset`` holding whole tensors, slicing batches.
+
+    Used as skorch's ``iterator_train`` / ``iterator_valid``: images are kept as one
+    ``(n, 1, 48, 48)`` tensor (uint8 or float32) and each batch is a slice (or an
+    index gather when shuffling), scaled, optionally augmented, and laid out
+    channels-last. Shuffling and augmentation draw from torch's global generator,
+    which the estimator seeds for reproducibility.
+    """
+
+    def __init__(
+        self,
+        dataset,
+        batch_size=128,
+        shuffle=False,
+        scaling=None,
+        transform=None,
+        channels_last=True,
+        **kwargs,
+    ):
+        self.X = dataset.X if hasattr(dataset, "X") else dataset
+        self.y = getattr(dataset, "y", None)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.scaling = scaling
+        self.transform = transform
+        self.channels_last = channels_last
+
+    def __len__(self):
+        n = len(self.X)
+        return (n + self.batch_size - 1) // self.batch_size
+
+    def _prepare(self, xb, generator):
+        if self.scaling is None:
+            xb = xb.float()
+        else:
+            xb = self.scaling.to_unit(xb)
+            if self.transform is not None:
+                xb = self.transform(xb, generator=generator)
+            xb = self.scaling.standardize(xb)
+        if self.channels_last:
+            xb = xb.contiguous(memory_format=torch.channels_last)
+        return xb
+
+    def __iter__(self):
+        n = len(self.X)
+        generator = None
+        if self.transform is not None:
+            seed = int(torch.randint(0, 2**62, (1,)).item())
+            generator = torch.Generator().manual_seed(seed)
+        order = torch.randperm(n) if self.shuffle else None
+        for start in range(0, n, self.batch_size):
+            if order is None:
+                sl = slice(start, start + self.batch_size)
+                xb = self.X[sl]
+                yb = None if self.y is None else self.y[sl]
+            else:
+                idx = order[start : start + self.batch_size]
+                xb = self.X[idx]
+                yb = None if self.y is None else self.y[idx]
+            yield self._prepare(xb, generator), yb

@@ -1,0 +1,657 @@
+"""FERClassifier: a scikit-learn classifier around a skorch-trained CNN."""
+
+import os
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+from torch import nn
+
+from ._loader import BatchIterator, Scaling
+from ._net import EpochAccuracy, FERNet
+from ._torch_utils import PRECISIONS, autocast, check_device, resolve_precision, seeded
+from ._validation import (
+    INPUT_SIZE,
+    infer_input_range,
+    rows_to_images,
+    validate_images,
+)
+from ._version import __version__
+from ._weights_io import read_weights, tensor_dict, write_weights
+from .models import ARCHITECTURES, build_model
+
+__all__ = ["FERClassifier"]
+
+_OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+}
+_DEFAULT_ARCHITECTURE = "model2"
+
+
+def _optimizer_spec(optimizer, weight_decay):
+    if isinstance(optimizer, str):
+        cls = _OPTIMIZERS[optimizer]
+        kwargs = {"weight_decay": weight_decay}
+        if optimizer == "sgd":
+            kwargs.update(momentum=0.9, nesterov=True)
+        return cls, kwargs
+    return optimizer, {"weight_decay": weight_decay}
+
+
+class FERClassifier(ClassifierMixin, BaseEstimator):
+    """Facial expression classifier: one of skfer's CNNs trained with skorch.
+
+    A scikit-learn estimator (``fit``/``predict``/``predict_proba``/``score``) that
+    works in ``Pipeline``, ``cross_validate``, ``GridSearchCV``, ``VotingClassifier``,
+    ``clone`` and ``joblib``. The network is built and trained in :meth:`fit`
+    (fitted attribute ``net_``, a skorch net).
+
+    **Input.** ``X`` holds one grayscale image per row: ``(n, 2304)`` flattened
+    48x48 images or an ``(n, 48, 48)`` stack, uint8 (0-255) or float. A row of
+    ``s*s`` values is read as an ``s x s`` image and resized to 48x48, so 128x128
+    crops can be passed directly; a row whose length is not a perfect square is
+    zero-padded to the next square (with a :class:`~skfer.NonSquareImageWarning`).
+    Pixels are scaled with statistics learned at the first fit (or taken from the
+    pretrained weights), so uint8 and float inputs both work, as long as ``fit`` and
+    ``predict`` get the same units. ``y`` holds labels of any hashable type.
+
+    **Fine-tuning.** ``pretrained`` (a registered name or a weights file) initializes
+    every fit from saved weights; it is a plain parameter, so ``clone`` keeps it and
+    each cross-validation fold starts from the same source weights. All layers are
+    trained. The output layer is matched by class name: rows for classes the source
+    knows are kept, others are freshly initialized, so a 7-emotion source fine-tunes
+    on a target with only some (or other) emotions. With ``warm_start=True`` a second
+    :meth:`fit` continues from the weights learned so far (fresh optimizer state,
+    current ``lr``), and :meth:`partial_fit` runs one more epoch.
+
+    Parameters
+    ----------
+    architecture : str, default=None
+        Registered network: ``"model1"``, ``"model2"``, ``"model3"`` (the paper's),
+        ``"small"`` (tiny, for tests and demos) or any name added with
+        :func:`skfer.models.register_architecture`. ``None`` means the architecture
+        of ``pretrained`` when given, else ``"model2"``.
+    max_epochs : int, default=30
+        Epochs of one :meth:`fit`.
+    batch_size : int, default=128
+        Mini-batch size for training and prediction.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd"} or torch optimizer class, default="adam"
+        ``"sgd"`` uses Nesterov momentum 0.9.
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+    lr_schedule : {None, "cosine"}, default=None
+        ``"cosine"`` anneals the learning rate to 0 over ``max_epochs``.
+    label_smoothing : float, default=0.0
+        Label smoothing of the cross-entropy loss.
+    augment : None, str or callable, default=None
+        On-the-fly augmentation of every training batch (never at predict time):
+        a preset name of :func:`skfer.augmentation.make_augmentation` (e.g.
+        ``"paper"``, ``"standard"``) or a transform ``t(images, generator=...)`` on
+        ``(n, 1, 48, 48)`` float tensors in [0, 1].
+    tta : {None, "flip"}, default=None
+        Test-time augmentation for ``predict``/``predict_proba``: ``"flip"`` averages
+        the probabilities of each image and its mirror image.
+    warm_start : bool, default=False
+        Whether :meth:`fit` continues from the current weights instead of starting
+        afresh.
+    pretrained : str or path-like, default=None
+        Weights to start every fresh fit from: a name of
+        :func:`skfer.list_pretrained` or a file written by :meth:`save_weights`.
+    classes : array-like, default=None
+        All class labels the model should know. ``None`` means those present in
+        ``y`` at the first fit. Needed when a training set may lack some classes.
+    validation_fraction : float or None, default=0.1
+        Fraction of the training data held out (stratified) to report
+        ``valid_loss``/``valid_acc`` each epoch; ``None`` or 0 disables it. Ignored
+        when ``X_val``/``y_val`` are passed to :meth:`fit`.
+    early_stopping : bool, default=False
+        Stop when ``valid_loss`` has not improved for ``n_iter_no_change`` epochs
+        and restore the best weights. Needs a validation set.
+    n_iter_no_change : int, default=10
+        Patience of early stopping.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        Compute precision of forward passes (weights stay float32). ``"auto"``
+        uses bfloat16 autocast on CPUs with native bfloat16 units (AVX-512 BF16 or
+        AMX) and on CUDA GPUs that support it, float32 elsewhere.
+    device : str, default="cpu"
+        Torch device, e.g. ``"cuda"``. Can be changed on a fitted model with
+        ``set_params``; weights move on the next call.
+    callbacks : list of (str, skorch.callbacks.Callback), default=None
+        Extra skorch callbacks (e.g. checkpointing).
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling, dropout, augmentation and the
+        validation split. An int gives identical results on the same machine.
+    verbose : int, default=0
+        0 silent, 1 one line per epoch, 2 also a progress bar per epoch.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of pixels per row seen in :meth:`fit`.
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the torch module.
+    history_ : list of dict
+        One dict per epoch: ``epoch``, ``train_loss``, ``train_acc``, ``dur``,
+        ``lr`` and, with validation, ``valid_loss``, ``valid_acc``.
+    architecture_ : str
+        The architecture actually built.
+    input_range_ : tuple of float
+        Pixel units the model expects (``(0, 255)`` for integer images).
+    pixel_mean_, pixel_std_ : float
+        Standardization statistics of the [0, 1]-scaled training pixels.
+
+    Examples
+    --------
+    >>> from skfer import FERClassifier
+    >>> from skfer.datasets import make_faces
+    >>> X, y = make_faces(n_samples=60, random_state=0, return_X_y=True)
+    >>> clf = FERClassifier(architecture="small", max_epochs=2, random_state=0)
+    >>> clf.fit(X, y).predict(X[:3]).shape
+    (3,)
+    >>> len(clf.history_), sorted(clf.classes_)[:2]
+    (2, ['angry', 'disgust'])
+    """
+
+    _parameter_constraints = {
+        "architecture": [str, None],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "lr_schedule": [StrOptions({"cosine"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "augment": [str, callable, None],
+        "tta": [StrOptions({"flip"}), None],
+        "warm_start": ["boolean"],
+        "pretrained": [str, os.PathLike, None],
+        "classes": ["array-like", None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left"), None],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "precision": [StrOptions(set(PRECISIONS))],
+        "device": [str, torch.device],
+        "callbacks": [list, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        architecture=None,
+        *,
+        max_epochs=30,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_schedule=None,
+        label_smoothing=0.0,
+        augment=None,
+        tta=None,
+        warm_start=False,
+        pretrained=None,
+        classes=None,
+        validation_fraction=0.1,
+        early_stopping=False,
+        n_iter_no_change=10,
+        precision="auto",
+        device="cpu",
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.architecture = architecture
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.label_smoothing = label_smoothing
+        self.augment = augment
+        self.tta = tta
+        self.warm_start = warm_start
+        self.pretrained = pretrained
+        self.classes = classes
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.precision = precision
+        self.device = device
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X, y, *, X_val=None, y_val=None):
+        """Train the network on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, h, w)
+            Grayscale images, one per row.
+        y : array-like of shape (n_samples,)
+            Labels.
+        X_val, y_val : array-like, default=None
+            An explicit validation set (e.g. FER2013's PublicTest) used for
+            ``valid_loss``/``valid_acc`` and early stopping instead of a split of
+            ``X``.
+
+        Returns
+        -------
+        self : FERClassifier
+        """
+        warm = bool(self.warm_start) and hasattr(self, "net_")
+        return self._fit(X, y, X_val, y_val, warm=warm, epochs=self.max_epochs)
+
+    def partial_fit(self, X, y, classes=None):
+        """Train for one more epoch on ``(X, y)``, keeping weights and optimizer state.
+
+        The first call builds the network (from ``pretrained`` if set); ``classes``
+        (or the ``classes`` parameter) must then list every label if ``y`` lacks
+        some. No validation split is made.
+
+        Returns
+        -------
+        self : FERClassifier
+        """
+        warm = hasattr(self, "net_")
+        return self._fit(
+            X, y, None, None, warm=warm, epochs=1, partial=True, classes=classes
+        )
+
+    def _fit(self, X, y, X_val, y_val, *, warm, epochs, partial=False, classes=None):
+        self._validate_params()
+        device = check_device(self.device)
+        autocast_dtype = resolve_precision(self.precision, device)
+        X, y = validate_images(self, X, y, reset=not warm)
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+
+        pretrained_meta, pretrained_state = None, None
+        if not warm:
+            if self.pretrained is not None:
+                pretrained_state, pretrained_meta = self._read_pretrained()
+            self.architecture_ = self._resolve_architecture(pretrained_meta)
+            self.classes_ = self._resolve_classes(y, classes)
+        elif partial and classes is not None:
+            self._check_labels_known(np.asarray(classes), "classes")
+        self._check_labels_known(y, "y")
+        y_codes = np.searchsorted(self.classes_, y)
+
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+
+        if X_val is not None or y_val is not None:
+            if X_val is None or y_val is None:
+                raise ValueError("Pass both X_val and y_val, or neither.")
+            X_tr, y_tr = X, y_codes
+            X_va = validate_images(self, X_val, reset=False)
+            y_va = column_or_1d(y_val, warn=True)
+            if len(y_va) != len(X_va):
+                raise ValueError(
+                    f"X_val has {len(X_va)} rows but y_val has {len(y_va)} labels."
+                )
+            self._check_labels_known(y_va, "y_val")
+            y_va = np.searchsorted(self.classes_, y_va)
+        elif not partial:
+            X_tr, y_tr, X_va, y_va = self._split(X, y_codes, seed)
+        else:
+            X_tr, y_tr, X_va, y_va = X, y_codes, None, None
+        if self.early_stopping and X_va is None:
+            raise ValueError(
+                "early_stopping=True needs a validation set: set validation_fraction "
+                "(e.g. 0.1) or pass X_val and y_val to fit."
+            )
+
+        if not warm:
+            if pretrained_meta is not None:
+                self.input_range_ = tuple(pretrained_meta["input_range"])
+                self.pixel_mean_ = float(pretrained_meta["pixel_mean"])
+                self.pixel_std_ = float(pretrained_meta["pixel_std"])
+            else:
+                self.input_range_ = infer_input_range(X_tr)
+                self._fit_pixel_stats(X_tr)
+        scaling = self._scaling()
+        images_tr = rows_to_images(X_tr, self.input_range_)
+        images_va = None if X_va is None else rows_to_images(X_va, self.input_range_)
+
+        with seeded(seed, device):
+            if warm:
+                module = self.net_.module_
+            else:
+                module = build_model(self.architecture_, n_classes=len(self.classes_))
+                if pretrained_state is not None:
+                    self._load_state(module, pretrained_state, pretrained_meta)
+            module = module.to(device).to(memory_format=torch.channels_last)
+            net = self._make_net(module, device, autocast_dtype, scaling, images_va, y_va)
+            net.initialize()
+            if warm:
+                net.history = self.net_.history
+                if partial:
+                    net.optimizer_.load_state_dict(self.net_.optimizer_.state_dict())
+            y_tensor = torch.as_tensor(y_tr, dtype=torch.long)
+            net.partial_fit(images_tr, y_tensor, epochs=epochs)
+        # The validation data must not be pickled with the fitted model.
+        net.train_split = None
+        self.net_ = net
+        self.history_ = [
+            {k: v for k, v in row.items() if k != "batches"} for row in net.history
+        ]
+        return self
+
+    def _split(self, X, y, seed):
+        frac = self.validation_fraction
+        if not frac:
+            return X, y, None, None
+        n = len(y)
+        n_val = int(np.ceil(frac * n))
+        if n_val < 1 or n - n_val < 1:
+            warnings.warn(
+                f"validation_fraction={frac} leaves no data to train or to validate on "
+                f"with {n} samples; training without a validation set.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return X, y, None, None
+        counts = np.bincount(y)
+        counts = counts[counts > 0]
+        stratify = y if (counts.min() >= 2 and n_val >= len(counts)) else None
+        X_tr, X_va, y_tr, y_va = train_test_split(
+            X, y, test_size=n_val, stratify=stratify, random_state=seed
+        )
+        return X_tr, y_tr, X_va, y_va
+
+    def _fit_pixel_stats(self, X):
+        lo, hi = self.input_range_
+        unit = (np.asarray(X, dtype=np.float64) - lo) / (hi - lo)
+        self.pixel_mean_ = float(unit.mean())
+        std = float(unit.std())
+        self.pixel_std_ = std if std > 1e-6 else 1.0
+
+    def _scaling(self):
+        return Scaling(self.input_range_, self.pixel_mean_, self.pixel_std_)
+
+    def _transform(self):
+        if self.augment is None:
+            return None
+        from .augmentation import make_augmentation
+
+        return make_augmentation(self.augment)
+
+    def _make_net(self, module, device, autocast_dtype, scaling, images_va, y_va):
+        from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
+        from skorch.helper import predefined_split
+
+        opt_cls, opt_kwargs = _optimizer_spec(self.optimizer, self.weight_decay)
+        callbacks = [("accuracy", EpochAccuracy())]
+        if self.lr_schedule == "cosine":
+            callbacks.append(
+                (
+                    "lr_schedule",
+                    LRScheduler(
+                        policy=torch.optim.lr_scheduler.CosineAnnealingLR,
+                        T_max=self.max_epochs,
+                    ),
+                )
+            )
+        if self.early_stopping:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss",
+                        patience=self.n_iter_no_change,
+                        load_best=True,
+                        sink=print if self.verbose else (lambda *a, **k: None),
+                    ),
+                )
+            )
+        if self.verbose and self.verbose >= 2:
+            callbacks.append(("progress", ProgressBar()))
+        callbacks.extend(self.callbacks or [])
+        train_split = None
+        if images_va is not None:
+            from skorch.dataset import Dataset
+
+            valid = Dataset(images_va, torch.as_tensor(y_va, dtype=torch.long))
+            train_split = predefined_split(valid)
+        return FERNet(
+            module=module,
+            criterion=nn.CrossEntropyLoss,
+            criterion__label_smoothing=float(self.label_smoothing),
+            optimizer=opt_cls,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train=BatchIterator,
+            iterator_train__shuffle=True,
+            iterator_train__scaling=scaling,
+            iterator_train__transform=self._transform(),
+            iterator_valid=BatchIterator,
+            iterator_valid__scaling=scaling,
+            train_split=train_split,
+            callbacks=callbacks,
+            warm_start=True,
+            device=str(device),
+            verbose=int(bool(self.verbose)),
+            autocast_dtype=autocast_dtype,
+            **{f"optimizer__{k}": v for k, v in opt_kwargs.items()},
+        )
+
+    # --------------------------------------------------------- label handling
+    def _resolve_classes(self, y, classes):
+        known = classes if classes is not None else self.classes
+        if known is not None:
+            known = column_or_1d(np.asarray(known))
+            classes_ = np.unique(known)
+            self._check_subset(y, classes_, "y", "classes")
+        else:
+            classes_ = np.unique(y)
+        if len(classes_) < 2:
+            raise ValueError(
+                f"FERClassifier needs samples of at least 2 classes; got one class "
+                f"({classes_.tolist()!r}). Pass `classes` to declare the others."
+            )
+        return classes_
+
+    def _check_labels_known(self, labels, name):
+        self._check_subset(labels, self.classes_, name, "classes_")
+
+    @staticmethod
+    def _check_subset(labels, classes, name, where):
+        unknown = np.setdiff1d(np.unique(labels), classes)
+        if unknown.size:
+            raise ValueError(
+                f"{name} contains labels {unknown.tolist()!r} that are not in "
+                f"{where} {classes.tolist()!r}."
+            )
+
+    # ------------------------------------------------------- pretrained weights
+    def _read_pretrained(self):
+        from .weights import resolve_weights
+
+        path = resolve_weights(self.pretrained)
+        return read_weights(path)
+
+    def _resolve_architecture(self, meta):
+        arch = self.architecture
+        if meta is not None:
+            if arch is not None and arch != meta["architecture"]:
+                raise ValueError(
+                    f"architecture={arch!r} does not match the pretrained weights "
+                    f"{self.pretrained!r}, which are a {meta['architecture']!r}; "
+                    "leave architecture=None to use the weights' architecture."
+                )
+            arch = meta["architecture"]
+        arch = _DEFAULT_ARCHITECTURE if arch is None else arch
+        if arch not in ARCHITECTURES:
+            raise ValueError(
+                f"Unknown architecture {arch!r}; expected one of "
+                f"{sorted(ARCHITECTURES)}."
+            )
+        return arch
+
+    def _load_state(self, module, state, meta):
+        """Copy pretrained weights; output rows are matched by class label."""
+        src_classes = list(meta["classes"])
+        head_keys = {k for k in state if k.startswith("head.")}
+        body = {k: v for k, v in state.items() if k not in head_keys}
+        missing, unexpected = module.load_state_dict(body, strict=False)
+        missing = [k for k in missing if not k.startswith("head.")]
+        if missing or unexpected:
+            raise ValueError(
+                f"Pretrained weights {self.pretrained!r} do not fit architecture "
+                f"{self.architecture_!r}: missing {missing}, unexpected {unexpected}."
+            )
+        index = {label: i for i, label in enumerate(src_classes)}
+        with torch.no_grad():
+            for j, label in enumerate(self.classes_.tolist()):
+                i = index.get(label)
+                if i is None:
+                    continue
+                module.head.weight[j] = state["head.weight"][i]
+                module.head.bias[j] = state["head.bias"][i]
+
+    def save_weights(self, path, **card):
+        """Write the fitted weights and what is needed to use them to ``path``.
+
+        The file is safetensors: loading it never executes code. It holds the
+        module's tensors plus the architecture, classes and pixel scaling, so that
+        ``FERClassifier(pretrained=path)`` or :meth:`from_weights` can use it.
+        The write is atomic (a temporary file renamed into place).
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file (conventionally ``*.safetensors``).
+        **card
+            Extra JSON-serializable information stored in the file's metadata
+            (e.g. ``dataset="fer2013"``, ``accuracy=0.7``).
+
+        Returns
+        -------
+        path : pathlib.Path
+        """
+        check_is_fitted(self)
+        meta = {
+            "architecture": self.architecture_,
+            "classes": self.classes_.tolist(),
+            "input_range": list(self.input_range_),
+            "pixel_mean": self.pixel_mean_,
+            "pixel_std": self.pixel_std_,
+            "n_features_in": int(self.n_features_in_),
+            "skfer_version": __version__,
+            "card": card,
+        }
+        return write_weights(path, tensor_dict(self.net_.module_), meta)
+
+    @classmethod
+    def from_weights(cls, weights, **params):
+        """Build a fitted classifier from weights (a registered name or a file).
+
+        Parameters
+        ----------
+        weights : str or path-like
+            A name of :func:`skfer.list_pretrained` or a file written by
+            :meth:`save_weights`.
+        **params
+            Other constructor parameters (e.g. ``device``, ``tta``).
+
+        Returns
+        -------
+        clf : FERClassifier
+            Ready to ``predict``; ``pretrained=weights``, so ``clone(clf).fit(...)``
+            fine-tunes from the same weights.
+        """
+        clf = cls(pretrained=weights, **params)
+        clf._validate_params()
+        device = check_device(clf.device)
+        state, meta = clf._read_pretrained()
+        clf.architecture_ = clf._resolve_architecture(meta)
+        clf.classes_ = np.asarray(meta["classes"])
+        clf.input_range_ = tuple(meta["input_range"])
+        clf.pixel_mean_ = float(meta["pixel_mean"])
+        clf.pixel_std_ = float(meta["pixel_std"])
+        clf.n_features_in_ = int(meta.get("n_features_in", INPUT_SIZE * INPUT_SIZE))
+        module = build_model(clf.architecture_, n_classes=len(clf.classes_))
+        module.load_state_dict(state)
+        module = module.to(device).to(memory_format=torch.channels_last)
+        net = clf._make_net(
+            module, device, resolve_precision(clf.precision, device), clf._scaling(),
+            None, None,
+        )
+        net.initialize()
+        clf.net_ = net
+        clf.history_ = []
+        return clf
+
+    # --------------------------------------------------------------- prediction
+    def _module_for_inference(self):
+        device = check_device(self.device)
+        module = self.net_.module_
+        if next(module.parameters()).device != device:
+            module = module.to(device)
+            self.net_.module_ = module
+            self.net_.device = str(device)
+        return module.eval(), device
+
+    def predict_proba(self, X):
+        """Class probabilities of each image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, h, w)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self)
+        X = validate_images(self, X, reset=False)
+        images = rows_to_images(X, self.input_range_)
+        module, device = self._module_for_inference()
+        dtype = resolve_precision(self.precision, device)
+        loader = BatchIterator(
+            images, batch_size=max(int(self.batch_size), 256), scaling=self._scaling()
+        )
+        out = []
+        with torch.inference_mode(), autocast(device, dtype):
+            for xb, _ in loader:
+                xb = xb.to(device, non_blocking=True)
+                proba = torch.softmax(module(xb).float(), dim=1)
+                if self.tta == "flip":
+                    flipped = torch.softmax(module(xb.flip(-1)).float(), dim=1)
+                    proba = (proba + flipped) / 2
+                out.append(proba.cpu())
+        return torch.cat(out).numpy().astype(np.float64)
+
+    def predict(self, X):
+        """Most probable class of each image.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags

@@ -1,0 +1,104 @@
+"""Soft-voting ensembles of FER classifiers."""
+
+import numpy as np
+from sklearn.ensemble import VotingClassifier
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.validation import check_is_fitted
+
+from .classifier import FERClassifier
+
+__all__ = ["make_ensemble", "ensemble_from_fitted"]
+
+PAPER_ARCHITECTURES = ("model1", "model2", "model3")
+
+
+def make_ensemble(architectures=PAPER_ARCHITECTURES, *, weights=None, n_jobs=None,
+                  **params):
+    """A soft-voting ``VotingClassifier`` of one :class:`FERClassifier` per architecture.
+
+    The paper's ensemble of its three CNNs in one line. Every member gets the same
+    ``params`` (``max_epochs``, ``random_state``, ``pretrained`` is not shared since
+    weights are architecture specific). Fit it like any estimator; it clones and
+    trains each member.
+
+    Parameters
+    ----------
+    architectures : sequence of str, default=("model1", "model2", "model3")
+        One member per name.
+    weights : array-like of float, default=None
+        Voting weights (uniform when None).
+    n_jobs : int, default=None
+        Members fitted in parallel by joblib.
+    **params
+        :class:`FERClassifier` parameters shared by every member.
+
+    Returns
+    -------
+    ensemble : sklearn.ensemble.VotingClassifier
+
+    Examples
+    --------
+    >>> from skfer import make_ensemble
+    >>> from skfer.datasets import make_faces
+    >>> X, y = make_faces(n_samples=40, classes=["happy", "sad"], random_state=0,
+    ...                   return_X_y=True)
+    >>> ens = make_ensemble(["small", "small"], max_epochs=1, random_state=0)
+    >>> ens.fit(X, y).predict_proba(X[:2]).shape
+    (2, 2)
+    """
+    architectures = list(architectures)
+    if not architectures:
+        raise ValueError("make_ensemble needs at least one architecture.")
+    names = [
+        f"{arch}_{i}" if architectures.count(arch) > 1 else arch
+        for i, arch in enumerate(architectures)
+    ]
+    estimators = [
+        (name, FERClassifier(architecture=arch, **params))
+        for name, arch in zip(names, architectures)
+    ]
+    return VotingClassifier(estimators, voting="soft", weights=weights, n_jobs=n_jobs)
+
+
+def ensemble_from_fitted(classifiers, *, weights=None):
+    """Soft-voting ensemble of already fitted classifiers (e.g. pretrained ones).
+
+    scikit-learn's ``VotingClassifier`` always refits its members; this returns one
+    whose members are used as they are, ready to ``predict``. Refitting it (or a
+    clone) trains fresh members as usual.
+
+    Parameters
+    ----------
+    classifiers : list of (str, estimator) or list of estimator
+        Fitted classifiers with ``predict_proba`` and the same ``classes_``.
+    weights : array-like of float, default=None
+        Voting weights.
+
+    Returns
+    -------
+    ensemble : sklearn.ensemble.VotingClassifier
+        Fitted.
+    """
+    named = [
+        c if isinstance(c, tuple) else (f"{getattr(c, 'architecture_', 'clf')}_{i}", c)
+        for i, c in enumerate(classifiers)
+    ]
+    if not named:
+        raise ValueError("ensemble_from_fitted needs at least one classifier.")
+    for name, clf in named:
+        check_is_fitted(clf)
+    classes = named[0][1].classes_
+    for name, clf in named[1:]:
+        if not np.array_equal(clf.classes_, classes):
+            raise ValueError(
+                f"All classifiers must share classes_; {name!r} has "
+                f"{clf.classes_.tolist()} but the first has {classes.tolist()}."
+            )
+    ensemble = VotingClassifier(named, voting="soft", weights=weights)
+    ensemble.estimators_ = [clf for _, clf in named]
+    ensemble.le_ = LabelEncoder().fit(classes)
+    ensemble.classes_ = ensemble.le_.classes_
+    from sklearn.utils import Bunch
+
+    ensemble.named_estimators_ = Bunch(**dict(named))
+    return ensemble

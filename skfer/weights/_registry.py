@@ -1,0 +1,111 @@
+"""Registry of the pretrained weights shipped inside the package."""
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["list_pretrained", "load_pretrained", "resolve_weights"]
+
+_REGISTRY_FILE = "registry.json"
+
+
+def _registry():
+    text = resources.files(__package__).joinpath(_REGISTRY_FILE).read_text()
+    return json.loads(text)["weights"]
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def list_pretrained():
+    """Describe the pretrained weights shipped with skfer.
+
+    Returns
+    -------
+    entries : list of dict
+        One dict per registered model: ``name``, ``file``, ``sha256``,
+        ``architecture``, ``classes``, ``command`` (how it was trained) and the
+        accuracies it reached, e.g. ``private_test_accuracy``.
+
+    Examples
+    --------
+    >>> from skfer import list_pretrained
+    >>> isinstance(list_pretrained(), list)
+    True
+    """
+    return [dict(entry, name=name) for name, entry in _registry().items()]
+
+
+def resolve_weights(weights):
+    """Path of a weights file given a registered name or a path; checksum verified.
+
+    Parameters
+    ----------
+    weights : str or path-like
+        A name from :func:`list_pretrained` or the path of a ``.safetensors`` file
+        written by :meth:`skfer.FERClassifier.save_weights`.
+
+    Returns
+    -------
+    path : pathlib.Path
+
+    Raises
+    ------
+    ValueError
+        If ``weights`` is neither a registered name nor an existing file, or if a
+        registered file's SHA-256 does not match the registry.
+    """
+    registry = _registry()
+    if isinstance(weights, str) and weights in registry:
+        entry = registry[weights]
+        path = Path(str(resources.files(__package__).joinpath(entry["file"])))
+        if not path.is_file():
+            raise ValueError(
+                f"Pretrained weights {weights!r} are registered but the file "
+                f"{entry['file']} is missing from the installed package."
+            )
+        digest = _sha256(path)
+        if digest != entry["sha256"]:
+            raise ValueError(
+                f"Checksum mismatch for pretrained weights {weights!r}: file {path} "
+                f"has sha256 {digest}, the registry expects {entry['sha256']}. The "
+                "file is corrupted or was replaced; reinstall skfer."
+            )
+        return path
+    path = Path(weights) if isinstance(weights, (str, Path)) else None
+    if path is not None and path.is_file():
+        return path
+    raise ValueError(
+        f"pretrained={weights!r} is neither a registered name "
+        f"({sorted(registry) or 'none shipped'}) nor an existing weights file."
+    )
+
+
+def load_pretrained(name, **params):
+    """Load shipped (or saved) weights as a fitted :class:`skfer.FERClassifier`.
+
+    Works offline: the weights are files inside the installed package.
+
+    Parameters
+    ----------
+    name : str or path-like
+        A name from :func:`list_pretrained`, or a path to weights saved with
+        :meth:`~skfer.FERClassifier.save_weights`.
+    **params
+        Extra :class:`~skfer.FERClassifier` parameters (e.g. ``device="cuda"``).
+
+    Returns
+    -------
+    clf : FERClassifier
+        Fitted: ``predict`` works at once; ``pretrained`` is set to ``name`` so
+        that a clone fine-tunes from the same weights.
+    """
+    from ..classifier import FERClassifier
+
+    return FERClassifier.from_weights(name, **params)

@@ -1,0 +1,66 @@
+import pytest
+import torch
+from torch import nn
+
+from skfer.models import (
+    ARCHITECTURES,
+    PaperModel3,
+    build_model,
+    count_parameters,
+    register_architecture,
+)
+
+
+def test_paper_parameter_counts_are_exact():
+    assert count_parameters(build_model("model1")) == 20_007_687
+    assert count_parameters(build_model("model2")) == 1_485_831
+
+
+@pytest.mark.parametrize("name", sorted(ARCHITECTURES))
+@pytest.mark.parametrize("n_classes", [2, 7])
+def test_every_architecture_maps_faces_to_logits(name, n_classes):
+    model = build_model(name, n_classes=n_classes).eval()
+    out = model(torch.rand(3, 1, 48, 48))
+    assert out.shape == (3, n_classes)
+    assert isinstance(model.head, nn.Linear)
+    assert model.head.out_features == n_classes
+
+
+def test_model3_has_the_papers_structure():
+    model = PaperModel3()
+    mods = list(model.modules())
+    convs = [m for m in mods if isinstance(m, nn.Conv2d)]
+    assert len(convs) == 6
+    assert sum(isinstance(m, nn.BatchNorm2d) for m in mods) == 6
+    assert sum(isinstance(m, nn.MaxPool2d) for m in mods) == 4
+    assert sum(isinstance(m, nn.Linear) for m in mods) == 4
+    # dropout after each of the 4 conv blocks and each of the 3 hidden dense layers
+    assert sum(isinstance(m, nn.Dropout) for m in mods) == 7
+    # every convolution is followed by batch norm and ReLU
+    feats = list(model.features)
+    for i, layer in enumerate(feats):
+        if isinstance(layer, nn.Conv2d):
+            assert isinstance(feats[i + 1], nn.BatchNorm2d)
+            assert isinstance(feats[i + 2], nn.ReLU)
+
+
+def test_model3_rejects_wrong_widths():
+    with pytest.raises(ValueError, match="6 convolution widths"):
+        PaperModel3(widths=(8, 8))
+
+
+def test_unknown_architecture_lists_the_known_ones():
+    with pytest.raises(ValueError, match="Unknown architecture 'resnet'.*model1"):
+        build_model("resnet")
+
+
+def test_register_architecture_guards_names():
+    with pytest.raises(ValueError, match="already registered"):
+        register_architecture("model1", lambda n_classes: None)
+    with pytest.raises(TypeError, match="callable"):
+        register_architecture("not-callable", 3)
+    register_architecture("tmp-test-arch", ARCHITECTURES["small"])
+    try:
+        assert type(build_model("tmp-test-arch")).__name__ == "SmallCNN"
+    finally:
+        del ARCHITECTURES["tmp-test-arch"]

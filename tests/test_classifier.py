@@ -1,0 +1,406 @@
+"""FERClassifier: the scikit-learn contract, fine-tuning, weights and errors."""
+
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.ensemble import VotingClassifier
+from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from skorch.callbacks import Callback
+
+from skfer import FERClassifier, NonSquareImageWarning
+from skfer.datasets import make_faces
+
+
+def small(**params):
+    defaults = dict(
+        architecture="small",
+        max_epochs=3,
+        batch_size=32,
+        lr=3e-3,
+        validation_fraction=None,
+        random_state=0,
+    )
+    defaults.update(params)
+    return FERClassifier(**defaults)
+
+
+# ----------------------------------------------------------------- basic contract
+def test_fit_predict_with_string_labels(faces):
+    X, y = faces
+    clf = small().fit(X, y)
+    assert clf.classes_.tolist() == sorted(set(y))
+    assert clf.n_features_in_ == 2304
+    proba = clf.predict_proba(X[:10])
+    assert proba.shape == (10, 7)
+    np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-5)
+    assert set(clf.predict(X[:10])) <= set(y)
+    assert 0.0 <= clf.score(X, y) <= 1.0
+
+
+def test_integer_labels_and_3d_input_give_the_same_model(faces3):
+    X, y = faces3
+    y_int = np.searchsorted(np.unique(y), y) + 10
+    flat = small().fit(X, y_int)
+    stack = small().fit(X.reshape(-1, 48, 48), y_int)
+    assert flat.classes_.tolist() == [10, 11, 12]
+    np.testing.assert_array_equal(
+        flat.predict_proba(X), stack.predict_proba(X.reshape(-1, 48, 48))
+    )
+
+
+def test_square_images_of_other_sizes_are_resized(faces3):
+    X, y = faces3
+    big = make_faces(len(y), classes=("happy", "sad", "surprise"), image_size=64,
+                     random_state=1, return_X_y=True)[0]
+    clf = small().fit(big, y)
+    assert clf.n_features_in_ == 64 * 64
+    assert clf.predict(big[:5]).shape == (5,)
+    with pytest.raises(ValueError, match="4096 features"):
+        clf.predict(X[:5])
+
+
+def test_non_square_rows_are_padded_with_a_warning():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 5))
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.warns(NonSquareImageWarning, match="5 features per row"):
+        small().fit(X, y)
+
+
+def test_float_and_uint8_pixels_are_both_learned(faces3):
+    X, y = faces3
+    a = small(max_epochs=8).fit(X, y)
+    b = small(max_epochs=8).fit(X / 255.0, y)
+    assert a.input_range_ == (0.0, 255.0)
+    assert b.input_range_[1] <= 1.0
+    # same images in other units give the same network input up to rounding
+    np.testing.assert_allclose(
+        a.predict_proba(X), b.predict_proba(X / 255.0), atol=0.05
+    )
+
+
+def test_learns_synthetic_faces():
+    X, y = make_faces(150, classes=("happy", "sad", "surprise"), random_state=1,
+                      return_X_y=True)
+    Xt, yt = make_faces(60, classes=("happy", "sad", "surprise"), random_state=5,
+                        return_X_y=True)
+    clf = small(max_epochs=15).fit(X, y)
+    assert clf.score(Xt, yt) > 0.75  # chance is 0.33
+
+
+def test_history_has_losses_and_accuracies(faces):
+    X, y = faces
+    clf = small(max_epochs=2, validation_fraction=0.2).fit(X, y)
+    assert len(clf.history_) == 2
+    for key in ("epoch", "train_loss", "valid_loss", "train_acc", "valid_acc", "dur"):
+        assert key in clf.history_[-1]
+    assert 0.0 <= clf.history_[-1]["valid_acc"] <= 1.0
+    assert "batches" not in clf.history_[-1]
+
+
+def test_explicit_validation_set(faces, faces3):
+    X, y = faces
+    clf = small(max_epochs=1).fit(X[:100], y[:100], X_val=X[100:], y_val=y[100:])
+    assert "valid_acc" in clf.history_[0]
+    with pytest.raises(ValueError, match="both X_val and y_val"):
+        small().fit(X, y, X_val=X[:5])
+    with pytest.raises(ValueError, match="y_val contains labels"):
+        small().fit(faces3[0], faces3[1], X_val=X[:5], y_val=["nope"] * 5)
+
+
+def test_same_random_state_same_predictions_and_global_rng_untouched(faces):
+    X, y = faces
+    state = torch.get_rng_state()
+    p1 = small(validation_fraction=0.2).fit(X, y).predict_proba(X)
+    assert torch.equal(state, torch.get_rng_state())
+    p2 = small(validation_fraction=0.2).fit(X, y).predict_proba(X)
+    p3 = small(validation_fraction=0.2, random_state=1).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(p1, p2)
+    assert not np.allclose(p1, p3)
+
+
+def test_pickle_and_joblib_round_trip(tmp_path, faces):
+    X, y = faces
+    clf = small(validation_fraction=0.2).fit(X, y)
+    path = tmp_path / "clf.joblib"
+    joblib.dump(clf, path)
+    loaded = joblib.load(path)
+    np.testing.assert_array_equal(clf.predict_proba(X), loaded.predict_proba(X))
+    assert loaded.net_.train_split is None  # validation data is not stored
+    np.testing.assert_array_equal(
+        clf.predict(X), pickle.loads(pickle.dumps(clf)).predict(X)
+    )
+
+
+def test_clone_returns_an_unfitted_copy(faces3):
+    clf = small(pretrained=None, augment=None).fit(*faces3)
+    copy = clone(clf)
+    assert copy.get_params() == clf.get_params()
+    assert not hasattr(copy, "net_")
+
+
+def test_pipeline_and_cross_validate(faces3):
+    X, y = faces3
+    pipe = make_pipeline(FunctionTransformer(lambda a: 255 - a), small(max_epochs=2))
+    scores = cross_validate(pipe, X, y, cv=3)
+    assert len(scores["test_score"]) == 3
+
+
+def test_grid_search_over_the_paper_architectures():
+    X, y = make_faces(24, classes=("happy", "sad"), random_state=0, return_X_y=True)
+    grid = GridSearchCV(
+        FERClassifier(max_epochs=1, batch_size=16, validation_fraction=None,
+                      random_state=0),
+        {"architecture": ["model1", "model2", "model3"]},
+        cv=2,
+    )
+    grid.fit(X, y)
+    assert grid.cv_results_["param_architecture"].tolist() == [
+        "model1", "model2", "model3"
+    ]
+    assert grid.best_estimator_.architecture_ in {"model1", "model2", "model3"}
+
+
+def test_voting_classifier_soft(faces3):
+    X, y = faces3
+    vote = VotingClassifier(
+        [("a", small(max_epochs=1)), ("b", small(max_epochs=1, random_state=1))],
+        voting="soft",
+    ).fit(X, y)
+    assert vote.predict_proba(X).shape == (len(X), 3)
+
+
+# ----------------------------------------------------------------- fine-tuning
+def test_warm_start_continues_where_the_first_fit_stopped(faces):
+    X, y = faces
+    clf = small(max_epochs=8).fit(X, y)
+    end_of_first = clf.history_[-1]["train_loss"]
+    cold_start = clf.history_[0]["train_loss"]
+    clf.set_params(warm_start=True, max_epochs=1).fit(X, y)
+    assert len(clf.history_) == 9
+    start_of_second = clf.history_[-1]["train_loss"]
+    assert abs(start_of_second - end_of_first) < abs(cold_start - end_of_first) / 3
+    # without warm_start a refit starts over
+    clf.set_params(warm_start=False).fit(X, y)
+    assert len(clf.history_) == 1
+    assert clf.history_[0]["train_loss"] == pytest.approx(cold_start, rel=1e-5)
+
+
+def test_partial_fit_runs_one_epoch_per_call(faces):
+    X, y = faces
+    classes = np.unique(y)
+    clf = small()
+    clf.partial_fit(X[:40], y[:40], classes=classes)
+    clf.partial_fit(X[40:80], y[40:80])
+    assert len(clf.history_) == 2
+    assert clf.classes_.tolist() == classes.tolist()
+    with pytest.raises(ValueError, match="not in classes_"):
+        clf.partial_fit(X[:5], ["contempt"] * 5)
+
+
+def test_classes_parameter_declares_missing_labels(faces3):
+    X, y = faces3
+    clf = small(classes=["happy", "sad", "surprise", "neutral"]).fit(X, y)
+    assert clf.predict_proba(X[:2]).shape == (2, 4)
+    with pytest.raises(ValueError, match="not in classes"):
+        small(classes=["happy", "sad"]).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def source_weights(tmp_path_factory, faces):
+    X, y = faces
+    # model2 has no batch norm: with a negligible learning rate its weights, and
+    # so its predictions, stay exactly where a fine-tuning fit starts.
+    source = small(architecture="model2", max_epochs=4, lr=1e-3).fit(X, y)
+    path = tmp_path_factory.mktemp("weights") / "source.safetensors"
+    source.save_weights(path, dataset="synthetic")
+    return source, path
+
+
+def test_save_weights_is_safetensors_and_round_trips(source_weights, faces):
+    source, path = source_weights
+    head = path.read_bytes()[:9]
+    assert head[8:9] == b"{"  # safetensors: u64 header length, then JSON
+    loaded = FERClassifier.from_weights(path)
+    assert loaded.architecture_ == "model2"
+    np.testing.assert_array_equal(loaded.classes_, source.classes_)
+    np.testing.assert_array_equal(
+        loaded.predict_proba(faces[0]), source.predict_proba(faces[0])
+    )
+    assert loaded.pretrained == path
+
+
+def test_loading_rejects_pickles_and_foreign_files(tmp_path, source_weights):
+    bad = tmp_path / "evil.safetensors"
+    bad.write_bytes(pickle.dumps({"a": 1}))
+    with pytest.raises(ValueError, match="not a readable safetensors"):
+        FERClassifier.from_weights(bad)
+    with pytest.raises(ValueError, match="neither a registered name"):
+        FERClassifier(pretrained=tmp_path / "missing.safetensors").fit(
+            np.zeros((4, 2304)), [0, 1, 0, 1]
+        )
+
+
+def test_pretrained_start_is_identical_across_clones(source_weights, faces):
+    source, path = source_weights
+    X, y = faces
+    # a negligible learning rate leaves the weights where the fit started
+    base = small(pretrained=path, architecture=None, max_epochs=1, lr=1e-12)
+    assert clone(base).get_params()["pretrained"] == path
+    a = clone(base).set_params(random_state=1).fit(X, y)
+    b = clone(base).set_params(random_state=2).fit(X, y)
+    np.testing.assert_allclose(a.predict_proba(X), source.predict_proba(X), atol=1e-5)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-5)
+
+
+def test_fine_tuning_to_a_subset_of_classes_keeps_their_outputs(source_weights, faces):
+    source, path = source_weights
+    X, y = faces
+    keep = np.isin(y, ["happy", "sad", "surprise"])
+    tuned = small(pretrained=path, architecture=None, max_epochs=1, lr=1e-12)
+    tuned.fit(X[keep], y[keep])
+    assert tuned.classes_.tolist() == ["happy", "sad", "surprise"]
+    src = source.predict_proba(X)[:, np.searchsorted(source.classes_, tuned.classes_)]
+    np.testing.assert_allclose(
+        tuned.predict_proba(X), src / src.sum(1, keepdims=True), atol=1e-4
+    )
+    # and real fine-tuning on the subset learns it
+    tuned = small(pretrained=path, architecture=None, max_epochs=10, lr=1e-3)
+    assert tuned.fit(X[keep], y[keep]).score(X[keep], y[keep]) > 0.6
+
+
+def test_cross_validate_from_pretrained(source_weights, faces3):
+    _, path = source_weights
+    clf = small(pretrained=path, architecture=None, max_epochs=2, lr=1e-3)
+    scores = cross_validate(clf, *faces3, cv=2)
+    assert np.all(scores["test_score"] > 0.3)
+
+
+def test_pretrained_architecture_mismatch_is_an_error(source_weights, faces):
+    _, path = source_weights
+    with pytest.raises(ValueError, match="does not match the pretrained weights"):
+        small(pretrained=path, architecture="small").fit(*faces)
+
+
+def test_early_stopping_restores_the_best_epoch(faces):
+    X, y = faces
+    clf = small(
+        max_epochs=12, validation_fraction=0.3, early_stopping=True,
+        n_iter_no_change=2, lr=3e-2, precision="float32",
+    ).fit(X, y)
+    losses = [row["valid_loss"] for row in clf.history_]
+    assert len(losses) <= 12
+    best = int(np.argmin(losses))
+    assert len(losses) - 1 - best <= 2
+    with pytest.raises(ValueError, match="needs a validation set"):
+        small(early_stopping=True).fit(X, y)
+
+
+def test_keyboard_interrupt_keeps_the_epochs_done(faces):
+    class Interrupt(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 2:
+                raise KeyboardInterrupt
+
+    X, y = faces
+    clf = small(max_epochs=5, callbacks=[("stop", Interrupt())]).fit(X, y)
+    assert len(clf.history_) == 2
+    assert clf.predict(X[:3]).shape == (3,)
+
+
+# ----------------------------------------------------------------- precision/tta
+def test_bfloat16_predictions_match_float32(faces):
+    X, y = faces
+    clf = small(max_epochs=6, precision="float32").fit(X, y)
+    p32 = clf.predict_proba(X)
+    p16 = clf.set_params(precision="bfloat16").predict_proba(X)
+    np.testing.assert_allclose(p16, p32, atol=0.05)
+    assert np.mean(p16.argmax(1) == p32.argmax(1)) >= 0.95
+
+
+def test_bfloat16_training_learns_like_float32(faces3):
+    X, y = faces3
+    a = small(max_epochs=10, precision="float32").fit(X, y).score(X, y)
+    b = small(max_epochs=10, precision="bfloat16").fit(X, y).score(X, y)
+    assert abs(a - b) <= 0.1
+
+
+def test_flip_tta_averages_the_mirror_image(faces3):
+    X, y = faces3
+    clf = small(max_epochs=2).fit(X, y)
+    mirrored = X.reshape(-1, 48, 48)[:, :, ::-1].reshape(len(X), -1)
+    expected = (clf.predict_proba(X) + clf.predict_proba(mirrored)) / 2
+    np.testing.assert_allclose(
+        clf.set_params(tta="flip").predict_proba(X), expected, atol=1e-6
+    )
+
+
+def test_verbose_prints_one_line_per_epoch(faces3, capsys):
+    small(max_epochs=2, verbose=1).fit(*faces3)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "train_acc" in out
+    assert len([line for line in out.splitlines() if line.strip()[:1].isdigit()]) == 2
+
+
+# ----------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    "make_X, make_y, match",
+    [
+        (lambda X: X.astype(float) * np.nan, lambda y: y, "NaN"),
+        (lambda X: np.where(X > 100, np.inf, X), lambda y: y, "infinity"),
+        (lambda X: X[:0], lambda y: y[:0], "0 sample"),
+        (lambda X: X, lambda y: y[:-1], "inconsistent numbers of samples"),
+        (lambda X: X, lambda y: np.full(len(y), "happy"), "at least 2 classes"),
+        (lambda X: X.reshape(len(X), 2, 2, -1), lambda y: y, "dim"),
+        (lambda X: X, lambda y: np.linspace(0, 1, len(y)), "Unknown label type"),
+    ],
+)
+def test_clear_errors_on_bad_input(faces3, make_X, make_y, match):
+    X, y = faces3
+    with pytest.raises(ValueError, match=match):
+        small().fit(make_X(X), make_y(y))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"architecture": "resnet"}, "Unknown architecture 'resnet'"),
+        ({"precision": "float16"}, "precision"),
+        ({"max_epochs": 0}, "max_epochs"),
+        ({"lr": -1.0}, "lr"),
+        ({"optimizer": "lbfgs"}, "optimizer"),
+    ],
+)
+def test_clear_errors_on_bad_parameters(faces3, params, match):
+    with pytest.raises(ValueError, match=match):
+        small(**params).fit(*faces3)
+
+
+def test_predict_before_fit_raises_not_fitted(faces3):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        small().predict(faces3[0])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present")
+def test_cuda_without_gpu_is_a_clear_error(faces3):
+    with pytest.raises(ValueError, match="no CUDA GPU is available"):
+        small(device="cuda").fit(*faces3)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_training_and_moving_weights_between_devices(faces3):
+    X, y = faces3
+    clf = small(device="cuda", max_epochs=2).fit(X, y)
+    assert next(clf.net_.module_.parameters()).is_cuda
+    p_gpu = clf.predict_proba(X)
+    p_cpu = clf.set_params(device="cpu").predict_proba(X)
+    assert not next(clf.net_.module_.parameters()).is_cuda
+    np.testing.assert_allclose(p_gpu, p_cpu, atol=0.05)
