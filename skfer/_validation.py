@@ -65,7 +65,10 @@ def rows_to_images(X, input_range, *, size=INPUT_SIZE):
     images = images.reshape(n, 1, side, side)
     if side != size:
         images = F.interpolate(
-            images, size=(size, size), mode="bilinear", align_corners=False,
+            images,
+            size=(size, size),
+            mode="bilinear",
+            align_corners=False,
             antialias=side > size,
         )
     return images

@@ -69,4 +69,6 @@ def read_weights(path):
 
 def tensor_dict(module):
     """State dict of ``module`` with plain contiguous CPU tensors."""
-    return {k: torch.as_tensor(v).detach().cpu() for k, v in module.state_dict().items()}
+    return {
+        k: torch.as_tensor(v).detach().cpu() for k, v in module.state_dict().items()
+    }

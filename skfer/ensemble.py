@@ -12,9 +12,10 @@ __all__ = ["make_ensemble", "ensemble_from_fitted"]
 PAPER_ARCHITECTURES = ("model1", "model2", "model3")
 
 
-def make_ensemble(architectures=PAPER_ARCHITECTURES, *, weights=None, n_jobs=None,
-                  **params):
-    """A soft-voting ``VotingClassifier`` of one :class:`FERClassifier` per architecture.
+def make_ensemble(
+    architectures=PAPER_ARCHITECTURES, *, weights=None, n_jobs=None, **params
+):
+    """Soft-voting ``VotingClassifier`` of one :class:`FERClassifier` per architecture.
 
     The paper's ensemble of its three CNNs in one line. Every member gets the same
     ``params`` (``max_epochs``, ``random_state``, ``pretrained`` is not shared since
@@ -85,7 +86,7 @@ def ensemble_from_fitted(classifiers, *, weights=None):
     ]
     if not named:
         raise ValueError("ensemble_from_fitted needs at least one classifier.")
-    for name, clf in named:
+    for _, clf in named:
         check_is_fitted(clf)
     classes = named[0][1].classes_
     for name, clf in named[1:]:

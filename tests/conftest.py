@@ -37,7 +37,9 @@ def real_dataset(real_data_home):
     def get(name):
         path = real_data_home / name
         if not path.is_dir():
-            pytest.skip(f"real dataset {name!r} not found under SKFER_DATA={real_data_home}")
+            pytest.skip(
+                f"real dataset {name!r} not found under SKFER_DATA={real_data_home}"
+            )
         return path
 
     return get
@@ -57,6 +59,8 @@ def faces3():
     from skfer.datasets import make_faces
 
     return make_faces(
-        n_samples=90, classes=("happy", "sad", "surprise"), random_state=1,
+        n_samples=90,
+        classes=("happy", "sad", "surprise"),
+        random_state=1,
         return_X_y=True,
     )

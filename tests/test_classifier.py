@@ -56,8 +56,13 @@ def test_integer_labels_and_3d_input_give_the_same_model(faces3):
 
 def test_square_images_of_other_sizes_are_resized(faces3):
     X, y = faces3
-    big = make_faces(len(y), classes=("happy", "sad", "surprise"), image_size=64,
-                     random_state=1, return_X_y=True)[0]
+    big = make_faces(
+        len(y),
+        classes=("happy", "sad", "surprise"),
+        image_size=64,
+        random_state=1,
+        return_X_y=True,
+    )[0]
     clf = small().fit(big, y)
     assert clf.n_features_in_ == 64 * 64
     assert clf.predict(big[:5]).shape == (5,)
@@ -86,10 +91,12 @@ def test_float_and_uint8_pixels_are_both_learned(faces3):
 
 
 def test_learns_synthetic_faces():
-    X, y = make_faces(150, classes=("happy", "sad", "surprise"), random_state=1,
-                      return_X_y=True)
-    Xt, yt = make_faces(60, classes=("happy", "sad", "surprise"), random_state=5,
-                        return_X_y=True)
+    X, y = make_faces(
+        150, classes=("happy", "sad", "surprise"), random_state=1, return_X_y=True
+    )
+    Xt, yt = make_faces(
+        60, classes=("happy", "sad", "surprise"), random_state=5, return_X_y=True
+    )
     clf = small(max_epochs=15).fit(X, y)
     assert clf.score(Xt, yt) > 0.75  # chance is 0.33
 
@@ -155,14 +162,17 @@ def test_pipeline_and_cross_validate(faces3):
 def test_grid_search_over_the_paper_architectures():
     X, y = make_faces(24, classes=("happy", "sad"), random_state=0, return_X_y=True)
     grid = GridSearchCV(
-        FERClassifier(max_epochs=1, batch_size=16, validation_fraction=None,
-                      random_state=0),
+        FERClassifier(
+            max_epochs=1, batch_size=16, validation_fraction=None, random_state=0
+        ),
         {"architecture": ["model1", "model2", "model3"]},
         cv=2,
     )
     grid.fit(X, y)
     assert grid.cv_results_["param_architecture"].tolist() == [
-        "model1", "model2", "model3"
+        "model1",
+        "model2",
+        "model3",
     ]
     assert grid.best_estimator_.architecture_ in {"model1", "model2", "model3"}
 
@@ -291,8 +301,12 @@ def test_pretrained_architecture_mismatch_is_an_error(source_weights, faces):
 def test_early_stopping_restores_the_best_epoch(faces):
     X, y = faces
     clf = small(
-        max_epochs=12, validation_fraction=0.3, early_stopping=True,
-        n_iter_no_change=2, lr=3e-2, precision="float32",
+        max_epochs=12,
+        validation_fraction=0.3,
+        early_stopping=True,
+        n_iter_no_change=2,
+        lr=3e-2,
+        precision="float32",
     ).fit(X, y)
     losses = [row["valid_loss"] for row in clf.history_]
     assert len(losses) <= 12

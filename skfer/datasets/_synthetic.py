@@ -1,4 +1,4 @@
-"""Synthetic cartoon faces whose expression is learnable: data for tests, demos, docs."""
+"""Synthetic cartoon faces with learnable expressions, for tests, demos and docs."""
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
@@ -109,7 +109,7 @@ def make_faces(
     >>> X, y = make_faces(n_samples=14, random_state=0, return_X_y=True)
     >>> X.shape, X.dtype
     ((14, 2304), dtype('uint8'))
-    >>> sorted(set(y))
+    >>> sorted(set(y.tolist()))
     ['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise']
     """
     classes = tuple(EMOTIONS if classes is None else classes)

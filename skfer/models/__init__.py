@@ -1,7 +1,12 @@
 """Torch networks for 48x48 grayscale faces (no scikit-learn here)."""
 
 from ._paper import PaperModel1, PaperModel2, PaperModel3
-from ._registry import ARCHITECTURES, build_model, count_parameters, register_architecture
+from ._registry import (
+    ARCHITECTURES,
+    build_model,
+    count_parameters,
+    register_architecture,
+)
 from ._small import SmallCNN
 
 __all__ = [

@@ -121,7 +121,7 @@ def _conv_bn_relu(c_in, c_out):
 
 
 class PaperModel3(nn.Module):
-    """Paper Model 3: six convolutions with batch norm, four max-pools, four dense layers.
+    """Paper Model 3: six conv + batch-norm layers, four max-pools, four dense layers.
 
     The paper fixes the structure but not the widths; ours were chosen so that a
     training epoch costs about as much as Model 1 on a CPU::

@@ -15,7 +15,7 @@ ARCHITECTURES = {
 
 
 def register_architecture(name, factory, *, overwrite=False):
-    """Register a network under ``name`` so ``FERClassifier(architecture=name)`` finds it.
+    """Register a network so ``FERClassifier(architecture=name)`` finds it.
 
     Parameters
     ----------

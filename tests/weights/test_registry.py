@@ -29,8 +29,16 @@ def test_wrong_checksum_is_an_error(tmp_path, monkeypatch, faces):
 
     clf = FERClassifier("small", max_epochs=1, validation_fraction=None).fit(*faces)
     path = clf.save_weights(tmp_path / "w.safetensors")
-    fake = {"weights": {"fake": {"file": str(path), "sha256": "0" * 64,
-                                 "architecture": "small", "command": "test"}}}
+    fake = {
+        "weights": {
+            "fake": {
+                "file": str(path),
+                "sha256": "0" * 64,
+                "architecture": "small",
+                "command": "test",
+            }
+        }
+    }
     monkeypatch.setattr(_registry, "_registry", lambda: fake["weights"])
     with pytest.raises(ValueError, match="Checksum mismatch"):
         resolve_weights("fake")

@@ -1,0 +1,290 @@
+"""Benchmark the augmentation transforms and the augmentation over-sampler.
+
+Usage::
+
+    SKFER_DATA=../shared/datasets python benchmarks/augmentation.py \
+        [--data-dir DIR] [--repeats 3] [--out-dir benchmarks/results]
+
+Measures, on this machine:
+
+1. the time ``AugmentationOverSampler`` takes to balance FER2013's training split
+   (28,709 images) to 7 x 7,215 = 50,505 images (target: under 15 s), for the
+   ``"paper"`` and ``"standard"`` recipes;
+2. the on-the-fly throughput, in images per second, of the preset recipes and of
+   each transform (p=1) on batches of 128 float32 48x48 images (target: 20,000/s
+   or more for ``"standard"``), with the torch generator API the classifier uses.
+
+FER2013 (Goodfellow et al., 2013) is read with ``skfer.datasets.load_fer2013`` from
+``<data-dir>/fer2013`` (Kaggle image-folder layout); without it, random uint8
+images with FER2013's class counts stand in (the timings do not depend on the
+pixels). Writes ``augmentation.json`` and ``augmentation.md`` with the command,
+date, machine and figures. The machine may be shared: the load average before and
+after each measurement is recorded, and the best of the repeats is the figure.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import torch
+
+FER2013_TRAIN_COUNTS = {
+    "angry": 3995,
+    "disgust": 436,
+    "fear": 4097,
+    "happy": 7215,
+    "neutral": 4965,
+    "sad": 4830,
+    "surprise": 3171,
+}
+BATCH = 128
+
+
+def _cpu_model():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _machine():
+    return {
+        "cpu": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "platform": platform.platform(),
+    }
+
+
+def _load_train(data_dir):
+    """FER2013 Training split as (X uint8 (n, 2304), y, source description)."""
+    if data_dir and (Path(data_dir) / "fer2013").is_dir():
+        from skfer.datasets import load_fer2013
+
+        X, y = load_fer2013(
+            Path(data_dir) / "fer2013", subset="Training", return_X_y=True
+        )
+        return X, y, f"FER2013 Training split from {Path(data_dir) / 'fer2013'}"
+    rng = np.random.RandomState(0)
+    y = np.repeat(list(FER2013_TRAIN_COUNTS), list(FER2013_TRAIN_COUNTS.values()))
+    X = rng.randint(0, 256, size=(len(y), 2304)).astype(np.uint8)
+    return X, y, "synthetic: random uint8 images with FER2013's Training class counts"
+
+
+def _load():
+    return round(os.getloadavg()[0], 2)
+
+
+def bench_balancing(X, y, recipe, repeats):
+    from skfer.over_sampling import AugmentationOverSampler
+
+    times, load = [], [_load()]
+    for seed in range(repeats):
+        sampler = AugmentationOverSampler(augmentation=recipe, random_state=seed)
+        start = time.perf_counter()
+        X_res, y_res = sampler.fit_resample(X, y)
+        times.append(time.perf_counter() - start)
+    load.append(_load())
+    counts = Counter(y_res.tolist())
+    assert len(set(counts.values())) == 1, counts
+    assert X_res.dtype == X.dtype
+    return {
+        "recipe": recipe,
+        "n_in": int(len(y)),
+        "n_out": int(len(y_res)),
+        "n_new": int(len(y_res) - len(y)),
+        "per_class_out": int(next(iter(counts.values()))),
+        "seconds_best": round(min(times), 3),
+        "seconds_median": round(statistics.median(times), 3),
+        "seconds_all": [round(t, 3) for t in times],
+        "load_avg_1min": load,
+    }
+
+
+def bench_throughput(transform, batches, n_batches, repeats):
+    """Images per second of ``transform(batch, generator)`` over ``n_batches``."""
+    generator = torch.Generator().manual_seed(0)
+    for batch in batches[:10]:  # warm-up
+        transform(batch, generator)
+    rates, cpu_rates, load = [], [], [_load()]
+    for _ in range(repeats):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        for i in range(n_batches):
+            transform(batches[i % len(batches)], generator)
+        rates.append(n_batches * BATCH / (time.perf_counter() - start))
+        cpu_rates.append(n_batches * BATCH / (time.process_time() - cpu_start))
+    load.append(_load())
+    return {
+        "images_per_s_best": round(max(rates)),
+        "images_per_s_median": round(statistics.median(rates)),
+        "ms_per_batch_best": round(1000 * BATCH / max(rates), 3),
+        # images per second of CPU time used by this process: what one unshared
+        # core delivers (the transforms run on one thread)
+        "images_per_cpu_s_best": round(max(cpu_rates)),
+        "load_avg_1min": load,
+    }
+
+
+def _transforms():
+    from skfer import augmentation as A
+
+    return {
+        "RandomHorizontalFlip": A.RandomHorizontalFlip(p=1.0),
+        "RandomRotation": A.RandomRotation(p=1.0),
+        "RandomAffine": A.RandomAffine(p=1.0),
+        "RandomResizedCrop": A.RandomResizedCrop(p=1.0),
+        "RandomGaussianBlur": A.RandomGaussianBlur(p=1.0),
+        "RandomGaussianNoise": A.RandomGaussianNoise(p=1.0),
+        "RandomSaltAndPepper": A.RandomSaltAndPepper(p=1.0),
+        "RandomBrightnessContrast": A.RandomBrightnessContrast(p=1.0),
+        "RandomErasing": A.RandomErasing(p=1.0),
+    }
+
+
+def _markdown(result):
+    m, lines = result["machine"], []
+    lines += [
+        "# Augmentation benchmark",
+        "",
+        f"- command: `{result['command']}`",
+        f"- date: {result['date']}",
+        f"- machine: {m['cpu']}, {m['cpu_count']} cores, torch {m['torch']} "
+        f"({m['torch_threads']} intra-op threads), Python {m['python']}, "
+        f"{m['platform']}",
+        f"- data: {result['data']}",
+        "- the machine is shared with other jobs: the 1-minute load average before "
+        "and after each measurement is listed; the figure is the best of the timed "
+        f"rounds ({result['settings']['balancing_repeats']} balancing runs; "
+        f"{result['settings']['throughput_repeats']} rounds of "
+        f"{result['settings']['n_batches']} batches per transform), the median is "
+        "given too",
+        "",
+        "## Balancing FER2013's training split with AugmentationOverSampler",
+        "",
+        f"Target: 7 x 7,215 = 50,505 images in under "
+        f"{result['targets']['balance_seconds']} s.",
+        "",
+        "| recipe | images in | new images | images out | best (s) | median (s) "
+        "| load avg |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in result["balancing"]:
+        lines.append(
+            f"| {r['recipe']} | {r['n_in']:,} | {r['n_new']:,} | {r['n_out']:,} "
+            f"| {r['seconds_best']} | {r['seconds_median']} "
+            f"| {r['load_avg_1min'][0]} -> {r['load_avg_1min'][1]} |"
+        )
+    lines += [
+        "",
+        f"## On-the-fly throughput, batches of {BATCH} float32 48x48 images",
+        "",
+        f"Target: {result['targets']['images_per_s']:,} images/s or more for the "
+        "`standard` recipe. Transforms run with p=1 and default magnitudes; presets "
+        'as defined in `make_augmentation`. Images/s are wall-clock; "images per '
+        'CPU-second" divides by the CPU time this process used (the transforms run '
+        "on one thread), i.e. what one core delivers when it is not shared.",
+        "",
+        "| transform | images/s (best) | images/s (median) | ms per batch "
+        "| images per CPU-second | load avg |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in result["throughput"].items():
+        lines.append(
+            f"| {name} | {r['images_per_s_best']:,} | {r['images_per_s_median']:,} "
+            f"| {r['ms_per_batch_best']} | {r['images_per_cpu_s_best']:,} "
+            f"| {r['load_avg_1min'][0]} -> {r['load_avg_1min'][1]} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data-dir",
+        default=os.environ.get("SKFER_DATA"),
+        help="folder holding fer2013/ (default: $SKFER_DATA); synthetic data if unset",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="balancing runs (default: 3)"
+    )
+    parser.add_argument(
+        "--throughput-repeats",
+        type=int,
+        default=15,
+        help="timed rounds per transform; the best is the figure (default: 15)",
+    )
+    parser.add_argument(
+        "--n-batches", type=int, default=50, help="batches per round (default: 50)"
+    )
+    parser.add_argument(
+        "--out-dir", default=str(Path(__file__).resolve().parent / "results")
+    )
+    args = parser.parse_args(argv)
+
+    from skfer.augmentation import make_augmentation
+
+    X, y, source = _load_train(args.data_dir)
+    print(f"data: {source}; {len(y):,} images", flush=True)
+
+    balancing = []
+    for recipe in ("paper", "standard"):
+        balancing.append(bench_balancing(X, y, recipe, args.repeats))
+        print("balance", balancing[-1], flush=True)
+
+    images = torch.from_numpy(X[: 64 * BATCH].astype(np.float32) / 255.0)
+    batches = list(images.reshape(-1, BATCH, 1, 48, 48))
+    throughput = {}
+    candidates = {
+        f"preset {name!r}": make_augmentation(name)
+        for name in ("standard", "paper", "light")
+    }
+    candidates.update(_transforms())
+    for name, transform in candidates.items():
+        throughput[name] = bench_throughput(
+            transform, batches, args.n_batches, args.throughput_repeats
+        )
+        print(name, throughput[name], flush=True)
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = "python benchmarks/augmentation.py " + " ".join(argv)
+    if args.data_dir and "--data-dir" not in argv:
+        command = f"SKFER_DATA={args.data_dir} {command}"
+
+    result = {
+        "command": command.strip(),
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "data": source,
+        "targets": {"balance_seconds": 15, "images_per_s": 20000},
+        "settings": {
+            "balancing_repeats": args.repeats,
+            "throughput_repeats": args.throughput_repeats,
+            "n_batches": args.n_batches,
+            "batch_size": BATCH,
+        },
+        "balancing": balancing,
+        "throughput": throughput,
+    }
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "augmentation.json").write_text(json.dumps(result, indent=2) + "\n")
+    (out / "augmentation.md").write_text(_markdown(result))
+    print(f"wrote {out / 'augmentation.json'} and {out / 'augmentation.md'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Cross-dataset transfer benchmark: FER2013 -> CK+ and JAFFE, scratch vs fine-tuned.
+
+A thin script over :func:`skfer.transfer.run_transfer` (also ``skfer transfer``).
+
+Examples::
+
+    python benchmarks/transfer.py --data-dir ../shared/datasets
+    python benchmarks/transfer.py --data-dir ../shared/datasets --quick --models model2
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import RESULTS, command_line  # noqa: E402
+
+from skfer.transfer import METHODS, run_transfer  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", help="folder of ckplus/ and jaffe/ (SKFER_DATA)")
+    parser.add_argument("--models", nargs="+", default=["model1", "model2", "model3"])
+    parser.add_argument("--targets", nargs="+", default=["ckplus", "jaffe"])
+    parser.add_argument("--protocols", nargs="+", default=["paper", "subject"])
+    parser.add_argument("--methods", nargs="+", default=list(METHODS[:3]),
+                        choices=METHODS)
+    parser.add_argument("--n-repeats", type=int, default=5)
+    parser.add_argument("--quick", action="store_true",
+                        help="2 folds per protocol, 3 epochs: every row, fast")
+    parser.add_argument("--n-jobs", type=int, default=None)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    run_transfer(
+        args.data_dir, output=args.output, models=args.models, targets=args.targets,
+        protocols=args.protocols, methods=args.methods, quick=args.quick,
+        n_repeats=args.n_repeats, n_jobs=args.n_jobs, command=command_line(),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Random rotation about the image centre."""
+
+import torch
+
+from ._base import RandomTransform, uniform
+from ._geometry import PADDING_MODES, affine_theta, warp_affine
+from ._validation import check_option, check_range
+
+__all__ = ["RandomRotation"]
+
+
+class RandomRotation(RandomTransform):
+    """Rotate each image by a random angle about its centre, with probability ``p``.
+
+    Parameters
+    ----------
+    degrees : float or (float, float), default=10.0
+        Range of the angle in degrees: a number ``d >= 0`` means ``(-d, d)``.
+        ``0`` is the identity.
+    padding_mode : {"border", "reflection", "zeros"}, default="border"
+        How the corners uncovered by the rotation are filled: with the nearest edge
+        pixel, the mirrored image, or black.
+    p : float, default=0.5
+        Probability that an image is rotated.
+
+    See Also
+    --------
+    RandomAffine : Rotation, shift and rescaling in one warp.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfer.augmentation import RandomRotation
+    >>> rotate = RandomRotation(degrees=15, p=1.0)
+    >>> params = rotate.sample_params(4, torch.Generator().manual_seed(0))
+    >>> bool(params["angle"].abs().max() <= 15)
+    True
+    >>> rotate(torch.rand(4, 1, 48, 48)).shape
+    torch.Size([4, 1, 48, 48])
+    """
+
+    def __init__(self, degrees=10.0, padding_mode="border", p=0.5):
+        super().__init__(p=p)
+        self.degrees = degrees
+        self.padding_mode = padding_mode
+        check_range(degrees, "degrees", upper=360.0)
+        check_option(padding_mode, "padding_mode", PADDING_MODES)
+
+    def _sample(self, apply, generator, size):
+        n = len(apply)
+        low, high = check_range(self.degrees, "degrees", upper=360.0)
+        return {"angle": uniform(n, low, high, generator)}
+
+    def _apply(self, images, params):
+        angle = params["angle"]
+        n = angle.shape[0]
+        theta = affine_theta(
+            angle,
+            torch.ones_like(angle),
+            torch.zeros(n, 2, dtype=angle.dtype, device=angle.device),
+            images.shape[-2:],
+        )
+        return warp_affine(images, theta, self.padding_mode)

@@ -1,0 +1,74 @@
+"""Random salt-and-pepper (impulse) noise."""
+
+import torch
+
+from ._base import RandomTransform, uniform
+from ._validation import check_pixel_params, check_probability, check_range
+
+__all__ = ["RandomSaltAndPepper"]
+
+
+class RandomSaltAndPepper(RandomTransform):
+    """Set a random fraction of the pixels to white (salt) or black (pepper).
+
+    Parameters
+    ----------
+    amount : float or (float, float), default=(0.0, 0.03)
+        Range of the fraction of pixels replaced, in [0, 1]; a number ``a`` means
+        ``(a, a)``. ``0`` is the identity.
+    salt_vs_pepper : float, default=0.5
+        Fraction of the replaced pixels that become white, in [0, 1].
+    p : float, default=0.5
+        Probability that an image gets the noise.
+
+    See Also
+    --------
+    RandomGaussianNoise : Additive Gaussian noise.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfer.augmentation import RandomSaltAndPepper
+    >>> images = torch.full((1, 1, 48, 48), 0.5)
+    >>> out = RandomSaltAndPepper(amount=0.1, p=1.0)(images)
+    >>> changed = (out != 0.5).float().mean()
+    >>> 0.05 < float(changed) < 0.15
+    True
+    >>> sorted(set(out.unique().tolist()))
+    [0.0, 0.5, 1.0]
+    """
+
+    def __init__(self, amount=(0.0, 0.03), salt_vs_pepper=0.5, p=0.5):
+        super().__init__(p=p)
+        self.amount = amount
+        self.salt_vs_pepper = salt_vs_pepper
+        check_range(amount, "amount", symmetric=False, lower=0.0, upper=1.0)
+        check_probability(salt_vs_pepper, "salt_vs_pepper")
+
+    def _sample(self, apply, generator, size):
+        n = len(apply)
+        low, high = check_range(
+            self.amount, "amount", symmetric=False, lower=0.0, upper=1.0
+        )
+        amount = uniform(n, low, high, generator)
+        # one draw per pixel: below amount * salt_vs_pepper -> salt, below amount ->
+        # pepper, otherwise unchanged
+        # per-pixel draws only for the images that get noise; 1 (no change) elsewhere
+        selected = apply.nonzero().squeeze(1)
+        drawn = torch.rand(len(selected), 1, *size, generator=generator)
+        if len(selected) == n:
+            draws = drawn
+        else:
+            draws = torch.ones(n, 1, *size)
+            draws[selected] = drawn
+        return {"amount": amount, "draws": draws}
+
+    def _apply(self, images, params):
+        draws = params["draws"].to(images.dtype)
+        check_pixel_params(draws, images, "draws")
+        ratio = check_probability(self.salt_vs_pepper, "salt_vs_pepper")
+        amount = params["amount"].to(images.dtype)[:, None, None, None]
+        salt = draws < amount * ratio
+        pepper = (draws < amount) & ~salt
+        out = images.masked_fill(salt, 1.0)
+        return out.masked_fill(pepper, 0.0)

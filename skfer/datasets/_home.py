@@ -1,0 +1,85 @@
+"""Where the datasets are read from and where their decoded copies are cached."""
+
+import os
+from pathlib import Path
+
+__all__ = ["get_cache_home", "get_data_home"]
+
+
+def get_data_home(data_home=None):
+    """Return the folder holding the datasets (``fer2013/``, ``ckplus/``, ...).
+
+    skfer never downloads datasets (their licences forbid redistribution): you
+    get them yourself and point skfer at them. Loaders called without a path look
+    for their dataset in this folder.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        The folder. ``None``: the ``SKFER_DATA`` environment variable if set, else
+        ``~/skfer_data``. ``~`` is expanded; the folder is not created.
+
+    Returns
+    -------
+    data_home : pathlib.Path
+        The folder.
+
+    Examples
+    --------
+    >>> from skfer.datasets import get_data_home
+    >>> get_data_home("/data/faces").as_posix()
+    '/data/faces'
+    """
+    if data_home is None:
+        data_home = os.environ.get("SKFER_DATA") or "~/skfer_data"
+    return Path(os.fspath(data_home)).expanduser()
+
+
+def get_cache_home(cache_home=None):
+    """Return the folder where decoded datasets are cached.
+
+    Decoded datasets are cached as compressed ``.npz`` files here, never beside
+    the data (dataset folders may be read-only).
+
+    Parameters
+    ----------
+    cache_home : str or path-like, default=None
+        The folder. ``None``: the ``SKFER_CACHE`` environment variable if set,
+        else ``~/.cache/skfer``. ``~`` is expanded; the folder is created on the
+        first write.
+
+    Returns
+    -------
+    cache_home : pathlib.Path
+        The folder.
+
+    Examples
+    --------
+    >>> from skfer.datasets import get_cache_home
+    >>> get_cache_home("/tmp/skfer-cache").as_posix()
+    '/tmp/skfer-cache'
+    """
+    if cache_home is None:
+        cache_home = os.environ.get("SKFER_CACHE") or "~/.cache/skfer"
+    return Path(os.fspath(cache_home)).expanduser()
+
+
+def _dataset_dir(path, default_name, loader):
+    """The dataset folder given to a loader, checked to exist."""
+    if path is None:
+        path = get_data_home() / default_name
+        hint = (
+            f" (path=None: looked in get_data_home() / {default_name!r}; pass the "
+            "dataset folder or set SKFER_DATA to the folder holding it)"
+        )
+    else:
+        hint = ""
+    try:
+        path = Path(os.fspath(path)).expanduser()
+    except TypeError as exc:
+        raise TypeError(
+            f"{loader}: path must be a str or path-like; got {path!r}."
+        ) from exc
+    if not path.exists():
+        raise FileNotFoundError(f"{loader}: path {str(path)!r} does not exist{hint}.")
+    return path.resolve()

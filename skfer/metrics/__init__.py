@@ -1,0 +1,6 @@
+"""Scores and confusion matrices for facial expression recognition results."""
+
+from ._confusion import confusion_matrices
+from ._summary import classification_summary
+
+__all__ = ["classification_summary", "confusion_matrices"]

@@ -1,0 +1,77 @@
+"""A grid of face images with optional labels."""
+
+import math
+
+from ._base import (
+    _as_images,
+    _check_per_image,
+    _check_positive_int,
+    _pyplot,
+    _show_face,
+    _value_range,
+)
+
+__all__ = ["plot_faces"]
+
+
+def plot_faces(
+    images, labels=None, *, ncols=8, image_shape=None, title=None, cmap="gray"
+):
+    """Draw grayscale faces in a grid, each with an optional label above it.
+
+    Parameters
+    ----------
+    images : array-like
+        Faces as flattened rows ``(n, 2304)``, images ``(n, 48, 48)`` or one image
+        ``(48, 48)`` / ``(2304,)``. Integer images are shown on the 0..255 scale,
+        float images in [0, 1] on 0..1, other float images (e.g. standardized)
+        each on its own range.
+    labels : sequence, default=None
+        One label per face, shown as its title (e.g. ``y`` or predictions).
+    ncols : int, default=8
+        Number of faces per row (fewer when there are fewer faces).
+    image_shape : tuple of int (height, width), default=None
+        Shape of each image, for flattened images that are not square or a 2-D
+        array that is ambiguous; ``None`` infers it.
+    title : str, default=None
+        Title of the figure.
+    cmap : str or matplotlib Colormap, default="gray"
+        Colormap of the images.
+
+    Returns
+    -------
+    fig : matplotlib Figure
+        The figure, with one Axes per face.
+
+    See Also
+    --------
+    plot_emotion_analysis : Faces beside their predicted class probabilities.
+
+    Examples
+    --------
+    >>> from skfer.datasets import make_faces
+    >>> from skfer.plotting import plot_faces
+    >>> X, y = make_faces(n_samples=14, random_state=0, return_X_y=True)
+    >>> fig = plot_faces(X, y, ncols=7, title="make_faces")
+    >>> len(fig.axes), fig.axes[0].get_title() == y[0]
+    (14, True)
+    """
+    faces = _as_images(images, image_shape)
+    n = len(faces)
+    labels = _check_per_image(labels, n, "labels")
+    ncols = min(_check_positive_int(ncols, "ncols"), n)
+    nrows = math.ceil(n / ncols)
+    vmin, vmax = _value_range(faces)
+
+    plt = _pyplot()
+    extra = 0.4 if title is not None else 0.0
+    fig = plt.figure(figsize=(1.5 * ncols, 1.7 * nrows + extra), layout="constrained")
+    grid = fig.add_gridspec(nrows, ncols)
+    for i, face in enumerate(faces):
+        ax = fig.add_subplot(grid[i // ncols, i % ncols])
+        _show_face(ax, face, vmin, vmax, cmap)
+        if labels is not None:
+            ax.set_title(str(labels[i]), fontsize=9)
+    if title is not None:
+        fig.suptitle(title)
+    return fig

@@ -1,0 +1,20 @@
+"""Scikit-learn transformers that bring raw photos to model-ready faces.
+
+Chain them in a :class:`~sklearn.pipeline.Pipeline`: ``FaceCropper`` (find and cut
+out the face), ``Grayscale``, ``Resize`` (48x48, flattened rows) and optionally
+``HistogramEqualization``; :func:`detect_faces` finds every face of one photo.
+"""
+
+from ._equalize import HistogramEqualization
+from ._face import FaceCropper, NoFaceWarning, detect_faces
+from ._grayscale import Grayscale
+from ._resize import Resize
+
+__all__ = [
+    "FaceCropper",
+    "Grayscale",
+    "HistogramEqualization",
+    "NoFaceWarning",
+    "Resize",
+    "detect_faces",
+]

@@ -1,0 +1,52 @@
+"""Grayscale conversion."""
+
+import numpy as np
+
+from ._base import _ImageTransformer
+
+__all__ = ["Grayscale"]
+
+# ITU-R BT.601 luma, the weights of Pillow's ``convert("L")``.
+_LUMA = np.array([0.299, 0.587, 0.114])
+
+
+def _to_gray(image):
+    if image.ndim == 2:
+        return image
+    channels = image.shape[2]
+    if channels in (1, 2):  # gray, or gray + alpha
+        return image[:, :, 0]
+    return np.rint(image[:, :, :3] @ _LUMA).astype(np.uint8)
+
+
+class Grayscale(_ImageTransformer):
+    """Convert colour images to 8-bit grayscale.
+
+    RGB and RGBA images are mixed with the ITU-R BT.601 luma weights (0.299 R +
+    0.587 G + 0.114 B, as Pillow's ``convert("L")``; alpha is dropped); gray images
+    (2-D, or 3-D with one channel, or gray + alpha) are kept as they are.
+    Stateless: ``fit`` only checks the input.
+
+    Accepted inputs, here and in every :mod:`skfer.preprocessing` transformer: a
+    list of 2-D ``(height, width)`` or 3-D ``(height, width, channels)`` images of
+    any sizes; a ``(n_samples, height, width[, channels])`` array; or a 2-D array
+    of flattened square grayscale images ``(n_samples, side * side)``. Values are
+    8-bit intensities in [0, 255].
+
+    See Also
+    --------
+    Resize : Resize images to the model's input size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.preprocessing import Grayscale
+    >>> rgb = np.zeros((2, 64, 80, 3), dtype=np.uint8)
+    >>> rgb[..., 0] = 255
+    >>> gray = Grayscale().fit_transform(rgb)
+    >>> gray.shape, gray.dtype, int(gray[0, 0, 0])
+    ((2, 64, 80), dtype('uint8'), 76)
+    """
+
+    def _transform_image(self, image):
+        return _to_gray(image)

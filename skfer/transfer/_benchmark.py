@@ -1,0 +1,237 @@
+"""Scratch vs fine-tuned vs zero-shot on a target dataset, with cross_validate."""
+
+import time
+
+import numpy as np
+from sklearn.metrics import confusion_matrix
+from sklearn.model_selection import cross_validate
+
+from ..classifier import FERClassifier
+from ._protocols import make_protocol
+from ._zero_shot import PretrainedClassifier
+
+__all__ = ["METHODS", "PAPER_TABLES", "make_transfer_estimator", "transfer_benchmark"]
+
+#: The compared ways of getting a model for the target dataset.
+METHODS = ("zero-shot", "scratch", "fine-tuned", "fine-tuned+oversampling")
+
+#: Accuracies (%) of the paper's Tables 6 (JAFFE) and 7 (CK+), Models 1 / 2 / 3.
+PAPER_TABLES = {
+    "jaffe": {
+        "scratch": {"model1": 74.02, "model2": 74.42, "model3": 60.47},
+        "fine-tuned": {"model1": 76.74, "model2": 79.07, "model3": 65.12},
+    },
+    "ckplus": {
+        "scratch": {"model1": 46.89, "model2": 50.73, "model3": 60.90},
+        "fine-tuned": {"model1": 50.96, "model2": 68.81, "model3": 61.45},
+    },
+}
+
+#: Training settings on the (small) target datasets.
+DEFAULT_PARAMS = {
+    "max_epochs": 40,
+    "batch_size": 32,
+    "augment": "light",
+    "early_stopping": True,
+    "n_iter_no_change": 10,
+}
+_LR = {"scratch": 1e-3, "fine-tuned": 3e-4, "fine-tuned+oversampling": 3e-4}
+
+
+def make_transfer_estimator(
+    method, model, weights=None, *, validation_fraction=0.2, params=None,
+    random_state=0,
+):
+    """The estimator of one transfer method, ready for ``cross_validate``.
+
+    Parameters
+    ----------
+    method : {"zero-shot", "scratch", "fine-tuned", "fine-tuned+oversampling"}
+        ``"zero-shot"``: the source weights as they are
+        (:class:`PretrainedClassifier`); ``"scratch"``: a fresh
+        :class:`~skfer.FERClassifier`; ``"fine-tuned"``: a
+        :class:`~skfer.FERClassifier` starting from ``weights``, all layers
+        trained; ``"fine-tuned+oversampling"``: the same after an
+        :class:`~skfer.over_sampling.AugmentationOverSampler` that balances the
+        classes, in an imbalanced-learn pipeline.
+    model : str
+        Architecture (``"model1"``, ``"model2"``, ``"model3"``, ...).
+    weights : str or path-like, default=None
+        Source weights (needed by every method but ``"scratch"``).
+    validation_fraction : float, default=0.2
+        Held out of each training part to pick the epoch (early stopping).
+    params : dict, default=None
+        :class:`~skfer.FERClassifier` parameters overriding the defaults
+        (``max_epochs=40``, ``batch_size=32``, ``augment="light"``, early stopping
+        with patience 10, ``lr`` 1e-3 from scratch and 3e-4 when fine-tuning).
+    random_state : int, default=0
+        Seed of the estimator.
+
+    Returns
+    -------
+    estimator : scikit-learn estimator
+
+    Examples
+    --------
+    >>> from skfer.transfer import make_transfer_estimator
+    >>> make_transfer_estimator("scratch", "model2").lr
+    0.001
+    """
+    if method not in METHODS:
+        raise ValueError(f"Unknown method {method!r}; expected one of {METHODS}.")
+    if method != "scratch" and weights is None:
+        raise ValueError(f"Method {method!r} needs source weights; got weights=None.")
+    if method == "zero-shot":
+        tta = (params or {}).get("tta")
+        return PretrainedClassifier(weights, tta=tta)
+    settings = {**DEFAULT_PARAMS, "lr": _LR[method], **(params or {})}
+    clf = FERClassifier(
+        architecture=model if method == "scratch" else None,
+        pretrained=None if method == "scratch" else weights,
+        validation_fraction=validation_fraction,
+        random_state=random_state,
+        **settings,
+    )
+    if clf.pretrained is not None:
+        from ..weights import resolve_weights
+        from .._weights_io import read_weights
+
+        arch = read_weights(resolve_weights(weights))[1]["architecture"]
+        if arch != model:
+            raise ValueError(
+                f"Weights {weights!r} are a {arch!r}, not a {model!r}."
+            )
+    if method == "fine-tuned+oversampling":
+        from imblearn.pipeline import Pipeline
+
+        from ..over_sampling import AugmentationOverSampler
+
+        return Pipeline(
+            [
+                ("oversample", AugmentationOverSampler(random_state=random_state)),
+                ("clf", clf),
+            ]
+        )
+    return clf
+
+
+def _history(estimator):
+    final = estimator[-1] if hasattr(estimator, "steps") else estimator
+    return list(getattr(final, "history_", []) or [])
+
+
+def transfer_benchmark(
+    datasets,
+    weights,
+    *,
+    models=("model1", "model2", "model3"),
+    methods=("zero-shot", "scratch", "fine-tuned"),
+    protocols=("paper", "subject"),
+    n_repeats=5,
+    max_splits=None,
+    params=None,
+    random_state=0,
+    n_jobs=None,
+    log=print,
+):
+    """Compare transfer methods on target datasets with ``cross_validate``.
+
+    For every target, protocol, model and method, the same folds (materialized
+    once per target and protocol) are scored with
+    :func:`sklearn.model_selection.cross_validate`; test-fold predictions are
+    summed into a confusion matrix.
+
+    Parameters
+    ----------
+    datasets : dict
+        Target name (``"ckplus"`` or ``"jaffe"``) -> Bunch with ``data``,
+        ``target`` and ``groups`` (subject ids), as returned by the loaders.
+    weights : dict
+        Model name -> source weights (registered name or file).
+    models, methods, protocols : sequences of str
+        What to run; see :data:`METHODS` and :func:`make_protocol`.
+    n_repeats : int, default=5
+        Random splits of the paper protocol.
+    max_splits : int, default=None
+        Use only the first folds of each protocol (quick runs).
+    params : dict, default=None
+        Extra :class:`~skfer.FERClassifier` parameters for every trained model.
+    random_state : int, default=0
+        Seed of the splits and the estimators.
+    n_jobs : int, default=None
+        Folds fitted in parallel (joblib; ``cross_validate``'s ``n_jobs``).
+    log : callable, default=print
+        Progress messages; ``None`` for silence.
+
+    Returns
+    -------
+    rows : list of dict
+        One per (target, protocol, model, method): ``mean``, ``std``,
+        ``n_splits``, ``scores``, ``fit_time_mean``, ``wall_time_s``, ``labels``,
+        ``confusion_matrix`` (summed over test folds).
+    histories : dict
+        ``(target, protocol, model, method)`` -> the first fold's ``history_``.
+    """
+    log = log or (lambda *a, **k: None)
+    rows, histories = [], {}
+    for target, data in datasets.items():
+        X, y, groups = data.data, np.asarray(data.target), data.groups
+        for protocol in protocols:
+            cv, val_frac = make_protocol(
+                target, protocol, n_repeats=n_repeats, random_state=random_state
+            )
+            if protocol == "subject" and groups is None:
+                raise ValueError(f"The subject protocol needs groups for {target!r}.")
+            split_groups = groups if protocol == "subject" else None
+            splits = list(cv.split(X, y, split_groups))[:max_splits]
+            for model in models:
+                for method in methods:
+                    if method != "scratch" and model not in weights:
+                        raise ValueError(
+                            f"No source weights for {model!r} (needed by {method!r})."
+                        )
+                    est = make_transfer_estimator(
+                        method, model, weights.get(model),
+                        validation_fraction=val_frac, params=params,
+                        random_state=random_state,
+                    )
+                    t0 = time.perf_counter()
+                    res = cross_validate(
+                        est, X, y, cv=splits, scoring="accuracy",
+                        return_estimator=True, return_indices=True, n_jobs=n_jobs,
+                        error_score="raise",
+                    )
+                    wall = time.perf_counter() - t0
+                    preds = [
+                        (y[test], fitted.predict(X[test]))
+                        for fitted, test in zip(
+                            res["estimator"], res["indices"]["test"]
+                        )
+                    ]
+                    labels = np.unique(np.concatenate([y] + [p for _, p in preds]))
+                    cm = sum(confusion_matrix(t, p, labels=labels) for t, p in preds)
+                    scores = res["test_score"]
+                    row = {
+                        "target": target,
+                        "protocol": protocol,
+                        "model": model,
+                        "method": method,
+                        "mean": float(np.mean(scores)),
+                        "std": float(np.std(scores)),
+                        "n_splits": len(scores),
+                        "scores": [float(s) for s in scores],
+                        "fit_time_mean": float(np.mean(res["fit_time"])),
+                        "wall_time_s": round(wall, 1),
+                        "labels": [str(label) for label in labels],
+                        "confusion_matrix": cm.tolist(),
+                    }
+                    rows.append(row)
+                    histories[(target, protocol, model, method)] = _history(
+                        res["estimator"][0]
+                    )
+                    log(
+                        f"{target:>6} {protocol:>7} {model:>7} {method:>24}: "
+                        f"{100 * row['mean']:5.1f} +- {100 * row['std']:4.1f} % "
+                        f"({row['n_splits']} folds, {wall:.0f} s)"
+                    )
+    return rows, histories

@@ -1,0 +1,248 @@
+"""The transfer benchmark end to end: load targets, run, write results and figures."""
+
+import datetime as _dt
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ._benchmark import METHODS, PAPER_TABLES, transfer_benchmark
+
+__all__ = ["run_transfer", "source_weights"]
+
+TARGETS = ("ckplus", "jaffe")
+_QUICK = {"n_repeats": 2, "max_splits": 2, "params": {"max_epochs": 3}}
+
+
+def source_weights(models, overrides=None):
+    """FER2013 source weights per model: shipped, cached, or given.
+
+    Looks for ``overrides[model]`` first, then the registered name
+    ``"fer2013-<model>"``, then ``fer2013-<model>.safetensors`` in the cache
+    (``SKFER_CACHE/weights``, where ``benchmarks/fer2013.py`` keeps Model 1's 80 MB).
+    """
+    from ..datasets import get_cache_home
+    from ..weights import list_pretrained
+
+    registered = {entry["name"] for entry in list_pretrained()}
+    found, missing = {}, []
+    for model in models:
+        name = f"fer2013-{model}"
+        cached = Path(get_cache_home()) / "weights" / f"{name}.safetensors"
+        if overrides and model in overrides:
+            found[model] = overrides[model]
+        elif name in registered:
+            found[model] = name
+        elif cached.is_file():
+            found[model] = cached
+        else:
+            missing.append(model)
+    return found, missing
+
+
+def _load_targets(data_home, targets):
+    from ..datasets import get_data_home, load_ckplus, load_jaffe
+
+    home = Path(get_data_home(data_home))
+    loaders = {"ckplus": load_ckplus, "jaffe": load_jaffe}
+    out = {}
+    for target in targets:
+        if target not in loaders:
+            raise ValueError(f"Unknown target {target!r}; expected {TARGETS}.")
+        folder = home / target if (home / target).is_dir() else home
+        out[target] = loaders[target](folder)
+    return out
+
+
+def _machine():
+    import torch
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in fh
+                if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "torch": torch.__version__,
+            "torch_threads": torch.get_num_threads()}
+
+
+def _markdown(results):
+    rows = results["rows"]
+    lines = [
+        "# Cross-dataset transfer: FER2013 -> CK+ and JAFFE",
+        "",
+        f"Command: `{results['command']}`  ",
+        f"Date: {results['date']}; machine: {json.dumps(results['machine'])}; "
+        f"wall time {results['wall_time_s'] / 60:.1f} min"
+        + (" (**quick run**)" if results.get("quick") else ""),
+        "",
+        "Protocols: **paper** = stratified random image-level splits at the paper's "
+        "ratios (JAFFE 60/20/20, CK+ 70/10/20), repeated over seeds: the same person "
+        "appears in training and test. **subject** = subject-independent folds "
+        "(CK+ GroupKFold(10) on subject, JAFFE leave one subject out). "
+        "Accuracy in %, mean +- std over folds; every method sees the same folds.",
+        "",
+    ]
+    for target in TARGETS:
+        sub = [r for r in rows if r["target"] == target]
+        if not sub:
+            continue
+        table = "Table 7 (CK+)" if target == "ckplus" else "Table 6 (JAFFE)"
+        lines += [f"## {target}", "", f"Paper figures from its {table}.", ""]
+        methods = [m for m in METHODS if any(r["method"] == m for r in sub)]
+        header = "| model | protocol | " + " | ".join(methods) + " | paper scratch "
+        header += "| paper fine-tuned |"
+        lines += [header, "|" + "---|" * (len(methods) + 4)]
+        for model in sorted({r["model"] for r in sub}):
+            for protocol in ("paper", "subject"):
+                cells = []
+                for m in methods:
+                    r = next(
+                        (r for r in sub if r["model"] == model and r["method"] == m
+                         and r["protocol"] == protocol), None,
+                    )
+                    cells.append(
+                        "" if r is None
+                        else f"{100 * r['mean']:.1f} +- {100 * r['std']:.1f} "
+                        f"(n={r['n_splits']})"
+                    )
+                if not any(cells):
+                    continue
+                paper = PAPER_TABLES[target]
+                lines.append(
+                    f"| {model} | {protocol} | " + " | ".join(cells)
+                    + f" | {paper['scratch'].get(model, '')} | "
+                    f"{paper['fine-tuned'].get(model, '')} |"
+                )
+        lines.append("")
+    if results.get("figures"):
+        lines += ["## Figures", ""]
+        lines += [f"- `{name}`" for name in results["figures"]]
+    return "\n".join(lines) + "\n"
+
+
+def _figures(rows, histories, output):
+    from ..plotting import (
+        plot_confusion_matrix_from_matrix,
+        plot_learning_curves,
+        save_figure,
+    )
+
+    written = []
+    for target in TARGETS:
+        tuned = [r for r in rows if r["target"] == target
+                 and r["method"] == "fine-tuned" and r["protocol"] == "paper"]
+        if not tuned:
+            continue
+        best = max(tuned, key=lambda r: r["mean"])
+        fig = plot_confusion_matrix_from_matrix(
+            np.asarray(best["confusion_matrix"]),
+            display_labels=best["labels"],
+            normalize="both",
+            title=f"{target}: {best['model']} fine-tuned (paper protocol, summed "
+            f"over {best['n_splits']} test folds)",
+        )
+        written.append(save_figure(fig, output / f"transfer_confusion_{target}.png"))
+        history = histories.get((target, "paper", best["model"], "fine-tuned"))
+        if history:
+            fig = plot_learning_curves(
+                history, title=f"{target}: fine-tuning {best['model']} (first fold)"
+            )
+            written.append(save_figure(fig, output / f"transfer_curves_{target}.png"))
+    return [Path(p).name for p in written]
+
+
+def run_transfer(
+    data_home=None,
+    *,
+    output="transfer-results",
+    models=("model1", "model2", "model3"),
+    targets=TARGETS,
+    protocols=("paper", "subject"),
+    methods=("zero-shot", "scratch", "fine-tuned"),
+    weights=None,
+    quick=False,
+    n_repeats=5,
+    n_jobs=None,
+    random_state=0,
+    command=None,
+    log=print,
+):
+    """Run the FER2013 -> CK+ / JAFFE transfer benchmark and write its results.
+
+    Writes ``transfer.json`` (a list ``rows`` of ``{"target", "protocol",
+    "model", "method", "mean", "std", "n_splits", ...}``, accuracies as fractions),
+    ``transfer.md`` (the paper's Tables 6 and 7 beside ours, per protocol) and PNG
+    figures (confusion matrices of the best fine-tuned model per target, learning
+    curves of one fine-tuning run per target) to ``output``.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        Folder holding ``ckplus/`` and ``jaffe/`` (default: ``SKFER_DATA``).
+    output : str or path-like, default="transfer-results"
+        Results folder.
+    models, targets, protocols, methods : sequences of str
+        What to run.
+    weights : dict, default=None
+        Model -> FER2013 weights overriding the shipped / cached ones.
+    quick : bool, default=False
+        Two folds per protocol and 3 epochs: a smoke run with every row.
+    n_repeats : int, default=5
+        Random splits of the paper protocol.
+    n_jobs : int, default=None
+        Folds fitted in parallel.
+    random_state : int, default=0
+        Seed.
+    command : str, default=None
+        The command line to record in the results.
+    log : callable, default=print
+        Progress messages.
+
+    Returns
+    -------
+    results : dict
+        What ``transfer.json`` holds.
+    """
+    log = log or (lambda *a, **k: None)
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    needs_weights = any(m != "scratch" for m in methods)
+    found, missing = source_weights(models, weights)
+    if needs_weights and missing:
+        raise ValueError(
+            f"No FER2013 weights for {missing}: train them with "
+            f"`python benchmarks/fer2013.py --models {' '.join(missing)}` (they are "
+            "kept in the cache) or pass weights explicitly."
+        )
+    datasets = _load_targets(data_home, targets)
+    kwargs = dict(n_repeats=n_repeats, params=None, max_splits=None)
+    if quick:
+        kwargs.update(_QUICK)
+    t0 = time.perf_counter()
+    rows, histories = transfer_benchmark(
+        datasets, found, models=models, methods=methods, protocols=protocols,
+        random_state=random_state, n_jobs=n_jobs, log=log, **kwargs,
+    )
+    results = {
+        "command": command or "skfer.transfer.run_transfer(...)",
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": _machine(),
+        "wall_time_s": round(time.perf_counter() - t0, 1),
+        "quick": bool(quick),
+        "weights": {m: str(w) for m, w in found.items()},
+        "paper_tables": PAPER_TABLES,
+        "rows": rows,
+    }
+    results["figures"] = _figures(rows, histories, output)
+    (output / "transfer.json").write_text(json.dumps(results, indent=2) + "\n")
+    (output / "transfer.md").write_text(_markdown(results))
+    log(f"results written to {output / 'transfer.json'}")
+    return results

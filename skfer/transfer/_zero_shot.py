@@ -1,0 +1,72 @@
+"""A classifier that applies saved weights without training: the zero-shot baseline."""
+
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..classifier import FERClassifier
+
+__all__ = ["PretrainedClassifier"]
+
+
+class PretrainedClassifier(ClassifierMixin, BaseEstimator):
+    """Use pretrained weights as they are: ``fit`` loads them and learns nothing.
+
+    The zero-shot baseline of a transfer study: a FER2013 model applied to CK+ or
+    JAFFE without seeing any of it. ``fit(X, y)`` only checks the input and loads
+    the weights, so the estimator works in ``cross_validate`` next to trained ones.
+    Labels of the target that the source does not know are never predicted.
+
+    Parameters
+    ----------
+    weights : str or path-like
+        A name of :func:`skfer.list_pretrained` or a file written by
+        :meth:`FERClassifier.save_weights`.
+    tta : {None, "flip"}, default=None
+        Test-time augmentation, as in :class:`FERClassifier`.
+    device : str, default="cpu"
+        Torch device.
+
+    Attributes
+    ----------
+    classifier_ : FERClassifier
+        The loaded model.
+    classes_ : ndarray
+        The source model's classes.
+
+    Examples
+    --------
+    >>> from skfer import FERClassifier
+    >>> from skfer.datasets import make_faces
+    >>> from skfer.transfer import PretrainedClassifier
+    >>> import tempfile, os
+    >>> X, y = make_faces(40, classes=["happy", "sad"], random_state=0,
+    ...                   return_X_y=True)
+    >>> path = os.path.join(tempfile.mkdtemp(), "w.safetensors")
+    >>> _ = FERClassifier("small", max_epochs=1).fit(X, y).save_weights(path)
+    >>> PretrainedClassifier(path).fit(X, y).predict(X[:2]).shape
+    (2,)
+    """
+
+    def __init__(self, weights, *, tta=None, device="cpu"):
+        self.weights = weights
+        self.tta = tta
+        self.device = device
+
+    def fit(self, X, y=None):
+        """Load the weights; ``X`` and ``y`` are only validated."""
+        validate_data(self, X, reset=True, dtype="numeric")
+        self.classifier_ = FERClassifier.from_weights(
+            self.weights, tta=self.tta, device=self.device
+        )
+        self.classes_ = self.classifier_.classes_
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities from the pretrained model."""
+        check_is_fitted(self)
+        return self.classifier_.predict_proba(X)
+
+    def predict(self, X):
+        """Most probable class according to the pretrained model."""
+        check_is_fitted(self)
+        return self.classifier_.predict(X)

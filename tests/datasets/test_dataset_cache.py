@@ -1,0 +1,140 @@
+import os
+
+import numpy as np
+import pytest
+
+from skfer.datasets import (
+    SkippedFileWarning,
+    _files,
+    clear_cache,
+    get_cache_home,
+    get_data_home,
+    load_fer2013,
+    load_image_folder,
+)
+
+
+@pytest.fixture
+def tree(tmp_path, write_image):
+    root = tmp_path / "data"
+    for i in range(3):
+        write_image(root / f"train/happy/Training_{i}.png", value=i)
+    write_image(root / "test/sad/PublicTest_9.png", value=9)
+    return root
+
+
+@pytest.fixture
+def count_decodes(monkeypatch):
+    """Number of times image files were decoded."""
+    calls = []
+    decode = _files._decode_files
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return decode(*args, **kwargs)
+
+    for module in ("_fer2013", "_image_folder", "_jaffe", "_ckplus"):
+        monkeypatch.setattr(f"skfer.datasets.{module}._decode_files", counting)
+    return calls
+
+
+def _listing(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+def test_second_load_hits_the_cache_in_skfer_cache(tree, cache_home, count_decodes):
+    before = _listing(tree)
+    first = load_fer2013(tree)
+    second = load_fer2013(tree)
+    assert len(count_decodes) == 1
+    for key in ("data", "target", "usage", "filenames"):
+        np.testing.assert_array_equal(first[key], second[key])
+    assert second.data.dtype == np.uint8
+    entries = list(cache_home.glob("skfer-fer2013-*.npz"))
+    assert len(entries) == 1
+    assert _listing(tree) == before  # nothing written beside the data
+
+
+def test_changed_file_list_invalidates(tree, write_image, cache_home, count_decodes):
+    assert len(load_fer2013(tree).data) == 4
+    write_image(tree / "train/happy/Training_7.png")
+    assert len(load_fer2013(tree).data) == 5
+    (tree / "train/happy/Training_0.png").unlink()
+    assert len(load_fer2013(tree).data) == 4
+    assert len(count_decodes) == 3
+    assert len(list(cache_home.glob("skfer-fer2013-*.npz"))) == 1  # stale removed
+
+
+def test_modified_file_invalidates(tree, write_image, count_decodes):
+    path = tree / "test/sad/PublicTest_9.png"
+    assert load_fer2013(tree, subset="PublicTest").data[0, 0] == 9
+    write_image(path, value=200)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert load_fer2013(tree, subset="PublicTest").data[0, 0] == 200
+    assert len(count_decodes) == 2
+
+
+def test_arguments_are_part_of_the_key(tree, count_decodes):
+    load_fer2013(tree, subset="Training")
+    assert len(load_fer2013(tree, subset="PublicTest").data) == 1
+    assert len(count_decodes) == 2
+
+
+def test_cache_false_and_cache_folder(tree, cache_home, tmp_path, count_decodes):
+    load_fer2013(tree, cache=False)
+    load_fer2013(tree, cache=False)
+    assert len(count_decodes) == 2
+    assert not list(cache_home.iterdir())
+    own = tmp_path / "own-cache"
+    load_fer2013(tree, cache=own)
+    load_fer2013(tree, cache=str(own))
+    assert len(count_decodes) == 3
+    assert len(list(own.glob("skfer-*.npz"))) == 1
+
+
+def test_corrupted_cache_entry_is_rebuilt(tree, cache_home, count_decodes):
+    load_fer2013(tree)
+    (entry,) = cache_home.glob("skfer-*.npz")
+    entry.write_bytes(b"garbage")
+    assert len(load_fer2013(tree).data) == 4
+    assert len(count_decodes) == 2
+
+
+def test_unwritable_cache_warns_and_loads(tree, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.warns(UserWarning, match="Could not write the dataset cache"):
+        faces = load_fer2013(tree, cache=blocker / "cache")
+    assert len(faces.data) == 4
+
+
+def test_skipped_files_are_reported_again_from_the_cache(tree, count_decodes):
+    (tree / "train/happy/broken.png").write_bytes(b"nope")
+    for _ in range(2):
+        with pytest.warns(SkippedFileWarning, match="broken.png: cannot be read"):
+            load_image_folder(tree / "train")
+    assert len(count_decodes) == 1
+    with pytest.raises(ValueError, match="broken.png"):
+        load_image_folder(tree / "train", on_error="raise")
+
+
+def test_clear_cache(tree, cache_home):
+    load_fer2013(tree)
+    load_image_folder(tree / "train")
+    (cache_home / "keep.txt").write_text("not ours")
+    assert clear_cache() == 2
+    assert _listing(cache_home) == ["keep.txt"]
+    assert clear_cache(cache_home / "absent") == 0
+
+
+def test_homes_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SKFER_CACHE", str(tmp_path / "c"))
+    monkeypatch.setenv("SKFER_DATA", str(tmp_path / "d"))
+    assert get_cache_home() == tmp_path / "c"
+    assert get_data_home() == tmp_path / "d"
+    monkeypatch.delenv("SKFER_CACHE")
+    monkeypatch.delenv("SKFER_DATA")
+    assert get_cache_home().parts[-2:] == (".cache", "skfer")
+    assert get_data_home().name == "skfer_data"
+    assert get_data_home("~/x") == get_data_home("~/x").expanduser()

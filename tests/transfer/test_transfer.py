@@ -1,0 +1,110 @@
+import json
+
+import numpy as np
+import pytest
+from imblearn.pipeline import Pipeline
+from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
+
+from skfer import FERClassifier
+from skfer.datasets import make_faces
+from skfer.transfer import (
+    PretrainedClassifier,
+    make_protocol,
+    make_transfer_estimator,
+    run_transfer,
+    transfer_benchmark,
+)
+
+FAST = {"max_epochs": 2, "batch_size": 16, "n_iter_no_change": 2}
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory):
+    X, y = make_faces(140, random_state=0, return_X_y=True)
+    clf = FERClassifier("small", max_epochs=3, lr=3e-3, random_state=0).fit(X, y)
+    path = tmp_path_factory.mktemp("src") / "small.safetensors"
+    clf.save_weights(path)
+    return clf, path
+
+
+def test_protocols_follow_the_paper_ratios_and_subjects():
+    cv, val = make_protocol("ckplus", "paper", n_repeats=5)
+    assert cv.get_n_splits() == 5 and cv.test_size == 0.2
+    assert val == pytest.approx(0.1 / 0.8)
+    assert isinstance(make_protocol("ckplus", "subject")[0], GroupKFold)
+    assert isinstance(make_protocol("jaffe", "subject")[0], LeaveOneGroupOut)
+    with pytest.raises(ValueError, match="Unknown protocol"):
+        make_protocol("jaffe", "random")
+    with pytest.raises(ValueError, match="Unknown target"):
+        make_protocol("affectnet", "paper")
+
+
+def test_subject_folds_never_share_a_person():
+    data = make_faces(60, n_subjects=10, random_state=0)
+    cv, _ = make_protocol("jaffe", "subject")
+    for train, test in cv.split(data.data, data.target, data.groups):
+        assert not set(data.groups[train]) & set(data.groups[test])
+
+
+def test_estimators_of_each_method(source):
+    _, path = source
+    assert isinstance(make_transfer_estimator("zero-shot", "small", path),
+                      PretrainedClassifier)
+    scratch = make_transfer_estimator("scratch", "small")
+    assert scratch.pretrained is None and scratch.architecture == "small"
+    tuned = make_transfer_estimator("fine-tuned", "small", path)
+    assert tuned.pretrained == path and tuned.lr < scratch.lr
+    pipe = make_transfer_estimator("fine-tuned+oversampling", "small", path)
+    assert isinstance(pipe, Pipeline) and pipe[-1].pretrained == path
+    with pytest.raises(ValueError, match="needs source weights"):
+        make_transfer_estimator("fine-tuned", "small")
+    with pytest.raises(ValueError, match="not a 'model2'"):
+        make_transfer_estimator("fine-tuned", "model2", path)
+
+
+def test_zero_shot_predicts_like_the_source(source):
+    clf, path = source
+    X, y = make_faces(30, random_state=3, return_X_y=True)
+    zero = PretrainedClassifier(path).fit(X, y)
+    np.testing.assert_array_equal(zero.predict(X), clf.predict(X))
+
+
+def test_benchmark_rows_and_same_folds_for_every_method(source):
+    _, path = source
+    data = make_faces(70, n_subjects=5, random_state=4)
+    rows, histories = transfer_benchmark(
+        {"jaffe": data}, {"small": path}, models=["small"],
+        methods=["zero-shot", "scratch", "fine-tuned"], n_repeats=2, max_splits=2,
+        params=FAST, log=None,
+    )
+    assert len(rows) == 2 * 3  # protocols x methods
+    for row in rows:
+        assert row["n_splits"] == 2 and len(row["scores"]) == 2
+        assert 0 <= row["mean"] <= 1
+        cm = np.asarray(row["confusion_matrix"])
+        # each fold's test images counted once
+        assert cm.sum() > 0 and cm.shape == (len(row["labels"]),) * 2
+    paper = [r for r in rows if r["protocol"] == "paper"]
+    assert len({np.asarray(r["confusion_matrix"]).sum() for r in paper}) == 1
+    assert histories[("jaffe", "paper", "small", "fine-tuned")]
+
+
+@pytest.mark.realdata
+def test_quick_run_on_real_data_has_every_row(real_data_home, source, tmp_path):
+    _, path = source
+    results = run_transfer(
+        real_data_home, output=tmp_path, models=["small"], weights={"small": path},
+        quick=True, log=None,
+    )
+    saved = json.loads((tmp_path / "transfer.json").read_text())
+    keys = {(r["target"], r["protocol"], r["model"], r["method"]) for r in saved["rows"]}
+    expected = {
+        (t, p, "small", m)
+        for t in ("ckplus", "jaffe")
+        for p in ("paper", "subject")
+        for m in ("zero-shot", "scratch", "fine-tuned")
+    }
+    assert keys == expected
+    assert results["quick"] is True
+    assert (tmp_path / "transfer.md").is_file()
+    assert any(name.startswith("transfer_confusion_") for name in saved["figures"])
