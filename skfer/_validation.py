@@ -15,7 +15,20 @@ INPUT_SIZE = 48
 
 
 class NonSquareImageWarning(UserWarning):
-    """Rows whose length is not a perfect square were zero-padded to a square image."""
+    """Rows whose length is not a perfect square were zero-padded to a square image.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skfer import FERClassifier, NonSquareImageWarning
+    >>> X, y = np.random.RandomState(0).rand(20, 5), [0, 1] * 10
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = FERClassifier("small", max_epochs=1).fit(X, y)
+    >>> any(issubclass(w.category, NonSquareImageWarning) for w in caught)
+    True
+    """
 
 
 def validate_images(estimator, X, y="no_validation", *, reset):

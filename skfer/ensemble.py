@@ -79,6 +79,17 @@ def ensemble_from_fitted(classifiers, *, weights=None):
     -------
     ensemble : sklearn.ensemble.VotingClassifier
         Fitted.
+
+    Examples
+    --------
+    >>> from skfer import FERClassifier, ensemble_from_fitted
+    >>> from skfer.datasets import make_faces
+    >>> X, y = make_faces(n_samples=40, classes=["happy", "sad"], random_state=0,
+    ...                   return_X_y=True)
+    >>> a = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
+    >>> b = FERClassifier("small", max_epochs=1, random_state=1).fit(X, y)
+    >>> ensemble_from_fitted([a, b]).predict(X[:3]).shape
+    (3,)
     """
     named = [
         c if isinstance(c, tuple) else (f"{getattr(c, 'architecture_', 'clf')}_{i}", c)

@@ -22,7 +22,26 @@ _ON_ERROR = ("warn", "raise")
 
 
 class SkippedFileWarning(UserWarning):
-    """Warned when a loader skips files; the message names every one of them."""
+    """Warned when a loader skips files; the message names every one of them.
+
+    Turn it into an error with ``on_error="raise"`` or the warnings filter.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, warnings
+    >>> from skfer.datasets import SkippedFileWarning, load_image_folder
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "happy").mkdir()
+    >>> _ = (root / "happy" / "notes.png").write_text("not an image")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     try:
+    ...         load_image_folder(root, cache=False)
+    ...     except ValueError:
+    ...         pass  # nothing left to load
+    >>> any(issubclass(w.category, SkippedFileWarning) for w in caught)
+    True
+    """
 
 
 def _is_image(name):

@@ -90,6 +90,16 @@ def build_model(name, n_classes=7):
 def count_parameters(module):
     """Number of trainable parameters of a torch module.
 
+    Parameters
+    ----------
+    module : torch.nn.Module
+        The network.
+
+    Returns
+    -------
+    n : int
+        Total number of elements of the parameters with ``requires_grad``.
+
     Examples
     --------
     >>> from torch import nn

@@ -6,7 +6,7 @@ __all__ = ["SmallCNN"]
 
 
 class SmallCNN(nn.Module):
-    """A small CNN (about 40k parameters) that trains in seconds on a CPU.
+    """A small CNN (about 24k parameters) that trains in seconds on a CPU.
 
     Not one of the paper's networks: it exists for smoke tests, documentation
     examples and quick looks at a new dataset. Three conv-bn-relu-maxpool blocks

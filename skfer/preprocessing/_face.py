@@ -15,7 +15,19 @@ __all__ = ["FaceCropper", "NoFaceWarning", "detect_faces"]
 
 
 class NoFaceWarning(UserWarning):
-    """Warned when :class:`FaceCropper` finds no face in some images."""
+    """Warned when :class:`FaceCropper` finds no face in some images.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skfer.preprocessing import FaceCropper, NoFaceWarning
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = FaceCropper().fit_transform([np.zeros((64, 64), dtype=np.uint8)])
+    >>> any(issubclass(w.category, NoFaceWarning) for w in caught)
+    True
+    """
 
 
 @functools.lru_cache(maxsize=1)
@@ -170,8 +182,16 @@ class FaceCropper(_ImageTransformer):
         FER2013.
     fallback : {"center", "error"}, default="center"
         What to do with an image where no face is found (see above).
-    scale_factor, step_ratio, min_size, min_neighbors, merge_overlap
-        Detector settings, see :func:`detect_faces`.
+    scale_factor : float, default=1.2
+        Detector setting, see :func:`detect_faces`.
+    step_ratio : float, default=1.0
+        Detector setting, see :func:`detect_faces`.
+    min_size : int or (int, int), default=None
+        Detector setting, see :func:`detect_faces`.
+    min_neighbors : int, default=4
+        Detector setting, see :func:`detect_faces`.
+    merge_overlap : float, default=0.5
+        Detector setting, see :func:`detect_faces`.
 
     Attributes
     ----------

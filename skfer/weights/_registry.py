@@ -60,6 +60,19 @@ def resolve_weights(weights):
     ValueError
         If ``weights`` is neither a registered name nor an existing file, or if a
         registered file's SHA-256 does not match the registry.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from skfer import FERClassifier
+    >>> from skfer.datasets import make_faces
+    >>> from skfer.weights import resolve_weights
+    >>> X, y = make_faces(n_samples=20, classes=["happy", "sad"], random_state=0,
+    ...                   return_X_y=True)
+    >>> path = os.path.join(tempfile.mkdtemp(), "w.safetensors")
+    >>> _ = FERClassifier("small", max_epochs=1).fit(X, y).save_weights(path)
+    >>> resolve_weights(path).name
+    'w.safetensors'
     """
     registry = _registry()
     if isinstance(weights, str) and weights in registry:
@@ -105,6 +118,18 @@ def load_pretrained(name, **params):
     clf : FERClassifier
         Fitted: ``predict`` works at once; ``pretrained`` is set to ``name`` so
         that a clone fine-tunes from the same weights.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from skfer import FERClassifier, load_pretrained
+    >>> from skfer.datasets import make_faces
+    >>> X, y = make_faces(n_samples=20, classes=["happy", "sad"], random_state=0,
+    ...                   return_X_y=True)
+    >>> path = os.path.join(tempfile.mkdtemp(), "w.safetensors")
+    >>> _ = FERClassifier("small", max_epochs=1).fit(X, y).save_weights(path)
+    >>> load_pretrained(path).classes_.tolist()
+    ['happy', 'sad']
     """
     from ..classifier import FERClassifier
 

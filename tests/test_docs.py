@@ -1,0 +1,227 @@
+"""The documentation: API reference coverage, runnable examples, and the build.
+
+The API pages are written by ``docs/_ext/skfer_api.py`` from each public module's
+``__all__``; the fast tests here check its output without running Sphinx. The full
+Sphinx build (warnings are errors) is marked ``slow`` and skipped when Sphinx is not
+installed (``pip install -e ".[docs]"``).
+"""
+
+import doctest
+import importlib
+import importlib.util
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import skfer
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+EXPECTED_MODULES = (
+    "skfer",
+    "skfer.models",
+    "skfer.datasets",
+    "skfer.preprocessing",
+    "skfer.augmentation",
+    "skfer.over_sampling",
+    "skfer.metrics",
+    "skfer.plotting",
+    "skfer.weights",
+)
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, DOCS / "_ext" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def api():
+    return _load("skfer_api")
+
+
+@pytest.fixture(scope="module")
+def rendered(api):
+    return api.render_api()
+
+
+def _public_modules():
+    """Every importable public module of skfer with an ``__all__``, found without
+    the docs extension: the listed subpackages, any other subpackage, and plain
+    modules such as ``skfer.report``."""
+    names = set(EXPECTED_MODULES)
+    for info in pkgutil.iter_modules(skfer.__path__):
+        if not info.name.startswith("_"):
+            names.add(f"skfer.{info.name}")
+    modules = []
+    for name in sorted(names):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "__all__"):
+            modules.append(module)
+    return modules
+
+
+def test_every_listed_subpackage_that_exists_is_documented(api):
+    documented = api.public_modules()
+    assert documented[0] == "skfer"
+    for name in EXPECTED_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            assert name in documented
+
+
+def test_every_public_name_is_in_the_api_reference(api, rendered):
+    """Each name of each public ``__all__`` has a page, and is listed on its
+    module's page when that module has one."""
+    documented = {}
+    for e in api.api_entries():
+        if e["page"]:
+            obj = getattr(importlib.import_module(e["module"]), e["name"])
+            documented.setdefault(id(obj), e["canonical"])
+    missing = []
+    for module in _public_modules():
+        page = rendered.get(f"{module.__name__}.rst")
+        for name in module.__all__:
+            canonical = documented.get(id(getattr(module, name)))
+            if canonical is None or f"{canonical}.rst" not in rendered:
+                missing.append(f"{module.__name__}.{name}")
+            elif page is not None and not any(
+                mark in page
+                for mark in (f"   {name}\n", f":: {name}\n", f":data:`{name}`")
+            ):
+                missing.append(f"{module.__name__}.{name} (not on its module page)")
+    assert not missing, f"public names missing from the API reference: {missing}"
+
+
+def test_every_public_object_has_exactly_one_page(api, rendered):
+    entries = api.api_entries()
+    pages = {e["canonical"] for e in entries}
+    for canonical in pages:
+        assert f"{canonical}.rst" in rendered
+    # Each page title is the object's full name.
+    for canonical in pages:
+        assert rendered[f"{canonical}.rst"].startswith(f"{canonical}\n")
+    # A re-exported object links to the page of its first exporter.
+    by_name = {(e["module"], e["name"]): e for e in entries}
+    if ("skfer.weights", "load_pretrained") in by_name:
+        entry = by_name["skfer.weights", "load_pretrained"]
+        assert entry["canonical"] == "skfer.load_pretrained" and not entry["page"]
+        assert ":func:`skfer.load_pretrained`" in rendered["skfer.weights.rst"]
+
+
+def test_api_toc_lists_every_module_page(api, rendered):
+    toc = rendered["toc.rst.inc"]
+    for modname in api.public_modules():
+        assert f"generated/{modname}\n" in toc
+        assert f"{modname}.rst" in rendered
+
+
+def test_class_pages_document_own_methods_only(api, rendered):
+    page = rendered["skfer.FERClassifier.rst"]
+    assert ".. autoclass:: FERClassifier" in page
+    for method in ("fit", "partial_fit", "predict_proba", "save_weights"):
+        assert method in page
+    # scikit-learn's generated metadata-routing setters are not skfer's API.
+    assert "set_fit_request" not in page
+
+
+def test_write_api_removes_stale_pages(api, tmp_path):
+    (tmp_path / "skfer.Removed.rst").write_text("old")
+    api.write_api(tmp_path)
+    assert not (tmp_path / "skfer.Removed.rst").exists()
+    assert (tmp_path / "skfer.FERClassifier.rst").is_file()
+    assert api.write_api(tmp_path) == []  # unchanged files are not rewritten
+
+
+def test_paper_tables_never_invent_numbers(tmp_path):
+    results = _load("skfer_results")
+    lines = "\n".join(results.table_lines("fer2013", results_dir=tmp_path))
+    assert "61.19" in lines and "61.58" in lines and "61.62" in lines
+    assert lines.count("*pending*") == 4
+    transfer = "\n".join(
+        results.table_lines("transfer", target="ckplus", results_dir=tmp_path)
+    )
+    for figure in ("46.89", "50.73", "60.90", "50.96", "68.81", "61.45"):
+        assert figure in transfer
+    assert transfer.count("*pending*") == 6
+    (tmp_path / "fer2013.json").write_text(
+        '{"models": {"model2": {"private_test_accuracy": 0.6789}}}'
+    )
+    lines = "\n".join(results.table_lines("fer2013", results_dir=tmp_path))
+    assert "67.89" in lines and lines.count("*pending*") == 3
+
+
+# ------------------------------------------------------------------ examples
+RST_WITH_EXAMPLES = sorted(
+    p.relative_to(DOCS).as_posix()
+    for p in DOCS.rglob("*.rst")
+    if "_build" not in p.parts
+    and "generated" not in p.parts
+    and ">>>" in p.read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("page", RST_WITH_EXAMPLES)
+def test_examples_in_docs_run(page, tmp_path, monkeypatch):
+    """The ``>>>`` examples of the user guide pages give the output they show."""
+    pytest.importorskip("matplotlib")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("SKFER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    # Examples may register architectures: leave the registry as it was.
+    from skfer.models import ARCHITECTURES
+
+    saved = dict(ARCHITECTURES)
+    try:
+        failures, tried = _run_doctests(page)
+    finally:
+        ARCHITECTURES.clear()
+        ARCHITECTURES.update(saved)
+    assert tried > 0
+    assert failures == 0, f"{failures} example(s) of docs/{page} failed (see above)"
+
+
+def _run_doctests(page):
+    return doctest.testfile(
+        str(DOCS / page),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        verbose=False,
+        report=True,
+    )
+
+
+# ---------------------------------------------------------------------- build
+@pytest.mark.slow
+def test_docs_build_without_warnings(tmp_path):
+    pytest.importorskip("sphinx", reason="install the docs extra to build the docs")
+    pytest.importorskip("numpydoc", reason="install the docs extra to build the docs")
+    pytest.importorskip("matplotlib", reason="install the docs extra to build the docs")
+    env = dict(os.environ, MPLBACKEND="Agg")
+    cmd = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-b",
+        "html",
+        "-W",
+        "--keep-going",
+        "-n",
+        "-q",
+        "-d",
+        str(tmp_path / "doctrees"),
+        str(DOCS),
+        str(tmp_path / "html"),
+    ]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-10000:]
+    generated = tmp_path / "html" / "api" / "generated"
+    assert (generated / "skfer.FERClassifier.html").is_file()
