@@ -1,80 +1,110 @@
-"""The ``skfer`` command line: a thin layer over the public API."""
+"""The ``skfer`` command line: a thin layer over the public API.
+
+Subcommands (each in ``skfer._cli``): ``predict`` (emotions of the faces in
+photos), ``train`` (with resumable checkpoints), ``evaluate``, ``report`` (one
+self-contained HTML page) and ``demo`` (train, fine-tune, compare and report).
+Mistakes of the user end with ``skfer: error: ...`` and exit status 2, never a
+traceback.
+"""
 
 import argparse
+import os
 import sys
-import time
+import warnings
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
-
-def _demo(args):
-    import numpy as np
-    from sklearn.model_selection import train_test_split
-
-    from . import FERClassifier
-    from .datasets import make_faces
-
-    t0 = time.perf_counter()
-    print("skfer demo: synthetic faces (no dataset given)")
-    Xs, ys = make_faces(args.n_source, random_state=args.random_state, return_X_y=True)
-    target = make_faces(
-        args.n_target, classes=("happy", "sad", "surprise", "neutral"), noise=0.1,
-        random_state=args.random_state + 1,
-    )
-    Xt_tr, Xt_te, yt_tr, yt_te = train_test_split(
-        target.data, target.target, test_size=0.5, stratify=target.target,
-        random_state=args.random_state,
-    )
-    params = dict(architecture=args.model, batch_size=32, lr=3e-3,
-                  random_state=args.random_state, verbose=args.verbose)
-    print(f"1. train {args.model} on {len(ys)} source faces (7 emotions)")
-    source = FERClassifier(max_epochs=args.epochs, **params).fit(Xs, ys)
-    print(f"   source validation accuracy {source.history_[-1]['valid_acc']:.3f}")
-    weights = source.save_weights(args.output / "source.safetensors")
-    print(f"   weights saved to {weights}")
-    print(f"2. target: {len(yt_tr)} training / {len(yt_te)} test faces, 4 emotions")
-    rows = []
-    for name, extra in [("scratch", {}), ("fine-tuned", {"pretrained": weights})]:
-        clf = FERClassifier(max_epochs=args.target_epochs, validation_fraction=None,
-                            **{**params, "architecture": None if extra else args.model},
-                            **extra).fit(Xt_tr, yt_tr)
-        rows.append((name, clf.score(Xt_te, yt_te)))
-    print("3. target test accuracy")
-    for name, acc in rows:
-        print(f"   {name:<11} {acc:.3f}")
-    print(f"done in {time.perf_counter() - t0:.1f} s")
-    return 0 if np.isfinite(rows[0][1]) else 1
+_EPILOG = """\
+examples:
+  skfer demo                                   # synthetic end-to-end run + report
+  skfer predict photo.jpg --model run/model.safetensors --plot analysis.png
+  skfer train --dataset fer2013 --data-dir data/fer2013 --model model2 --epochs 30
+  skfer train ... --resume                     # continue after an interruption
+  skfer evaluate --model run/ --dataset jaffe --data-dir data/jaffe
+  skfer report run/ skfer-evaluate-jaffe/ -o report.html
+"""
 
 
 def build_parser():
-    from pathlib import Path
+    """The argument parser of the ``skfer`` command.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        One sub-parser per subcommand; each parsed namespace has ``func``, the
+        function running the subcommand.
+
+    Examples
+    --------
+    >>> from skfer.cli import build_parser
+    >>> args = build_parser().parse_args(["report", "runs/", "-o", "r.html"])
+    >>> args.command_name, str(args.output)
+    ('report', 'r.html')
+    """
+    from ._cli import demo, evaluate, predict, report, train
+    from ._version import __version__
 
     parser = argparse.ArgumentParser(
-        prog="skfer", description="Facial expression recognition with skfer."
+        prog="skfer",
+        description="Facial expression recognition with skfer.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="train, fine-tune and compare on synthetic faces")
-    demo.add_argument("--model", default="small", help="architecture (default: small)")
-    demo.add_argument("--epochs", type=int, default=8)
-    demo.add_argument("--target-epochs", type=int, default=15)
-    demo.add_argument("--n-source", type=int, default=700)
-    demo.add_argument("--n-target", type=int, default=80)
-    demo.add_argument("--output", type=Path, default=Path("skfer-demo"))
-    demo.add_argument("--random-state", type=int, default=0)
-    demo.add_argument("--verbose", type=int, default=0)
-    demo.set_defaults(func=_demo)
+    parser.add_argument("--version", action="version", version=f"skfer {__version__}")
+    sub = parser.add_subparsers(dest="command_name", required=True, metavar="COMMAND")
+    for module in (predict, train, evaluate, report, demo):
+        module.add_parser(sub).formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"skfer: warning: {message}", file=sys.stderr)
+
+
 def main(argv=None):
-    """Entry point of the ``skfer`` console script."""
+    """Run the ``skfer`` command line; the entry point of the console script.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments, without the program name; ``None`` reads ``sys.argv``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 for a usage error or a user mistake (message on stderr
+        as ``skfer: error: ...``), 130 when interrupted.
+
+    Examples
+    --------
+    >>> from skfer.cli import main
+    >>> main(["--version"])
+    skfer ...
+    0
+    """
+    from ._cli.common import UsageError, command_line
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    os.environ.setdefault("MPLBACKEND", "Agg")  # files only, never a window
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return args.func(args)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"skfer: error: {exc}", file=sys.stderr)
-        return 2
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (status 2)
+        return 0 if exc.code is None else exc.code
+    args.command = command_line(argv)
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            return args.func(args)
+        except KeyboardInterrupt:
+            print("skfer: interrupted", file=sys.stderr)
+            return 130
+        except (UsageError, ValueError, OSError) as exc:
+            print(f"skfer: error: {exc}", file=sys.stderr)
+            return 2
+        except ImportError as exc:
+            print(f"skfer: error: {exc}", file=sys.stderr)
+            return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

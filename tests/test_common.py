@@ -11,7 +11,7 @@ def _fast_classifier():
     # predictions to the last bit.
     return FERClassifier(
         architecture="small",
-        max_epochs=20,
+        max_epochs=8,
         batch_size=32,
         lr=1e-2,
         validation_fraction=None,

@@ -1,0 +1,341 @@
+"""Epoch checkpoints of a FERClassifier fit, and resuming from them.
+
+A checkpoint folder holds, after every complete epoch:
+
+- ``model.safetensors``: the network's weights in the format of
+  :meth:`FERClassifier.save_weights` (so ``FERClassifier.from_weights`` reads it),
+  with a ``checkpoint`` metadata entry: the epoch reached, the per-epoch history
+  and the name of the optimizer file;
+- ``optimizer-<epoch>.pt``: the optimizer's ``state_dict`` (tensors and plain
+  numbers only, read back with ``torch.load(weights_only=True)``: no unpickling of
+  arbitrary objects).
+
+Every file is written to a temporary file in the same folder and renamed into place
+(``os.replace``), optimizer first; ``model.safetensors`` is the commit point, so a
+process killed at any moment leaves the previous complete checkpoint readable.
+Older optimizer files and temporary files left by a killed process are removed on
+the next write.
+"""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+
+__all__ = [
+    "EpochCheckpoint",
+    "fit_with_checkpoints",
+    "read_checkpoint",
+    "resume_from_checkpoint",
+]
+
+WEIGHTS_FILE = "model.safetensors"
+_OPTIMIZER_PATTERN = "optimizer-{epoch:04d}.pt"
+_TMP_PREFIX = ".tmp-"
+
+
+def _weights_meta(clf, card=None):
+    """The metadata of ``FERClassifier.save_weights`` for a classifier being fitted.
+
+    Read from the fitted attributes ``fit`` sets before training starts.
+    """
+    from ._version import __version__
+
+    return {
+        "architecture": clf.architecture_,
+        "classes": clf.classes_.tolist(),
+        "input_range": list(clf.input_range_),
+        "pixel_mean": clf.pixel_mean_,
+        "pixel_std": clf.pixel_std_,
+        "n_features_in": int(clf.n_features_in_),
+        "skfer_version": __version__,
+        "card": dict(card or {}),
+    }
+
+
+def _json_ready(value):
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, (np.generic, torch.Tensor)):
+        return value.item()
+    return value
+
+
+def history_rows(history):
+    """Per-epoch dicts of a skorch history, without the per-batch records."""
+    return [
+        _json_ready({k: v for k, v in row.items() if k != "batches"}) for row in history
+    ]
+
+
+def _atomic_torch_save(obj, path):
+    fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".pt", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            torch.save(obj, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+class _EstimatorMeta:
+    """Callable giving the weights metadata of ``clf`` at the time of the call."""
+
+    def __init__(self, clf, card=None):
+        self.clf = clf
+        self.card = card
+
+    def __call__(self):
+        return _weights_meta(self.clf, self.card)
+
+
+class EpochCheckpoint(Callback):
+    """skorch callback writing a resumable checkpoint after every epoch.
+
+    Parameters
+    ----------
+    dirname : str or path-like
+        The checkpoint folder (created if needed).
+    meta : callable
+        Returns the weights metadata (architecture, classes, pixel scaling, see
+        :meth:`FERClassifier.save_weights`) when called; :func:`fit_with_checkpoints`
+        passes one reading the classifier being fitted.
+    """
+
+    def __init__(self, dirname, meta):
+        self.dirname = dirname
+        self.meta = meta
+
+    def on_epoch_end(self, net, **kwargs):
+        from ._weights_io import tensor_dict, write_weights
+
+        folder = Path(self.dirname)
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = history_rows(net.history)
+        epoch = len(rows)
+        opt_name = _OPTIMIZER_PATTERN.format(epoch=epoch)
+        _atomic_torch_save(net.optimizer_.state_dict(), folder / opt_name)
+        meta = dict(self.meta())
+        meta["checkpoint"] = {"epoch": epoch, "history": rows, "optimizer": opt_name}
+        write_weights(folder / WEIGHTS_FILE, tensor_dict(net.module_), meta)
+        _remove_stale(folder, keep=opt_name)
+
+
+def _remove_stale(folder, keep):
+    for entry in os.scandir(folder):
+        stale_opt = entry.name.startswith("optimizer-") and entry.name != keep
+        if entry.is_file() and (stale_opt or entry.name.startswith(_TMP_PREFIX)):
+            try:
+                os.unlink(entry.path)
+            except FileNotFoundError:  # pragma: no cover - removed concurrently
+                pass
+
+
+class _LoadOptimizerState(Callback):
+    """Load a saved optimizer state once, when the next training starts."""
+
+    def __init__(self, state):
+        self.state = state
+
+    def on_train_begin(self, net, **kwargs):
+        if self.state is None:
+            return
+        state, self.state = self.state, None
+        net.optimizer_.load_state_dict(state)
+
+
+def _read_meta(path):
+    """The JSON metadata of a weights file, without loading its tensors."""
+    from safetensors import SafetensorError, safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            raw = fh.metadata() or {}
+        return {k: json.loads(v) for k, v in raw.items() if k != "skfer_format"}
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise ValueError(
+            f"{path} is not a readable safetensors weights file ({exc})."
+        ) from exc
+
+
+def read_checkpoint(dirname):
+    """Describe the checkpoint in ``dirname``, or return None if there is none.
+
+    Returns
+    -------
+    info : dict or None
+        ``epoch`` (epochs complete), ``history`` (list of per-epoch dicts),
+        ``weights`` (path of ``model.safetensors``), ``optimizer`` (path of the
+        optimizer state) and ``meta`` (the weights metadata).
+
+    Raises
+    ------
+    ValueError
+        If the folder holds a checkpoint that cannot be read.
+    """
+    folder = Path(dirname)
+    weights = folder / WEIGHTS_FILE
+    for _ in range(3):
+        if not weights.is_file():
+            return None
+        meta = _read_meta(weights)
+        ckpt = meta.pop("checkpoint", None)
+        if not isinstance(ckpt, dict) or "history" not in ckpt:
+            raise ValueError(f"{weights} is a weights file, not an skfer checkpoint.")
+        optimizer = folder / ckpt["optimizer"]
+        if optimizer.is_file():
+            break
+        # A training process may have committed a newer checkpoint (and removed
+        # this optimizer file) while we were reading: read again.
+    else:
+        raise ValueError(
+            f"Checkpoint {folder} is incomplete: optimizer state {optimizer.name} "
+            "is missing."
+        )
+    return {
+        "epoch": int(ckpt["epoch"]),
+        "history": list(ckpt["history"]),
+        "weights": weights,
+        "optimizer": optimizer,
+        "meta": meta,
+    }
+
+
+def resume_from_checkpoint(dirname, **params):
+    """Rebuild a fitted FERClassifier from a checkpoint, ready to continue training.
+
+    The classifier has the checkpoint's weights, ``history_`` and, on ``net_``, the
+    skorch history, so that ``clf.set_params(warm_start=True,
+    max_epochs=remaining).fit(X, y)`` continues the epoch numbering. The optimizer
+    state is restored when that fit starts (a one-shot callback appended to
+    ``callbacks``; ``fit_with_checkpoints`` removes it afterwards).
+
+    Parameters
+    ----------
+    dirname : str or path-like
+        The checkpoint folder.
+    **params
+        Constructor parameters of :class:`FERClassifier` (not ``pretrained``).
+
+    Returns
+    -------
+    clf : FERClassifier
+    """
+    from skorch.history import History
+
+    from .classifier import FERClassifier
+
+    info = read_checkpoint(dirname)
+    if info is None:
+        raise FileNotFoundError(f"No checkpoint found in {str(dirname)!r}.")
+    try:
+        state = torch.load(info["optimizer"], map_location="cpu", weights_only=True)
+    except Exception as exc:  # any unpickling refusal or corrupt file
+        raise ValueError(
+            f"Cannot read the optimizer state {info['optimizer']} ({exc})."
+        ) from exc
+    params = dict(params)
+    params.pop("pretrained", None)
+    callbacks = list(params.pop("callbacks", None) or [])
+    clf = FERClassifier.from_weights(info["weights"], **params)
+    history = History()
+    for row in info["history"]:
+        history.append({**row, "batches": []})
+    clf.net_.history = history
+    clf.history_ = [dict(row) for row in info["history"]]
+    clf.set_params(
+        callbacks=[*callbacks, ("load_optimizer", _LoadOptimizerState(state))]
+    )
+    return clf
+
+
+def fit_with_checkpoints(
+    clf, X, y, dirname, *, resume=False, X_val=None, y_val=None, card=None
+):
+    """Fit ``clf`` for ``clf.max_epochs`` epochs, checkpointing after every epoch.
+
+    With ``resume=True`` and a checkpoint in ``dirname``, training continues from
+    the last complete epoch (weights, optimizer state, history and epoch numbers
+    carried over) for the remaining epochs; it must be given the same data. The
+    validation split of ``validation_fraction`` is the same as in the first run
+    when ``random_state`` is an int.
+
+    If the fit is interrupted (Ctrl-C: skorch returns early), the classifier
+    comes back with fewer than ``max_epochs`` epochs in ``history_``; the
+    checkpoint holds the last complete one.
+
+    Parameters
+    ----------
+    clf : FERClassifier
+        Unfitted classifier; its parameters configure the run.
+    X, y : array-like
+        Training data.
+    dirname : str or path-like
+        Checkpoint folder.
+    resume : bool, default=False
+        Continue from the checkpoint in ``dirname``; a ValueError if there is none.
+    X_val, y_val : array-like, default=None
+        Explicit validation data, as for :meth:`FERClassifier.fit`.
+    card : dict, default=None
+        Extra information stored in each checkpoint's weights metadata.
+
+    Returns
+    -------
+    clf : FERClassifier
+        The fitted classifier (a new object when resuming).
+    """
+    total = int(clf.max_epochs)
+    original = clf.get_params()
+    user_callbacks = list(original["callbacks"] or [])
+    if resume:
+        info = read_checkpoint(dirname)
+        if info is None:
+            raise ValueError(
+                f"resume: no checkpoint in {str(dirname)!r}; start the training "
+                "without resuming."
+            )
+        done = info["epoch"]
+        if done > total:
+            raise ValueError(
+                f"resume: the checkpoint in {str(dirname)!r} already has {done} "
+                f"epochs, more than the {total} asked for."
+            )
+        params = {k: v for k, v in original.items() if k != "pretrained"}
+        fitted = resume_from_checkpoint(dirname, **params)
+        if done == total:
+            fitted.set_params(**original)
+            return fitted
+        restore = fitted.get_params()["callbacks"]
+        fitted.set_params(
+            callbacks=[
+                *restore,
+                ("checkpoint", EpochCheckpoint(dirname, _EstimatorMeta(fitted, card))),
+            ],
+            warm_start=True,
+            max_epochs=total - done,
+        )
+        fitted.fit(X, y, X_val=X_val, y_val=y_val)
+    else:
+        fitted = clf
+        fitted.set_params(
+            callbacks=[
+                *user_callbacks,
+                ("checkpoint", EpochCheckpoint(dirname, _EstimatorMeta(fitted, card))),
+            ]
+        )
+        try:
+            fitted.fit(X, y, X_val=X_val, y_val=y_val)
+        finally:
+            fitted.set_params(callbacks=original["callbacks"])
+    # The parameters the user gave; the fitted state stays.
+    fitted.set_params(**original)
+    return fitted

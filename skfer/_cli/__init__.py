@@ -1,0 +1,1 @@
+"""The subcommands of the ``skfer`` command line (see :mod:`skfer.cli`)."""

@@ -1,0 +1,134 @@
+"""``skfer predict``: faces found in photos, output formats, and the files it skips."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from skfer.cli import main
+
+
+def test_detector_finds_the_synthetic_faces(faces128):
+    # The photos of these tests rely on it; if the cascade changes, this says why.
+    from skfer.preprocessing import detect_faces
+
+    assert len(detect_faces(faces128[3])) == 1
+    assert len(detect_faces(faces128[4])) == 1
+
+
+def test_table_reports_every_face_and_every_skipped_file(photos, model_path, capsys):
+    code = main(["predict", str(photos), "--model", str(model_path)])
+    out, err = capsys.readouterr()
+    assert code == 0
+    header, *lines = out.splitlines()
+    assert header.split()[:2] == ["file", "face"]
+    two = [line for line in lines if "two_faces.jpg" in line]
+    assert len(two) == 2  # both faces of the photo, one line each
+    assert [line.split()[-1] for line in lines if "blank.png" in line] == ["face)"]
+    assert "(no face)" in out and "(not an image)" in out
+    assert "blank.png: no face" in err and "--no-detect" in err
+    assert "corrupt.png: not an image" in err
+    assert "notes.txt: not an image" in err
+    # A tight 48x48 crop has no room around the face: the detector misses it.
+    assert "5 files, 2 faces; 2 without a face, 2 not images" in err
+
+
+def test_json_output_parses_with_boxes_and_probabilities(photos, model_path, capsys):
+    code = main(
+        ["predict", str(photos / "two_faces.jpg"), str(photos / "blank.png")]
+        + ["--model", str(model_path), "--json"]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    data = json.loads(out)
+    assert data["classes"] == sorted(data["classes"]) and len(data["classes"]) == 7
+    first, blank = data["results"]
+    assert first["status"] == "ok" and len(first["faces"]) == 2
+    cols = [face["box"][1] for face in first["faces"]]
+    assert cols == sorted(cols)  # left to right
+    for face in first["faces"]:
+        row, col, height, width = face["box"]
+        assert 0 <= row and 0 <= col and row + height <= 240 and col + width <= 400
+        assert height == width >= 100  # the 128-pixel faces, squared with a margin
+        assert sum(face["probabilities"].values()) == pytest.approx(1.0, abs=1e-4)
+        proba = face["probabilities"]
+        assert face["emotion"] == max(proba, key=proba.get)
+    assert blank["status"] == "no face" and blank["faces"] == []
+
+
+def test_csv_output_has_one_row_per_face(photos, model_path, capsys):
+    code = main(
+        ["predict", str(photos / "two_faces.jpg"), str(photos / "notes.txt")]
+        + ["--model", str(model_path), "--csv"]
+    )
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert code == 0
+    assert [r["status"] for r in rows] == ["ok", "ok", "not an image"]
+    assert rows[0]["face"] == "1" and rows[1]["face"] == "2"
+    assert float(rows[0]["happy"]) >= 0 and rows[2]["emotion"] == ""
+
+
+def test_no_detect_treats_each_image_as_one_face(photos, model_path, capsys):
+    code = main(
+        ["predict", str(photos / "crop48.png"), str(photos / "blank.png")]
+        + ["--model", str(model_path), "--json", "--no-detect"]
+    )
+    results = json.loads(capsys.readouterr().out)["results"]
+    assert code == 0
+    assert results[0]["faces"][0]["box"] == [0, 0, 48, 48]
+    assert results[1]["faces"][0]["box"] == [0, 50, 200, 200]  # centre square
+
+
+def test_plot_draws_the_emotion_analysis(photos, model_path, tmp_path, capsys):
+    out = tmp_path / "analysis.png"
+    code = main(
+        ["predict", str(photos / "two_faces.jpg"), "--model", str(model_path)]
+        + ["--plot", str(out)]
+    )
+    assert code == 0
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    assert "emotion analysis written" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["predict", "MISSING.jpg"], "MISSING.jpg: no such file or folder"),
+        (["predict", "PHOTOS", "--model", "NOTES"], "cannot load model"),
+        (["predict", "PHOTOS", "--model", "no-such-model"], "cannot load model"),
+    ],
+)
+def test_real_errors_exit_2_without_traceback(args, message, photos, capsys):
+    args = [
+        a.replace("PHOTOS", str(photos)).replace("NOTES", str(photos / "notes.txt"))
+        for a in args
+    ]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skfer: error:") and message in err
+    assert "Traceback" not in err
+
+
+def test_default_model_is_the_best_registered_one(monkeypatch, capsys, photos):
+    import skfer
+    from skfer._cli.common import best_pretrained
+
+    monkeypatch.setattr(skfer, "list_pretrained", lambda: [])
+    assert main(["predict", str(photos)]) == 2
+    err = capsys.readouterr().err
+    assert "no pretrained model is shipped" in err and "--model PATH" in err
+    entries = [
+        {"name": "fer2013-model1", "private_test_accuracy": 0.61},
+        {"name": "fer2013-model2", "private_test_accuracy": 0.66},
+        {"name": "other"},
+    ]
+    monkeypatch.setattr(skfer, "list_pretrained", lambda: entries)
+    assert best_pretrained() == "fer2013-model2"
+
+
+def test_bad_arguments_are_usage_errors(capsys):
+    assert main(["predict"]) == 2
+    assert main(["predict", "x.png", "--json", "--csv"]) == 2
+    err = capsys.readouterr().err
+    assert "usage: skfer predict" in err and "not allowed with argument" in err
