@@ -41,7 +41,7 @@ def build_parser():
     >>> args.command_name, str(args.output)
     ('report', 'r.html')
     """
-    from ._cli import demo, evaluate, predict, report, train
+    from ._cli import demo, evaluate, predict, report, train, transfer
     from ._version import __version__
 
     parser = argparse.ArgumentParser(
@@ -52,7 +52,7 @@ def build_parser():
     )
     parser.add_argument("--version", action="version", version=f"skfer {__version__}")
     sub = parser.add_subparsers(dest="command_name", required=True, metavar="COMMAND")
-    for module in (predict, train, evaluate, report, demo):
+    for module in (predict, train, evaluate, transfer, report, demo):
         module.add_parser(sub).formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
 
