@@ -38,25 +38,6 @@ _OPTIMIZER_PATTERN = "optimizer-{epoch:04d}.pt"
 _TMP_PREFIX = ".tmp-"
 
 
-def _weights_meta(clf, card=None):
-    """The metadata of ``FERClassifier.save_weights`` for a classifier being fitted.
-
-    Read from the fitted attributes ``fit`` sets before training starts.
-    """
-    from ._version import __version__
-
-    return {
-        "architecture": clf.architecture_,
-        "classes": clf.classes_.tolist(),
-        "input_range": list(clf.input_range_),
-        "pixel_mean": clf.pixel_mean_,
-        "pixel_std": clf.pixel_std_,
-        "n_features_in": int(clf.n_features_in_),
-        "skfer_version": __version__,
-        "card": dict(card or {}),
-    }
-
-
 def _json_ready(value):
     if isinstance(value, dict):
         return {str(k): _json_ready(v) for k, v in value.items()}
@@ -95,7 +76,9 @@ class _EstimatorMeta:
         self.card = card
 
     def __call__(self):
-        return _weights_meta(self.clf, self.card)
+        # the metadata of FERClassifier.save_weights, from the attributes that
+        # fit sets before training starts
+        return self.clf._weights_meta(**(self.card or {}))
 
 
 class EpochCheckpoint(Callback):

@@ -548,7 +548,13 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         path : pathlib.Path
         """
         check_is_fitted(self)
-        meta = {
+        return write_weights(
+            path, tensor_dict(self.net_.module_), self._weights_meta(**card)
+        )
+
+    def _weights_meta(self, **card):
+        """What a weights file stores beside the tensors (set before training)."""
+        return {
             "architecture": self.architecture_,
             "classes": self.classes_.tolist(),
             "input_range": list(self.input_range_),
@@ -556,9 +562,8 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             "pixel_std": self.pixel_std_,
             "n_features_in": int(self.n_features_in_),
             "skfer_version": __version__,
-            "card": card,
+            "card": dict(card),
         }
-        return write_weights(path, tensor_dict(self.net_.module_), meta)
 
     @classmethod
     def from_weights(cls, weights, **params):

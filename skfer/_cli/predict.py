@@ -102,30 +102,13 @@ def read_photo(path):
 
 def faces_of(gray, detect, min_face):
     """Face boxes (row, col, height, width) of a photo and their 48x48 crops."""
-    from skimage.transform import rescale
+    from ..preprocessing import Resize, extract_faces
 
-    from ..preprocessing import Resize, detect_faces
-    from ..preprocessing._face import _square_box
-
+    if detect:
+        return extract_faces(gray, margin=MARGIN, max_side=MAX_SIDE, min_size=min_face)
     height, width = gray.shape
-    if not detect:
-        side = min(height, width)
-        boxes = [((height - side) // 2, (width - side) // 2, side, side)]
-    else:
-        scale = min(1.0, MAX_SIDE / max(height, width))
-        small = gray
-        if scale < 1.0:
-            small = rescale(gray, scale, anti_aliasing=True, preserve_range=True)
-            small = np.clip(np.rint(small), 0, 255).astype(np.uint8)
-        min_size = None if min_face is None else max(1, round(min_face * scale))
-        found = detect_faces(small, min_size=min_size)
-        found = sorted(found, key=lambda box: (box[1], box[0]))  # left to right
-        boxes = [
-            _square_box(
-                tuple(int(round(v / scale)) for v in box), MARGIN, height, width
-            )
-            for box in found
-        ]
+    side = min(height, width)
+    boxes = [((height - side) // 2, (width - side) // 2, side, side)]
     crops = [gray[r : r + h, c : c + w] for r, c, h, w in boxes]
     rows = Resize().fit_transform(crops) if crops else np.empty((0, 48 * 48), np.uint8)
     return boxes, rows

@@ -2,11 +2,12 @@
 
 Chain them in a :class:`~sklearn.pipeline.Pipeline`: ``FaceCropper`` (find and cut
 out the face), ``Grayscale``, ``Resize`` (48x48, flattened rows) and optionally
-``HistogramEqualization``; :func:`detect_faces` finds every face of one photo.
+``HistogramEqualization``; :func:`detect_faces` finds every face of one photo and
+:func:`extract_faces` returns their boxes and model-ready crops.
 """
 
 from ._equalize import HistogramEqualization
-from ._face import FaceCropper, NoFaceWarning, detect_faces
+from ._face import FaceCropper, NoFaceWarning, detect_faces, extract_faces
 from ._grayscale import Grayscale
 from ._resize import Resize
 
@@ -17,4 +18,5 @@ __all__ = [
     "NoFaceWarning",
     "Resize",
     "detect_faces",
+    "extract_faces",
 ]

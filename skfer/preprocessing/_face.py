@@ -11,7 +11,7 @@ from ._base import _ImageTransformer
 from ._grayscale import _to_gray
 from ._validation import _check_size, _collect, check_images
 
-__all__ = ["FaceCropper", "NoFaceWarning", "detect_faces"]
+__all__ = ["FaceCropper", "NoFaceWarning", "detect_faces", "extract_faces"]
 
 
 class NoFaceWarning(UserWarning):
@@ -153,6 +153,66 @@ def _square_box(box, margin, height, width):
     top = int(np.clip(round(centre_r - side / 2.0), 0, height - side))
     left = int(np.clip(round(centre_c - side / 2.0), 0, width - side))
     return top, left, side, side
+
+
+def extract_faces(image, *, margin=0.1, max_side=1024, min_size=None, size=48):
+    """Every face of a photo: its box and its model-ready crop.
+
+    Faces are searched on a copy of the photo scaled down to at most ``max_side``
+    pixels (large photos are slow to scan); boxes are given in the original photo's
+    pixels, grown by ``margin`` on each side and made square, as
+    :class:`FaceCropper` does, and listed left to right.
+
+    Parameters
+    ----------
+    image : ndarray of shape (height, width) or (height, width, channels)
+        A photo of any size, gray or colour.
+    margin : float, default=0.1
+        Share of each face box added on every side.
+    max_side : int, default=1024
+        Longest side of the copy that is searched.
+    min_size : int, default=None
+        Smallest face side to find, in pixels of the original photo.
+    size : int, default=48
+        Side of the returned crops.
+
+    Returns
+    -------
+    boxes : list of (row, col, height, width)
+        One square box per face, in the original photo.
+    rows : ndarray of shape (n_faces, size * size), dtype uint8
+        The grayscale crops, resized and flattened: ready for ``predict``.
+
+    Examples
+    --------
+    >>> from skimage import data
+    >>> from skfer.preprocessing import extract_faces
+    >>> boxes, rows = extract_faces(data.astronaut())
+    >>> len(boxes), rows.shape
+    (1, (1, 2304))
+    """
+    from skimage.transform import rescale
+
+    from ._resize import Resize
+
+    (gray,), _ = check_images([image], name="image")
+    gray = _to_gray(gray)
+    height, width = gray.shape
+    scale = min(1.0, max_side / max(height, width))
+    small = gray
+    if scale < 1.0:
+        small = rescale(gray, scale, anti_aliasing=True, preserve_range=True)
+        small = np.clip(np.rint(small), 0, 255).astype(np.uint8)
+    min_size = None if min_size is None else max(1, round(min_size * scale))
+    found = sorted(detect_faces(small, min_size=min_size), key=lambda b: (b[1], b[0]))
+    boxes = [
+        _square_box(tuple(int(round(v / scale)) for v in box), margin, height, width)
+        for box in found
+    ]
+    crops = [gray[r : r + h, c : c + w] for r, c, h, w in boxes]
+    if not crops:
+        return boxes, np.empty((0, size * size), np.uint8)
+    return boxes, Resize(size=size).fit_transform(crops)
 
 
 class FaceCropper(_ImageTransformer):
