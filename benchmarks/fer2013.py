@@ -187,6 +187,8 @@ def save_weights(clf, model, args, row):
             "dataset": "FER2013 Training (28,709 images); epoch chosen on PublicTest",
             "command": row["command"],
             "recipe": row["params"],
+            # how the accuracies were measured; load_pretrained applies these
+            "predict_params": {"tta": row["params"].get("tta")},
             "private_test_accuracy": row["private_test_accuracy"],
             "public_test_accuracy": row["public_test_accuracy"],
             "trained_on": row["hardware"],

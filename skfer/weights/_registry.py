@@ -112,6 +112,9 @@ def load_pretrained(name, **params):
         :meth:`~skfer.FERClassifier.save_weights`.
     **params
         Extra :class:`~skfer.FERClassifier` parameters (e.g. ``device="cuda"``).
+        A registered model first gets the prediction settings its accuracy was
+        measured with (its registry entry's ``predict_params``, e.g.
+        ``tta="flip"``); ``params`` override them.
 
     Returns
     -------
@@ -133,4 +136,7 @@ def load_pretrained(name, **params):
     """
     from ..classifier import FERClassifier
 
+    registry = _registry()
+    if isinstance(name, str) and name in registry:
+        params = {**registry[name].get("predict_params", {}), **params}
     return FERClassifier.from_weights(name, **params)

@@ -1,0 +1,21 @@
+"""Each shipped model reproduces its registered FER2013 PrivateTest accuracy."""
+
+import numpy as np
+import pytest
+
+from skfer import list_pretrained, load_pretrained
+
+FER2013_ENTRIES = [e for e in list_pretrained() if "private_test_accuracy" in e]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("entry", FER2013_ENTRIES, ids=lambda e: e["name"])
+def test_private_test_accuracy_matches_the_registry(entry, real_dataset):
+    from skfer.datasets import load_fer2013
+
+    data = load_fer2013(real_dataset("fer2013"), subset="PrivateTest")
+    assert len(data.target) == 3589
+    clf = load_pretrained(entry["name"])
+    accuracy = float(np.mean(clf.predict(data.data) == data.target))
+    # within 0.2 points of the figure in the registry
+    assert abs(accuracy - entry["private_test_accuracy"]) <= 0.002
