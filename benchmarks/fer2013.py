@@ -49,14 +49,12 @@ RECIPES = {
         augment="paper",
     ),
     "skfer": dict(
-        max_epochs=40,
+        max_epochs=25,
         batch_size=64,
-        lr=2e-3,
-        optimizer="adamw",
-        weight_decay=5e-4,
+        lr=1e-3,
+        optimizer="adam",
         lr_schedule="cosine",
-        label_smoothing=0.1,
-        augment="standard",
+        augment="light",
         tta="flip",
     ),
 }
@@ -198,6 +196,12 @@ def save_weights(clf, model, args, row):
     return path
 
 
+def cache_weights_dir():
+    from skfer.datasets import get_cache_home
+
+    return Path(get_cache_home()) / "weights"
+
+
 def find_weights(model, args):
     from skfer.datasets import get_cache_home
 
@@ -328,6 +332,8 @@ def main(argv=None):
     for model in args.models:
         clf, params, wall = train_one(model, args, data)
         fitted[model] = clf
+        # a safety copy before anything else can go wrong
+        clf.save_weights(cache_weights_dir() / f"{model}-last.safetensors")
         ev = evaluate(clf, data)
         private = ev["private"][1]
         epochs = [h["valid_acc"] for h in clf.history_]

@@ -32,6 +32,9 @@ def write_weights(path, state_dict, meta):
     os.close(fd)
     try:
         save_file(tensors, tmp, metadata=metadata)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary only
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
