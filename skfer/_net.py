@@ -1,13 +1,20 @@
 """The skorch net FERClassifier trains: autocast training steps and accuracy logs."""
 
+import itertools
+
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 from skorch.dataset import unpack_data
 
-from ._torch_utils import autocast
+from ._torch_utils import autocast, reuse_large_allocations
 
 __all__ = ["EpochAccuracy", "FERNet"]
+
+# A process-wide counter: each value names one state of some net's weights, so a
+# cache keyed on it (the inference copy of ``skfer._inference``) can never mistake
+# the weights of one net for those of another, even if Python reuses an object id.
+_WEIGHTS_TOKENS = itertools.count(1)
 
 
 class FERNet(NeuralNet):
@@ -25,7 +32,37 @@ class FERNet(NeuralNet):
     def _autocast(self):
         return autocast(self.device, self.autocast_dtype)
 
+    def _weights_changed(self):
+        self._weights_token = next(_WEIGHTS_TOKENS)
+
+    def fit_loop(self, *args, **kwargs):
+        # Keep freed activation/gradient blocks for the next step instead of
+        # page-faulting them in again (see reuse_large_allocations).
+        with reuse_large_allocations():
+            return super().fit_loop(*args, **kwargs)
+
+    def initialize_module(self):
+        self._weights_changed()
+        return super().initialize_module()
+
+    def load_params(self, *args, **kwargs):
+        self._weights_changed()
+        return super().load_params(*args, **kwargs)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # The inference copy is derived data: never pickled, rebuilt on demand. The
+        # token is only unique within one process: a loaded net draws a new one.
+        state.pop("_inference_cache", None)
+        state.pop("_weights_token", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._weights_changed()
+
     def train_step_single(self, batch, **fit_params):
+        self._weights_changed()
         self._set_training(True)
         Xi, yi = unpack_data(batch)
         with self._autocast():
@@ -65,7 +102,9 @@ class EpochAccuracy(Callback):
             return
         _, yi = unpack_data(batch)
         correct = (y_pred.argmax(1).cpu() == yi.cpu()).sum().item()
-        net.history.record_batch("train_correct" if training else "valid_correct", correct)
+        net.history.record_batch(
+            "train_correct" if training else "valid_correct", correct
+        )
 
     def on_epoch_end(self, net, **kwargs):
         batches = net.history[-1, "batches"]

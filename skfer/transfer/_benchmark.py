@@ -93,8 +93,8 @@ def make_transfer_estimator(
         **settings,
     )
     if clf.pretrained is not None:
-        from ..weights import resolve_weights
         from .._weights_io import read_weights
+        from ..weights import resolve_weights
 
         arch = read_weights(resolve_weights(weights))[1]["architecture"]
         if arch != model:

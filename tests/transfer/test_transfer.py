@@ -97,7 +97,9 @@ def test_quick_run_on_real_data_has_every_row(real_data_home, source, tmp_path):
         quick=True, log=None,
     )
     saved = json.loads((tmp_path / "transfer.json").read_text())
-    keys = {(r["target"], r["protocol"], r["model"], r["method"]) for r in saved["rows"]}
+    keys = {
+        (r["target"], r["protocol"], r["model"], r["method"]) for r in saved["rows"]
+    }
     expected = {
         (t, p, "small", m)
         for t in ("ckplus", "jaffe")
