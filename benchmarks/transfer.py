@@ -30,12 +30,16 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="2 folds per protocol, 3 epochs: every row, fast")
     parser.add_argument("--n-jobs", type=int, default=None)
+    parser.add_argument("--fresh", action="store_true",
+                   help="ignore an earlier transfer.json in the output folder "
+                   "(default: keep its rows and run only the missing ones)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     run_transfer(
         args.data_dir, output=args.output, models=args.models, targets=args.targets,
         protocols=args.protocols, methods=args.methods, quick=args.quick,
         n_repeats=args.n_repeats, n_jobs=args.n_jobs, command=command_line(),
+        resume=not args.fresh,
     )
     return 0
 

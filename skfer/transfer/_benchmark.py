@@ -115,6 +115,17 @@ def make_transfer_estimator(
     return clf
 
 
+_HISTORY_KEYS = ("epoch", "train_loss", "valid_loss", "train_acc", "valid_acc")
+
+
+def _compact(history):
+    """The per-epoch curves of a history, JSON-ready (for figures made later)."""
+    return [
+        {k: float(e[k]) for k in _HISTORY_KEYS if isinstance(e.get(k), (int, float))}
+        for e in history
+    ]
+
+
 def _history(estimator):
     final = estimator[-1] if hasattr(estimator, "steps") else estimator
     return list(getattr(final, "history_", []) or [])
@@ -133,6 +144,8 @@ def transfer_benchmark(
     random_state=0,
     n_jobs=None,
     log=print,
+    skip=(),
+    on_row=None,
 ):
     """Compare transfer methods on target datasets with ``cross_validate``.
 
@@ -162,18 +175,25 @@ def transfer_benchmark(
         Folds fitted in parallel (joblib; ``cross_validate``'s ``n_jobs``).
     log : callable, default=print
         Progress messages; ``None`` for silence.
+    skip : collection of tuple, default=()
+        ``(target, protocol, model, method)`` combinations not to run (already
+        done, when resuming).
+    on_row : callable, default=None
+        Called with each row as soon as it is complete (to save progress).
 
     Returns
     -------
     rows : list of dict
-        One per (target, protocol, model, method): ``mean``, ``std``,
+        One per (target, protocol, model, method) run: ``mean``, ``std``,
         ``n_splits``, ``scores``, ``fit_time_mean``, ``wall_time_s``, ``labels``,
-        ``confusion_matrix`` (summed over test folds).
+        ``confusion_matrix`` (summed over test folds) and, for trained methods,
+        ``history_first_fold`` (per-epoch losses and accuracies of the first fold).
     histories : dict
         ``(target, protocol, model, method)`` -> the first fold's ``history_``.
     """
     log = log or (lambda *a, **k: None)
     rows, histories = [], {}
+    done = set(skip or ())
     for target, data in datasets.items():
         X, y, groups = data.data, np.asarray(data.target), data.groups
         for protocol in protocols:
@@ -186,6 +206,8 @@ def transfer_benchmark(
             splits = list(cv.split(X, y, split_groups))[:max_splits]
             for model in models:
                 for method in methods:
+                    if (target, protocol, model, method) in done:
+                        continue
                     if method != "scratch" and model not in weights:
                         raise ValueError(
                             f"No source weights for {model!r} (needed by {method!r})."
@@ -225,10 +247,13 @@ def transfer_benchmark(
                         "labels": [str(label) for label in labels],
                         "confusion_matrix": cm.tolist(),
                     }
+                    history = _history(res["estimator"][0])
+                    if history:
+                        row["history_first_fold"] = _compact(history)
                     rows.append(row)
-                    histories[(target, protocol, model, method)] = _history(
-                        res["estimator"][0]
-                    )
+                    histories[(target, protocol, model, method)] = history
+                    if on_row is not None:
+                        on_row(row)
                     log(
                         f"{target:>6} {protocol:>7} {model:>7} {method:>24}: "
                         f"{100 * row['mean']:5.1f} +- {100 * row['std']:4.1f} % "

@@ -83,6 +83,16 @@ def _markdown(results):
         f"wall time {results['wall_time_s'] / 60:.1f} min"
         + (" (**quick run**)" if results.get("quick") else ""),
         "",
+    ]
+    if len(results.get("runs", [])) > 1:
+        lines += ["Made in several runs (each adds the rows it lacks):", ""]
+        lines += [
+            f"- `{r['command']}` ({r['date']}, {r.get('wall_time_s', 0) / 60:.1f} min, "
+            f"models {', '.join(r.get('models', []))})"
+            for r in results["runs"]
+        ]
+        lines.append("")
+    lines += [
         "Protocols: **paper** = stratified random image-level splits at the paper's "
         "ratios (JAFFE 60/20/20, CK+ 70/10/20), repeated over seeds: the same person "
         "appears in training and test. **subject** = subject-independent folds "
@@ -128,7 +138,7 @@ def _markdown(results):
     return "\n".join(lines) + "\n"
 
 
-def _figures(rows, histories, output):
+def _figures(rows, output):
     from ..plotting import (
         plot_confusion_matrix_from_matrix,
         plot_learning_curves,
@@ -150,7 +160,7 @@ def _figures(rows, histories, output):
             f"over {best['n_splits']} test folds)",
         )
         written.append(save_figure(fig, output / f"transfer_confusion_{target}.png"))
-        history = histories.get((target, "paper", best["model"], "fine-tuned"))
+        history = best.get("history_first_fold")
         if history:
             fig = plot_learning_curves(
                 history, title=f"{target}: fine-tuning {best['model']} (first fold)"
@@ -174,6 +184,7 @@ def run_transfer(
     random_state=0,
     command=None,
     log=print,
+    resume=True,
 ):
     """Run the FER2013 -> CK+ / JAFFE transfer benchmark and write its results.
 
@@ -205,6 +216,14 @@ def run_transfer(
         The command line to record in the results.
     log : callable, default=print
         Progress messages.
+    resume : bool, default=True
+        ``transfer.json`` is rewritten after every finished row (``"complete":
+        false`` until the end), so an interrupted run loses at most the row in
+        progress. With ``resume=True`` a run keeps the rows of an earlier
+        ``transfer.json`` in ``output`` made with the same settings (``quick``,
+        ``n_repeats``, ``random_state``) and runs only the missing ones; rows of
+        other models or targets are kept too, so models can be run one at a time.
+        ``False`` starts afresh.
 
     Returns
     -------
@@ -226,23 +245,115 @@ def run_transfer(
     kwargs = dict(n_repeats=n_repeats, params=None, max_splits=None)
     if quick:
         kwargs.update(_QUICK)
-    t0 = time.perf_counter()
-    rows, histories = transfer_benchmark(
-        datasets, found, models=models, methods=methods, protocols=protocols,
-        random_state=random_state, n_jobs=n_jobs, log=log, **kwargs,
-    )
-    results = {
+    settings = {
+        "quick": bool(quick),
+        "n_repeats": int(kwargs["n_repeats"]),
+        "random_state": random_state,
+    }
+    path = output / "transfer.json"
+    checksums = {m: _weights_sha256(w) for m, w in found.items() if m in models}
+    earlier = _earlier_results(path, settings) if resume else None
+    rows, runs = [], []
+    if earlier:
+        # rows made from other FER2013 weights than this run's are stale
+        old = {}
+        for r in earlier.get("runs", []):
+            old.update(r.get("weights_sha256", {}))
+        stale = {m for m in checksums if m in old and old[m] != checksums[m]}
+        rows = [
+            r for r in earlier["rows"]
+            if r["model"] not in stale or r["method"] == "scratch"
+        ]
+        runs = list(earlier.get("runs", []))
+        log(f"resuming: {len(rows)} rows kept from {path}"
+            + (f"; rows of {sorted(stale)} dropped (new weights)" if stale else ""))
+    run = {
         "command": command or "skfer.transfer.run_transfer(...)",
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": _machine(),
-        "wall_time_s": round(time.perf_counter() - t0, 1),
-        "quick": bool(quick),
-        "weights": {m: str(w) for m, w in found.items()},
-        "paper_tables": PAPER_TABLES,
-        "rows": rows,
+        "models": list(models),
+        "weights": {m: str(w) for m, w in found.items() if m in models},
+        "weights_sha256": checksums,
     }
-    results["figures"] = _figures(rows, histories, output)
-    (output / "transfer.json").write_text(json.dumps(results, indent=2) + "\n")
-    (output / "transfer.md").write_text(_markdown(results))
-    log(f"results written to {output / 'transfer.json'}")
+    runs.append(run)
+    t0 = time.perf_counter()
+
+    def results_now(complete):
+        run["wall_time_s"] = round(time.perf_counter() - t0, 1)
+        weights_used = {}
+        for r in runs:
+            weights_used.update(r.get("weights", {}))
+        return {
+            **settings,
+            "complete": complete,
+            "command": run["command"],
+            "date": run["date"],
+            "machine": run["machine"],
+            "wall_time_s": round(sum(r.get("wall_time_s", 0) for r in runs), 1),
+            "runs": runs,
+            "weights": weights_used,
+            "paper_tables": PAPER_TABLES,
+            "rows": sorted(rows, key=_row_order),
+        }
+
+    def save(row):
+        rows[:] = [r for r in rows if _key(r) != _key(row)] + [row]
+        _write_atomic(path, json.dumps(results_now(False), indent=2) + "\n")
+
+    transfer_benchmark(
+        datasets, found, models=models, methods=methods, protocols=protocols,
+        random_state=random_state, n_jobs=n_jobs, log=log,
+        skip={_key(r) for r in rows}, on_row=save, **kwargs,
+    )
+    results = results_now(True)
+    results["figures"] = _figures(results["rows"], output)
+    _write_atomic(path, json.dumps(results, indent=2) + "\n")
+    _write_atomic(output / "transfer.md", _markdown(results))
+    log(f"results written to {path}")
     return results
+
+
+def _weights_sha256(weights):
+    import hashlib
+
+    from ..weights import resolve_weights
+
+    digest = hashlib.sha256()
+    with open(resolve_weights(weights), "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _key(row):
+    return (row["target"], row["protocol"], row["model"], row["method"])
+
+
+def _row_order(row):
+    methods = list(METHODS)
+    return (
+        TARGETS.index(row["target"]) if row["target"] in TARGETS else 99,
+        ("paper", "subject").index(row["protocol"]),
+        row["model"],
+        methods.index(row["method"]) if row["method"] in methods else 99,
+    )
+
+
+def _earlier_results(path, settings):
+    """An earlier ``transfer.json`` made with the same settings, or None."""
+    try:
+        earlier = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(earlier, dict) or not isinstance(earlier.get("rows"), list):
+        return None
+    if any(earlier.get(k) != v for k, v in settings.items()):
+        return None
+    return earlier
+
+
+def _write_atomic(path, text):
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -110,3 +110,92 @@ def test_quick_run_on_real_data_has_every_row(real_data_home, source, tmp_path):
     assert results["quick"] is True
     assert (tmp_path / "transfer.md").is_file()
     assert any(name.startswith("transfer_confusion_") for name in saved["figures"])
+
+
+@pytest.fixture
+def synthetic_targets(monkeypatch):
+    """run_transfer on a small synthetic JAFFE instead of the real folders."""
+    from skfer.transfer import _run
+
+    data = make_faces(70, n_subjects=5, random_state=4)
+    monkeypatch.setattr(_run, "_load_targets", lambda home, targets: {"jaffe": data})
+
+
+def _keys(results):
+    return {(r["protocol"], r["method"]) for r in results["rows"]}
+
+
+def test_run_saves_every_row_and_resumes(source, synthetic_targets, tmp_path):
+    _, path = source
+    common = dict(output=tmp_path, models=["small"], weights={"small": path},
+                  quick=True, targets=["jaffe"])
+    first = run_transfer(None, methods=["zero-shot", "scratch"], log=None, **common)
+    assert first["complete"] is True and len(first["rows"]) == 4
+    messages = []
+    second = run_transfer(
+        None, methods=["zero-shot", "scratch", "fine-tuned"], log=messages.append,
+        **common,
+    )
+    assert any("resuming: 4 rows kept" in m for m in messages)
+    # only the fine-tuned rows were run: two new result lines
+    assert sum(" fine-tuned:" in m for m in messages) == 2
+    assert not any(" scratch:" in m for m in messages)
+    assert _keys(second) == {
+        (p, m) for p in ("paper", "subject")
+        for m in ("zero-shot", "scratch", "fine-tuned")
+    }
+    old = {(r["protocol"], r["method"]): r["scores"] for r in first["rows"]}
+    for row in second["rows"]:
+        if (row["protocol"], row["method"]) in old:
+            assert row["scores"] == old[(row["protocol"], row["method"])]
+    assert len(second["runs"]) == 2
+    saved = json.loads((tmp_path / "transfer.json").read_text())
+    assert saved["rows"] == second["rows"]
+    assert "Made in several runs" in (tmp_path / "transfer.md").read_text()
+    # a fresh run ignores the earlier file
+    fresh = run_transfer(None, methods=["scratch"], log=None, resume=False, **common)
+    assert _keys(fresh) == {("paper", "scratch"), ("subject", "scratch")}
+
+
+def test_new_source_weights_make_transferred_rows_stale(
+    source, synthetic_targets, tmp_path
+):
+    clf, path = source
+    common = dict(output=tmp_path, models=["small"], quick=True, targets=["jaffe"],
+                  protocols=["paper"], log=None)
+    run_transfer(None, weights={"small": path}, methods=["zero-shot", "scratch"],
+                 **common)
+    other = tmp_path / "other.safetensors"
+    clf.set_params(max_epochs=1, random_state=1).fit(*make_faces(
+        70, random_state=9, return_X_y=True)).save_weights(other)
+    messages = []
+    common["log"] = messages.append
+    again = run_transfer(None, weights={"small": other},
+                         methods=["zero-shot", "scratch"], **common)
+    assert any("dropped (new weights)" in m for m in messages)
+    assert any(" zero-shot:" in m for m in messages)  # re-run
+    assert not any(" scratch:" in m for m in messages)  # kept
+    assert _keys(again) == {("paper", "zero-shot"), ("paper", "scratch")}
+
+
+def test_interrupted_run_keeps_finished_rows(source, synthetic_targets, tmp_path):
+    _, path = source
+
+    def interrupt_after_first_row(message):
+        if message.strip().startswith("jaffe"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_transfer(
+            None, output=tmp_path, models=["small"], weights={"small": path},
+            quick=True, targets=["jaffe"], methods=["zero-shot", "scratch"],
+            log=interrupt_after_first_row,
+        )
+    saved = json.loads((tmp_path / "transfer.json").read_text())
+    assert saved["complete"] is False
+    assert len(saved["rows"]) == 1
+    resumed = run_transfer(
+        None, output=tmp_path, models=["small"], weights={"small": path},
+        quick=True, targets=["jaffe"], methods=["zero-shot", "scratch"], log=None,
+    )
+    assert resumed["complete"] is True and len(resumed["rows"]) == 4
