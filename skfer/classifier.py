@@ -1,6 +1,8 @@
 """FERClassifier: a scikit-learn classifier around a skorch-trained CNN."""
 
 import os
+import re
+import sys
 import warnings
 from numbers import Integral, Real
 
@@ -457,6 +459,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             warm_start=True,
             device=str(device),
             verbose=int(bool(self.verbose)),
+            callbacks__print_log__sink=_print_plain_unless_tty,
             autocast_dtype=autocast_dtype,
             **{f"optimizer__{k}": v for k, v in opt_kwargs.items()},
         )
@@ -669,3 +672,18 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
         return tags
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _print_plain_unless_tty(text, **kwargs):
+    """skorch's epoch table, without colour codes when stdout is not a terminal.
+
+    skorch colours improved scores with ANSI codes, which end up as noise in log
+    files and notebooks' saved outputs.
+    """
+    isatty = getattr(sys.stdout, "isatty", None)
+    if not (isatty is not None and isatty()):
+        text = _ANSI.sub("", str(text))
+    print(text, **kwargs)

@@ -360,6 +360,14 @@ def test_verbose_prints_one_line_per_epoch(faces3, capsys):
     out = capsys.readouterr().out
     assert "train_loss" in out and "train_acc" in out
     assert len([line for line in out.splitlines() if line.strip()[:1].isdigit()]) == 2
+    # captured output is not a terminal: no colour codes in logs
+    assert "\x1b[" not in out
+
+
+def test_verbose_keeps_colours_on_a_terminal(faces3, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
+    small(max_epochs=2, verbose=1).fit(*faces3)
+    assert "\x1b[" in capsys.readouterr().out
 
 
 # ----------------------------------------------------------------- bad input
