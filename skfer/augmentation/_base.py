@@ -313,3 +313,20 @@ def uniform(n, low, high, generator):
     if low == high:
         return torch.full((n,), float(low))
     return low + (high - low) * draws
+
+
+def per_pixel(draw, apply, size, fill, generator):
+    """Per-pixel draws ``(n, 1, H, W)``, made only where the mask ``apply`` is set.
+
+    ``draw`` is ``torch.rand`` or ``torch.randn``; a per-pixel draw costs more than
+    the rest of a transform, so the other images get the constant ``fill`` (the
+    value that leaves them unchanged) instead.
+    """
+    n = len(apply)
+    selected = apply.nonzero().squeeze(1)
+    drawn = draw(len(selected), 1, *size, generator=generator)
+    if len(selected) == n:
+        return drawn
+    out = torch.full((n, 1, *size), fill)
+    out[selected] = drawn
+    return out

@@ -2,7 +2,7 @@
 
 import torch
 
-from ._base import RandomTransform, uniform
+from ._base import RandomTransform, per_pixel, uniform
 from ._validation import check_pixel_params, check_range
 
 __all__ = ["RandomGaussianNoise"]
@@ -45,18 +45,10 @@ class RandomGaussianNoise(RandomTransform):
         check_range(std, "std", symmetric=False, lower=0.0)
 
     def _sample(self, apply, generator, size):
-        n = len(apply)
         low, high = check_range(self.std, "std", symmetric=False, lower=0.0)
-        std = uniform(n, low, high, generator)
-        # per-pixel draws only for the images that get noise (a normal draw costs
-        # more than the rest of the transform); zeros elsewhere
-        selected = apply.nonzero().squeeze(1)
-        drawn = torch.randn(len(selected), 1, *size, generator=generator)
-        if len(selected) == n:
-            noise = drawn
-        else:
-            noise = torch.zeros(n, 1, *size)
-            noise[selected] = drawn
+        std = uniform(len(apply), low, high, generator)
+        # zero noise for the images that get none
+        noise = per_pixel(torch.randn, apply, size, 0.0, generator)
         return {"std": std, "noise": noise}
 
     def _apply(self, images, params):

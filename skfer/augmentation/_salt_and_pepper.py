@@ -2,7 +2,7 @@
 
 import torch
 
-from ._base import RandomTransform, uniform
+from ._base import RandomTransform, per_pixel, uniform
 from ._validation import check_pixel_params, check_probability, check_range
 
 __all__ = ["RandomSaltAndPepper"]
@@ -46,21 +46,13 @@ class RandomSaltAndPepper(RandomTransform):
         check_probability(salt_vs_pepper, "salt_vs_pepper")
 
     def _sample(self, apply, generator, size):
-        n = len(apply)
         low, high = check_range(
             self.amount, "amount", symmetric=False, lower=0.0, upper=1.0
         )
-        amount = uniform(n, low, high, generator)
+        amount = uniform(len(apply), low, high, generator)
         # one draw per pixel: below amount * salt_vs_pepper -> salt, below amount ->
-        # pepper, otherwise unchanged
-        # per-pixel draws only for the images that get noise; 1 (no change) elsewhere
-        selected = apply.nonzero().squeeze(1)
-        drawn = torch.rand(len(selected), 1, *size, generator=generator)
-        if len(selected) == n:
-            draws = drawn
-        else:
-            draws = torch.ones(n, 1, *size)
-            draws[selected] = drawn
+        # pepper, otherwise unchanged (1, no change, for the images not selected)
+        draws = per_pixel(torch.rand, apply, size, 1.0, generator)
         return {"amount": amount, "draws": draws}
 
     def _apply(self, images, params):

@@ -82,11 +82,12 @@ def _write_npz(handle, arrays):
                 )
 
 
-def _save(path, arrays):
+def _save(path, arrays, stacklevel=4):
     """Store ``arrays`` at ``path`` (atomically) and drop stale entries.
 
     A failure to write (read-only or full disk) only warns: the data were
-    loaded, caching them is a bonus.
+    loaded, caching them is a bonus. ``stacklevel`` points the warning at the
+    caller of the public loader.
     """
     if path is None:
         return
@@ -110,7 +111,7 @@ def _save(path, arrays):
             "were loaded but will be decoded again next time. Set SKFER_CACHE to "
             "a writable folder or pass cache=False.",
             UserWarning,
-            4,  # _save <- _load_cached <- load_* <- the caller
+            stacklevel,  # 4: _save <- _load_cached <- load_* <- the caller
         )
 
 

@@ -4,21 +4,15 @@ import csv
 import re
 from pathlib import Path
 
-import numpy as np
-
 from ._files import (
     _check_bool,
     _check_dir,
     _check_on_error,
     _cropper,
     _cropper_params,
-    _decode_files,
     _entries,
-    _finish,
     _is_image,
-    _load_cached,
-    _pack,
-    _raise_or_keep,
+    _load_images,
     _scan_class_folders,
     _stat,
 )
@@ -285,32 +279,25 @@ def load_ckplus(
             f"{loader}: no images found in {str(root)!r} (layout {layout!r}, "
             f"contempt={contempt!r}, neutral={neutral!r})."
         )
-    _raise_or_keep(problems, on_error, loader, root)
-
-    def build():
-        data, found, ok, bad = _decode_files(root, rels, cropper)
-        _raise_or_keep(bad, on_error, loader, root)
-        return _pack(
-            data,
-            np.array(target, dtype=str)[ok],
-            np.array(rels, dtype=str)[ok],
-            groups=np.array(groups, dtype=str)[ok],
-            face_found=found,
-            problems=problems + bad,
-        )
-
     params = {
         "layout": layout,
         "contempt": contempt,
         "neutral": neutral,
         "crop": _cropper_params(cropper),
     }
-    stored = _load_cached("ckplus", root, params, files, cache, build)
-    return _finish(
-        stored,
+    return _load_images(
+        "ckplus",
         root,
+        rels,
+        target,
+        groups=groups,
+        cropper=cropper,
+        params=params,
+        files=files,
+        problems=problems,
         loader=loader,
         descr=DESCR,
+        cache=cache,
         on_error=on_error,
         return_X_y=return_X_y,
     )

@@ -12,10 +12,10 @@ from ._files import (
     _check_bool,
     _check_dir,
     _check_on_error,
-    _decode_files,
     _entries,
     _finish,
     _load_cached,
+    _load_images,
     _pack,
     _raise_or_keep,
     _scan_class_folders,
@@ -261,25 +261,18 @@ def load_fer2013(
             f"{loader}: no images found in {str(root)!r}"
             + (f" for subset={subset!r}." if subset else ".")
         )
-    _raise_or_keep(problems, on_error, loader, root)
-
-    def build():
-        data, _, ok, bad = _decode_files(root, rels, None)
-        _raise_or_keep(bad, on_error, loader, root)
-        return _pack(
-            data,
-            np.array(target, dtype=str)[ok],
-            np.array(rels, dtype=str)[ok],
-            usage=usage[ok],
-            problems=problems + bad,
-        )
-
-    stored = _load_cached("fer2013", root, params, files, cache, build)
-    return _finish(
-        stored,
+    return _load_images(
+        "fer2013",
         root,
+        rels,
+        target,
+        usage=usage,
+        params=params,
+        files=files,
+        problems=problems,
         loader=loader,
         descr=DESCR,
+        cache=cache,
         on_error=on_error,
         return_X_y=return_X_y,
     )

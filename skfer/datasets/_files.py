@@ -220,25 +220,84 @@ def _pack(data, target, rels, *, groups=None, usage=None, face_found=None, probl
     return stored
 
 
-def _load_cached(loader, root, params, files, cache, build):
-    """``build()`` the stored arrays, or read them from the cache."""
+def _load_cached(loader, root, params, files, cache, build, stacklevel=4):
+    """``build()`` the stored arrays, or read them from the cache.
+
+    ``stacklevel`` is that of the warning of a failed cache write, see
+    :func:`_cache._save`.
+    """
     path = _cache._cache_file(cache, loader, root, params, files)
     stored = _cache._load(path)
     if stored is None:
         stored = build()
-        _cache._save(path, stored)
+        _cache._save(path, stored, stacklevel)
     return stored
 
 
-def _finish(stored, root, *, loader, descr, on_error, return_X_y):
-    """Report skipped files and faces not found, then build the Bunch."""
+def _load_images(
+    name,
+    root,
+    rels,
+    target,
+    *,
+    groups=None,
+    usage=None,
+    cropper=None,
+    params,
+    files,
+    problems,
+    loader,
+    descr,
+    cache,
+    on_error,
+    return_X_y,
+):
+    """Load the image files ``rels`` under ``root``, the tail of a folder loader.
+
+    Reports the ``problems`` found while listing, decodes the images (or reads
+    them from the cache entry of ``name``, ``params`` and ``files``) and builds
+    the Bunch; ``groups`` and ``usage`` are per-file like ``target``.
+    """
+    _raise_or_keep(problems, on_error, loader, root)
+
+    def build():
+        data, found, ok, bad = _decode_files(root, rels, cropper)
+        _raise_or_keep(bad, on_error, loader, root)
+        return _pack(
+            data,
+            np.array(target, dtype=str)[ok],
+            np.array(rels, dtype=str)[ok],
+            groups=None if groups is None else np.array(groups, dtype=str)[ok],
+            usage=None if usage is None else np.array(usage, dtype=str)[ok],
+            face_found=found,
+            problems=problems + bad,
+        )
+
+    # one frame deeper than a loader calling these itself
+    stored = _load_cached(name, root, params, files, cache, build, stacklevel=5)
+    return _finish(
+        stored,
+        root,
+        loader=loader,
+        descr=descr,
+        on_error=on_error,
+        return_X_y=return_X_y,
+        stacklevel=4,
+    )
+
+
+def _finish(stored, root, *, loader, descr, on_error, return_X_y, stacklevel=3):
+    """Report skipped files and faces not found, then build the Bunch.
+
+    ``stacklevel`` points the warnings at the caller of the public loader.
+    """
     skipped = stored["skipped"].tolist()
     if skipped:
         _raise_or_keep(skipped, on_error, loader, root)
         warnings.warn(
             _problem_message(skipped, loader, root, "were skipped"),
             SkippedFileWarning,
-            3,
+            stacklevel,
         )
     data, target = stored["data"], stored["target"]
     if len(data) == 0:
@@ -250,7 +309,7 @@ def _finish(stored, root, *, loader, descr, on_error, return_X_y):
             f"{loader}: no face found in {len(missed)} of {len(data)} images; used "
             "the centre crop for:\n" + "\n".join(f"  {m}" for m in missed),
             NoFaceWarning,
-            3,
+            stacklevel,
         )
     if return_X_y:
         return data, target

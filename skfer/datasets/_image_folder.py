@@ -2,19 +2,13 @@
 
 import re
 
-import numpy as np
-
 from ._files import (
     _check_bool,
     _check_dir,
     _check_on_error,
     _cropper,
     _cropper_params,
-    _decode_files,
-    _finish,
-    _load_cached,
-    _pack,
-    _raise_or_keep,
+    _load_images,
     _scan_class_folders,
 )
 from ._home import _dataset_dir
@@ -146,33 +140,25 @@ def load_image_folder(
         )
     if not rels and not problems:
         raise ValueError(f"{loader}: no images found in {str(root)!r}.")
-    _raise_or_keep(problems, on_error, loader, root)
     params = {
         "aliases": sorted((aliases or {}).items()),
         "keep_unknown": keep_unknown,
         "group_pattern": group_pattern,
         "crop": _cropper_params(cropper),
     }
-
-    def build():
-        data, found, ok, bad = _decode_files(root, rels, cropper)
-        _raise_or_keep(bad, on_error, loader, root)
-        return _pack(
-            data,
-            np.array(target, dtype=str)[ok],
-            np.array(rels, dtype=str)[ok],
-            groups=None if groups is None else np.array(groups, dtype=str)[ok],
-            face_found=found,
-            problems=problems + bad,
-        )
-
-    stored = _load_cached("image_folder", root, params, files, cache, build)
-    descr = f"Images of the class folders of {str(root)!r}, loaded by skfer."
-    return _finish(
-        stored,
+    return _load_images(
+        "image_folder",
         root,
+        rels,
+        target,
+        groups=groups,
+        cropper=cropper,
+        params=params,
+        files=files,
+        problems=problems,
         loader=loader,
-        descr=descr,
+        descr=f"Images of the class folders of {str(root)!r}, loaded by skfer.",
+        cache=cache,
         on_error=on_error,
         return_X_y=return_X_y,
     )

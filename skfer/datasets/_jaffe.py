@@ -2,21 +2,15 @@
 
 import re
 
-import numpy as np
-
 from ._files import (
     _check_bool,
     _check_dir,
     _check_on_error,
     _cropper,
     _cropper_params,
-    _decode_files,
     _entries,
-    _finish,
     _is_image,
-    _load_cached,
-    _pack,
-    _raise_or_keep,
+    _load_images,
     _stat,
 )
 from ._home import _dataset_dir
@@ -117,27 +111,19 @@ def load_jaffe(
             f"{loader}: no images found in {str(root)!r}; expected the JAFFE TIFFs "
             "(KA.AN1.39.tiff, ...)."
         )
-    _raise_or_keep(problems, on_error, loader, root)
-
-    def build():
-        data, found, ok, bad = _decode_files(root, rels, cropper)
-        _raise_or_keep(bad, on_error, loader, root)
-        return _pack(
-            data,
-            np.array(target, dtype=str)[ok],
-            np.array(rels, dtype=str)[ok],
-            groups=np.array(groups, dtype=str)[ok],
-            face_found=found,
-            problems=problems + bad,
-        )
-
-    params = {"crop": _cropper_params(cropper)}
-    stored = _load_cached("jaffe", root, params, files, cache, build)
-    return _finish(
-        stored,
+    return _load_images(
+        "jaffe",
         root,
+        rels,
+        target,
+        groups=groups,
+        cropper=cropper,
+        params={"crop": _cropper_params(cropper)},
+        files=files,
+        problems=problems,
         loader=loader,
         descr=DESCR,
+        cache=cache,
         on_error=on_error,
         return_X_y=return_X_y,
     )
