@@ -113,5 +113,5 @@ def test_wheel_has_the_package_and_the_console_script(archives):
     with zipfile.ZipFile(wheel) as whl:
         assert "skfer = skfer.cli:main" in whl.read(entry_points).decode()
         meta = whl.read(metadata).decode()
-    for extra in ("dask", "plot", "onnx", "dev", "docs"):
+    for extra in ("dask", "plot", "dev", "docs"):
         assert f"Provides-Extra: {extra}" in meta
