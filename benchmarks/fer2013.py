@@ -13,6 +13,11 @@ Examples::
     python benchmarks/fer2013.py --data-dir ../shared/datasets --models model2
     python benchmarks/fer2013.py --data-dir ../shared/datasets --quick --output /tmp/q
     python benchmarks/fer2013.py --recipe paper --models model1   # Adam, 75 epochs
+    python benchmarks/fer2013.py --evaluate-only --models model2  # saved weights
+    python benchmarks/fer2013.py --ensemble-only
+
+Test-time augmentation (mirror image, or five shifted crops and their mirror images)
+is chosen per model on PublicTest; PrivateTest is evaluated once, with that choice.
 """
 
 import argparse
@@ -129,16 +134,78 @@ def train_one(model, args, data):
     return clf, params, wall
 
 
+TTA_CHOICES = ("flip", "crops")
+
+
 def evaluate(clf, data):
+    """PublicTest and PrivateTest summaries; the TTA is chosen on PublicTest.
+
+    Sets ``clf.tta`` to the test-time augmentation (of :data:`TTA_CHOICES`) with the
+    best PublicTest accuracy; PrivateTest is evaluated once, with that one.
+    """
     from skfer.metrics import classification_summary
 
-    out = {}
-    for split in ("public", "private"):
-        X, y = data[split]
-        proba = clf.predict_proba(X)
+    X, y = data["public"]
+    public = {}
+    for tta in TTA_CHOICES:
+        proba = clf.set_params(tta=tta).predict_proba(X)
         pred = clf.classes_[proba.argmax(1)]
-        out[split] = (proba, classification_summary(y, pred, labels=clf.classes_))
+        public[tta] = (proba, classification_summary(y, pred, labels=clf.classes_))
+    best = max(TTA_CHOICES, key=lambda t: public[t][1]["accuracy"])
+    clf.set_params(tta=best)
+    X, y = data["private"]
+    proba = clf.predict_proba(X)
+    pred = clf.classes_[proba.argmax(1)]
+    out = {
+        "public": public[best],
+        "private": (proba, classification_summary(y, pred, labels=clf.classes_)),
+        "tta": best,
+        "public_by_tta": {t: public[t][1]["accuracy"] for t in TTA_CHOICES},
+    }
     return out
+
+
+def result_row(clf, ev, args, base=None):
+    """The results row of a fitted model from its evaluation ``ev``."""
+    private = ev["private"][1]
+    row = dict(base or {})
+    row.update(
+        private_test_accuracy=private["accuracy"],
+        public_test_accuracy=ev["public"][1]["accuracy"],
+        macro_f1=private["macro_f1"],
+        per_class_recall=private["per_class_recall"],
+        tta=ev["tta"],
+        public_test_accuracy_by_tta=ev["public_by_tta"],
+    )
+    row["params"] = {**row.get("params", {}), "tta": ev["tta"]}
+    return row
+
+
+def reevaluate(model, args, data, results):
+    """Evaluate saved weights again (``--evaluate-only``); training facts are kept."""
+    from skfer import FERClassifier
+
+    path = find_weights(model, args)
+    if path is None:
+        raise SystemExit(f"{model}: no saved weights to evaluate")
+    key = model if args.recipe == "skfer" else f"{model}-{args.recipe}"
+    base = results["models"].get(key)
+    if base is None:
+        raise SystemExit(f"{model}: no results row to update in fer2013.json")
+    clf = FERClassifier.from_weights(path, device=args.device)
+    ev = evaluate(clf, data)
+    row = result_row(clf, ev, args, base)
+    row["evaluation"] = {"command": command_line(), "date": now()}
+    pred = clf.classes_[ev["private"][0].argmax(1)]
+    row["figures"] = {
+        **base.get("figures", {}),
+        "confusion": figures(model, None, data["private"][1], pred, args.output)[
+            "confusion"
+        ],
+    }
+    row["weights"] = str(save_weights(clf, model, args, row))
+    results["models"][key] = row
+    return clf, row
 
 
 def figures(name, clf, y_private, pred_private, outdir):
@@ -168,7 +235,10 @@ def save_weights(clf, model, args, row):
 
     name = weights_name(model, args.recipe)
     ship = model in SHIPPED and not args.quick and args.recipe == "skfer"
-    folder = args.weights_dir if ship else Path(get_cache_home()) / "weights"
+    if args.quick:  # never beside (or over) the weights of real runs
+        folder = Path(args.output) / "weights"
+    else:
+        folder = args.weights_dir if ship else Path(get_cache_home()) / "weights"
     path = clf.save_weights(
         Path(folder) / f"{name}.safetensors",
         dataset="FER2013 Training",
@@ -206,7 +276,10 @@ def find_weights(model, args):
     from skfer.datasets import get_cache_home
 
     name = f"{weights_name(model, args.recipe)}.safetensors"
-    for folder in (Path(args.weights_dir), Path(get_cache_home()) / "weights"):
+    folders = [Path(args.weights_dir), Path(get_cache_home()) / "weights"]
+    if args.quick:
+        folders = [Path(args.output) / "weights"]
+    for folder in folders:
         if (folder / name).is_file():
             return folder / name
     return None
@@ -223,7 +296,8 @@ def ensemble(args, data, results, outdir, fitted):
         if clf is None and not args.quick:
             path = find_weights(model, args)
             if path is not None:
-                clf = FERClassifier.from_weights(path, device=args.device, tta="flip")
+                tta = results["models"].get(model, {}).get("tta", "flip")
+                clf = FERClassifier.from_weights(path, device=args.device, tta=tta)
         if clf is not None:
             members.append((model, clf))
     if len(members) < 2:
@@ -290,11 +364,28 @@ def write_markdown(results, path):
             f"- date: {row['date']}; wall time {row['wall_time_s']:.0f} s; "
             f"machine: {json.dumps(row['hardware'])}",
             f"- recipe `{row['recipe']}`: `{json.dumps(row['params'])}`",
+            f"- test-time augmentation (chosen on PublicTest): {row.get('tta', 'flip')}"
+            + (
+                " (PublicTest "
+                + ", ".join(
+                    f"{k} {100 * v:.2f}"
+                    for k, v in row["public_test_accuracy_by_tta"].items()
+                )
+                + ")"
+                if "public_test_accuracy_by_tta" in row
+                else ""
+            ),
             "- per-class recall (PrivateTest): "
             + ", ".join(
                 f"{k} {100 * v:.1f}" for k, v in row["per_class_recall"].items()
             ),
             f"- weights: `{row.get('weights', '')}`",
+            *(
+                [f"- evaluated again: `{row['evaluation']['command']}` "
+                 f"({row['evaluation']['date']})"]
+                if "evaluation" in row
+                else []
+            ),
             f"- figures: {', '.join(row.get('figures', {}).values())}",
             "",
         ]
@@ -319,6 +410,12 @@ def main(argv=None):
         action="store_true",
         help="train nothing: evaluate the soft-voting ensemble of the saved weights",
     )
+    parser.add_argument(
+        "--evaluate-only",
+        action="store_true",
+        help="train nothing: evaluate the saved weights of --models again (test-time "
+        "augmentation chosen on PublicTest) and update their rows and registry entries",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
         "--weights-dir",
@@ -337,19 +434,22 @@ def main(argv=None):
         "train on FER2013 Training, choose the epoch on PublicTest, report PrivateTest"
     )
     fitted = {}
-    for model in [] if args.ensemble_only else args.models:
+    if args.evaluate_only:
+        for model in args.models:
+            fitted[model], row = reevaluate(model, args, data, results)
+            print(f"{model}: PrivateTest {row['private_test_accuracy']:.4f} "
+                  f"(tta {row['tta']})")
+            write_json(json_path, results)
+            write_markdown(results, args.output / "fer2013.md")
+    for model in [] if args.ensemble_only or args.evaluate_only else args.models:
         clf, params, wall = train_one(model, args, data)
         fitted[model] = clf
         # a safety copy before anything else can go wrong
-        clf.save_weights(cache_weights_dir() / f"{model}-last.safetensors")
+        if not args.quick:
+            clf.save_weights(cache_weights_dir() / f"{model}-last.safetensors")
         ev = evaluate(clf, data)
-        private = ev["private"][1]
         epochs = [h["valid_acc"] for h in clf.history_]
         row = {
-            "private_test_accuracy": private["accuracy"],
-            "public_test_accuracy": ev["public"][1]["accuracy"],
-            "macro_f1": private["macro_f1"],
-            "per_class_recall": private["per_class_recall"],
             "epochs_run": len(clf.history_),
             "best_epoch": int(np.argmax(epochs)) + 1,
             "wall_time_s": round(wall, 1),
@@ -360,6 +460,7 @@ def main(argv=None):
             "date": now(),
             "hardware": machine_info(args.device),
         }
+        row = result_row(clf, ev, args, row)
         pred = clf.classes_[ev["private"][0].argmax(1)]
         row["figures"] = figures(model, clf, data["private"][1], pred, args.output)
         row["weights"] = str(save_weights(clf, model, args, row))

@@ -26,7 +26,7 @@ from torch.nn.utils.fusion import fuse_conv_bn_eval, fuse_linear_bn_eval
 from ._loader import BatchIterator
 from ._torch_utils import intra_op_threads, reuse_large_allocations
 
-__all__ = ["fold_batchnorm", "inference_module", "predict_proba_batches"]
+__all__ = ["fold_batchnorm", "inference_module", "predict_proba_batches", "tta_views"]
 
 #: Up to this many images, CPU inference runs on one thread (see
 #: :func:`skfer._torch_utils.intra_op_threads`).
@@ -99,6 +99,33 @@ def inference_module(module, dtype=None, device="cpu"):
     return fast.to(memory_format=torch.channels_last)
 
 
+#: Shift of the crops of ``tta="crops"``, in pixels.
+CROP_SHIFT = 2
+
+
+def tta_views(xb, tta):
+    """The views of a batch ``(n, c, h, w)`` that test-time augmentation averages.
+
+    ``None``: the batch; ``"flip"``: it and its mirror image; ``"crops"``: five
+    crops of the batch padded by :data:`CROP_SHIFT` pixels (replicating the
+    border), at the centre and the four corners, and their mirror images.
+    """
+    if tta is None:
+        return [xb]
+    if tta == "flip":
+        return [xb, xb.flip(-1)]
+    if tta == "crops":
+        s = CROP_SHIFT
+        h, w = xb.shape[-2:]
+        padded = torch.nn.functional.pad(xb, (s, s, s, s), mode="replicate")
+        crops = [
+            padded[..., top : top + h, left : left + w]
+            for top, left in ((s, s), (0, 0), (0, 2 * s), (2 * s, 0), (2 * s, 2 * s))
+        ]
+        return crops + [c.flip(-1) for c in crops]
+    raise ValueError(f"Unknown tta {tta!r}; expected None, 'flip' or 'crops'.")
+
+
 def _fingerprint(net, module, dtype, device):
     versions = tuple(t._version for t in module.state_dict(keep_vars=True).values())
     return (
@@ -143,9 +170,7 @@ def predict_proba_batches(
     with intra_op_threads(1 if few else None), heap:
         for xb, _ in loader:
             xb = xb.to(device=device, dtype=compute_dtype, non_blocking=True)
-            proba = torch.softmax(fast(xb).float(), dim=1)
-            if tta == "flip":
-                flipped = torch.softmax(fast(xb.flip(-1)).float(), dim=1)
-                proba = (proba + flipped) / 2
-            out.append(proba.cpu())
+            views = tta_views(xb, tta)
+            proba = sum(torch.softmax(fast(v).float(), dim=1) for v in views)
+            out.append((proba / len(views)).cpu())
     return torch.cat(out)

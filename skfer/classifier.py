@@ -101,9 +101,12 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         a preset name of :func:`skfer.augmentation.make_augmentation` (e.g.
         ``"paper"``, ``"standard"``) or a transform ``t(images, generator=...)`` on
         ``(n, 1, 48, 48)`` float tensors in [0, 1].
-    tta : {None, "flip"}, default=None
+    tta : {None, "flip", "crops"}, default=None
         Test-time augmentation for ``predict``/``predict_proba``: ``"flip"`` averages
-        the probabilities of each image and its mirror image.
+        the probabilities of each image and its mirror image; ``"crops"`` averages
+        ten views: five crops of the image padded by 2 pixels (centre and the four
+        corners, i.e. shifts of 2 pixels) and their mirror images (10 times the
+        cost of a plain prediction).
     warm_start : bool, default=False
         Whether :meth:`fit` continues from the current weights instead of starting
         afresh.
@@ -177,7 +180,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         "lr_schedule": [StrOptions({"cosine"}), None],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "augment": [str, callable, None],
-        "tta": [StrOptions({"flip"}), None],
+        "tta": [StrOptions({"flip", "crops"}), None],
         "warm_start": ["boolean"],
         "pretrained": [str, os.PathLike, None],
         "classes": ["array-like", None],

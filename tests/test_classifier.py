@@ -355,6 +355,30 @@ def test_flip_tta_averages_the_mirror_image(faces3):
     )
 
 
+def test_crops_tta_averages_shifted_crops_and_their_mirror_images(faces3):
+    X, y = faces3
+    clf = small(max_epochs=2).fit(X, y)
+    images = X.reshape(-1, 48, 48)
+    padded = np.pad(images, ((0, 0), (2, 2), (2, 2)), mode="edge")
+    views = [
+        padded[:, top : top + 48, left : left + 48]
+        for top, left in ((2, 2), (0, 0), (0, 4), (4, 0), (4, 4))
+    ]
+    views += [v[:, :, ::-1] for v in views]
+    expected = np.mean(
+        [clf.predict_proba(v.reshape(len(X), -1)) for v in views], axis=0
+    )
+    got = clf.set_params(tta="crops").predict_proba(X)
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    np.testing.assert_allclose(got.sum(1), 1, atol=1e-6)
+
+
+def test_unknown_tta_is_a_clear_error(faces3):
+    X, y = faces3
+    with pytest.raises(ValueError, match="tta"):
+        small(max_epochs=1, tta="ten-crop").fit(X, y)
+
+
 def test_verbose_prints_one_line_per_epoch(faces3, capsys):
     small(max_epochs=2, verbose=1).fit(*faces3)
     out = capsys.readouterr().out

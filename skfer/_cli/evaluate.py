@@ -40,7 +40,10 @@ def add_parser(sub):
         help="folder for evaluation.json and confusion_matrix.png "
         "(default: skfer-evaluate-<dataset>)",
     )
-    p.add_argument("--tta", action="store_true", help="average with mirror images")
+    p.add_argument("--tta", nargs="?", const="flip", choices=("flip", "crops"),
+                   help="test-time augmentation: average with mirror images (flip, "
+                   "the default of a bare --tta) or over 5 shifted crops and their "
+                   "mirror images (crops)")
     p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
     p.set_defaults(func=run)
     return p
@@ -56,7 +59,7 @@ def run(args):
         raise UsageError(f"--output {str(out)!r} is a file, not a folder.")
     dataset_dir(args.dataset, args.data_dir)  # a wrong folder fails before loading
     clf, model_name = load_model(
-        args.model, device=args.device, tta="flip" if args.tta else None
+        args.model, device=args.device, tta=args.tta
     )
     bunch, data_dir = load_dataset(args.dataset, args.data_dir)
     X, y = bunch.data, bunch.target

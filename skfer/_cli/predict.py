@@ -61,7 +61,10 @@ def add_parser(sub):
         help="smallest face searched, in pixels (default: 1/8 of the photo's "
         "shorter side, at least 24)",
     )
-    p.add_argument("--tta", action="store_true", help="average with mirror images")
+    p.add_argument("--tta", nargs="?", const="flip", choices=("flip", "crops"),
+                   help="test-time augmentation: average with mirror images (flip, "
+                   "the default of a bare --tta) or over 5 shifted crops and their "
+                   "mirror images (crops)")
     p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
     p.set_defaults(func=run)
     return p
@@ -200,7 +203,7 @@ def run(args):
 
     files = list_files(args.paths)
     clf, model_name = load_model(
-        args.model, device=args.device, tta="flip" if args.tta else None
+        args.model, device=args.device, tta=args.tta
     )
     classes = [str(c) for c in clf.classes_.tolist()]
     records, rows = analyse(files, not args.no_detect, args.min_face)

@@ -21,7 +21,7 @@ class PretrainedClassifier(ClassifierMixin, BaseEstimator):
     weights : str or path-like
         A name of :func:`skfer.list_pretrained` or a file written by
         :meth:`FERClassifier.save_weights`.
-    tta : {None, "flip"}, default=None
+    tta : {None, "flip", "crops"}, default=None
         Test-time augmentation, as in :class:`FERClassifier`.
     device : str, default="cpu"
         Torch device.
