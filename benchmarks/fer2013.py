@@ -203,7 +203,7 @@ def reevaluate(model, args, data, results):
             "confusion"
         ],
     }
-    row["weights"] = str(save_weights(clf, model, args, row))
+    row["weights"] = shown_path(save_weights(clf, model, args, row))
     results["models"][key] = row
     return clf, row
 
@@ -264,6 +264,15 @@ def save_weights(clf, model, args, row):
         }
         write_json(registry_path, registry)
     return path
+
+
+def shown_path(path):
+    """``path`` relative to the checkout when inside it (results name no machine)."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def cache_weights_dir():
@@ -463,7 +472,7 @@ def main(argv=None):
         row = result_row(clf, ev, args, row)
         pred = clf.classes_[ev["private"][0].argmax(1)]
         row["figures"] = figures(model, clf, data["private"][1], pred, args.output)
-        row["weights"] = str(save_weights(clf, model, args, row))
+        row["weights"] = shown_path(save_weights(clf, model, args, row))
         key = model if args.recipe == "skfer" else f"{model}-{args.recipe}"
         results["models"][key] = row
         write_json(json_path, results)
