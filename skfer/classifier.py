@@ -462,7 +462,9 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             warm_start=True,
             device=str(device),
             verbose=int(bool(self.verbose)),
-            callbacks__print_log__sink=_print_plain_unless_tty,
+            # skorch's PrintLog checks ``verbose`` only for the built-in print
+            **({"callbacks__print_log__sink": _print_plain_unless_tty}
+               if self.verbose else {}),
             autocast_dtype=autocast_dtype,
             **{f"optimizer__{k}": v for k, v in opt_kwargs.items()},
         )

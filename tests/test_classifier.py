@@ -388,6 +388,11 @@ def test_verbose_prints_one_line_per_epoch(faces3, capsys):
     assert "\x1b[" not in out
 
 
+def test_silent_by_default(faces3, capsys):
+    small(max_epochs=2).fit(*faces3)
+    assert capsys.readouterr().out == ""
+
+
 def test_verbose_keeps_colours_on_a_terminal(faces3, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
     small(max_epochs=2, verbose=1).fit(*faces3)
