@@ -34,13 +34,50 @@ def main(argv=None):
                    help="ignore an earlier transfer.json in the output folder "
                    "(default: keep its rows and run only the missing ones)")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--report-only", nargs="*", type=Path, metavar="JSON",
+        help="run nothing: merge these transfer.json files (rows of later files "
+        "win) into --output and write its transfer.md and figures",
+    )
     args = parser.parse_args(argv)
+    if args.report_only is not None:
+        return report_only(args.report_only, args.output)
     run_transfer(
         args.data_dir, output=args.output, models=args.models, targets=args.targets,
         protocols=args.protocols, methods=args.methods, quick=args.quick,
         n_repeats=args.n_repeats, n_jobs=args.n_jobs, command=command_line(),
         resume=not args.fresh,
     )
+    return 0
+
+
+def report_only(paths, output):
+    import json
+
+    from skfer.transfer._run import _key, write_report
+
+    merged, rows = None, {}
+    for path in paths or [output / "transfer.json"]:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if merged is None:
+            merged = {**data, "runs": []}
+        elif any(data.get(k) != merged.get(k)
+                 for k in ("quick", "n_repeats", "random_state")):
+            raise SystemExit(f"{path}: made with other settings than {paths[0]}")
+        merged["runs"] += data.get("runs", [])
+        merged["complete"] = merged.get("complete", True) and data.get("complete")
+        for row in data["rows"]:
+            rows[_key(row)] = row
+    merged["rows"] = list(rows.values())
+    merged["wall_time_s"] = round(
+        sum(r.get("wall_time_s", 0) for r in merged["runs"]), 1
+    )
+    for run in merged["runs"]:
+        merged.setdefault("weights", {}).update(run.get("weights", {}))
+    output.mkdir(parents=True, exist_ok=True)
+    results = write_report(merged, output)
+    print(f"{len(results['rows'])} rows, {len(results['missing_rows'])} missing; "
+          f"written to {output}")
     return 0
 
 

@@ -84,6 +84,14 @@ def _markdown(results):
         + (" (**quick run**)" if results.get("quick") else ""),
         "",
     ]
+    if not results.get("complete", True):
+        missing = results.get("missing_rows", [])
+        lines += [
+            f"**Incomplete**: {len(missing)} rows of this run's models are missing"
+            + (": " + "; ".join(" / ".join(m) for m in missing) if missing else "")
+            + ". Running the same command again adds them.",
+            "",
+        ]
     if len(results.get("runs", [])) > 1:
         lines += ["Made in several runs (each adds the rows it lacks):", ""]
         lines += [
@@ -305,11 +313,37 @@ def run_transfer(
         random_state=random_state, n_jobs=n_jobs, log=log,
         skip={_key(r) for r in rows}, on_row=save, **kwargs,
     )
-    results = results_now(True)
-    results["figures"] = _figures(results["rows"], output)
-    _write_atomic(path, json.dumps(results, indent=2) + "\n")
-    _write_atomic(output / "transfer.md", _markdown(results))
+    results = write_report(results_now(True), output)
     log(f"results written to {path}")
+    return results
+
+
+def write_report(results, output):
+    """Write ``transfer.json``, ``transfer.md`` and the figures of ``results``.
+
+    Also used on merged or partial results (``benchmarks/transfer.py
+    --report-only``): rows missing for the models of its runs are listed, and
+    ``complete`` is false when there are any.
+    """
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    present = {_key(r) for r in results["rows"]}
+    models = sorted({m for r in results.get("runs", []) for m in r.get("models", [])})
+    targets = sorted({r["target"] for r in results["rows"]}, key=TARGETS.index)
+    methods = [m for m in METHODS if any(r["method"] == m for r in results["rows"])]
+    missing = [
+        k for k in (
+            (t, p, m, meth) for t in targets for p in ("paper", "subject")
+            for m in models for meth in methods
+        )
+        if k not in present
+    ]
+    results = {**results, "complete": results.get("complete", True) and not missing}
+    results["missing_rows"] = [list(k) for k in missing]
+    results["rows"] = sorted(results["rows"], key=_row_order)
+    results["figures"] = _figures(results["rows"], output)
+    _write_atomic(output / "transfer.json", json.dumps(results, indent=2) + "\n")
+    _write_atomic(output / "transfer.md", _markdown(results))
     return results
 
 

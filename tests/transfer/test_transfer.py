@@ -199,3 +199,24 @@ def test_interrupted_run_keeps_finished_rows(source, synthetic_targets, tmp_path
         quick=True, targets=["jaffe"], methods=["zero-shot", "scratch"], log=None,
     )
     assert resumed["complete"] is True and len(resumed["rows"]) == 4
+
+
+def test_report_lists_missing_rows(source, synthetic_targets, tmp_path):
+    from skfer.transfer._run import write_report
+
+    _, path = source
+    results = run_transfer(
+        None, output=tmp_path, models=["small"], weights={"small": path},
+        quick=True, targets=["jaffe"], methods=["zero-shot", "scratch"], log=None,
+    )
+    assert results["complete"] is True and results["missing_rows"] == []
+    partial = {**results, "rows": results["rows"][1:]}
+    out = write_report(partial, tmp_path / "partial")
+    assert out["complete"] is False
+    assert out["missing_rows"] == [_key(results["rows"][0])]
+    text = (tmp_path / "partial" / "transfer.md").read_text()
+    assert "**Incomplete**: 1 rows" in text
+
+
+def _key(row):
+    return [row["target"], row["protocol"], row["model"], row["method"]]
