@@ -268,11 +268,18 @@ def save_weights(clf, model, args, row):
 
 def shown_path(path):
     """``path`` relative to the checkout when inside it (results name no machine)."""
-    root = Path(__file__).resolve().parents[1]
-    try:
-        return Path(path).resolve().relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
+    from skfer.datasets import get_cache_home
+
+    places = [
+        (Path(__file__).resolve().parents[1], ""),
+        (Path(get_cache_home()).resolve(), "$SKFER_CACHE/"),
+    ]
+    for root, prefix in places:
+        try:
+            return prefix + Path(path).resolve().relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return str(path)
 
 
 def cache_weights_dir():
