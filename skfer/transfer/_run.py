@@ -80,7 +80,13 @@ def _markdown(results):
         "",
         f"Command: `{results['command']}`  ",
         f"Date: {results['date']}; machine: {json.dumps(results['machine'])}; "
-        f"wall time {results['wall_time_s'] / 60:.1f} min"
+        + (
+            f"wall time {results['wall_time_s'] / 60:.1f} min"
+            if len(results.get("runs", [])) <= 1
+            else "run times summed over the runs below "
+            f"{results['wall_time_s'] / 60:.1f} min (some ran at the same time, "
+            "sharing the CPU)"
+        )
         + (" (**quick run**)" if results.get("quick") else ""),
         "",
     ]
