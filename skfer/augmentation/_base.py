@@ -1,5 +1,6 @@
 """Base classes: random parameter sampling kept apart from deterministic application."""
 
+import abc
 import contextlib
 import inspect
 
@@ -10,7 +11,7 @@ from ._validation import check_images, check_n, check_probability, check_size
 __all__ = ["BaseTransform", "RandomTransform"]
 
 
-class BaseTransform:
+class BaseTransform(abc.ABC):
     """Base class of the image transforms of :mod:`skfer.augmentation`.
 
     A transform works on a batch of images, a float tensor of shape ``(n, C, H, W)``
@@ -118,6 +119,7 @@ class BaseTransform:
         args = ", ".join(f"{name}={value!r}" for name, value in params.items())
         return f"{type(self).__name__}({args})"
 
+    @abc.abstractmethod
     def sample_params(self, n, generator=None, *, size=(48, 48)):
         """Draw the random parameters of ``n`` images.
 
@@ -135,8 +137,8 @@ class BaseTransform:
         params : dict of str -> torch.Tensor
             Tensors whose first dimension is ``n``.
         """
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def apply(self, images, params):
         """Apply the parameters ``params`` to ``images`` (deterministic).
 
@@ -152,7 +154,6 @@ class BaseTransform:
         images : torch.Tensor of shape (n, C, H, W)
             A new tensor, same dtype and device, values clamped to [0, 1].
         """
-        raise NotImplementedError
 
     def __call__(self, images, generator=None):
         """Augment ``images`` with fresh random parameters drawn from ``generator``.
@@ -255,11 +256,13 @@ class RandomTransform(BaseTransform):
         self.p = p
         check_probability(p)
 
+    @abc.abstractmethod
     def _sample(self, apply, generator, size):
-        raise NotImplementedError
+        """Parameters for the images selected by the bool mask ``apply``."""
 
+    @abc.abstractmethod
     def _apply(self, images, params):
-        raise NotImplementedError
+        """Apply ``params`` to the selected ``images``."""
 
     def sample_params(self, n, generator=None, *, size=(48, 48)):
         n = check_n(n)
