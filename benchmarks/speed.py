@@ -75,8 +75,10 @@ def machine():
                     break
     except OSError:
         pass
+    gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else None
     return {
         "cpu": model,
+        "gpu": gpu,
         "cores": os.cpu_count(),
         "avx512_bf16": "avx512_bf16" in flags,
         "amx_bf16": "amx_bf16" in flags,
@@ -93,11 +95,18 @@ def machine():
     }
 
 
-def _median_time(fn, repeats):
+def _sync(device):
+    """Wait for queued GPU work, so that a timer stops when the work is done."""
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize()
+
+
+def _median_time(fn, repeats, device="cpu"):
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         fn()
+        _sync(device)
         times.append(time.perf_counter() - start)
     return float(np.median(times))
 
@@ -111,6 +120,7 @@ def skfer_figures(arch, args):
         batch_size=args.batch_size,
         validation_fraction=None,
         random_state=0,
+        device=args.device,
     )
     start = time.perf_counter()
     clf.fit(X[: args.n_train], y[: args.n_train])
@@ -141,10 +151,11 @@ def skfer_figures(arch, args):
 def torch_eager_figures(arch, args):
     """A minimal PyTorch float32 loop: what a user would write without skfer."""
     X, y = synthetic(max(args.n_train, args.n_predict))
-    images = torch.from_numpy(X).float().div_(255).reshape(-1, 1, 48, 48)
-    labels = torch.from_numpy(y).long()
+    device = torch.device(args.device)
+    images = torch.from_numpy(X).float().div_(255).reshape(-1, 1, 48, 48).to(device)
+    labels = torch.from_numpy(y).long().to(device)
     torch.manual_seed(0)
-    model = build_model(arch, n_classes=7)
+    model = build_model(arch, n_classes=7).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     bs = args.batch_size
@@ -152,13 +163,14 @@ def torch_eager_figures(arch, args):
     for _ in range(args.epochs):
         start = time.perf_counter()
         model.train()
-        order = torch.randperm(args.n_train)
+        order = torch.randperm(args.n_train, device=device)
         for i in range(0, args.n_train, bs):
             idx = order[i : i + bs]
             optimizer.zero_grad()
             loss = loss_fn(model(images[idx]), labels[idx])
             loss.backward()
             optimizer.step()
+        _sync(device)
         durations.append(time.perf_counter() - start)
     timed = durations[1:] or durations
 
@@ -176,12 +188,15 @@ def torch_eager_figures(arch, args):
             )
 
     predict()
-    predict_s = _median_time(predict, args.repeats)
+    predict_s = _median_time(predict, args.repeats, device)
     one = images[:1]
     with torch.no_grad():
         for _ in range(10):
             model(one)
-        lat = [_median_time(lambda: model(one), 1) for _ in range(args.latency_calls)]
+        lat = [
+            _median_time(lambda: model(one), 1, device)
+            for _ in range(args.latency_calls)
+        ]
     return {
         "train_images_per_s": args.n_train / float(np.mean(timed)),
         "train_epoch_s": durations,
@@ -391,12 +406,16 @@ def targets(models, memory):
 
 def markdown(result):
     m, st, load = result["machine"], result["settings"], result["load_average"]
+    device = st.get("device", "cpu")
+    on_gpu = torch.device(device).type == "cuda"
     lines = [
-        "# skfer speed on this CPU",
+        f"# skfer speed on {m.get('gpu') or device if on_gpu else 'this CPU'}",
         "",
         f"Produced by `{result['command']}` on {result['date']}.",
         "",
-        f"Machine: {m['cpu']}, {m['cores']} cores, torch {m['torch']} with "
+        f"skfer and the eager loop ran on device `{device}`"
+        + (f" ({m.get('gpu')}); Keras, if any, on the CPU. " if on_gpu else ". ")
+        + f"Machine: {m['cpu']}, {m['cores']} cores, torch {m['torch']} with "
         f"{m['torch_threads']} threads, AVX-512 BF16: {m['avx512_bf16']}. "
         f"Load average (1 min) at start / end: {load['start'][0]:.2f} / "
         f"{load['end'][0]:.2f} on {m['cores']} cores (a load above the core count "
@@ -546,6 +565,12 @@ def parse_args(argv):
     )
     p.add_argument("--latency-calls", type=int, default=None)
     p.add_argument(
+        "--device",
+        default="cpu",
+        help="torch device of skfer and the eager loop, e.g. cuda (Keras stays on "
+        "the CPU: pass --no-keras); write a GPU run to its own --output-name",
+    )
+    p.add_argument(
         "--keras-python",
         default=None,
         help="interpreter with tensorflow for the Keras comparison",
@@ -605,6 +630,7 @@ def main(argv=None):
         "settings": {
             k: getattr(args, k)
             for k in (
+                "device",
                 "batch_size",
                 "epochs",
                 "n_train",

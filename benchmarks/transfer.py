@@ -52,29 +52,12 @@ def main(argv=None):
 
 
 def report_only(paths, output):
-    import json
+    from skfer.transfer._run import merge_results, write_report
 
-    from skfer.transfer._run import _key, write_report
-
-    merged, rows = None, {}
-    for path in paths or [output / "transfer.json"]:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if merged is None:
-            merged = {**data, "runs": []}
-        elif any(data.get(k) != merged.get(k)
-                 for k in ("quick", "n_repeats", "random_state")):
-            raise SystemExit(f"{path}: made with other settings than {paths[0]}")
-        merged["runs"] += data.get("runs", [])
-        merged["complete"] = merged.get("complete", True) and data.get("complete")
-        for row in data["rows"]:
-            rows[_key(row)] = row
-    merged["rows"] = list(rows.values())
-    merged["wall_time_s"] = round(
-        sum(r.get("wall_time_s", 0) for r in merged["runs"]), 1
-    )
-    for run in merged["runs"]:
-        merged.setdefault("weights", {}).update(run.get("weights", {}))
-    output.mkdir(parents=True, exist_ok=True)
+    try:
+        merged = merge_results(paths or [output / "transfer.json"])
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
     results = write_report(merged, output)
     print(f"{len(results['rows'])} rows, {len(results['missing_rows'])} missing; "
           f"written to {output}")

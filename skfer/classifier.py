@@ -128,7 +128,8 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
     precision : {"auto", "float32", "bfloat16"}, default="auto"
         Compute precision of forward passes (weights stay float32). ``"auto"``
         uses bfloat16 autocast on CPUs with native bfloat16 units (AVX-512 BF16 or
-        AMX) and on CUDA GPUs that support it, float32 elsewhere.
+        AMX), float32 elsewhere, GPUs included (these small networks are faster in
+        float32 there).
     device : str, default="cpu"
         Torch device, e.g. ``"cuda"``. Can be changed on a fitted model with
         ``set_params``; weights move on the next call.

@@ -93,8 +93,12 @@ def _markdown(results):
     if not results.get("complete", True):
         missing = results.get("missing_rows", [])
         lines += [
-            f"**Incomplete**: {len(missing)} rows of this run's models are missing"
-            + (": " + "; ".join(" / ".join(m) for m in missing) if missing else "")
+            (
+                f"**Incomplete**: {len(missing)} rows of this run's models are "
+                "missing: " + "; ".join(" / ".join(m) for m in missing)
+                if missing
+                else "**Incomplete**: the run stopped before its last row"
+            )
             + ". Running the same command again adds them.",
             "",
         ]
@@ -322,6 +326,40 @@ def run_transfer(
     results = write_report(results_now(True), output)
     log(f"results written to {path}")
     return results
+
+
+def merge_results(paths):
+    """Merge ``transfer.json`` files of several runs into one results dict.
+
+    Rows of later files win; the runs are concatenated and their wall times
+    summed. Files made with other ``quick``, ``n_repeats`` or ``random_state``
+    settings than the first are refused. A merge of several files is complete
+    when no row is missing (:func:`write_report` checks), whatever the runs
+    stopped before their last row said; a single file keeps its own flag.
+    """
+    merged, rows = None, {}
+    for path in paths:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if merged is None:
+            merged = {**data, "runs": []}
+        elif any(data.get(k) != merged.get(k)
+                 for k in ("quick", "n_repeats", "random_state")):
+            raise ValueError(f"{path}: made with other settings than {paths[0]}")
+        merged["runs"] += data.get("runs", [])
+        merged["complete"] = merged.get("complete", True) and data.get("complete")
+        for row in data["rows"]:
+            rows[_key(row)] = row
+    if merged is None:
+        raise ValueError("merge_results needs at least one transfer.json.")
+    merged["rows"] = list(rows.values())
+    if len(paths) > 1:
+        merged["complete"] = True
+    merged["wall_time_s"] = round(
+        sum(r.get("wall_time_s", 0) for r in merged["runs"]), 1
+    )
+    for run in merged["runs"]:
+        merged.setdefault("weights", {}).update(run.get("weights", {}))
+    return merged
 
 
 def write_report(results, output):

@@ -216,6 +216,47 @@ def test_report_lists_missing_rows(source, synthetic_targets, tmp_path):
     assert out["missing_rows"] == [_key(results["rows"][0])]
     text = (tmp_path / "partial" / "transfer.md").read_text()
     assert "**Incomplete**: 1 rows" in text
+    write_report({**results, "complete": False}, tmp_path / "stopped")
+    text = (tmp_path / "stopped" / "transfer.md").read_text()
+    assert "**Incomplete**: the run stopped before its last row" in text
+
+
+def test_merge_of_runs_is_complete_when_no_row_is_missing(
+    source, synthetic_targets, tmp_path
+):
+    from skfer.transfer._run import merge_results, write_report
+
+    _, path = source
+    common = dict(models=["small"], weights={"small": path}, quick=True,
+                  targets=["jaffe"], methods=["zero-shot", "scratch"])
+
+    def stop_after_first_row(message):
+        if message.strip().startswith("jaffe"):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_transfer(None, output=tmp_path / "a", log=stop_after_first_row, **common)
+    full = run_transfer(None, output=tmp_path / "b", log=None, resume=False, **common)
+    a, b = tmp_path / "a" / "transfer.json", tmp_path / "b" / "transfer.json"
+    assert json.loads(a.read_text())["complete"] is False
+
+    alone = write_report(merge_results([a]), tmp_path / "alone")
+    assert alone["complete"] is False
+    assert "**Incomplete**" in (tmp_path / "alone" / "transfer.md").read_text()
+
+    merged = write_report(merge_results([a, b]), tmp_path / "merged")
+    assert merged["complete"] is True and merged["missing_rows"] == []
+    assert len(merged["rows"]) == len(full["rows"]) == 4
+    assert len(merged["runs"]) == 2
+    assert "Incomplete" not in (tmp_path / "merged" / "transfer.md").read_text()
+
+    other = json.loads(b.read_text())
+    other["n_repeats"] += 1
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    with pytest.raises(ValueError, match="other settings"):
+        merge_results([a, tmp_path / "other.json"])
+    with pytest.raises(ValueError, match="at least one"):
+        merge_results([])
 
 
 def _key(row):
