@@ -17,7 +17,9 @@ images, batch 128:
 plus the peak resident memory of a FER2013-sized fit (28,709 images, one epoch, the
 default 10 % validation split) measured in a child process, on the real FER2013
 training set when ``--data-dir``/``SKFER_DATA`` holds ``fer2013/``, else on
-synthetic images of the same size. ``--accuracy`` adds a float32 vs bfloat16
+synthetic images of the same size. ``--device cuda`` times skfer and the eager
+loop on a GPU instead (with ``--no-keras``, to its own ``--output-name``, e.g.
+``speed-cuda``). ``--accuracy`` adds a float32 vs bfloat16
 comparison of Model 2 on FER2013 (short trainings; needs the real data).
 
 Results go to ``benchmarks/results/speed.json`` and ``speed.md`` with the command,

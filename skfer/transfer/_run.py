@@ -43,6 +43,22 @@ def source_weights(models, overrides=None):
     return found, missing
 
 
+def _shown(weights):
+    """Weights as written in results: cached files as ``$SKFER_CACHE/...``.
+
+    Results files name no folder of the machine that made them.
+    """
+    from ..datasets import get_cache_home
+
+    if not Path(weights).is_file():  # a registered name
+        return str(weights)
+    try:
+        rel = Path(weights).resolve().relative_to(Path(get_cache_home()).resolve())
+    except ValueError:
+        return str(weights)
+    return "$SKFER_CACHE/" + rel.as_posix()
+
+
 def _load_targets(data_home, targets):
     from ..datasets import get_data_home, load_ckplus, load_jaffe
 
@@ -290,7 +306,7 @@ def run_transfer(
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": _machine(),
         "models": list(models),
-        "weights": {m: str(w) for m, w in found.items() if m in models},
+        "weights": {m: _shown(w) for m, w in found.items() if m in models},
         "weights_sha256": checksums,
     }
     runs.append(run)

@@ -201,15 +201,19 @@ def test_interrupted_run_keeps_finished_rows(source, synthetic_targets, tmp_path
     assert resumed["complete"] is True and len(resumed["rows"]) == 4
 
 
-def test_report_lists_missing_rows(source, synthetic_targets, tmp_path):
+def test_report_lists_missing_rows(source, synthetic_targets, tmp_path, monkeypatch):
     from skfer.transfer._run import write_report
 
     _, path = source
+    # results name no folder of this machine: cached weights are $SKFER_CACHE/...
+    monkeypatch.setenv("SKFER_CACHE", str(path.parent.parent))
     results = run_transfer(
         None, output=tmp_path, models=["small"], weights={"small": path},
         quick=True, targets=["jaffe"], methods=["zero-shot", "scratch"], log=None,
     )
     assert results["complete"] is True and results["missing_rows"] == []
+    shown = f"$SKFER_CACHE/{path.parent.name}/{path.name}"
+    assert results["weights"] == {"small": shown}
     partial = {**results, "rows": results["rows"][1:]}
     out = write_report(partial, tmp_path / "partial")
     assert out["complete"] is False
