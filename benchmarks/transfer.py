@@ -30,6 +30,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="2 folds per protocol, 3 epochs: every row, fast")
     parser.add_argument("--n-jobs", type=int, default=None)
+    parser.add_argument("--device", default="cpu",
+                        help="torch device of the trained models, e.g. cuda")
     parser.add_argument("--fresh", action="store_true",
                    help="ignore an earlier transfer.json in the output folder "
                    "(default: keep its rows and run only the missing ones)")
@@ -45,8 +47,8 @@ def main(argv=None):
     run_transfer(
         args.data_dir, output=args.output, models=args.models, targets=args.targets,
         protocols=args.protocols, methods=args.methods, quick=args.quick,
-        n_repeats=args.n_repeats, n_jobs=args.n_jobs, command=command_line(),
-        resume=not args.fresh,
+        n_repeats=args.n_repeats, n_jobs=args.n_jobs, device=args.device,
+        command=command_line(), resume=not args.fresh,
     )
     return 0
 

@@ -36,6 +36,8 @@ def add_parser(sub):
     p.add_argument("--quick", action="store_true",
                    help="2 folds per protocol and 3 epochs: every row, in minutes")
     p.add_argument("--n-jobs", type=int, default=None, help="folds in parallel")
+    p.add_argument("--device", default="cpu",
+                   help="torch device of the trained models, e.g. cuda (default: cpu)")
     p.add_argument("--fresh", action="store_true",
                    help="ignore an earlier transfer.json in the output folder "
                    "(default: keep its rows and run only the missing ones)")
@@ -59,6 +61,6 @@ def run(args):
         args.data_dir, output=args.output, models=args.models, targets=args.targets,
         protocols=args.protocols, methods=args.methods, weights=weights or None,
         quick=args.quick, n_repeats=args.n_repeats, n_jobs=args.n_jobs,
-        command=args.command, log=note, resume=not args.fresh,
+        device=args.device, command=args.command, log=note, resume=not args.fresh,
     )
     return 0

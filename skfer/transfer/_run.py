@@ -216,6 +216,7 @@ def run_transfer(
     n_repeats=5,
     n_jobs=None,
     random_state=0,
+    device="cpu",
     command=None,
     log=print,
     resume=True,
@@ -246,6 +247,9 @@ def run_transfer(
         Folds fitted in parallel.
     random_state : int, default=0
         Seed.
+    device : str, default="cpu"
+        Torch device of the trained models (``"cuda"`` for a GPU); recorded with
+        the machine in the results.
     command : str, default=None
         The command line to record in the results.
     log : callable, default=print
@@ -264,6 +268,9 @@ def run_transfer(
     results : dict
         What ``transfer.json`` holds.
     """
+    from .._torch_utils import check_device
+
+    check_device(device)
     log = log or (lambda *a, **k: None)
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
@@ -279,6 +286,8 @@ def run_transfer(
     kwargs = dict(n_repeats=n_repeats, params=None, max_splits=None)
     if quick:
         kwargs.update(_QUICK)
+    if str(device) != "cpu":
+        kwargs["params"] = {**(kwargs["params"] or {}), "device": str(device)}
     settings = {
         "quick": bool(quick),
         "n_repeats": int(kwargs["n_repeats"]),
@@ -304,7 +313,7 @@ def run_transfer(
     run = {
         "command": command or "skfer.transfer.run_transfer(...)",
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": _machine(),
+        "machine": {**_machine(), "device": str(device)},
         "models": list(models),
         "weights": {m: _shown(w) for m, w in found.items() if m in models},
         "weights_sha256": checksums,

@@ -157,6 +157,23 @@ def test_run_saves_every_row_and_resumes(source, synthetic_targets, tmp_path):
     assert _keys(fresh) == {("paper", "scratch"), ("subject", "scratch")}
 
 
+def test_device_is_checked_first_and_recorded(source, synthetic_targets, tmp_path):
+    import torch
+
+    _, path = source
+    common = dict(output=tmp_path, models=["small"], weights={"small": path},
+                  quick=True, targets=["jaffe"], protocols=["paper"],
+                  methods=["scratch"], log=None)
+    with pytest.raises(ValueError, match="not a valid torch device"):
+        run_transfer(None, device="gpu0", **common)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA GPU is available"):
+            run_transfer(None, device="cuda", **common)
+    assert not (tmp_path / "transfer.json").exists()  # failed before any row
+    results = run_transfer(None, device="cpu", **common)
+    assert results["runs"][0]["machine"]["device"] == "cpu"
+
+
 def test_new_source_weights_make_transferred_rows_stale(
     source, synthetic_targets, tmp_path
 ):
