@@ -267,19 +267,15 @@ def save_weights(clf, model, args, row):
 
 
 def shown_path(path):
-    """``path`` relative to the checkout when inside it (results name no machine)."""
-    from skfer.datasets import get_cache_home
+    """``path`` relative to the checkout, or ``$SKFER_CACHE/...`` (results name no
+    machine)."""
+    from skfer.datasets._home import _cache_relative
 
-    places = [
-        (Path(__file__).resolve().parents[1], ""),
-        (Path(get_cache_home()).resolve(), "$SKFER_CACHE/"),
-    ]
-    for root, prefix in places:
-        try:
-            return prefix + Path(path).resolve().relative_to(root).as_posix()
-        except ValueError:
-            pass
-    return str(path)
+    checkout = Path(__file__).resolve().parents[1]
+    try:
+        return Path(path).resolve().relative_to(checkout).as_posix()
+    except ValueError:
+        return _cache_relative(path) or str(path)
 
 
 def cache_weights_dir():

@@ -64,6 +64,18 @@ def get_cache_home(cache_home=None):
     return Path(os.fspath(cache_home)).expanduser()
 
 
+def _cache_relative(path):
+    """``path`` as ``$SKFER_CACHE/...`` when it lies in the cache, else None.
+
+    Results files name no folder of the machine that made them.
+    """
+    try:
+        rel = Path(path).resolve().relative_to(get_cache_home().resolve())
+    except ValueError:
+        return None
+    return "$SKFER_CACHE/" + rel.as_posix()
+
+
 def _dataset_dir(path, default_name, loader):
     """The dataset folder given to a loader, checked to exist."""
     if path is None:

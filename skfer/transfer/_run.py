@@ -44,19 +44,12 @@ def source_weights(models, overrides=None):
 
 
 def _shown(weights):
-    """Weights as written in results: cached files as ``$SKFER_CACHE/...``.
-
-    Results files name no folder of the machine that made them.
-    """
-    from ..datasets import get_cache_home
+    """Weights as written in results: cached files as ``$SKFER_CACHE/...``."""
+    from ..datasets._home import _cache_relative
 
     if not Path(weights).is_file():  # a registered name
         return str(weights)
-    try:
-        rel = Path(weights).resolve().relative_to(Path(get_cache_home()).resolve())
-    except ValueError:
-        return str(weights)
-    return "$SKFER_CACHE/" + rel.as_posix()
+    return _cache_relative(weights) or str(weights)
 
 
 def _load_targets(data_home, targets):
@@ -371,7 +364,6 @@ def merge_results(paths):
                  for k in ("quick", "n_repeats", "random_state")):
             raise ValueError(f"{path}: made with other settings than {paths[0]}")
         merged["runs"] += data.get("runs", [])
-        merged["complete"] = merged.get("complete", True) and data.get("complete")
         for row in data["rows"]:
             rows[_key(row)] = row
     if merged is None:
