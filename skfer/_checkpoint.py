@@ -6,9 +6,15 @@ A checkpoint folder holds, after every complete epoch:
   :meth:`FERClassifier.save_weights` (so ``FERClassifier.from_weights`` reads it),
   with a ``checkpoint`` metadata entry: the epoch reached, the per-epoch history
   and the name of the optimizer file;
-- ``optimizer-<epoch>.pt``: the optimizer's ``state_dict`` (tensors and plain
-  numbers only, read back with ``torch.load(weights_only=True)``: no unpickling of
-  arbitrary objects).
+- ``optimizer-<epoch>.pt``: the rest of the training state
+  (:func:`skfer._training_state.training_state`: the optimizer's ``state_dict``,
+  the learning-rate schedule's position, the raw weights behind a weight average
+  and torch's random generator; tensors and plain numbers only, read back with
+  ``torch.load(weights_only=True)``: no unpickling of arbitrary objects). A
+  resumed fit therefore gives the same weights and history as an uninterrupted
+  one (same machine and thread count).
+- ``best.safetensors`` (with ``keep_best``): the weights of the epoch with the best
+  monitored score so far.
 
 Every file is written to a temporary file in the same folder and renamed into place
 (``os.replace``), optimizer first; ``model.safetensors`` is the commit point, so a
@@ -26,14 +32,19 @@ import numpy as np
 import torch
 from skorch.callbacks import Callback
 
+from ._training_state import training_state
+
 __all__ = [
+    "BEST_FILE",
     "EpochCheckpoint",
     "fit_with_checkpoints",
     "read_checkpoint",
+    "read_training_state",
     "resume_from_checkpoint",
 ]
 
 WEIGHTS_FILE = "model.safetensors"
+BEST_FILE = "best.safetensors"
 _OPTIMIZER_PATTERN = "optimizer-{epoch:04d}.pt"
 _TMP_PREFIX = ".tmp-"
 
@@ -92,11 +103,29 @@ class EpochCheckpoint(Callback):
         Returns the weights metadata (architecture, classes, pixel scaling, see
         :meth:`FERClassifier.save_weights`) when called; :func:`fit_with_checkpoints`
         passes one reading the classifier being fitted.
+    keep_best : str or None, default=None
+        A history key (e.g. ``"valid_acc"``, higher is better; a key ending in
+        ``"loss"`` is lower-is-better): also write ``best.safetensors`` whenever an
+        epoch beats every earlier one. Decided from the history alone, so resumed
+        runs keep the same best epoch.
     """
 
-    def __init__(self, dirname, meta):
+    def __init__(self, dirname, meta, keep_best=None):
         self.dirname = dirname
         self.meta = meta
+        self.keep_best = keep_best
+
+    def _is_best(self, rows):
+        key = self.keep_best
+        scores = [row.get(key) for row in rows]
+        if key is None or scores[-1] is None:
+            return False
+        earlier = [v for v in scores[:-1] if v is not None]
+        if not earlier:
+            return True
+        if key.endswith("loss"):
+            return scores[-1] < min(earlier)
+        return scores[-1] > max(earlier)
 
     def on_epoch_end(self, net, **kwargs):
         from ._weights_io import tensor_dict, write_weights
@@ -106,8 +135,14 @@ class EpochCheckpoint(Callback):
         rows = history_rows(net.history)
         epoch = len(rows)
         opt_name = _OPTIMIZER_PATTERN.format(epoch=epoch)
-        _atomic_torch_save(net.optimizer_.state_dict(), folder / opt_name)
+        _atomic_torch_save(training_state(net), folder / opt_name)
         meta = dict(self.meta())
+        if self._is_best(rows):
+            card = {**meta.get("card", {}), "epoch": epoch, self.keep_best: rows[-1][
+                self.keep_best]}
+            write_weights(
+                folder / BEST_FILE, tensor_dict(net.module_), {**meta, "card": card}
+            )
         meta["checkpoint"] = {"epoch": epoch, "history": rows, "optimizer": opt_name}
         write_weights(folder / WEIGHTS_FILE, tensor_dict(net.module_), meta)
         _remove_stale(folder, keep=opt_name)
@@ -121,19 +156,6 @@ def _remove_stale(folder, keep):
                 os.unlink(entry.path)
             except FileNotFoundError:  # pragma: no cover - removed concurrently
                 pass
-
-
-class _LoadOptimizerState(Callback):
-    """Load a saved optimizer state once, when the next training starts."""
-
-    def __init__(self, state):
-        self.state = state
-
-    def on_train_begin(self, net, **kwargs):
-        if self.state is None:
-            return
-        state, self.state = self.state, None
-        net.optimizer_.load_state_dict(state)
 
 
 def _read_meta(path):
@@ -193,14 +215,31 @@ def read_checkpoint(dirname):
     }
 
 
+def read_training_state(path):
+    """The training state saved beside a checkpoint's weights.
+
+    Files of earlier skfer versions hold the optimizer's ``state_dict`` alone;
+    they are read as ``{"optimizer": ...}`` (such a resume restarts the random
+    generator and schedule).
+    """
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # any unpickling refusal or corrupt file
+        raise ValueError(f"Cannot read the training state {path} ({exc}).") from exc
+    if not isinstance(state, dict) or not (
+        "optimizer" in state or "param_groups" in state
+    ):
+        raise ValueError(f"{path} does not hold an skfer training state.")
+    return state if "optimizer" in state else {"optimizer": state}
+
+
 def resume_from_checkpoint(dirname, **params):
-    """Rebuild a fitted FERClassifier from a checkpoint, ready to continue training.
+    """Rebuild a fitted FERClassifier from a checkpoint.
 
     The classifier has the checkpoint's weights, ``history_`` and, on ``net_``, the
-    skorch history, so that ``clf.set_params(warm_start=True,
-    max_epochs=remaining).fit(X, y)`` continues the epoch numbering. The optimizer
-    state is restored when that fit starts (a one-shot callback appended to
-    ``callbacks``; ``fit_with_checkpoints`` removes it afterwards).
+    skorch history. To continue the training exactly as an uninterrupted run would
+    (optimizer, schedule, weight average, random generator), use
+    :func:`fit_with_checkpoints` with ``resume=True``.
 
     Parameters
     ----------
@@ -213,6 +252,11 @@ def resume_from_checkpoint(dirname, **params):
     -------
     clf : FERClassifier
     """
+    clf, _ = _restore(dirname, params)
+    return clf
+
+
+def _restore(dirname, params):
     from skorch.history import History
 
     from .classifier import FERClassifier
@@ -220,29 +264,29 @@ def resume_from_checkpoint(dirname, **params):
     info = read_checkpoint(dirname)
     if info is None:
         raise FileNotFoundError(f"No checkpoint found in {str(dirname)!r}.")
-    try:
-        state = torch.load(info["optimizer"], map_location="cpu", weights_only=True)
-    except Exception as exc:  # any unpickling refusal or corrupt file
-        raise ValueError(
-            f"Cannot read the optimizer state {info['optimizer']} ({exc})."
-        ) from exc
+    state = read_training_state(info["optimizer"])
     params = dict(params)
     params.pop("pretrained", None)
-    callbacks = list(params.pop("callbacks", None) or [])
     clf = FERClassifier.from_weights(info["weights"], **params)
     history = History()
     for row in info["history"]:
         history.append({**row, "batches": []})
     clf.net_.history = history
     clf.history_ = [dict(row) for row in info["history"]]
-    clf.set_params(
-        callbacks=[*callbacks, ("load_optimizer", _LoadOptimizerState(state))]
-    )
-    return clf
+    return clf, state
 
 
 def fit_with_checkpoints(
-    clf, X, y, dirname, *, resume=False, X_val=None, y_val=None, card=None
+    clf,
+    X,
+    y,
+    dirname,
+    *,
+    resume=False,
+    X_val=None,
+    y_val=None,
+    card=None,
+    keep_best=None,
 ):
     """Fit ``clf`` for ``clf.max_epochs`` epochs, checkpointing after every epoch.
 
@@ -270,6 +314,9 @@ def fit_with_checkpoints(
         Explicit validation data, as for :meth:`FERClassifier.fit`.
     card : dict, default=None
         Extra information stored in each checkpoint's weights metadata.
+    keep_best : str or None, default=None
+        History key whose best epoch is also saved as ``best.safetensors`` (see
+        :class:`EpochCheckpoint`).
 
     Returns
     -------
@@ -293,26 +340,28 @@ def fit_with_checkpoints(
                 f"epochs, more than the {total} asked for."
             )
         params = {k: v for k, v in original.items() if k != "pretrained"}
-        fitted = resume_from_checkpoint(dirname, **params)
+        fitted, state = _restore(dirname, params)
         if done == total:
             fitted.set_params(**original)
             return fitted
-        restore = fitted.get_params()["callbacks"]
-        fitted.set_params(
-            callbacks=[
-                *restore,
-                ("checkpoint", EpochCheckpoint(dirname, _EstimatorMeta(fitted, card))),
-            ],
-            warm_start=True,
-            max_epochs=total - done,
-        )
-        fitted.fit(X, y, X_val=X_val, y_val=y_val)
+        checkpoint = EpochCheckpoint(dirname, _EstimatorMeta(fitted, card), keep_best)
+        fitted.set_params(callbacks=[*user_callbacks, ("checkpoint", checkpoint)])
+        try:
+            # The schedule keeps its length (``max_epochs``) from the saved state.
+            fitted._fit(
+                X, y, X_val, y_val, warm=True, epochs=total - done, resume_state=state
+            )
+        finally:
+            fitted.set_params(callbacks=original["callbacks"])
     else:
         fitted = clf
         fitted.set_params(
             callbacks=[
                 *user_callbacks,
-                ("checkpoint", EpochCheckpoint(dirname, _EstimatorMeta(fitted, card))),
+                (
+                    "checkpoint",
+                    EpochCheckpoint(dirname, _EstimatorMeta(fitted, card), keep_best),
+                ),
             ]
         )
         try:

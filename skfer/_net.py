@@ -9,7 +9,7 @@ from skorch.dataset import unpack_data
 
 from ._torch_utils import autocast, reuse_large_allocations
 
-__all__ = ["EpochAccuracy", "FERNet"]
+__all__ = ["EpochAccuracy", "FERNet", "mix_batch"]
 
 # A process-wide counter: each value names one state of some net's weights, so a
 # cache keyed on it (the inference copy of ``skfer._inference``) can never mistake
@@ -25,9 +25,13 @@ class FERNet(NeuralNet):
     is computed in full precision.
     """
 
-    def __init__(self, *args, autocast_dtype=None, **kwargs):
+    def __init__(
+        self, *args, autocast_dtype=None, mixup_alpha=0.0, cutmix_alpha=0.0, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.autocast_dtype = autocast_dtype
+        self.mixup_alpha = mixup_alpha
+        self.cutmix_alpha = cutmix_alpha
 
     def _autocast(self):
         return autocast(self.device, self.autocast_dtype)
@@ -61,14 +65,30 @@ class FERNet(NeuralNet):
         super().__setstate__(state)
         self._weights_changed()
 
+    def run_single_epoch(self, iterator, training, *args, **kwargs):
+        if not training:
+            # Evaluate (and keep after the epoch) the averaged weights, if any.
+            average = dict(getattr(self, "callbacks_", [])).get("weight_average")
+            if average is not None:
+                average.use_average(self)
+        return super().run_single_epoch(iterator, training, *args, **kwargs)
+
     def train_step_single(self, batch, **fit_params):
         self._weights_changed()
         self._set_training(True)
         Xi, yi = unpack_data(batch)
+        mixed = mix_batch(Xi, yi, self.mixup_alpha, self.cutmix_alpha)
+        if mixed is not None:
+            Xi, (y_a, y_b, lam) = mixed
         with self._autocast():
             y_pred = self.infer(Xi, **fit_params)
         y_pred = y_pred.float()
-        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        if mixed is None:
+            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        else:
+            loss = lam * self.get_loss(y_pred, y_a, X=Xi, training=True) + (
+                1.0 - lam
+            ) * self.get_loss(y_pred, y_b, X=Xi, training=True)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
 
@@ -90,8 +110,46 @@ class FERNet(NeuralNet):
             return self.infer(Xi).float()
 
 
+def mix_batch(X, y, mixup_alpha, cutmix_alpha):
+    """Mixup or CutMix of a training batch, or None when both are off.
+
+    Each image is blended with (mixup) or has a box pasted from (CutMix) the image at
+    the same place of a random permutation of the batch; ``lam``, drawn from
+    ``Beta(alpha, alpha)``, is the share of the loss given to the image's own label
+    (for CutMix, the share of its area left uncovered). When both are on, each batch
+    uses one of them with equal probability. All draws come from torch's global
+    generator, which the estimator seeds (and checkpoints save).
+
+    Returns
+    -------
+    None or (X_mixed, (y, y_permuted, lam))
+    """
+    mixup_alpha, cutmix_alpha = float(mixup_alpha or 0), float(cutmix_alpha or 0)
+    if mixup_alpha <= 0 and cutmix_alpha <= 0 or len(X) < 2:
+        return None
+    use_cutmix = cutmix_alpha > 0
+    if mixup_alpha > 0 and cutmix_alpha > 0:
+        use_cutmix = bool(torch.rand(()) < 0.5)
+    alpha = cutmix_alpha if use_cutmix else mixup_alpha
+    lam = float(torch.distributions.Beta(alpha, alpha).sample())
+    perm = torch.randperm(len(X))
+    if not use_cutmix:
+        mixed = X.mul(lam).add_(X[perm], alpha=1.0 - lam)
+        return mixed, (y, y[perm], lam)
+    h, w = X.shape[-2:]
+    cut = (1.0 - lam) ** 0.5
+    ch, cw = int(round(h * cut)), int(round(w * cut))
+    cy, cx = int(torch.randint(h, ())), int(torch.randint(w, ()))
+    y0, y1 = max(cy - ch // 2, 0), min(cy + (ch - ch // 2), h)
+    x0, x1 = max(cx - cw // 2, 0), min(cx + (cw - cw // 2), w)
+    mixed = X.clone()
+    mixed[..., y0:y1, x0:x1] = X[perm][..., y0:y1, x0:x1]
+    lam = 1.0 - (y1 - y0) * (x1 - x0) / float(h * w)
+    return mixed, (y, y[perm], lam)
+
+
 class EpochAccuracy(Callback):
-    """Record ``train_acc`` and ``valid_acc`` from the batches already computed.
+    """Record ``train_acc``, ``valid_acc`` and ``lr`` of every epoch.
 
     No extra forward pass: each batch's argmax is compared with its labels in
     ``on_batch_end`` and the counts are summed at the end of the epoch.
@@ -107,6 +165,9 @@ class EpochAccuracy(Callback):
         )
 
     def on_epoch_end(self, net, **kwargs):
+        groups = getattr(net, "optimizer_", None)
+        if groups is not None and groups.param_groups:
+            net.history.record("lr", float(groups.param_groups[0]["lr"]))
         batches = net.history[-1, "batches"]
         for prefix in ("train", "valid"):
             key = f"{prefix}_correct"

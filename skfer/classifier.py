@@ -17,7 +17,10 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from torch import nn
 
 from ._loader import BatchIterator, Scaling
+from ._ema import WeightAverage
 from ._net import EpochAccuracy, FERNet
+from ._schedules import SCHEDULES, LRSchedule
+from ._training_state import continue_training, training_state
 from ._torch_utils import PRECISIONS, check_device, resolve_precision, seeded
 from ._validation import (
     INPUT_SIZE,
@@ -92,10 +95,33 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         ``"sgd"`` uses Nesterov momentum 0.9.
     weight_decay : float, default=0.0
         L2 penalty passed to the optimizer.
-    lr_schedule : {None, "cosine"}, default=None
-        ``"cosine"`` anneals the learning rate to 0 over ``max_epochs``.
+    lr_schedule : {None, "cosine", "warmup_cosine", "onecycle", "plateau"}, \
+            default=None
+        ``"cosine"`` anneals the learning rate to 0 over ``max_epochs`` (set once
+        per epoch); ``"warmup_cosine"`` rises linearly over the first 5 % of the
+        steps, then anneals to 0 (set every batch); ``"onecycle"`` follows
+        PyTorch's ``OneCycleLR`` with its defaults (up from ``lr / 25`` over 30 %
+        of the steps, then down to ``lr / 2.5e5``); ``"plateau"`` multiplies the
+        rate by 0.75 after 5 epochs without a better ``valid_acc`` (``train_loss``
+        without validation). Schedules are computed from the epoch history, so a
+        fit resumed from a checkpoint follows the same rates; each ``warm_start``
+        fit starts its schedule afresh.
     label_smoothing : float, default=0.0
         Label smoothing of the cross-entropy loss.
+    mixup_alpha : float, default=0.0
+        Mixup: each training image is blended with another of its batch, with a
+        weight drawn from ``Beta(mixup_alpha, mixup_alpha)``, and the loss mixes
+        their labels the same way. 0 disables it; 0.2-1 are usual.
+    cutmix_alpha : float, default=0.0
+        CutMix: a box from another image of the batch is pasted in, the labels
+        mixed by area. With both ``mixup_alpha`` and ``cutmix_alpha`` set, each
+        batch uses one of the two at random.
+    ema_decay : float or None, default=None
+        Keep an exponential moving average of the weights (decay per step, e.g.
+        0.999) and use it for validation, early stopping, checkpoints and the
+        fitted model; the optimizer trains the raw weights.
+    grad_clip : float or None, default=None
+        Clip the gradients' global L2 norm to this value before each step.
     augment : None, str or callable, default=None
         On-the-fly augmentation of every training batch (never at predict time):
         a preset name of :func:`skfer.augmentation.make_augmentation` (e.g.
@@ -178,8 +204,12 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
-        "lr_schedule": [StrOptions({"cosine"}), None],
+        "lr_schedule": [StrOptions(set(SCHEDULES)), None],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "mixup_alpha": [Interval(Real, 0, None, closed="left")],
+        "cutmix_alpha": [Interval(Real, 0, None, closed="left")],
+        "ema_decay": [Interval(Real, 0, 1, closed="neither"), None],
+        "grad_clip": [Interval(Real, 0, None, closed="neither"), None],
         "augment": [str, callable, None],
         "tta": [StrOptions({"flip", "crops"}), None],
         "warm_start": ["boolean"],
@@ -206,6 +236,10 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         weight_decay=0.0,
         lr_schedule=None,
         label_smoothing=0.0,
+        mixup_alpha=0.0,
+        cutmix_alpha=0.0,
+        ema_decay=None,
+        grad_clip=None,
         augment=None,
         tta=None,
         warm_start=False,
@@ -228,6 +262,10 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         self.weight_decay = weight_decay
         self.lr_schedule = lr_schedule
         self.label_smoothing = label_smoothing
+        self.mixup_alpha = mixup_alpha
+        self.cutmix_alpha = cutmix_alpha
+        self.ema_decay = ema_decay
+        self.grad_clip = grad_clip
         self.augment = augment
         self.tta = tta
         self.warm_start = warm_start
@@ -280,7 +318,25 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             X, y, None, None, warm=warm, epochs=1, partial=True, classes=classes
         )
 
-    def _fit(self, X, y, X_val, y_val, *, warm, epochs, partial=False, classes=None):
+    def _fit(
+        self,
+        X,
+        y,
+        X_val,
+        y_val,
+        *,
+        warm,
+        epochs,
+        partial=False,
+        classes=None,
+        resume_state=None,
+    ):
+        """The training behind ``fit``, ``partial_fit`` and resumed checkpoints.
+
+        ``resume_state`` (of :func:`skfer._training_state.training_state`) makes a
+        warm fit continue an interrupted one exactly: optimizer, schedule, weight
+        average and random generator.
+        """
         self._validate_params()
         device = check_device(self.device)
         autocast_dtype = resolve_precision(self.precision, device)
@@ -345,13 +401,16 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                     self._load_state(module, pretrained_state, pretrained_meta)
             module = module.to(device).to(memory_format=torch.channels_last)
             net = self._make_net(
-                module, device, autocast_dtype, scaling, images_va, y_va
+                module, device, autocast_dtype, scaling, images_va, y_va,
+                n_train=len(y_tr), schedule_origin=0 if partial else None,
             )
             net.initialize()
             if warm:
                 net.history = self.net_.history
-                if partial:
-                    net.optimizer_.load_state_dict(self.net_.optimizer_.state_dict())
+                if resume_state is None and partial:
+                    resume_state = training_state(self.net_, rng=False)
+            if resume_state is not None:
+                continue_training(net, resume_state)
             y_tensor = torch.as_tensor(y_tr, dtype=torch.long)
             net.partial_fit(images_tr, y_tensor, epochs=epochs)
         # The validation data must not be pickled with the fitted model.
@@ -401,8 +460,19 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
 
         return make_augmentation(self.augment)
 
-    def _make_net(self, module, device, autocast_dtype, scaling, images_va, y_va):
-        from skorch.callbacks import EarlyStopping, LRScheduler, ProgressBar
+    def _make_net(
+        self,
+        module,
+        device,
+        autocast_dtype,
+        scaling,
+        images_va,
+        y_va,
+        *,
+        n_train=0,
+        schedule_origin=None,
+    ):
+        from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
         from skorch.helper import predefined_split
 
         from ._torch_utils import fused_optimizer_kwargs
@@ -413,16 +483,18 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             # over every parameter (Model 1: 20 M of them).
             opt_kwargs.update(fused_optimizer_kwargs(opt_cls, device))
         callbacks = [("accuracy", EpochAccuracy())]
-        if self.lr_schedule == "cosine":
-            callbacks.append(
-                (
-                    "lr_schedule",
-                    LRScheduler(
-                        policy=torch.optim.lr_scheduler.CosineAnnealingLR,
-                        T_max=self.max_epochs,
-                    ),
-                )
+        if self.lr_schedule is not None:
+            steps = max(-(-int(n_train) // int(self.batch_size)), 1)
+            schedule = LRSchedule(
+                self.lr_schedule, self.lr, self.max_epochs, steps, schedule_origin
             )
+            callbacks.append(("lr_schedule", schedule))
+        if self.grad_clip is not None:
+            callbacks.append(
+                ("grad_clip", GradientNormClipping(float(self.grad_clip)))
+            )
+        if self.ema_decay is not None:
+            callbacks.append(("weight_average", WeightAverage(float(self.ema_decay))))
         if self.early_stopping:
             callbacks.append(
                 (
@@ -431,7 +503,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                         monitor="valid_loss",
                         patience=self.n_iter_no_change,
                         load_best=True,
-                        sink=print if self.verbose else (lambda *a, **k: None),
+                        sink=print if self.verbose else _silent,
                     ),
                 )
             )
@@ -467,6 +539,8 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             **({"callbacks__print_log__sink": _print_plain_unless_tty}
                if self.verbose else {}),
             autocast_dtype=autocast_dtype,
+            mixup_alpha=float(self.mixup_alpha),
+            cutmix_alpha=float(self.cutmix_alpha),
             **{f"optimizer__{k}": v for k, v in opt_kwargs.items()},
         )
 
@@ -693,3 +767,7 @@ def _print_plain_unless_tty(text, **kwargs):
     if not (isatty is not None and isatty()):
         text = _ANSI.sub("", str(text))
     print(text, **kwargs)
+
+
+def _silent(*args, **kwargs):
+    """A message sink that drops everything (picklable, unlike a lambda)."""
