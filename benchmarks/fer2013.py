@@ -123,8 +123,14 @@ def run_dir(model, args, params):
     from skfer.datasets import get_cache_home
 
     key = json.dumps(
-        {"model": model, "params": params, "seed": args.random_state,
-         "quick": args.quick, "device": args.device, "threads": args.threads},
+        {
+            "model": model,
+            "params": params,
+            "seed": args.random_state,
+            "quick": args.quick,
+            "device": args.device,
+            "threads": args.threads,
+        },
         sort_keys=True,
     )
     tag = hashlib.sha256(key.encode()).hexdigest()[:12]
@@ -162,12 +168,20 @@ def train_one(model, args, data):
     )
     X, y = data["train"]
     print(f"\n== {model}: {len(y)} training images, recipe {args.recipe}: {params}")
-    print(f"checkpoints: {folder}" + (
-        f" (resuming after epoch {done['epoch']})" if resume else ""))
+    print(
+        f"checkpoints: {folder}"
+        + (f" (resuming after epoch {done['epoch']})" if resume else "")
+    )
     t0 = time.perf_counter()
     fitted = fit_with_checkpoints(
-        clf, X, y, folder, resume=resume, X_val=data["public"][0],
-        y_val=data["public"][1], keep_best="valid_acc",
+        clf,
+        X,
+        y,
+        folder,
+        resume=resume,
+        X_val=data["public"][0],
+        y_val=data["public"][1],
+        keep_best="valid_acc",
     )
     wall = time.perf_counter() - t0
     if len(fitted.history_) < params["max_epochs"]:
@@ -181,7 +195,7 @@ def train_one(model, args, data):
         params["tta"] = tta
     # Training time over all sittings: the epochs' own durations.
     train_time = sum(row.get("dur", 0.0) for row in fitted.history_)
-    print(f"this sitting: {wall / 60:.1f} min; training in all: {train_time / 60:.1f} min")
+    print(f"this sitting: {wall / 60:.1f} min; in all: {train_time / 60:.1f} min")
     return best, params, train_time, folder
 
 
@@ -444,8 +458,10 @@ def write_markdown(results, path):
             ),
             f"- weights: `{row.get('weights', '')}`",
             *(
-                [f"- evaluated again: `{row['evaluation']['command']}` "
-                 f"({row['evaluation']['date']})"]
+                [
+                    f"- evaluated again: `{row['evaluation']['command']}` "
+                    f"({row['evaluation']['date']})"
+                ]
                 if "evaluation" in row
                 else []
             ),
@@ -514,8 +530,10 @@ def main(argv=None):
     if args.evaluate_only:
         for model in args.models:
             fitted[model], row = reevaluate(model, args, data, results)
-            print(f"{model}: PrivateTest {row['private_test_accuracy']:.4f} "
-                  f"(tta {row['tta']})")
+            print(
+                f"{model}: PrivateTest {row['private_test_accuracy']:.4f} "
+                f"(tta {row['tta']})"
+            )
             write_json(json_path, results)
             write_markdown(results, args.output / "fer2013.md")
     for model in [] if args.ensemble_only or args.evaluate_only else args.models:

@@ -138,8 +138,11 @@ class EpochCheckpoint(Callback):
         _atomic_torch_save(training_state(net), folder / opt_name)
         meta = dict(self.meta())
         if self._is_best(rows):
-            card = {**meta.get("card", {}), "epoch": epoch, self.keep_best: rows[-1][
-                self.keep_best]}
+            card = {
+                **meta.get("card", {}),
+                "epoch": epoch,
+                self.keep_best: rows[-1][self.keep_best],
+            }
             write_weights(
                 folder / BEST_FILE, tensor_dict(net.module_), {**meta, "card": card}
             )

@@ -16,12 +16,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from torch import nn
 
-from ._loader import BatchIterator, Scaling
 from ._ema import WeightAverage
+from ._loader import BatchIterator, Scaling
 from ._net import EpochAccuracy, FERNet
 from ._schedules import SCHEDULES, LRSchedule
-from ._training_state import continue_training, training_state
 from ._torch_utils import PRECISIONS, check_device, resolve_precision, seeded
+from ._training_state import continue_training, training_state
 from ._validation import (
     INPUT_SIZE,
     infer_input_range,
