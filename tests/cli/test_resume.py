@@ -51,9 +51,10 @@ def test_checkpoint_holds_weights_optimizer_and_history(tmp_path, data):
     np.testing.assert_allclose(
         loaded.predict_proba(X[:5]), clf.predict_proba(X[:5]), atol=1e-5
     )
-    # The optimizer state loads without unpickling arbitrary objects.
+    # The training state loads without unpickling arbitrary objects.
     state = torch.load(info["optimizer"], weights_only=True)
-    assert int(state["state"][0]["step"]) == 2 * 4  # 2 epochs of 4 batches
+    assert int(state["optimizer"]["state"][0]["step"]) == 2 * 4  # 2 epochs, 4 batches
+    assert state["torch_rng"].dtype == torch.uint8
     # The fitted classifier keeps the user's parameters (no checkpoint callback).
     assert clf.callbacks is None
 
