@@ -23,7 +23,6 @@ Older optimizer files and temporary files left by a killed process are removed o
 the next write.
 """
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -33,6 +32,7 @@ import torch
 from skorch.callbacks import Callback
 
 from ._training_state import training_state
+from ._weights_io import read_weights_meta
 
 __all__ = [
     "BEST_FILE",
@@ -69,10 +69,13 @@ def history_rows(history):
 def _atomic_torch_save(obj, path):
     fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".pt", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            torch.save(obj, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                torch.save(obj, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except RuntimeError as exc:  # torch's report of a failed write (full disk)
+            raise OSError(f"Cannot write {path}: {exc}") from exc
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -161,18 +164,34 @@ def _remove_stale(folder, keep):
                 pass
 
 
-def _read_meta(path):
-    """The JSON metadata of a weights file, without loading its tensors."""
-    from safetensors import SafetensorError, safe_open
+# The metadata of a weights file, validated (the one reader, skfer._weights_io).
+_read_meta = read_weights_meta
 
-    try:
-        with safe_open(str(path), framework="pt") as fh:
-            raw = fh.metadata() or {}
-        return {k: json.loads(v) for k, v in raw.items() if k != "skfer_format"}
-    except (SafetensorError, OSError, ValueError) as exc:
+
+def _check_checkpoint_meta(weights, ckpt):
+    """The ``checkpoint`` metadata entry: epoch, history, an optimizer file name.
+
+    The optimizer file must be a plain name inside the checkpoint folder: metadata
+    naming another place (``../x.pt``, ``/etc/...``) is refused.
+    """
+    where = f"{weights}: metadata field 'checkpoint'"
+    epoch, history, name = (ckpt.get(k) for k in ("epoch", "history", "optimizer"))
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+        raise ValueError(f"{where}: 'epoch' is {epoch!r}; expected an integer >= 0.")
+    if not isinstance(history, list) or not all(isinstance(r, dict) for r in history):
+        raise ValueError(f"{where}: 'history' is not a list of per-epoch objects.")
+    if (
+        not isinstance(name, str)
+        or not name
+        or name in (".", "..")
+        or "/" in name
+        or "\\" in name
+        or "\0" in name
+    ):
         raise ValueError(
-            f"{path} is not a readable safetensors weights file ({exc})."
-        ) from exc
+            f"{where}: 'optimizer' is {name!r}; expected a file name inside the "
+            "checkpoint folder (no path separators, not '..')."
+        )
 
 
 def read_checkpoint(dirname):
@@ -195,10 +214,11 @@ def read_checkpoint(dirname):
     for _ in range(3):
         if not weights.is_file():
             return None
-        meta = _read_meta(weights)
+        meta = read_weights_meta(weights)
         ckpt = meta.pop("checkpoint", None)
         if not isinstance(ckpt, dict) or "history" not in ckpt:
             raise ValueError(f"{weights} is a weights file, not an skfer checkpoint.")
+        _check_checkpoint_meta(weights, ckpt)
         optimizer = folder / ckpt["optimizer"]
         if optimizer.is_file():
             break

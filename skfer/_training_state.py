@@ -11,7 +11,7 @@ from ``random_state``).
 
 import torch
 
-__all__ = ["continue_training", "training_state"]
+__all__ = ["continue_training", "restore_best_scores", "training_state"]
 
 
 def training_state(net, *, rng=True):
@@ -54,3 +54,23 @@ def continue_training(net, state):
             callback.continue_from(state[key])
     if "torch_rng" in state:
         torch.set_rng_state(state["torch_rng"])
+    restore_best_scores(net)
+
+
+def restore_best_scores(net):
+    """Give the net's scoring callbacks the best scores of its earlier epochs.
+
+    skorch's ``PassthroughScoring`` (``valid_loss``, ``train_loss``) starts from
+    an infinite best score when initialized, so the first epoch after a resume
+    would be flagged ``valid_loss_best`` whatever its loss; read the best so far
+    from the history instead (``EpochScoring`` does so itself).
+    """
+    from skorch.callbacks import PassthroughScoring
+
+    for _, callback in net.callbacks_:
+        if not isinstance(callback, PassthroughScoring):
+            continue
+        scores = [row[callback.name] for row in net.history if callback.name in row]
+        if scores:
+            pick = min if callback.lower_is_better else max
+            callback.best_score_ = pick(scores)

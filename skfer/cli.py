@@ -72,8 +72,10 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 2 for a usage error or a user mistake (message on stderr
-        as ``skfer: error: ...``), 130 when interrupted.
+        0 on success, 2 for a usage error, a user mistake or any other failure
+        (one line on stderr, ``skfer: error: ...``, naming the file or option;
+        never a traceback unless the environment sets ``SKFER_DEBUG``), 130 when
+        interrupted.
 
     Examples
     --------
@@ -99,12 +101,26 @@ def main(argv=None):
         except KeyboardInterrupt:
             print("skfer: interrupted", file=sys.stderr)
             return 130
-        except (UsageError, ValueError, OSError) as exc:
-            print(f"skfer: error: {exc}", file=sys.stderr)
+        except (UsageError, ValueError, OSError, ImportError) as exc:
+            print(f"skfer: error: {_describe(exc)}", file=sys.stderr)
             return 2
-        except ImportError as exc:
-            print(f"skfer: error: {exc}", file=sys.stderr)
+        except Exception as exc:  # noqa: BLE001 - no traceback for anything else
+            if os.environ.get("SKFER_DEBUG"):
+                raise
+            print(
+                f"skfer: error: {_describe(exc)} ({type(exc).__name__}; set "
+                "SKFER_DEBUG=1 to see the traceback)",
+                file=sys.stderr,
+            )
             return 2
+
+
+def _describe(exc):
+    """The message of an exception, with the file name an OSError carries."""
+    text = str(exc)
+    if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in text:
+        text = f"{text}: {exc.filename}"
+    return text or type(exc).__name__
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,7 +13,10 @@ import io
 import json
 import os
 import re
+import warnings
 from pathlib import Path
+
+from ._atomic import write_text_atomic
 
 __all__ = ["make_report"]
 
@@ -23,6 +26,12 @@ _FIGURE_TYPES = {
     ".jpeg": "image/jpeg",
     ".gif": "image/gif",
     ".svg": "image/svg+xml",
+}
+# How each embedded image type starts (its "magic bytes").
+_MAGIC = {
+    "image/png": b"\x89PNG\r\n\x1a\n",
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/gif": (b"GIF87a", b"GIF89a"),
 }
 _SKIPPED_DIRS = {"checkpoint", "__pycache__"}
 _MAX_DEPTH = 3
@@ -139,8 +148,27 @@ def _figure(data, mime, caption):
     )
 
 
+def _is_image_data(data, mime):
+    """Whether ``data`` starts as a file of type ``mime`` does (magic bytes)."""
+    if mime == "image/svg+xml":
+        return b"<svg" in data[:4096].lower()
+    return data.startswith(_MAGIC[mime])
+
+
 def _figure_file(path):
-    return _figure(path.read_bytes(), _FIGURE_TYPES[path.suffix.lower()], path.name)
+    """The embedded figure of an image file, or None (with a warning) if the file
+    is not the image its name says (a text file named ``.jpg``)."""
+    data = path.read_bytes()
+    mime = _FIGURE_TYPES[path.suffix.lower()]
+    if not _is_image_data(data, mime):
+        warnings.warn(
+            f"make_report: {str(path)!r} is not a {mime} image (its content does "
+            "not start like one); it is left out of the report.",
+            UserWarning,
+            stacklevel=2,
+        )
+        return None
+    return _figure(data, mime, path.name)
 
 
 def _figure_from_matplotlib(fig, caption):
@@ -383,13 +411,64 @@ def _kind(path, data):
     return "generic"
 
 
+def _checked(path, data, kind):
+    """``kind``, once the fields the report formats have the right types.
+
+    A result file edited by hand (``"accuracy": "0.9"``) raises a ValueError
+    naming the file and the field, instead of failing somewhere in the page.
+    """
+
+    def fail(field, value, expected):
+        raise ValueError(f"{path}: field {field!r} is {value!r}; expected {expected}.")
+
+    def number(field, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            fail(field, value, "a number")
+
+    if kind == "skfer-evaluate":
+        summary = data.get("summary")
+        if summary is None:
+            return kind
+        if not isinstance(summary, dict):
+            fail("summary", summary, "an object (classification_summary)")
+        for key in ("accuracy", "macro_f1"):
+            if key in summary:
+                number(f"summary.{key}", summary[key])
+        labels = summary.get("labels")
+        if labels:
+            if not isinstance(labels, list):
+                fail("summary.labels", labels, "a list of class names")
+            for key in (
+                "per_class_precision",
+                "per_class_recall",
+                "per_class_f1",
+                "support",
+            ):
+                table = summary.get(key)
+                if not isinstance(table, dict):
+                    fail(f"summary.{key}", table, "an object: class -> value")
+                for label, value in table.items():
+                    number(f"summary.{key}.{label}", value)
+    elif kind == "skfer-train":
+        acc = data.get("accuracy")
+        if acc is not None and not isinstance(acc, dict):
+            fail("accuracy", acc, "an object: split -> accuracy")
+        for split, value in (acc or {}).items():
+            number(f"accuracy.{split}", value)
+        if data.get("data") is not None and not isinstance(data["data"], dict):
+            fail("data", data["data"], "an object")
+    elif kind == "history" and not all(isinstance(row, dict) for row in data):
+        fail("[epoch]", next(r for r in data if not isinstance(r, dict)), "objects")
+    return kind
+
+
 def _section_for_files(name, files, base):
     """HTML section from the result files of one folder (or a single file)."""
     blocks, first, last, figures, used = [], [], [], [], set()
     figure_names = {p.name for p in files if p.suffix.lower() in _FIGURE_TYPES}
     md_stems = {p.stem for p in files if p.suffix.lower() == ".md"}
     loaded = [
-        (path, data, _kind(path, data))
+        (path, data, _checked(path, data, _kind(path, data)))
         for path in sorted(p for p in files if p.suffix.lower() == ".json")
         for data in [_read_json(path)]
     ]
@@ -410,16 +489,19 @@ def _section_for_files(name, files, base):
                 "<h3>Evaluation</h3>" + _evaluation_html(data, show_command=show)
             )
             cm_png = data.get("figure")
-            if cm_png in figure_names:
-                figures.append(_figure_file(base / cm_png))
+            figure = _figure_file(base / cm_png) if cm_png in figure_names else None
+            if figure is not None:
+                figures.append(figure)
                 used.add(cm_png)
             elif (data.get("summary") or {}).get("confusion_matrix"):
                 figures.append(_confusion_figure(data["summary"]))
         elif kind == "history":
             if data:
-                if "learning_curves.png" in figure_names:
-                    figures.append(_figure_file(base / "learning_curves.png"))
-                    used.add("learning_curves.png")
+                curves = "learning_curves.png"
+                figure = _figure_file(base / curves) if curves in figure_names else None
+                if figure is not None:
+                    figures.append(figure)
+                    used.add(curves)
                 else:
                     figures.append(_history_figure(data, name))
                 last.append(_details(f"history ({len(data)} epochs)", _table(data)))
@@ -432,7 +514,9 @@ def _section_for_files(name, files, base):
             )
     for path in sorted(p for p in files if p.suffix.lower() in _FIGURE_TYPES):
         if path.name not in used:
-            figures.append(_figure_file(path))
+            figure = _figure_file(path)
+            if figure is not None:
+                figures.append(figure)
     if not blocks and not first and not last and not figures:
         return None
     items = (
@@ -574,8 +658,4 @@ def make_report(results, output, *, title="skfer report", command=None):
         f"{'s' if len(sections) != 1 else ''}</p></header><main>"
         f"<nav>{nav}</nav>{body}<footer>{footer}</footer></main></body></html>\n"
     )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".tmp-{output.name}")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, output)
-    return output
+    return write_text_atomic(output, page)

@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import sys
+import tempfile
 from pathlib import Path
 
 DATASETS = ("fer2013", "ckplus", "jaffe", "folder")
@@ -104,9 +105,27 @@ def best_pretrained():
     return max(entries, key=score)["name"]
 
 
+def _looks_like_path(spec):
+    """Whether a --model argument is written as a path (``./x``, ``a/b``, ``x.st``)."""
+    return (
+        os.sep in spec
+        or "/" in spec
+        or (os.altsep is not None and os.altsep in spec)
+        or spec.startswith("~")
+        or spec.lower().endswith(".safetensors")
+    )
+
+
 def load_model(spec, **params):
-    """A fitted FERClassifier from a registered name, a weights file or a run folder."""
+    """A fitted FERClassifier from a registered name, a weights file or a run folder.
+
+    A registered name (:func:`skfer.list_pretrained`) always means the shipped
+    model, even when a file or folder of that name is in the working directory
+    (a note says so); write the argument as a path (``./fer2013-model3``) to use
+    the file or folder.
+    """
     from .. import load_pretrained
+    from ..weights._registry import _registry
 
     if spec is None:
         spec = best_pretrained()
@@ -116,7 +135,18 @@ def load_model(spec, **params):
                 "--model PATH (a .safetensors file written by `skfer train` or "
                 "FERClassifier.save_weights), or train one with `skfer train`."
             )
-    path = Path(spec)
+    if spec in _registry() and not _looks_like_path(spec):
+        if Path(spec).exists():
+            note(
+                f"skfer: note: --model {spec} is the shipped model; the "
+                f"{'folder' if Path(spec).is_dir() else 'file'} {spec!r} in the "
+                f"working directory is not used (write ./{spec} to use it)."
+            )
+        try:
+            return load_pretrained(spec, **params), spec
+        except (ValueError, OSError) as exc:
+            raise UsageError(f"cannot load model {spec!r}: {exc}") from exc
+    path = Path(os.path.expanduser(spec))
     if path.is_dir():
         if not (path / "model.safetensors").is_file():
             raise UsageError(
@@ -125,10 +155,55 @@ def load_model(spec, **params):
             )
         path = path / "model.safetensors"
         spec = str(path)
+    elif not path.exists():
+        raise UsageError(
+            f"cannot load model {spec!r}: it is neither a shipped model "
+            f"({sorted(_registry()) or 'none shipped'}) nor an existing file or "
+            "folder."
+        )
     try:
-        return load_pretrained(spec, **params), spec
+        return load_pretrained(path, **params), spec
     except (ValueError, FileNotFoundError, OSError) as exc:
         raise UsageError(f"cannot load model {spec!r}: {exc}") from exc
+
+
+# ------------------------------------------------------------------ output
+def check_output_folder(path, option):
+    """Fail before any work if ``path`` cannot be made a writable folder.
+
+    Checks the folder, or the nearest existing folder above it, by creating a
+    temporary file there (which also catches read-only file systems and full
+    quotas that permission bits do not show). Returns ``path`` (``~`` expanded).
+    """
+    path = Path(os.path.expanduser(path))
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {str(path)!r} is a file, not a folder.")
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(
+            f"{option} {str(path)!r} cannot be created: {str(existing)!r} is a "
+            "file, not a folder."
+        )
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise UsageError(
+            f"{option} {str(path)!r} is not writable: cannot create files in "
+            f"{str(existing)!r} ({exc.strerror or exc})."
+        ) from exc
+    return path
+
+
+def check_output_file(path, option):
+    """As :func:`check_output_folder`, for a file to be written (its folder)."""
+    path = Path(os.path.expanduser(path))
+    if path.is_dir():
+        raise UsageError(f"{option} {str(path)!r} is a folder; expected a file name.")
+    check_output_folder(path.parent, option)
+    return path
 
 
 # --------------------------------------------------------------------- datasets
@@ -175,12 +250,9 @@ def load_dataset(dataset, data_dir):
 
 # ----------------------------------------------------------------------- output
 def write_json(path, data):
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{path.name}")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    from .._atomic import write_text_atomic
+
+    return write_text_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
 def per_class_table(summary):

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .common import UsageError, note, now, positive_int, write_json
+from .common import (
+    UsageError,
+    check_output_folder,
+    note,
+    now,
+    positive_int,
+    write_json,
+)
 
 DESCRIPTION = """\
 The main job end to end: train a network on a source dataset, fine-tune it on a
@@ -188,6 +195,7 @@ def run(args):
     for key in ("n_source", "epochs", "target_epochs"):
         if getattr(args, key) is None:
             setattr(args, key, defaults[key])
+    check_output_folder(args.output, "--output")
     t0 = time.perf_counter()
     if root is None:
         print("skfer demo: synthetic faces (no dataset given)")

@@ -8,6 +8,7 @@ from .common import (
     UsageError,
     add_dataset_arguments,
     add_model_argument,
+    check_output_folder,
     dataset_dir,
     load_dataset,
     load_model,
@@ -55,8 +56,7 @@ def run(args):
     if args.subset is not None and args.dataset != "fer2013":
         raise UsageError("--subset applies to --dataset fer2013 only.")
     out = args.output or Path(f"skfer-evaluate-{args.dataset}")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--output {str(out)!r} is a file, not a folder.")
+    out = check_output_folder(out, "--output")
     dataset_dir(args.dataset, args.data_dir)  # a wrong folder fails before loading
     clf, model_name = load_model(
         args.model, device=args.device, tta=args.tta

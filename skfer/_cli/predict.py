@@ -3,7 +3,6 @@
 import csv
 import json
 import sys
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -93,14 +92,10 @@ def list_files(paths):
 
 
 def read_photo(path):
-    """The photo as an 8-bit gray array (EXIF rotation applied)."""
-    from PIL import Image, ImageOps
+    """The photo as an 8-bit gray array (the decoder of the dataset loaders)."""
+    from ..datasets._files import _read_gray
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with Image.open(path) as image:
-            image = ImageOps.exif_transpose(image)
-            return np.asarray(image.convert("L"))
+    return _read_gray(path)
 
 
 def faces_of(gray, detect, min_face):
@@ -199,8 +194,10 @@ def _count(n, word):
 
 
 def run(args):
-    from .common import load_model
+    from .common import check_output_file, load_model
 
+    if args.plot is not None:
+        check_output_file(args.plot, "--plot")
     files = list_files(args.paths)
     clf, model_name = load_model(
         args.model, device=args.device, tta=args.tta

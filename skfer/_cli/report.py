@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from .common import UsageError, note
+from .common import UsageError, check_output_file, note
 
 DESCRIPTION = """\
 Gather the output folders of `skfer train`, `skfer evaluate` and `skfer demo`,
@@ -33,6 +33,7 @@ def add_parser(sub):
 def run(args):
     from ..report import make_report
 
+    check_output_file(args.output, "--output")
     for path in args.results:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder.")

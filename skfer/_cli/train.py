@@ -8,6 +8,7 @@ import numpy as np
 from .common import (
     UsageError,
     add_dataset_arguments,
+    check_output_folder,
     fraction,
     load_dataset,
     note,
@@ -140,14 +141,14 @@ def split(bunch, dataset, test_fraction, random_state):
 def run(args):
     from .. import FERClassifier
     from .._checkpoint import fit_with_checkpoints, read_checkpoint
+    from .._weights_io import read_weights
     from ..weights import resolve_weights
     from .runs import evaluate_into, write_training
 
     arch_name = args.architecture or ("pretrained" if args.pretrained else "model2")
     out = args.output or Path(f"skfer-{args.dataset}-{arch_name}")
+    out = check_output_folder(out, "--output")  # before any data is loaded
     ckpt = out / "checkpoint"
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--output {str(out)!r} is a file, not a folder.")
     try:
         existing = read_checkpoint(ckpt)
     except ValueError as exc:
@@ -169,8 +170,8 @@ def run(args):
         )
     if args.pretrained is not None:
         try:
-            resolve_weights(args.pretrained)
-        except ValueError as exc:
+            read_weights(resolve_weights(args.pretrained))  # whole file checked
+        except (ValueError, OSError) as exc:
             raise UsageError(f"--pretrained: {exc}") from exc
 
     bunch, data_dir = load_dataset(args.dataset, args.data_dir)

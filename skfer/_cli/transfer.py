@@ -49,7 +49,9 @@ def add_parser(sub):
 
 def run(args):
     from ..transfer import run_transfer
-    from .common import UsageError
+    from .common import UsageError, check_output_folder
+
+    check_output_folder(args.output, "--output")
 
     weights = {}
     for item in args.weights:

@@ -20,7 +20,7 @@ from ._home import get_cache_home
 __all__ = ["clear_cache"]
 
 # Bump when the decoding or the cached content changes: old entries are ignored.
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # 2: 16-bit images scaled, not clipped
 _PREFIX = "skfer-"
 
 
@@ -45,15 +45,17 @@ def _digest(text):
 def _cache_file(cache, loader, source, params, files):
     """Path of the cache entry, or None when caching is off.
 
-    ``files`` is the list of ``(relative name, size, mtime_ns)`` of the source
-    files: any added, removed or modified file gives another entry. ``params``
+    ``files`` is the list of ``(relative name, size, mtime_ns, ctime_ns, inode)``
+    of the source files (``_files._stat``): any added, removed or rewritten file
+    gives another entry, even one rewritten with the same size and modification
+    time. ``params``
     are the loader's arguments that change the decoded content.
     """
     folder = _cache_dir(cache)
     if folder is None:
         return None
     ident = _digest(json.dumps([_CACHE_VERSION, loader, str(source), params]))
-    listing = _digest("\n".join(f"{n}\0{s}\0{t}" for n, s, t in sorted(files)))
+    listing = _digest("\n".join("\0".join(map(str, f)) for f in sorted(files)))
     return folder / f"{_PREFIX}{loader}-{ident}-{listing}.npz"
 
 

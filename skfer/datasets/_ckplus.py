@@ -87,8 +87,7 @@ def _read_manifest(root, loader):
 def _scan_manifest(root, loader):
     records, problems = _read_manifest(root, loader)
     on_disk, files, bad = _scan_class_folders(root, loader, keep_unknown=True)
-    stat = (root / _MANIFEST).stat()
-    files.append((_MANIFEST, stat.st_size, stat.st_mtime_ns))
+    files.append(_stat(root / _MANIFEST, _MANIFEST))
     listed = {rel for rel, *_ in records}
     disk = {rel for rel, _ in on_disk}
     problems += bad
@@ -138,8 +137,7 @@ def _scan_original(root, images_dir, emotion_dir):
             labelled = False
             for label_file in label_files:
                 rel_label = label_file.relative_to(root).as_posix()
-                stat = label_file.stat()
-                files.append((rel_label, stat.st_size, stat.st_mtime_ns))
+                files.append(_stat(label_file, rel_label))
                 try:
                     label = canonical_emotion(
                         int(float(label_file.read_text().strip())), codes="ckplus"

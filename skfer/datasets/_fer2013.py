@@ -19,6 +19,7 @@ from ._files import (
     _pack,
     _raise_or_keep,
     _scan_class_folders,
+    _stat,
 )
 from ._home import _dataset_dir
 from ._vocabulary import FER2013_CODES
@@ -84,10 +85,24 @@ def _parse_pixels(text):
 
 
 def _read_csv(csv_path, subset, on_error):
-    """Parse the FER2013 CSV into the stored arrays."""
+    """Parse the FER2013 CSV into the stored arrays.
+
+    A file that is not UTF-8 text or not CSV (a binary file, NUL bytes) raises a
+    ValueError naming it.
+    """
+    try:
+        return _parse_csv(csv_path, subset, on_error)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ValueError(
+            f"load_fer2013: {str(csv_path)!r} is not a UTF-8 CSV file ({exc}); "
+            "expected the FER2013 CSV (columns emotion, pixels, Usage)."
+        ) from exc
+
+
+def _parse_csv(csv_path, subset, on_error):
     name = csv_path.name
     rows, target, usage, where, problems = [], [], [], [], []
-    with open(csv_path, newline="", encoding="utf-8") as handle:
+    with open(csv_path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = [h.strip().lower() for h in next(reader, [])]
         missing = {"emotion", "pixels"} - set(header)
@@ -224,8 +239,7 @@ def load_fer2013(
     csv_path = _find_csv(root)
     params = {"subset": subset}
     if csv_path is not None:
-        stat = csv_path.stat()
-        files = [(csv_path.name, stat.st_size, stat.st_mtime_ns)]
+        files = [_stat(csv_path, csv_path.name)]
         stored = _load_cached(
             "fer2013_csv",
             csv_path,

@@ -82,8 +82,15 @@ def _entries(folder):
 
 
 def _stat(entry, rel):
+    """The cache-key record of a file (an ``os.DirEntry`` or a path).
+
+    Size and modification time, plus the inode and the status-change time:
+    rewriting a file (in place or by renaming another onto it) changes one of
+    these even when the size and the modification time are set back (``touch
+    -d``, ``os.utime``), which users cannot do for ``st_ctime``.
+    """
     stat = entry.stat()
-    return rel, stat.st_size, stat.st_mtime_ns
+    return rel, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
 def _scan_class_folders(root, loader, *, aliases=None, keep_unknown=False, prefix=""):
@@ -131,15 +138,47 @@ def _scan_class_folders(root, loader, *, aliases=None, keep_unknown=False, prefi
 
 
 def _read_gray(path):
-    """Decode an image file as 8-bit grayscale (palette and colour converted)."""
-    from PIL import Image  # Pillow ships with scikit-image
+    """Decode an image file as 8-bit grayscale: the one image decoder of skfer.
+
+    Palette and colour images are converted to gray, the EXIF orientation is
+    applied, and images of more than 8 bits (16-bit PNG or TIFF, 32-bit integer
+    or float TIFF) are scaled to 0-255 (Pillow's own conversion would clip them:
+    almost every pixel of a 16-bit photo would become 255), see
+    :func:`_to_uint8`. Used by the dataset loaders and by ``skfer predict``.
+    """
+    from PIL import Image, ImageOps  # Pillow ships with scikit-image
 
     with warnings.catch_warnings():
         # Pillow's own warnings (corrupt EXIF, ...) would hide which file it was:
         # a file that cannot be decoded raises, and is reported by name.
         warnings.simplefilter("ignore")
         with Image.open(path) as image:
+            image = ImageOps.exif_transpose(image)
+            if image.mode.startswith(("I", "F")):
+                return _to_uint8(np.asarray(image), image.mode)
             return np.asarray(image.convert("L"))
+
+
+def _to_uint8(pixels, mode):
+    """Gray levels of a 16-bit, 32-bit integer or float image scaled to uint8.
+
+    16-bit images (``I;16*``, and ``I`` images within 0-65535) map 0-65535 to
+    0-255; float images within [0, 1] map to 0-255; values already within 0-255
+    are kept; anything else is stretched from its own minimum and maximum.
+    """
+    values = pixels.astype(np.float64)
+    if values.size == 0 or not np.isfinite(values).all():
+        raise ValueError(f"image of mode {mode} holds no or non-finite values")
+    lo, hi = float(values.min()), float(values.max())
+    if mode.startswith("I;16") or (mode == "I" and lo >= 0 and 255 < hi <= 65535):
+        scaled = values / 257.0
+    elif mode == "F" and lo >= 0 and hi <= 1:
+        scaled = values * 255.0
+    elif lo >= 0 and hi <= 255:
+        scaled = values
+    else:
+        scaled = (values - lo) * (255.0 / (hi - lo)) if hi > lo else values * 0
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
 
 
 def _cropper(crop_faces, loader):

@@ -125,10 +125,10 @@ def make_transfer_estimator(
         **settings,
     )
     if clf.pretrained is not None:
-        from .._weights_io import read_weights
+        from .._weights_io import read_weights_meta
         from ..weights import resolve_weights
 
-        arch = read_weights(resolve_weights(weights))[1]["architecture"]
+        arch = read_weights_meta(resolve_weights(weights))["architecture"]
         if arch != model:
             raise ValueError(
                 f"Weights {weights!r} are a {arch!r}, not a {model!r}."

@@ -448,7 +448,6 @@ def _earlier_results(path, settings):
 
 
 def _write_atomic(path, text):
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    from .._atomic import write_text_atomic
+
+    write_text_atomic(path, text)

@@ -94,6 +94,10 @@ def resolve_weights(weights):
     path = Path(weights) if isinstance(weights, (str, Path)) else None
     if path is not None and path.is_file():
         return path
+    if path is not None and path.is_dir():
+        raise ValueError(
+            f"pretrained={str(weights)!r}: {path} is a folder, not a weights file."
+        )
     raise ValueError(
         f"pretrained={weights!r} is neither a registered name "
         f"({sorted(registry) or 'none shipped'}) nor an existing weights file."

@@ -175,3 +175,58 @@ def test_train_killed_mid_run_resumes_to_a_complete_history(
         "model.safetensors",
         f"optimizer-{epochs:04d}.pt",
     ]
+
+
+def _train(out, data_dir, epochs, *extra):
+    """``skfer train`` in this process (same thread count as the other runs)."""
+    from skfer.cli import main
+
+    args = "train --dataset folder --model small --batch-size 8 --augment standard"
+    args = args.split() + ["--epochs", str(epochs), "--data-dir", str(data_dir)]
+    return main([*args, "--output", str(out), "-q", *extra])
+
+
+def _stop_after(monkeypatch, epoch):
+    """Make the training stop like Ctrl-C once ``epoch`` is checkpointed."""
+    from skfer._checkpoint import EpochCheckpoint
+
+    save = EpochCheckpoint.on_epoch_end
+
+    def save_then_stop(self, net, **kwargs):
+        save(self, net, **kwargs)
+        if len(net.history) == epoch:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(EpochCheckpoint, "on_epoch_end", save_then_stop)
+
+
+def _tensors(path):
+    from safetensors.torch import load_file
+
+    return load_file(str(path))
+
+
+def _without_durations(history):
+    return [{k: v for k, v in row.items() if k != "dur"} for row in history]
+
+
+@pytest.mark.parametrize("stop_at", [1, 2])
+def test_train_resumed_is_bit_identical_to_uninterrupted(
+    tmp_path, make_face_folder, monkeypatch, stop_at
+):
+    data_dir = make_face_folder(tmp_path / "faces", n=48, size=48)
+    full, resumed, epochs = tmp_path / "full", tmp_path / "resumed", 3
+    assert _train(full, data_dir, epochs) == 0
+
+    with monkeypatch.context() as patch:
+        _stop_after(patch, stop_at)
+        assert _train(resumed, data_dir, epochs) == 130
+    assert read_checkpoint(resumed / "checkpoint")["epoch"] == stop_at
+    assert _train(resumed, data_dir, epochs, "--resume") == 0
+
+    a, b = _tensors(full / "model.safetensors"), _tensors(resumed / "model.safetensors")
+    assert a.keys() == b.keys()
+    for name in a:
+        assert torch.equal(a[name], b[name]), name
+    history = [json.loads((r / "history.json").read_text()) for r in (full, resumed)]
+    assert _without_durations(history[0]) == _without_durations(history[1])
