@@ -271,7 +271,7 @@ def _markdown(text):
 def _read_json(path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # too deeply nested too
         raise ValueError(f"{path} is not a readable JSON file ({exc}).") from exc
 
 

@@ -438,7 +438,7 @@ def _earlier_results(path, settings):
     """An earlier ``transfer.json`` made with the same settings, or None."""
     try:
         earlier = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(earlier, dict) or not isinstance(earlier.get("rows"), list):
         return None

@@ -162,6 +162,9 @@ def zoo(tmp_path_factory):
     files["bad_json"] = root / "bad_json" / "scores.json"
     files["bad_json"].parent.mkdir()
     files["bad_json"].write_text('{"accuracy": 0.9')
+    files["deep_json_result"] = root / "deep" / "scores.json"
+    files["deep_json_result"].parent.mkdir()
+    files["deep_json_result"].write_text("[" * 100_000 + "]" * 100_000)
     files["fake_jpg"] = root / "fake_jpg"
     files["fake_jpg"].mkdir()
     (files["fake_jpg"] / "scores.json").write_text(json.dumps({"accuracy": 0.9}))
@@ -512,6 +515,11 @@ CLI_ROWS = [
     (
         "report-bad-json",
         ["report", "{bad_json}", "-o", "{root}/r.html"],
+        "scores.json is not a readable JSON",
+    ),
+    (
+        "report-deeply-nested-json",
+        ["report", "{deep_json_result}", "-o", "{root}/r.html"],
         "scores.json is not a readable JSON",
     ),
     (
