@@ -8,7 +8,7 @@ pipelines, dataset loaders and benchmarks.
 from ._validation import NonSquareImageWarning
 from ._version import __version__
 from .classifier import FERClassifier
-from .ensemble import ensemble_from_fitted, make_ensemble
+from .ensemble import ensemble_from_fitted, fit_voting_weights, make_ensemble
 from .weights import list_pretrained, load_pretrained
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "NonSquareImageWarning",
     "__version__",
     "ensemble_from_fitted",
+    "fit_voting_weights",
     "list_pretrained",
     "load_pretrained",
     "make_ensemble",

@@ -7,7 +7,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .classifier import FERClassifier
 
-__all__ = ["make_ensemble", "ensemble_from_fitted"]
+__all__ = ["ensemble_from_fitted", "fit_voting_weights", "make_ensemble"]
 
 PAPER_ARCHITECTURES = ("model1", "model2", "model3")
 
@@ -114,3 +114,78 @@ def ensemble_from_fitted(classifiers, *, weights=None):
 
     ensemble.named_estimators_ = Bunch(**dict(named))
     return ensemble
+
+
+def fit_voting_weights(classifiers, X_val, y_val):
+    """Soft-voting weights that minimize the log-loss on validation data.
+
+    The log-loss of a weighted average of probabilities is convex in the weights,
+    so the optimum on the simplex (weights >= 0, summing to 1) is found reliably;
+    unlike a search on accuracy it does not chase the noise of a few images. Use
+    validation data only (e.g. FER2013's PublicTest), never the test split.
+
+    Parameters
+    ----------
+    classifiers : list of (str, estimator) or list of estimator
+        Fitted classifiers with ``predict_proba`` and the same ``classes_``.
+    X_val, y_val : array-like
+        Validation images and labels.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_classifiers,)
+        Non-negative, summing to 1, in the order of ``classifiers``; pass them to
+        :func:`ensemble_from_fitted`.
+
+    Examples
+    --------
+    >>> from skfer import FERClassifier, ensemble_from_fitted, fit_voting_weights
+    >>> from skfer.datasets import make_faces
+    >>> X, y = make_faces(n_samples=60, classes=["happy", "sad"], random_state=0,
+    ...                   return_X_y=True)
+    >>> a = FERClassifier("small", max_epochs=2, random_state=0).fit(X[:40], y[:40])
+    >>> b = FERClassifier("small", max_epochs=1, random_state=1).fit(X[:40], y[:40])
+    >>> w = fit_voting_weights([a, b], X[40:], y[40:])
+    >>> w.shape, bool(abs(w.sum() - 1) < 1e-6)
+    ((2,), True)
+    >>> ensemble_from_fitted([a, b], weights=w).predict(X[:2]).shape
+    (2,)
+    """
+    from scipy.optimize import minimize
+
+    members = [c[1] if isinstance(c, tuple) else c for c in classifiers]
+    if not members:
+        raise ValueError("fit_voting_weights needs at least one classifier.")
+    classes = members[0].classes_
+    y_val = np.asarray(y_val)
+    unknown = np.setdiff1d(np.unique(y_val), classes)
+    if unknown.size:
+        raise ValueError(
+            f"y_val contains labels {unknown.tolist()!r} that are not in the "
+            f"classifiers' classes_ {classes.tolist()!r}."
+        )
+    codes = np.searchsorted(classes, y_val)
+    # (n_members, n_samples): each member's probability of the true class
+    p_true = np.stack(
+        [m.predict_proba(X_val)[np.arange(len(codes)), codes] for m in members]
+    )
+    k = len(members)
+    if k == 1:
+        return np.ones(1)
+
+    def loss(w):
+        return -np.mean(np.log(np.clip(w @ p_true, 1e-12, None)))
+
+    def grad(w):
+        return -(p_true / np.clip(w @ p_true, 1e-12, None)).mean(axis=1)
+
+    result = minimize(
+        loss,
+        np.full(k, 1.0 / k),
+        jac=grad,
+        method="SLSQP",
+        bounds=[(0.0, 1.0)] * k,
+        constraints=({"type": "eq", "fun": lambda w: w.sum() - 1.0},),
+    )
+    weights = np.clip(result.x, 0.0, None)
+    return weights / weights.sum()

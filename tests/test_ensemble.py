@@ -43,3 +43,60 @@ def test_ensemble_from_fitted_checks_its_members(faces3):
     )
     with pytest.raises(ValueError, match="share classes_"):
         ensemble_from_fitted([a, b])
+
+
+class _Fixed:
+    """A 'fitted classifier' returning given probabilities (rows of X index them)."""
+
+    def __init__(self, proba, classes):
+        self.proba = np.asarray(proba, dtype=float)
+        self.classes_ = np.asarray(classes)
+
+    def predict_proba(self, X):
+        return self.proba[np.asarray(X).ravel().astype(int)]
+
+
+def test_fit_voting_weights_minimizes_validation_log_loss():
+    from skfer import fit_voting_weights
+
+    rng = np.random.RandomState(0)
+    n, classes = 300, np.array(["a", "b", "c"])
+    y = rng.randint(3, size=n)
+    first, second = np.arange(n // 2), np.arange(n // 2, n)
+    # two complementary experts (each sure and right on one half, unsure on the
+    # other) and one whose probabilities are noise
+    expert_a, expert_b = np.full((n, 3), 1 / 3), np.full((n, 3), 1 / 3)
+    expert_a[first], expert_b[second] = 0.05, 0.05
+    expert_a[first, y[first]] = 0.9
+    expert_b[second, y[second]] = 0.9
+    noisy = rng.dirichlet(np.ones(3), size=n)
+    X = np.arange(n).reshape(-1, 1)
+    members = [
+        _Fixed(expert_a, classes),
+        _Fixed(noisy, classes),
+        _Fixed(expert_b, classes),
+    ]
+    w = fit_voting_weights(members, X, classes[y])
+    assert w.shape == (3,) and w.min() >= 0 and abs(w.sum() - 1) < 1e-9
+
+    def loss(weights):
+        mix = sum(wi * m.proba for wi, m in zip(weights, members))
+        return -np.mean(np.log(mix[np.arange(n), y]))
+
+    grid = [
+        (a, b, 1 - a - b)
+        for a in np.linspace(0, 1, 41)
+        for b in np.linspace(0, 1, 41)
+        if a + b <= 1 + 1e-9
+    ]
+    assert loss(w) <= min(loss(g) for g in grid) + 1e-6
+    assert w[1] < 0.05  # the noisy member is (nearly) left out
+    assert abs(w[0] - w[2]) < 0.05  # the two experts share the vote
+
+
+def test_fit_voting_weights_rejects_unknown_labels():
+    from skfer import fit_voting_weights
+
+    member = _Fixed(np.full((2, 2), 0.5), ["a", "b"])
+    with pytest.raises(ValueError, match="y_val contains labels"):
+        fit_voting_weights([member], np.arange(2).reshape(-1, 1), ["a", "z"])
