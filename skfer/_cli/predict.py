@@ -202,9 +202,12 @@ def run(args):
     from .common import load_model
 
     files = list_files(args.paths)
-    clf, model_name = load_model(
-        args.model, device=args.device, tta=args.tta
-    )
+    if str(args.model).lower().endswith(".onnx"):  # run by onnxruntime, no torch
+        from ..onnx import ONNXClassifier
+
+        clf, model_name = ONNXClassifier(args.model, tta=args.tta), args.model
+    else:
+        clf, model_name = load_model(args.model, device=args.device, tta=args.tta)
     classes = [str(c) for c in clf.classes_.tolist()]
     records, rows = analyse(files, not args.no_detect, args.min_face)
     proba = clf.predict_proba(rows) if len(rows) else np.empty((0, len(classes)))
