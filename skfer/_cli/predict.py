@@ -43,6 +43,14 @@ def add_parser(sub):
         help="draw the emotion analysis (each face beside its probability bars)",
     )
     p.add_argument(
+        "--explain",
+        nargs="?",
+        const="gradcam",
+        choices=("gradcam", "occlusion"),
+        help="with --plot: draw a saliency map over each face (gradcam, the "
+        "default of a bare --explain; occlusion also works for .onnx models)",
+    )
+    p.add_argument(
         "--plot-max",
         type=positive_int,
         default=24,
@@ -184,13 +192,20 @@ def _print_csv(records, classes):
             )
 
 
-def _plot(path, rows, proba, classes, titles, limit):
+def _plot(path, rows, proba, classes, titles, limit, clf=None, explain=None):
     from ..plotting import plot_emotion_analysis, save_figure
 
     if len(rows) > limit:
         note(f"--plot: drawing the first {limit} of {len(rows)} faces (--plot-max).")
     n = min(limit, len(rows))
-    fig = plot_emotion_analysis(rows[:n], proba[:n], classes, titles=titles[:n])
+    maps = None
+    if explain is not None:
+        from ..inspection import saliency_map
+
+        maps = saliency_map(clf, rows[:n], method=explain)
+    fig = plot_emotion_analysis(
+        rows[:n], proba[:n], classes, titles=titles[:n], saliency=maps
+    )
     return save_figure(fig, path)
 
 
@@ -201,6 +216,8 @@ def _count(n, word):
 def run(args):
     from .common import load_model
 
+    if args.explain is not None and args.plot is None:
+        raise UsageError("--explain draws on the --plot figure; add --plot OUT.png.")
     files = list_files(args.paths)
     if str(args.model).lower().endswith(".onnx"):  # run by onnxruntime, no torch
         from ..onnx import ONNXClassifier
@@ -241,7 +258,8 @@ def run(args):
     )
     if args.plot is not None:
         if n_faces:
-            out = _plot(args.plot, rows, proba, classes, titles, args.plot_max)
+            figure = (rows, proba, classes, titles, args.plot_max, clf, args.explain)
+            out = _plot(args.plot, *figure)
             note(f"emotion analysis written to {out}")
         else:
             note("--plot: no face to draw.")
