@@ -91,6 +91,8 @@ def _targets(estimator, proba, target):
 def _gradcam(estimator, X, target, layer):
     import torch
 
+    from .._inference import SINGLE_THREAD_MAX_IMAGES
+    from .._torch_utils import intra_op_threads
     from .._validation import rows_to_images, validate_images
 
     if not hasattr(estimator, "net_"):
@@ -117,8 +119,10 @@ def _gradcam(estimator, X, target, layer):
     was_training = module.training
     module.eval()
     handle = hooked.register_forward_hook(keep)
+    # A few faces on one thread, as predict_proba (see skfer._inference).
+    few = device.type == "cpu" and len(images) <= SINGLE_THREAD_MAX_IMAGES
     try:
-        with torch.enable_grad():
+        with torch.enable_grad(), intra_op_threads(1 if few else None):
             x = estimator._scaling()(images).to(device)
             logits = module(x.contiguous())
             proba = torch.softmax(logits.detach().float(), dim=1).cpu().numpy()
