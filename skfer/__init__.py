@@ -3,13 +3,14 @@
 The CNNs of Borgalli & Surve (2022) as scikit-learn classifiers built on skorch,
 cross-dataset fine-tuning, augmentation-based oversampling for imbalanced-learn
 pipelines, dataset loaders and benchmarks.
+
+The public names are loaded on first use (a module ``__getattr__``, PEP 562), so
+that ``import skfer.onnx`` runs an exported model without importing torch.
 """
 
-from ._validation import NonSquareImageWarning
+import importlib
+
 from ._version import __version__
-from .classifier import FERClassifier
-from .ensemble import ensemble_from_fitted, fit_voting_weights, make_ensemble
-from .weights import list_pretrained, load_pretrained
 
 __all__ = [
     "FERClassifier",
@@ -21,3 +22,48 @@ __all__ = [
     "load_pretrained",
     "make_ensemble",
 ]
+
+#: Public name -> the module defining it (imported when the name is first used).
+_LAZY = {
+    "FERClassifier": ".classifier",
+    "NonSquareImageWarning": "._validation",
+    "ensemble_from_fitted": ".ensemble",
+    "fit_voting_weights": ".ensemble",
+    "make_ensemble": ".ensemble",
+    "list_pretrained": ".weights",
+    "load_pretrained": ".weights",
+}
+
+#: Subpackages reachable as attributes after a bare ``import skfer``.
+_SUBMODULES = {
+    "augmentation",
+    "classifier",
+    "cli",
+    "datasets",
+    "ensemble",
+    "inspection",
+    "metrics",
+    "models",
+    "onnx",
+    "over_sampling",
+    "plotting",
+    "preprocessing",
+    "report",
+    "transfer",
+    "weights",
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)

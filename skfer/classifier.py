@@ -696,6 +696,36 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         clf.history_ = []
         return clf
 
+    def to_onnx(self, path):
+        """Write the fitted model as an ONNX file (see :func:`skfer.onnx.export_onnx`).
+
+        Float32 images ``(n, 48, 48)`` in the training units in, probabilities out;
+        pixel scaling inside, TTA outside; run it with
+        :class:`skfer.onnx.ONNXClassifier` (no torch needed) or onnxruntime.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file (conventionally ``*.onnx``).
+
+        Returns
+        -------
+        path : pathlib.Path
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from skfer import FERClassifier
+        >>> from skfer.datasets import make_faces
+        >>> X, y = make_faces(n_samples=40, random_state=0, return_X_y=True)
+        >>> clf = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
+        >>> clf.to_onnx(os.path.join(tempfile.mkdtemp(), "model.onnx")).suffix
+        '.onnx'
+        """
+        from .onnx import export_onnx
+
+        return export_onnx(self, path)
+
     # --------------------------------------------------------------- prediction
     def _module_for_inference(self):
         device = check_device(self.device)

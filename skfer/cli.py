@@ -2,7 +2,8 @@
 
 Subcommands (each in ``skfer._cli``): ``predict`` (emotions of the faces in
 photos), ``train`` (with resumable checkpoints), ``evaluate``, ``report`` (one
-self-contained HTML page) and ``demo`` (train, fine-tune, compare and report).
+self-contained HTML page), ``demo`` (train, fine-tune, compare and report) and
+``export`` (an ONNX file).
 Mistakes of the user end with ``skfer: error: ...`` and exit status 2, never a
 traceback.
 """
@@ -22,6 +23,7 @@ examples:
   skfer train ... --resume                     # continue after an interruption
   skfer evaluate --model run/ --dataset jaffe --data-dir data/jaffe
   skfer report run/ skfer-evaluate-jaffe/ -o report.html
+  skfer export fer2013-model2 model2.onnx      # run it without torch
 """
 
 
@@ -41,7 +43,7 @@ def build_parser():
     >>> args.command_name, str(args.output)
     ('report', 'r.html')
     """
-    from ._cli import demo, evaluate, predict, report, train, transfer
+    from ._cli import demo, evaluate, export, predict, report, train, transfer
     from ._version import __version__
 
     parser = argparse.ArgumentParser(
@@ -52,7 +54,7 @@ def build_parser():
     )
     parser.add_argument("--version", action="version", version=f"skfer {__version__}")
     sub = parser.add_subparsers(dest="command_name", required=True, metavar="COMMAND")
-    for module in (predict, train, evaluate, transfer, report, demo):
+    for module in (predict, train, evaluate, transfer, report, demo, export):
         module.add_parser(sub).formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
 

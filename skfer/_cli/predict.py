@@ -42,6 +42,14 @@ def add_parser(sub):
         help="draw the emotion analysis (each face beside its probability bars)",
     )
     p.add_argument(
+        "--explain",
+        nargs="?",
+        const="gradcam",
+        choices=("gradcam", "occlusion"),
+        help="with --plot: draw a saliency map over each face (gradcam, the "
+        "default of a bare --explain; occlusion also works for .onnx models)",
+    )
+    p.add_argument(
         "--plot-max",
         type=positive_int,
         default=24,
@@ -179,13 +187,20 @@ def _print_csv(records, classes):
             )
 
 
-def _plot(path, rows, proba, classes, titles, limit):
+def _plot(path, rows, proba, classes, titles, limit, clf=None, explain=None):
     from ..plotting import plot_emotion_analysis, save_figure
 
     if len(rows) > limit:
         note(f"--plot: drawing the first {limit} of {len(rows)} faces (--plot-max).")
     n = min(limit, len(rows))
-    fig = plot_emotion_analysis(rows[:n], proba[:n], classes, titles=titles[:n])
+    maps = None
+    if explain is not None:
+        from ..inspection import saliency_map
+
+        maps = saliency_map(clf, rows[:n], method=explain)
+    fig = plot_emotion_analysis(
+        rows[:n], proba[:n], classes, titles=titles[:n], saliency=maps
+    )
     return save_figure(fig, path)
 
 
@@ -196,12 +211,17 @@ def _count(n, word):
 def run(args):
     from .common import check_output_file, load_model
 
+    if args.explain is not None and args.plot is None:
+        raise UsageError("--explain draws on the --plot figure; add --plot OUT.png.")
     if args.plot is not None:
         check_output_file(args.plot, "--plot")
     files = list_files(args.paths)
-    clf, model_name = load_model(
-        args.model, device=args.device, tta=args.tta
-    )
+    if str(args.model).lower().endswith(".onnx"):  # run by onnxruntime, no torch
+        from ..onnx import ONNXClassifier
+
+        clf, model_name = ONNXClassifier(args.model, tta=args.tta), args.model
+    else:
+        clf, model_name = load_model(args.model, device=args.device, tta=args.tta)
     classes = [str(c) for c in clf.classes_.tolist()]
     records, rows = analyse(files, not args.no_detect, args.min_face)
     proba = clf.predict_proba(rows) if len(rows) else np.empty((0, len(classes)))
@@ -235,7 +255,8 @@ def run(args):
     )
     if args.plot is not None:
         if n_faces:
-            out = _plot(args.plot, rows, proba, classes, titles, args.plot_max)
+            figure = (rows, proba, classes, titles, args.plot_max, clf, args.explain)
+            out = _plot(args.plot, *figure)
             note(f"emotion analysis written to {out}")
         else:
             note("--plot: no face to draw.")

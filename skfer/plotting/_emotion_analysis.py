@@ -53,6 +53,7 @@ def plot_emotion_analysis(
     ncols=2,
     image_shape=None,
     cmap="gray",
+    saliency=None,
 ):
     """Draw each face beside a horizontal bar chart of its class probabilities.
 
@@ -83,6 +84,9 @@ def plot_emotion_analysis(
         Shape of each image when it cannot be inferred; ``None`` infers it.
     cmap : str or matplotlib Colormap, default="gray"
         Colormap of the faces.
+    saliency : array-like of shape (n, h, w), default=None
+        Maps in [0, 1] drawn over the faces (semi-transparent, "jet" colours),
+        e.g. :func:`skfer.inspection.saliency_map`; stretched to each face.
 
     Returns
     -------
@@ -113,6 +117,13 @@ def plot_emotion_analysis(
     if not classes:
         raise ValueError("classes must name at least one class; got an empty sequence.")
     proba = _check_probabilities(probabilities, n, len(classes))
+    if saliency is not None:
+        saliency = np.asarray(saliency, dtype=float)
+        if saliency.ndim != 3 or len(saliency) != n:
+            raise ValueError(
+                f"saliency must hold one 2-D map per image, shape ({n}, h, w); got "
+                f"shape {saliency.shape}."
+            )
     titles = _check_per_image(titles, n, "titles")
     true_labels = _check_per_image(true_labels, n, "true_labels")
     ncols = min(_check_positive_int(ncols, "ncols"), n)
@@ -130,6 +141,17 @@ def plot_emotion_analysis(
         ax_face = fig.add_subplot(grid[row, 2 * col])
         ax_bars = fig.add_subplot(grid[row, 2 * col + 1])
         _show_face(ax_face, faces[i], vmin, vmax, cmap)
+        if saliency is not None:
+            h, w = faces[i].shape
+            ax_face.imshow(
+                saliency[i],
+                cmap="jet",
+                alpha=0.4,
+                vmin=0.0,
+                vmax=1.0,
+                extent=(-0.5, w - 0.5, h - 0.5, -0.5),
+                interpolation="bilinear",
+            )
 
         best = int(np.argmax(proba[i]))
         colors = [_OTHER_COLOR] * k

@@ -127,3 +127,16 @@ def test_plot_faces_bad_inputs():
         plot_faces(np.zeros((2, 100)), image_shape=(48, 48))
     with pytest.raises(ValueError, match="numeric array"):
         plot_faces([["a"]])
+
+
+def test_saliency_is_drawn_over_each_face(sample):
+    X, _, proba = sample
+    maps = np.random.default_rng(1).random((5, 48, 48))
+    fig = plot_emotion_analysis(X, proba, EMOTIONS, saliency=maps)
+    for i in range(5):
+        face, overlay = fig.axes[2 * i].images
+        np.testing.assert_array_equal(overlay.get_array(), maps[i])
+        assert overlay.get_alpha() < 1
+        assert overlay.get_extent() == list(face.get_extent())
+    with pytest.raises(ValueError, match="one 2-D map per image"):
+        plot_emotion_analysis(X, proba, EMOTIONS, saliency=maps[:3])

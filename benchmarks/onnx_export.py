@@ -1,0 +1,177 @@
+"""Benchmark: onnxruntime inference of exported models beside skfer's own, Grad-CAM.
+
+Usage (from the checkout; ``PYTHONPATH=.`` unless skfer is installed)::
+
+    python benchmarks/onnx_export.py [--models fer2013-model2 fer2013-model3]
+        [--n-images 1024] [--repeats 3] [--out-dir benchmarks/results]
+
+For each shipped model, in the same process and on the same synthetic faces
+(``make_faces``, 48x48 uint8):
+
+- ``predict_proba`` throughput, images/s (best of ``--repeats``): skfer's
+  ``FERClassifier.predict_proba`` (``precision="auto"`` and ``"float32"``) and
+  :class:`skfer.onnx.ONNXClassifier` on the file written by ``to_onnx``; no TTA;
+- single-image latency, ms (median of 100 calls; wall and CPU time): the same
+  three, and the bare onnxruntime ``session.run`` (target: under 2 ms);
+- Grad-CAM of one face with :func:`skfer.inspection.saliency_map`, ms (median of
+  20 calls; target: under 50 ms).
+
+Writes ``onnx.json`` and ``onnx.md`` with the command, date, machine and the
+load average before and after (other jobs may share the CPU: the results say).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import RESULTS, command_line, machine_info, now, write_json  # noqa: E402
+
+#: Calls timed for single-image latency, and for Grad-CAM of one face.
+CALLS, GRADCAM_CALLS = 100, 20
+
+
+def best_rate(fn, n, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return n / min(times)
+
+
+def median_ms(fn, calls):
+    """Median wall time and median CPU time (all threads) of one call, in ms."""
+    fn()  # warm-up
+    wall, cpu = [], []
+    for _ in range(calls):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return round(1000 * statistics.median(wall), 3), round(
+        1000 * statistics.median(cpu), 3
+    )
+
+
+def bench_model(name, X, repeats, tmp):
+    import onnxruntime
+
+    from skfer import load_pretrained
+    from skfer.inspection import saliency_map
+    from skfer.onnx import ONNXClassifier
+
+    n = len(X)
+    row = {"model": name}
+    clf = load_pretrained(name, tta=None)
+    path = clf.to_onnx(Path(tmp) / f"{name}.onnx")
+    row["onnx_file_mb"] = round(path.stat().st_size / 1e6, 2)
+    onnx_clf = ONNXClassifier(path)
+    one = X[:1]
+    for precision in ("auto", "float32"):
+        clf.set_params(precision=precision)
+        clf.predict_proba(X[:256])  # builds the inference copy
+        row[f"skfer_{precision}_images_per_s"] = round(
+            best_rate(lambda: clf.predict_proba(X), n, repeats)
+        )
+        row[f"skfer_{precision}_single_ms"], row[f"skfer_{precision}_single_cpu_ms"] = (
+            median_ms(lambda: clf.predict_proba(one), CALLS)
+        )
+    onnx_clf.predict_proba(X[:256])
+    row["onnx_images_per_s"] = round(
+        best_rate(lambda: onnx_clf.predict_proba(X), n, repeats)
+    )
+    row["onnx_single_ms"], row["onnx_single_cpu_ms"] = median_ms(
+        lambda: onnx_clf.predict_proba(one), CALLS
+    )
+    image = one.reshape(1, 48, 48).astype("float32")
+    session = onnx_clf.session_
+    row["onnx_session_run_single_ms"], row["onnx_session_run_single_cpu_ms"] = (
+        median_ms(lambda: session.run(None, {"images": image}), CALLS)
+    )
+    clf.set_params(precision="float32")
+    row["gradcam_single_ms"], row["gradcam_single_cpu_ms"] = median_ms(
+        lambda: saliency_map(clf, one), GRADCAM_CALLS
+    )
+    row["onnxruntime"] = onnxruntime.__version__
+    return row
+
+
+def markdown(results):
+    head = (
+        "| model | skfer auto (img/s) | skfer float32 (img/s) | ONNX (img/s) | "
+        "skfer 1 image (ms) | ONNXClassifier 1 image (ms) | session.run 1 image (ms) "
+        "| Grad-CAM 1 face (ms) |\n|---|---|---|---|---|---|---|---|\n"
+    )
+    rows = "".join(
+        f"| {r['model']} | {r['skfer_auto_images_per_s']} | "
+        f"{r['skfer_float32_images_per_s']} | {r['onnx_images_per_s']} | "
+        f"{r['skfer_auto_single_ms']} ({r['skfer_auto_single_cpu_ms']}) | "
+        f"{r['onnx_single_ms']} ({r['onnx_single_cpu_ms']}) | "
+        f"{r['onnx_session_run_single_ms']} ({r['onnx_session_run_single_cpu_ms']}) | "
+        f"{r['gradcam_single_ms']} ({r['gradcam_single_cpu_ms']}) |\n"
+        for r in results["models"]
+    )
+    m = results["machine"]
+    return (
+        "# ONNX export: inference speed, and Grad-CAM\n\n"
+        f"{results['n_images']} synthetic 48x48 faces, no TTA; throughput is the "
+        f"best of {results['repeats']} runs, single-image times the median of "
+        f"{CALLS} calls (Grad-CAM: {GRADCAM_CALLS}), wall time with the CPU time of "
+        "the process (all threads) in brackets, the better guide on a busy machine. "
+        "skfer = `FERClassifier.predict_proba`, ONNX = "
+        "`skfer.onnx.ONNXClassifier` on the file of `to_onnx` (onnxruntime, CPU).\n\n"
+        + head
+        + rows
+        + "\nTargets: single image under 2 ms with onnxruntime; Grad-CAM of one face "
+        "under 50 ms.\n\n"
+        f"Machine: {m['cpu']}, {m['cores']} cores, torch {m['torch']} "
+        f"({m['torch_threads']} threads), onnxruntime "
+        f"{results['models'][0]['onnxruntime']}. One-minute load average before / "
+        f"after: {results['load_before']} / {results['load_after']}"
+        " (a training ran on the same 2 cores: figures are slower and noisier than "
+        "on an idle machine).\n\n"
+        f"Command: `{results['command']}` ({results['date']}).\n"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--models", nargs="+", default=["fer2013-model2", "fer2013-model3"]
+    )
+    parser.add_argument("--n-images", type=int, default=1024)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--out-dir", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+
+    from skfer.datasets import make_faces
+
+    X = make_faces(n_samples=args.n_images, random_state=0, return_X_y=True)[0]
+    load_before = round(os.getloadavg()[0], 2)
+    results = {
+        "command": command_line(),
+        "date": now(),
+        "machine": machine_info(),
+        "n_images": args.n_images,
+        "repeats": args.repeats,
+        "load_before": load_before,
+        "models": [],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in args.models:
+            row = bench_model(name, X, args.repeats, tmp)
+            print(row, flush=True)
+            results["models"].append(row)
+    results["load_after"] = round(os.getloadavg()[0], 2)
+    write_json(args.out_dir / "onnx.json", results)
+    (args.out_dir / "onnx.md").write_text(markdown(results))
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""Saliency maps: Grad-CAM on the last convolutional block, and occlusion.
+
+Grad-CAM (Selvaraju et al., 2017) weights each channel of the last convolutional
+block's activation by the mean gradient of the target class's score, sums, keeps
+the positive part and upsamples it to the image. Occlusion (Zeiler & Fergus, 2014)
+slides a grey patch over the face and records how much the target class's
+probability drops: slower, coarser, but it needs nothing but ``predict_proba``,
+which makes it a model-agnostic check of Grad-CAM.
+"""
+
+import math
+
+import numpy as np
+
+__all__ = ["last_conv_block", "saliency_map"]
+
+#: Side of the images the maps are computed on and returned at.
+SIZE = 48
+
+#: Layers that may follow a convolution inside its block (same spatial grid).
+_BLOCK_TAIL = ("BatchNorm2d", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Identity")
+
+
+def last_conv_block(module):
+    """Name of the layer ending the last convolutional block of a network.
+
+    The last ``nn.Conv2d`` (in registration order), extended over the batch norm
+    and activation that follow it in the same ``nn.Sequential``: Grad-CAM is
+    taken on that layer's output. Works for every registered architecture and
+    any network whose last convolution sits in an ``nn.Sequential``.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+
+    Returns
+    -------
+    name : str
+        A name of ``module.named_modules()``.
+
+    Examples
+    --------
+    >>> from skfer.inspection import last_conv_block
+    >>> from skfer.models import build_model
+    >>> last_conv_block(build_model("model3"))  # conv, batch norm, ReLU
+    'features.23'
+    """
+    from torch import nn
+
+    modules = dict(module.named_modules())
+    convs = [name for name, m in modules.items() if isinstance(m, nn.Conv2d)]
+    if not convs:
+        raise ValueError(
+            f"{type(module).__name__} has no nn.Conv2d layer; Grad-CAM needs a "
+            "convolutional network (use method='occlusion')."
+        )
+    name = convs[-1]
+    parent_name, _, child = name.rpartition(".")
+    parent = modules[parent_name] if parent_name else module
+    if isinstance(parent, nn.Sequential):
+        names = list(parent._modules)
+        for after in names[names.index(child) + 1 :]:
+            if type(parent._modules[after]).__name__ not in _BLOCK_TAIL:
+                break
+            name = f"{parent_name}.{after}" if parent_name else after
+    return name
+
+
+def _normalise(maps):
+    """Each map scaled to [0, 1] by its maximum (all zeros stay zeros)."""
+    maps = np.maximum(np.asarray(maps, dtype=np.float64), 0.0)
+    top = maps.reshape(len(maps), -1).max(axis=1)
+    top[top == 0] = 1.0
+    return maps / top[:, None, None]
+
+
+def _targets(estimator, proba, target):
+    """Column index of the class explained for each image."""
+    if target is None:
+        return np.argmax(proba, axis=1)
+    classes = list(np.asarray(estimator.classes_).tolist())
+    labels = np.broadcast_to(np.asarray(target, dtype=object), (len(proba),))
+    try:
+        return np.array([classes.index(label) for label in labels])
+    except ValueError:
+        raise ValueError(
+            f"target must be None or labels of classes_ {classes!r}; got {target!r}."
+        ) from None
+
+
+def _gradcam(estimator, X, target, layer):
+    import torch
+
+    from .._inference import SINGLE_THREAD_MAX_IMAGES
+    from .._torch_utils import intra_op_threads
+    from .._validation import rows_to_images, validate_images
+
+    if not hasattr(estimator, "net_"):
+        raise ValueError(
+            f"method='gradcam' needs a fitted FERClassifier (a torch network); got "
+            f"{type(estimator).__name__}. Use method='occlusion', which works with "
+            "any classifier."
+        )
+    X = validate_images(estimator, X, reset=False)
+    images = rows_to_images(X, estimator.input_range_)
+    module = estimator.net_.module_
+    device = next(module.parameters()).device
+    name = last_conv_block(module) if layer is None else layer
+    try:
+        hooked = dict(module.named_modules())[name]
+    except KeyError:
+        raise ValueError(f"layer {name!r} is not a layer of the network.") from None
+    store = {}
+
+    def keep(_, __, output):
+        store["activation"] = output
+        return output.clone()  # later in-place layers must not overwrite it
+
+    was_training = module.training
+    module.eval()
+    handle = hooked.register_forward_hook(keep)
+    # A few faces on one thread, as predict_proba (see skfer._inference).
+    few = device.type == "cpu" and len(images) <= SINGLE_THREAD_MAX_IMAGES
+    try:
+        with torch.enable_grad(), intra_op_threads(1 if few else None):
+            x = estimator._scaling()(images).to(device)
+            logits = module(x.contiguous())
+            proba = torch.softmax(logits.detach().float(), dim=1).cpu().numpy()
+            cols = _targets(estimator, proba, target)
+            score = logits[torch.arange(len(cols)), torch.as_tensor(cols)].sum()
+            act = store["activation"]
+            (grad,) = torch.autograd.grad(score, act)
+    finally:
+        handle.remove()
+        module.train(was_training)
+    weights = grad.mean(dim=(2, 3), keepdim=True)
+    cam = torch.relu((weights * act.detach()).sum(dim=1, keepdim=True)).float()
+    cam = torch.nn.functional.interpolate(
+        cam, size=(SIZE, SIZE), mode="bilinear", align_corners=False
+    )
+    return cam[:, 0].cpu().numpy()
+
+
+def _occlusion(estimator, X, target, patch, stride):
+    X = np.asarray(X)
+    n = len(X)
+    flat = X.reshape(n, -1)
+    side = math.isqrt(flat.shape[1])
+    if side * side != flat.shape[1]:
+        raise ValueError(
+            f"method='occlusion' needs square images; got {flat.shape[1]} pixels "
+            "per row."
+        )
+    if patch > side:
+        raise ValueError(f"patch={patch} is larger than the images ({side} pixels).")
+    images = flat.reshape(n, side, side).astype(np.float32)
+    proba = estimator.predict_proba(flat)
+    cols = _targets(estimator, proba, target)
+    base = proba[np.arange(n), cols]
+    starts = list(range(0, side - patch + 1, stride))
+    if starts[-1] != side - patch:
+        starts.append(side - patch)
+    boxes = [(r, c) for r in starts for c in starts]
+    heat = np.zeros((n, side, side))
+    count = np.zeros((side, side))
+    for r, c in boxes:
+        count[r : r + patch, c : c + patch] += 1
+    for i in range(n):
+        batch = np.repeat(images[i][None], len(boxes), axis=0)
+        fill = images[i].mean()
+        for k, (r, c) in enumerate(boxes):
+            batch[k, r : r + patch, c : c + patch] = fill
+        occluded = estimator.predict_proba(
+            batch.reshape(len(boxes), -1).astype(X.dtype)
+        )
+        drops = base[i] - occluded[:, cols[i]]
+        for drop, (r, c) in zip(drops, boxes):
+            heat[i, r : r + patch, c : c + patch] += drop
+    heat /= count
+    if side != SIZE:
+        from PIL import Image
+
+        heat = np.stack(
+            [
+                np.asarray(
+                    Image.fromarray(h.astype(np.float32), mode="F").resize(
+                        (SIZE, SIZE), Image.Resampling.BILINEAR
+                    )
+                )
+                for h in heat
+            ]
+        )
+    return heat
+
+
+def saliency_map(
+    estimator, X, *, method="gradcam", target=None, layer=None, patch=8, stride=4
+):
+    """Where on each face the evidence for a class lies, as maps in [0, 1].
+
+    Parameters
+    ----------
+    estimator : FERClassifier or classifier with ``predict_proba`` and ``classes_``
+        A fitted classifier of faces. Grad-CAM needs a
+        :class:`~skfer.FERClassifier`; occlusion works with any classifier taking
+        the same rows (e.g. :class:`~skfer.onnx.ONNXClassifier`).
+    X : array-like of shape (n_samples, n_pixels) or (n_samples, h, w)
+        Faces, as for the estimator's ``predict``.
+    method : {"gradcam", "occlusion"}, default="gradcam"
+        ``"gradcam"``: gradient-weighted activation of the last convolutional
+        block (:func:`last_conv_block`), one forward and one backward pass;
+        the map is as coarse as that block's grid (3x3 for Model 2, 6x6 for
+        Model 3, 12x12 for ``"small"``), upsampled bilinearly. ``"occlusion"``:
+        the drop of the target class's probability when a ``patch`` x ``patch``
+        square of the face is set to the face's mean pixel, averaged over the
+        squares covering each pixel (about ``(side / stride) ** 2`` predictions
+        per face).
+    target : label, array-like of labels or None, default=None
+        The class explained for each face; ``None`` means the predicted class.
+    layer : str, default=None
+        Grad-CAM: the layer whose output is used (a name of the network's
+        ``named_modules()``); ``None`` means :func:`last_conv_block`.
+    patch, stride : int, default=8, 4
+        Occlusion: side of the grey square and its step, in pixels of the input.
+
+    Returns
+    -------
+    maps : ndarray of shape (n_samples, 48, 48)
+        One map per face, float64, each scaled so that its maximum is 1 (0 where
+        nothing supports the class); at the network's input size of 48x48.
+
+    Examples
+    --------
+    >>> from skfer import FERClassifier
+    >>> from skfer.datasets import make_faces
+    >>> from skfer.inspection import saliency_map
+    >>> X, y = make_faces(n_samples=40, random_state=0, return_X_y=True)
+    >>> clf = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
+    >>> maps = saliency_map(clf, X[:2])
+    >>> maps.shape, float(maps.max()) <= 1.0
+    ((2, 48, 48), True)
+    >>> saliency_map(clf, X[:1], method="occlusion", target="happy").shape
+    (1, 48, 48)
+    """
+    if method == "gradcam":
+        maps = _gradcam(estimator, X, target, layer)
+    elif method == "occlusion":
+        for value, name in ((patch, "patch"), (stride, "stride")):
+            if not (isinstance(value, (int, np.integer)) and value >= 1):
+                raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+        maps = _occlusion(estimator, X, target, int(patch), int(stride))
+    else:
+        raise ValueError(f"method must be 'gradcam' or 'occlusion'; got {method!r}.")
+    return _normalise(maps)

@@ -1,0 +1,192 @@
+"""ONNXClassifier: an exported skfer model run by onnxruntime, without torch."""
+
+from pathlib import Path
+
+import numpy as np
+
+from ._format import INPUT_NAME, OUTPUT_NAME, decode
+from ._views import TTA_OPTIONS, check_rows, rows_to_images, tta_views
+
+__all__ = ["ONNXClassifier"]
+
+
+class ONNXClassifier:
+    """A fitted classifier from an ONNX file of :func:`~skfer.onnx.export_onnx`.
+
+    It runs the file with onnxruntime and needs only numpy, onnxruntime and
+    Pillow: neither torch, skorch nor scikit-learn is imported. It predicts like
+    the :class:`~skfer.FERClassifier` it was exported from, on the same inputs:
+    ``(n, 2304)`` rows or ``(n, 48, 48)`` stacks, uint8 or float, in the units of
+    the training images (rows of ``s*s`` pixels when the model was trained on
+    ``s x s`` images, resized to 48x48 with Pillow). It is loaded, not trained:
+    :meth:`fit` does nothing (as scikit-learn's ``FrozenEstimator``), and the
+    fitted attributes are set by the constructor.
+
+    Parameters
+    ----------
+    path : str or path-like
+        An ONNX file written by :meth:`skfer.FERClassifier.to_onnx`,
+        :func:`~skfer.onnx.export_onnx` or ``skfer export``.
+    tta : {None, "flip", "crops"}, default=None
+        Test-time augmentation, applied outside the graph with the views of
+        ``FERClassifier(tta=...)``: ``"flip"`` averages each image and its
+        mirror image, ``"crops"`` ten shifted crops and mirror images.
+        ``metadata_["predict_params"]`` records the setting of the exported
+        estimator (the shipped models' accuracy is measured with ``"crops"``).
+    batch_size : int, default=256
+        Images per call of the onnxruntime session.
+    n_threads : int or None, default=None
+        Threads of the onnxruntime session (``intra_op_num_threads``); ``None``
+        keeps onnxruntime's default (one per physical core).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, in the order of the probability columns.
+    n_features_in_ : int
+        Pixels per row the model takes.
+    metadata_ : dict
+        The skfer metadata of the file (architecture, input_range, ...).
+    session_ : onnxruntime.InferenceSession
+        The session running the graph.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skfer import FERClassifier
+    >>> from skfer.datasets import make_faces
+    >>> from skfer.onnx import ONNXClassifier
+    >>> X, y = make_faces(n_samples=40, random_state=0, return_X_y=True)
+    >>> clf = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
+    >>> path = clf.to_onnx(os.path.join(tempfile.mkdtemp(), "model.onnx"))
+    >>> onnx_clf = ONNXClassifier(path, tta="flip")
+    >>> onnx_clf.predict_proba(X[:2]).shape, onnx_clf.metadata_["architecture"]
+    ((2, 7), 'small')
+    """
+
+    def __init__(self, path, *, tta=None, batch_size=256, n_threads=None):
+        self.path = path
+        self.tta = tta
+        self.batch_size = batch_size
+        self.n_threads = n_threads
+        self._load()
+
+    def _load(self):
+        if self.tta not in TTA_OPTIONS:
+            raise ValueError(f"tta must be None, 'flip' or 'crops'; got {self.tta!r}.")
+        if not (isinstance(self.batch_size, int) and self.batch_size >= 1):
+            raise ValueError(
+                f"batch_size must be a positive integer; got {self.batch_size!r}."
+            )
+        try:
+            import onnxruntime as ort
+        except ImportError as exc:
+            raise ImportError(
+                "ONNXClassifier needs onnxruntime; install it with "
+                "`pip install skfer[onnx]` or `pip install onnxruntime`."
+            ) from exc
+        path = Path(self.path)
+        if not path.is_file():
+            raise FileNotFoundError(f"ONNX model file not found: {path}")
+        options = ort.SessionOptions()
+        if self.n_threads is not None:
+            options.intra_op_num_threads = int(self.n_threads)
+        try:
+            session = ort.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own exception types
+            raise ValueError(f"{path} is not a readable ONNX model ({exc}).") from exc
+        meta = decode(session.get_modelmeta().custom_metadata_map, path)
+        self.session_ = session
+        self.metadata_ = meta
+        self.classes_ = np.asarray(meta["classes"])
+        self.n_features_in_ = int(meta["n_features_in"])
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("session_", None)  # onnxruntime sessions do not pickle
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._load()
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+    def __sklearn_tags__(self):
+        # Only scikit-learn calls this, so it is there to import.
+        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type="classifier",
+            target_tags=TargetTags(required=True),
+            classifier_tags=ClassifierTags(),
+            input_tags=InputTags(three_d_array=True),
+        )
+
+    def fit(self, X=None, y=None):
+        """Do nothing: the model is trained already. Returns ``self``."""
+        return self
+
+    def get_params(self, deep=True):
+        """Constructor parameters, as scikit-learn's ``get_params``."""
+        return {
+            "path": self.path,
+            "tta": self.tta,
+            "batch_size": self.batch_size,
+            "n_threads": self.n_threads,
+        }
+
+    def set_params(self, **params):
+        """Set constructor parameters and reload the file."""
+        for key, value in params.items():
+            if key not in self.get_params():
+                raise ValueError(f"Invalid parameter {key!r} for ONNXClassifier.")
+            setattr(self, key, value)
+        self._load()
+        return self
+
+    def __repr__(self):
+        return f"ONNXClassifier({str(self.path)!r}, tta={self.tta!r})"
+
+    def predict_proba(self, X):
+        """Class probabilities of each image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, h, w)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        X = check_rows(X, self.n_features_in_)
+        images = rows_to_images(X)
+        out = []
+        for start in range(0, len(images), self.batch_size):
+            batch = images[start : start + self.batch_size]
+            views = tta_views(batch, self.tta)
+            proba = sum(
+                self.session_.run([OUTPUT_NAME], {INPUT_NAME: np.ascontiguousarray(v)})[
+                    0
+                ]
+                for v in views
+            )
+            out.append(proba / len(views))
+        return np.concatenate(out).astype(np.float64)
+
+    def predict(self, X):
+        """Most probable class of each image.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def score(self, X, y):
+        """Accuracy of :meth:`predict` on ``(X, y)``."""
+        return float(np.mean(self.predict(X) == np.asarray(y)))

@@ -1,0 +1,48 @@
+"""``skfer export`` and ``skfer predict --model file.onnx``, ``--explain``."""
+
+import json
+
+import pytest
+
+pytest.importorskip("onnx")
+pytest.importorskip("onnxruntime")
+
+from skfer.cli import main  # noqa: E402
+
+
+def _predict_json(capsys, *args):
+    assert main(["predict", *map(str, args), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_exported_model_predicts_like_the_weights(photos, model_path, tmp_path, capsys):
+    out = tmp_path / "tiny.onnx"
+    assert main(["export", str(model_path), str(out)]) == 0
+    assert "written to" in capsys.readouterr().err and out.is_file()
+    photo = photos / "two_faces.jpg"
+    torch_out = _predict_json(capsys, photo, "--model", model_path, "--tta")
+    onnx_out = _predict_json(capsys, photo, "--model", out, "--tta")
+    assert onnx_out["classes"] == torch_out["classes"]
+    faces = [r["faces"] for r in (torch_out["results"][0], onnx_out["results"][0])]
+    assert len(faces[0]) == len(faces[1]) == 2
+    for ours, theirs in zip(*faces):
+        assert ours["box"] == theirs["box"] and ours["emotion"] == theirs["emotion"]
+        for label, p in ours["probabilities"].items():
+            assert theirs["probabilities"][label] == pytest.approx(p, abs=1e-3)
+
+
+def test_explain_draws_saliency_over_the_faces(photos, model_path, tmp_path, capsys):
+    png = tmp_path / "analysis.png"
+    args = ["predict", str(photos / "two_faces.jpg"), "--model", str(model_path)]
+    assert main([*args, "--plot", str(png), "--explain"]) == 0
+    assert png.stat().st_size > 0
+    assert main([*args, "--explain"]) == 2
+    assert "--explain draws on the --plot figure" in capsys.readouterr().err
+
+
+def test_export_of_a_missing_model_is_a_usage_error(tmp_path, capsys):
+    assert (
+        main(["export", str(tmp_path / "none.safetensors"), str(tmp_path / "m.onnx")])
+        == 2
+    )
+    assert "cannot load model" in capsys.readouterr().err

@@ -1,0 +1,148 @@
+"""Saliency maps: shapes, layers, occlusion on a known model, and a sanity check."""
+
+import numpy as np
+import pytest
+import torch
+
+from skfer import FERClassifier
+from skfer.inspection import last_conv_block, saliency_map
+from skfer.models import build_model
+
+#: First row of the lower third of a 48x48 face (where the mouth is).
+LOWER_THIRD = 32
+
+
+def _lower_third_mass(maps):
+    total = maps.sum(axis=(1, 2))
+    lower = maps[:, LOWER_THIRD:].sum(axis=(1, 2))
+    return np.divide(lower, total, out=np.zeros_like(total), where=total > 0)
+
+
+def mouth_faces(n, seed):
+    """Faces whose label depends only on the mouth (a bar in the lower third).
+
+    Three bright or dark squares lie anywhere in the upper two thirds (eyes,
+    brows, noise: independent of the label); the mouth is a horizontal bar in
+    the lower third, bright for "smile" and dark for "frown".
+    """
+    rng = np.random.RandomState(seed)
+    X = rng.normal(100, 12, (n, 48, 48))
+    y = rng.randint(0, 2, n)
+    for i in range(n):
+        for _ in range(3):
+            r, c = rng.randint(2, 26), rng.randint(2, 40)
+            X[i, r : r + 6, c : c + 6] += rng.choice([-80, 80])
+        r, c = rng.randint(34, 40), rng.randint(12, 22)
+        X[i, r : r + 3, c : c + 14] += 80 if y[i] else -80
+    images = np.clip(X, 0, 255).astype(np.uint8).reshape(n, -1)
+    return images, np.array(["frown", "smile"])[y]
+
+
+@pytest.fixture(scope="module")
+def mouth_model():
+    X, y = mouth_faces(200, seed=0)
+    clf = FERClassifier(
+        "small",
+        max_epochs=10,
+        lr=5e-3,
+        validation_fraction=None,
+        precision="float32",
+        random_state=0,
+    )
+    return clf.fit(X, y)
+
+
+def test_gradcam_of_a_mouth_model_is_on_the_mouth_and_not_when_randomised(
+    mouth_model,
+):
+    X, y = mouth_faces(40, seed=1)
+    assert mouth_model.score(X, y) > 0.9  # it has learnt the mouth
+    trained = _lower_third_mass(saliency_map(mouth_model, X, target=y))
+    assert trained.mean() > 0.55, trained
+
+    # Adebayo et al.'s model randomisation test: same architecture, weights
+    # re-initialised; a map that still sat on the mouth would show image
+    # structure, not what the model learnt.
+    random_model = FERClassifier(
+        "small",
+        max_epochs=1,
+        validation_fraction=None,
+        precision="float32",
+        random_state=1,
+    ).fit(X, y)
+    with torch.random.fork_rng():
+        torch.manual_seed(1)
+        for layer in random_model.net_.module_.modules():
+            if hasattr(layer, "reset_parameters"):
+                layer.reset_parameters()
+    randomised = _lower_third_mass(saliency_map(random_model, X, target=y))
+    assert randomised.mean() < 0.45, randomised
+    assert trained.mean() - randomised.mean() > 0.2
+
+
+class _BoxClassifier:
+    """Probability of "bright" rises with the mean pixel of one box, nothing else."""
+
+    classes_ = np.array(["dark", "bright"])
+    box = (slice(30, 42), slice(10, 22))
+
+    def predict_proba(self, X):
+        images = np.asarray(X, dtype=float).reshape(len(X), 48, 48)
+        p = 1 / (
+            1 + np.exp(-(images[:, self.box[0], self.box[1]].mean((1, 2)) - 128) / 20)
+        )
+        return np.column_stack([1 - p, p])
+
+
+def test_occlusion_finds_the_only_region_a_model_reads():
+    image = np.full((1, 48 * 48), 100, dtype=np.uint8).reshape(1, 48, 48)
+    image[0, 30:42, 10:22] = 250
+    maps = saliency_map(_BoxClassifier(), image, method="occlusion", target="bright")
+    assert maps.shape == (1, 48, 48) and maps.max() == 1.0
+    inside = maps[0, 30:42, 10:22].mean()
+    outside = np.delete(maps[0], np.s_[26:46], axis=0).mean()
+    assert inside > 0.5 and outside < 0.01
+
+
+def test_gradcam_maps_have_the_input_shape_and_unit_range(mouth_model):
+    X, _ = mouth_faces(3, seed=2)
+    maps = saliency_map(mouth_model, X.reshape(3, 48, 48))
+    assert maps.shape == (3, 48, 48) and maps.dtype == np.float64
+    assert maps.min() >= 0 and np.allclose(maps.max(axis=(1, 2)), 1.0)
+    # A target class other than the predicted one gives another map.
+    other = saliency_map(mouth_model, X, target="frown")
+    smile = saliency_map(mouth_model, X, target="smile")
+    assert not np.allclose(other, smile)
+
+
+@pytest.mark.parametrize(
+    "architecture, expected",
+    [
+        ("model1", "features.4"),
+        ("model2", "features.11"),
+        ("model3", "features.23"),
+        ("small", "features.10"),
+    ],
+)
+def test_last_conv_block_ends_after_the_last_convolution(architecture, expected):
+    module = build_model(architecture, n_classes=3)
+    name = last_conv_block(module)
+    assert name == expected
+    layers = dict(module.named_modules())
+    assert isinstance(layers[name], (torch.nn.ReLU, torch.nn.Conv2d))
+
+
+def test_errors_name_the_problem(mouth_model):
+    X, _ = mouth_faces(1, seed=3)
+    with pytest.raises(ValueError, match="method must be"):
+        saliency_map(mouth_model, X, method="lime")
+    with pytest.raises(ValueError, match="needs a fitted FERClassifier"):
+        saliency_map(_BoxClassifier(), X)
+    with pytest.raises(ValueError, match="target must be"):
+        saliency_map(mouth_model, X, target="happy")
+    with pytest.raises(ValueError, match="not a layer"):
+        saliency_map(mouth_model, X, layer="nope")
+    with pytest.raises(ValueError, match="patch must be"):
+        saliency_map(mouth_model, X, method="occlusion", patch=0)
+    with pytest.raises(ValueError, match="no nn.Conv2d"):
+        last_conv_block(torch.nn.Linear(2, 2))

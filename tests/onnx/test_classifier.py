@@ -1,0 +1,148 @@
+"""ONNXClassifier: torch-free inference, inputs, TTA views, errors."""
+
+import pickle
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("onnx")
+pytest.importorskip("onnxruntime")
+
+from skfer import FERClassifier  # noqa: E402
+from skfer.onnx import ONNXClassifier  # noqa: E402
+from skfer.onnx._views import rows_to_images, tta_views  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def exported(faces, tmp_path_factory):
+    X, y = faces
+    clf = FERClassifier("small", max_epochs=2, precision="float32", random_state=0)
+    clf.fit(X, y)
+    return clf, clf.to_onnx(tmp_path_factory.mktemp("onnx") / "small.onnx")
+
+
+def test_runs_without_torch_skorch_or_sklearn(exported, faces, tmp_path):
+    clf, path = exported
+    X, _ = faces
+    np.save(tmp_path / "X.npy", X[:10])
+    np.save(tmp_path / "expected.npy", clf.predict_proba(X[:10]))
+    script = textwrap.dedent(
+        f"""
+        import sys
+        for name in ("torch", "skorch", "sklearn", "scipy", "matplotlib"):
+            sys.modules[name] = None  # any import of them raises ImportError
+        import numpy as np
+        from skfer.onnx import ONNXClassifier
+
+        clf = ONNXClassifier({str(path)!r}, tta="crops")
+        X = np.load({str(tmp_path / "X.npy")!r})
+        clf.set_params(tta=None)
+        proba = clf.predict_proba(X.reshape(-1, 48, 48))
+        expected = np.load({str(tmp_path / "expected.npy")!r})
+        assert np.abs(proba - expected).max() < 1e-4, np.abs(proba - expected).max()
+        import skfer
+        assert skfer.__version__
+        print("ok", clf.predict(X[:2]).tolist())
+        """
+    )
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ok [")
+
+
+@pytest.mark.parametrize("tta", ["flip", "crops"])
+def test_tta_views_are_those_of_the_torch_classifier(tta):
+    import torch
+
+    from skfer._inference import tta_views as torch_views
+
+    images = np.random.RandomState(0).rand(3, 48, 48).astype(np.float32)
+    ours = tta_views(images, tta)
+    theirs = torch_views(torch.from_numpy(images)[:, None], tta)
+    assert len(ours) == len(theirs) == {"flip": 2, "crops": 10}[tta]
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a, b[:, 0].numpy())
+
+
+@pytest.mark.parametrize("side", [24, 64, 128])
+def test_resize_is_close_to_the_torch_one(side):
+    from skfer._validation import rows_to_images as torch_rows_to_images
+
+    X = np.random.RandomState(side).rand(2, side * side).astype(np.float32) * 255
+    ours = rows_to_images(X)
+    theirs = torch_rows_to_images(X, (0.0, 255.0)).numpy()[:, 0]
+    assert ours.shape == (2, 48, 48)
+    np.testing.assert_allclose(ours, theirs, atol=1e-2)
+
+
+def test_behaves_like_a_fitted_sklearn_classifier(exported, faces):
+    from sklearn.utils.validation import check_is_fitted
+
+    clf, path = exported
+    X, y = faces
+    onnx_clf = ONNXClassifier(path)
+    check_is_fitted(onnx_clf)
+    assert onnx_clf.n_features_in_ == 2304
+    np.testing.assert_array_equal(onnx_clf.predict(X), clf.predict(X))
+    assert onnx_clf.score(X, y) == pytest.approx(clf.score(X, y))
+    again = pickle.loads(pickle.dumps(onnx_clf))
+    np.testing.assert_array_equal(
+        again.predict_proba(X[:5]), onnx_clf.predict_proba(X[:5])
+    )
+    assert again.get_params()["path"] == path
+
+
+def test_batches_give_the_same_probabilities(exported, faces):
+    _, path = exported
+    X, _ = faces
+    whole = ONNXClassifier(path).predict_proba(X)
+    batched = ONNXClassifier(path, batch_size=16).predict_proba(X)
+    np.testing.assert_allclose(batched, whole, atol=1e-6)
+
+
+def test_errors_name_the_problem(exported, faces, tmp_path):
+    _, path = exported
+    X, _ = faces
+    onnx_clf = ONNXClassifier(path)
+    with pytest.raises(ValueError, match="X has 100 features"):
+        onnx_clf.predict(np.zeros((2, 100)))
+    with pytest.raises(ValueError, match="NaN"):
+        onnx_clf.predict(np.full((1, 2304), np.nan))
+    with pytest.raises(ValueError, match="tta must be"):
+        ONNXClassifier(path, tta="mirror")
+    with pytest.raises(FileNotFoundError, match="missing.onnx"):
+        ONNXClassifier(tmp_path / "missing.onnx")
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="not a readable ONNX model"):
+        ONNXClassifier(bad)
+
+
+def test_a_foreign_onnx_file_is_refused(tmp_path):
+    import onnx
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"])],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, tmp_path / "foreign.onnx")
+    with pytest.raises(ValueError, match="not exported by skfer"):
+        ONNXClassifier(tmp_path / "foreign.onnx")
