@@ -373,10 +373,48 @@ def _confusion_figure(summary):
     return _figure_from_matplotlib(fig, "confusion matrix")
 
 
+def _video_html(video):
+    """A video run of ``skfer predict --json``: facts and the per-track summary."""
+    facts = {
+        k: video.get(k)
+        for k in ("status", "message", "fps", "n_decoded", "n_sampled", "duration")
+        if video.get(k) is not None
+    }
+    rows = [
+        {
+            "face": t["track"],
+            "from (s)": t["start"],
+            "to (s)": t["end"],
+            "frames": t["n_frames"],
+            "dominant": t["dominant"],
+            "share": t["share"].get(t["dominant"]),
+        }
+        for t in video.get("tracks", [])
+    ]
+    return (
+        f"<h3>{_esc(Path(str(video.get('file'))).name)}</h3>"
+        + _kv_table(facts)
+        + _table(rows)
+    )
+
+
+def _timeline_figure(video):
+    from .plotting import plot_emotion_timeline
+
+    frames = video["frames"]
+    fig = plot_emotion_timeline(
+        [f["time"] for f in frames],
+        [[f["probabilities"][c] for c in video["classes"]] for f in frames],
+        video["classes"],
+        tracks=[f["track"] for f in frames],
+    )
+    return _figure_from_matplotlib(fig, "emotions over time")
+
+
 def _kind(path, data):
     if isinstance(data, dict):
         kind = data.get("kind")
-        if kind in ("skfer-train", "skfer-evaluate"):
+        if kind in ("skfer-train", "skfer-evaluate", "skfer-video"):
             return kind
     if path.name == "history.json" and isinstance(data, list):
         return "history"
@@ -415,6 +453,15 @@ def _section_for_files(name, files, base):
                 used.add(cm_png)
             elif (data.get("summary") or {}).get("confusion_matrix"):
                 figures.append(_confusion_figure(data["summary"]))
+        elif kind == "skfer-video":
+            for video in data.get("videos", []):
+                blocks.append(_video_html(video))
+                timeline = Path(str(video.get("timeline"))).name
+                if timeline in figure_names:
+                    figures.append(_figure_file(base / timeline))
+                    used.add(timeline)
+                elif video.get("frames"):
+                    figures.append(_timeline_figure(video))
         elif kind == "history":
             if data:
                 if "learning_curves.png" in figure_names:

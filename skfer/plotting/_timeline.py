@@ -43,14 +43,14 @@ def plot_emotion_timeline(time, probabilities, classes, *, tracks=None, title=No
     """
     time = np.asarray(time, dtype=float).reshape(-1)
     classes = [str(c) for c in classes]
+    if not len(time):
+        raise ValueError("nothing to draw: time and probabilities are empty.")
     proba = _check_probabilities(probabilities, len(time), len(classes))
     tracks = np.ones(len(time), int) if tracks is None else np.asarray(tracks)
     if tracks.shape != time.shape:
         raise ValueError(
             f"tracks must have one id per row, shape {time.shape}; got {tracks.shape}."
         )
-    if not len(time):
-        raise ValueError("nothing to draw: time and probabilities are empty.")
     plt = _pyplot()
     ids = np.unique(tracks)
     fig, axes = plt.subplots(

@@ -199,10 +199,16 @@ class VideoReader:
                 f"{name}: cannot be opened as a video ({exc})."
             ) from exc
         if not self._container.streams.video:
+            kinds = sorted({s.type for s in self._container.streams})
             self._container.close()
             raise VideoReadError(
-                f"{name}: holds no video stream (an audio file or another kind of "
-                "data?)."
+                f"{name}: holds no video stream ("
+                + (
+                    f"only {', '.join(kinds)}"
+                    if kinds
+                    else "no stream at all: a truncated or unfinished file?"
+                )
+                + ")."
             )
         stream = self._container.streams.video[0]
         stream.thread_type = "AUTO"  # decode on several threads where the codec can
@@ -242,6 +248,7 @@ class VideoReader:
             try:
                 frame = next(iterator)
             except StopIteration:
+                self._check_end()
                 return
             except (av.FFmpegError, EOFError, OSError) as exc:
                 where = f"after {self.n_decoded} frames" if self.n_decoded else ""
@@ -265,6 +272,26 @@ class VideoReader:
             if start is None:
                 start = time if self.camera else min(time, 0.0)
             yield index, float(time - start), frame
+
+    def _check_end(self):
+        """At the end of the stream: no frame at all, or fewer than announced."""
+        if not self.n_decoded:
+            raise VideoReadError(
+                f"{self.source}: no frame could be decoded (a zero-length, truncated "
+                "or empty video)."
+            )
+        expected = self.n_frames
+        if expected and self.n_decoded < expected - max(1, 0.02 * expected):
+            self.complete = False
+            self.message = (
+                f"the video ended after {self.n_decoded} of the {expected} frames "
+                "it announces (a truncated file?)"
+            )
+            warnings.warn(
+                f"{self.source}: {self.message}; the frames read are kept.",
+                VideoDecodeWarning,
+                stacklevel=4,
+            )
 
     def frames(self, *, every=None, fps=None, format="gray"):
         """Yield the sampled frames as ``(index, time, image)``.
