@@ -19,8 +19,8 @@ __all__ = [
     "is_video_file",
 ]
 
-# File name endings read as videos by ``skfer predict`` (any container FFmpeg
-# reads works from Python; this list only decides which paths are videos).
+#: File name endings read as videos by ``skfer predict`` (any container FFmpeg
+#: reads works from Python; this set only decides which paths are videos).
 VIDEO_SUFFIXES = frozenset(
     {
         ".mp4",
