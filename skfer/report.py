@@ -536,7 +536,9 @@ def make_report(results, output, *, title="skfer report", command=None):
     Each result becomes a section: the training card of a ``skfer train`` run
     (architecture, data, accuracy, command), the scores of a ``skfer evaluate``
     run (accuracy, per-class precision/recall/F1), learning curves drawn from
-    ``history.json``, confusion matrices, benchmark result files (JSON as tables,
+    ``history.json``, confusion matrices, video runs saved from ``skfer predict
+    VIDEO --json`` (per-face summary and emotion timeline), benchmark result
+    files (JSON as tables,
     Markdown summaries rendered) and every PNG/JPEG/SVG figure found. Sub-folders
     are sections of their own (``checkpoint/`` folders are skipped). Images are
     embedded as base64 data: the page needs no other file and no network.
