@@ -40,7 +40,7 @@ def add_arguments(parser):
     """The video options of ``skfer predict``."""
     group = parser.add_argument_group(
         "videos and cameras",
-        "video files (mp4, avi, mov, webm, mkv, animated gif...) are analysed "
+        "video files (mp4, avi, mov, webm, mkv, animated gif...) are analysed\n"
         "frame by frame: one row per (frame, face) with its time and track id",
     )
     group.add_argument(

@@ -17,7 +17,7 @@ def plot_emotion_timeline(time, probabilities, classes, *, tracks=None, title=No
         Time stamp of each row, in seconds.
     probabilities : array-like of shape (n_rows, n_classes)
         Probability of each emotion in each row (e.g.
-        :attr:`skfer.video.VideoPredictions.proba`).
+        ``VideoPredictions.proba`` of :mod:`skfer.video`).
     classes : sequence of shape (n_classes,)
         Emotion names, in the column order of ``probabilities``.
     tracks : array-like of shape (n_rows,), default=None

@@ -130,7 +130,7 @@ class VideoReader:
     stream (in seconds from its first frame); frames are sampled either every
     ``every`` decoded frames or at ``fps`` frames per second of video. When
     decoding fails part way (a truncated or corrupt file), the frames read so far
-    are kept: :attr:`complete` becomes False, :attr:`message` says why and a
+    are kept: ``complete`` becomes False, ``message`` says why and a
     :class:`VideoDecodeWarning` is warned. When nothing can be read a
     :class:`VideoReadError` is raised.
 

@@ -38,7 +38,7 @@ def _closeness(a, b, min_iou, max_distance):
 class FaceTracker:
     """Give each face a track id that it keeps while it moves.
 
-    Each call of :meth:`update` matches the boxes found in a frame to the live
+    Each call of ``update`` matches the boxes found in a frame to the live
     tracks, greedily by overlap (intersection over union), or by centre distance
     for boxes that no longer overlap (a fast move); unmatched boxes start new
     tracks. A track missed in more than ``max_missed`` successive updates ends.
@@ -53,7 +53,7 @@ class FaceTracker:
         overlap the track to continue it.
     max_missed : int, default=2
         Updates a track may go without a box before it ends; meanwhile it keeps
-        its last box (see :attr:`tracks_`).
+        its last box (see ``tracks_``).
 
     Attributes
     ----------
