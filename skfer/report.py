@@ -401,10 +401,48 @@ def _confusion_figure(summary):
     return _figure_from_matplotlib(fig, "confusion matrix")
 
 
+def _video_html(video):
+    """A video run of ``skfer predict --json``: facts and the per-track summary."""
+    facts = {
+        k: video.get(k)
+        for k in ("status", "message", "fps", "n_decoded", "n_sampled", "duration")
+        if video.get(k) is not None
+    }
+    rows = [
+        {
+            "face": t["track"],
+            "from (s)": t["start"],
+            "to (s)": t["end"],
+            "frames": t["n_frames"],
+            "dominant": t["dominant"],
+            "share": t["share"].get(t["dominant"]),
+        }
+        for t in video.get("tracks", [])
+    ]
+    return (
+        f"<h3>{_esc(Path(str(video.get('file'))).name)}</h3>"
+        + _kv_table(facts)
+        + _table(rows)
+    )
+
+
+def _timeline_figure(video):
+    from .plotting import plot_emotion_timeline
+
+    frames = video["frames"]
+    fig = plot_emotion_timeline(
+        [f["time"] for f in frames],
+        [[f["probabilities"][c] for c in video["classes"]] for f in frames],
+        video["classes"],
+        tracks=[f["track"] for f in frames],
+    )
+    return _figure_from_matplotlib(fig, "emotions over time")
+
+
 def _kind(path, data):
     if isinstance(data, dict):
         kind = data.get("kind")
-        if kind in ("skfer-train", "skfer-evaluate"):
+        if kind in ("skfer-train", "skfer-evaluate", "skfer-video"):
             return kind
     if path.name == "history.json" and isinstance(data, list):
         return "history"
@@ -495,6 +533,15 @@ def _section_for_files(name, files, base):
                 used.add(cm_png)
             elif (data.get("summary") or {}).get("confusion_matrix"):
                 figures.append(_confusion_figure(data["summary"]))
+        elif kind == "skfer-video":
+            for video in data.get("videos", []):
+                blocks.append(_video_html(video))
+                timeline = Path(str(video.get("timeline"))).name
+                if timeline in figure_names:
+                    figures.append(_figure_file(base / timeline))
+                    used.add(timeline)
+                elif video.get("frames"):
+                    figures.append(_timeline_figure(video))
         elif kind == "history":
             if data:
                 curves = "learning_curves.png"
@@ -573,7 +620,9 @@ def make_report(results, output, *, title="skfer report", command=None):
     Each result becomes a section: the training card of a ``skfer train`` run
     (architecture, data, accuracy, command), the scores of a ``skfer evaluate``
     run (accuracy, per-class precision/recall/F1), learning curves drawn from
-    ``history.json``, confusion matrices, benchmark result files (JSON as tables,
+    ``history.json``, confusion matrices, video runs saved from ``skfer predict
+    VIDEO --json`` (per-face summary and emotion timeline), benchmark result
+    files (JSON as tables,
     Markdown summaries rendered) and every PNG/JPEG/SVG figure found. Sub-folders
     are sections of their own (``checkpoint/`` folders are skipped). Images are
     embedded as base64 data: the page needs no other file and no network.

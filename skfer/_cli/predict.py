@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import video
 from .common import UsageError, add_model_argument, note, positive_int
 
 DESCRIPTION = """\
@@ -16,7 +17,7 @@ width in the photo), emotion and the probability of each class; --json and --csv
 give the same as machine-readable text. Files without a face and files that are
 not images are reported (on stderr, and in the output with their status); they
 do not make the command fail. Use --no-detect for images that are already face
-crops (e.g. FER2013's 48x48 faces)."""
+crops (e.g. FER2013's 48x48 faces). Videos and --camera: see below."""
 
 MAX_SIDE = 1024  # photos are searched at most this large (boxes are mapped back)
 MARGIN = 0.1  # as FaceCropper: brings in the chin and forehead
@@ -29,7 +30,7 @@ def add_parser(sub):
         description=DESCRIPTION,
     )
     p.add_argument(
-        "paths", nargs="+", metavar="IMAGE_OR_FOLDER", help="photos or folders of them"
+        "paths", nargs="*", metavar="IMAGE_OR_FOLDER", help="photos, videos or folders"
     )
     add_model_argument(p)
     fmt = p.add_mutually_exclusive_group()
@@ -73,6 +74,7 @@ def add_parser(sub):
                    "the default of a bare --tta) or over 5 shifted crops and their "
                    "mirror images (crops)")
     p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
+    video.add_arguments(p)
     p.set_defaults(func=run)
     return p
 
@@ -216,6 +218,8 @@ def run(args):
     if args.plot is not None:
         check_output_file(args.plot, "--plot")
     files = list_files(args.paths)
+    if video.wants_video(args, files):
+        return video.run(args, files)
     if str(args.model).lower().endswith(".onnx"):  # run by onnxruntime, no torch
         from ..onnx import ONNXClassifier
 

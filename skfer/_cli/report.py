@@ -6,10 +6,10 @@ from .common import UsageError, check_output_file, note
 
 DESCRIPTION = """\
 Gather the output folders of `skfer train`, `skfer evaluate` and `skfer demo`,
-and benchmark result folders (JSON, Markdown and PNG files, e.g.
-benchmarks/results/), into one HTML page: tables, confusion matrices, learning
-curves and emotion-analysis figures, with every image embedded (the page needs no
-other file)."""
+video runs saved from `skfer predict VIDEO --json`, and benchmark result folders
+(JSON, Markdown and PNG files, e.g. benchmarks/results/), into one HTML page:
+tables, confusion matrices, learning curves, emotion-analysis and timeline
+figures, with every image embedded (the page needs no other file)."""
 
 
 def add_parser(sub):

@@ -1,4 +1,5 @@
-"""Figures of FER results: confusion matrices, learning curves, emotion analysis.
+"""Figures of FER results: confusion matrices, learning curves, emotion analysis
+and emotions over time.
 
 matplotlib is imported only when a function is called, never by
 ``import skfer.plotting``; install it with ``pip install skfer[plot]``.
@@ -13,12 +14,14 @@ from ._emotion_analysis import plot_emotion_analysis
 from ._faces import plot_faces
 from ._learning_curves import plot_learning_curves
 from ._save import save_figure
+from ._timeline import plot_emotion_timeline
 
 __all__ = [
     "plot_confusion_matrix",
     "plot_confusion_matrix_from_estimator",
     "plot_confusion_matrix_from_matrix",
     "plot_emotion_analysis",
+    "plot_emotion_timeline",
     "plot_faces",
     "plot_learning_curves",
     "save_figure",

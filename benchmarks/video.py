@@ -1,0 +1,155 @@
+"""Speed of ``skfer.video`` on a 640x480, 30 fps video with one or two faces.
+
+For each video (synthetic faces from :func:`skfer.video.make_face_video`, moving
+and changing expression, written as H.264 MP4):
+
+- decoded frames/s: :class:`skfer.video.VideoReader` decoding every frame to a gray
+  array (what the analysis decodes);
+- the analysis with default settings (``analyse_video``: 10 frames per second of
+  video analysed, a full face search on one analysed frame in 10, faces followed in
+  between, crops classified in batches): decoded frames/s, classified (analysed)
+  frames/s, and the real-time factor (video seconds per second of compute).
+
+The model is the one ``skfer predict`` uses by default (the best shipped weights),
+or ``--model``. Results go to ``benchmarks/results/video.json`` and ``video.md``
+with the command, the CPU, the thread count and the load average (say whether
+other work ran on the machine: the figures are only comparable on a quiet one)::
+
+    python benchmarks/video.py
+    python benchmarks/video.py --seconds 3 --output-name video-quick
+"""
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from _common import RESULTS, command_line, machine_info, now, write_json
+
+TARGETS = {"decoded_fps": 30.0, "classified_fps": 10.0}  # issue 20, a quiet machine
+
+
+def _load_model(spec):
+    from skfer import load_pretrained
+    from skfer._cli.common import best_pretrained
+
+    name = spec or best_pretrained()
+    if name is None:
+        raise SystemExit("no shipped model: pass --model PATH")
+    return load_pretrained(name), name
+
+
+def _decode(path):
+    from skfer.video import VideoReader
+
+    start, cpu = time.perf_counter(), time.process_time()
+    with VideoReader(path) as reader:
+        n = sum(1 for _ in reader.frames())
+    return n, time.perf_counter() - start, time.process_time() - cpu
+
+
+def _analyse(path, clf, repeat):
+    from skfer.video import analyse_video
+
+    best = None
+    for _ in range(repeat):
+        start, cpu = time.perf_counter(), time.process_time()
+        result = analyse_video(path, clf)
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        if best is None or seconds < best[1]:
+            best = (result, seconds, cpu)
+    return best
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", help="weights name or file (default: best shipped)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="video length")
+    parser.add_argument("--repeat", type=int, default=2, help="analyses per video")
+    parser.add_argument("--output-name", default="video")
+    parser.add_argument(
+        "--note",
+        default="",
+        help="what else ran on the machine (written beside the figures)",
+    )
+    args = parser.parse_args(argv)
+    from skfer.video import make_face_video
+
+    clf, model_name = _load_model(args.model)
+    machine = machine_info()
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for n_faces in (1, 2):
+            path = Path(folder) / f"faces{n_faces}.mp4"
+            make_face_video(path, n_faces=n_faces, seconds=args.seconds, fps=30)
+            n_frames, decode_s, decode_cpu = _decode(path)
+            _analyse(path, clf, 1) if args.repeat > 1 else None  # warm-up
+            result, seconds, cpu = _analyse(path, clf, max(1, args.repeat - 1))
+            info = result.info
+            rows.append(
+                {
+                    "faces": n_faces,
+                    "frames": n_frames,
+                    "video_seconds": round(n_frames / 30, 2),
+                    "decode_only_fps": round(n_frames / decode_s, 1),
+                    "analysis_seconds": round(seconds, 2),
+                    "decoded_fps": round(info["n_decoded"] / seconds, 1),
+                    "classified_fps": round(info["n_sampled"] / seconds, 1),
+                    "realtime_factor": round(info["n_decoded"] / 30 / seconds, 2),
+                    # per second of this process's CPU time (all its threads):
+                    # what a quiet core would give, whatever else runs
+                    "decode_only_fps_cpu": round(n_frames / decode_cpu, 1),
+                    "decoded_fps_cpu": round(info["n_decoded"] / cpu, 1),
+                    "classified_fps_cpu": round(info["n_sampled"] / cpu, 1),
+                    "tracks": int(len(set(result.track.tolist()))),
+                }
+            )
+            print(rows[-1], flush=True)
+    load_end = [round(x, 2) for x in os.getloadavg()]
+    data = {
+        "command": command_line(),
+        "date": now(),
+        "model": model_name,
+        "video": "640x480, 30 fps, H.264 (make_face_video), default analysis settings",
+        "targets": TARGETS,
+        "machine": {**machine, "load_average_at_end": load_end},
+        "note": args.note,
+        "results": rows,
+    }
+    write_json(RESULTS / f"{args.output_name}.json", data)
+    lines = [
+        "# Video analysis speed",
+        "",
+        f"`{data['command']}` — {data['date']}, model `{model_name}`, "
+        f"{machine['cpu']} ({machine['cores']} cores, {machine['torch_threads']} "
+        f"torch threads), load average {machine.get('load_average_at_start')} at "
+        f"start, {load_end} at the end.",
+        "",
+        f"{data['video']}; targets on a quiet machine: >= "
+        f"{TARGETS['decoded_fps']:.0f} decoded and >= "
+        f"{TARGETS['classified_fps']:.0f} classified frames/s.",
+        "",
+        "Frames per second of wall-clock time, and (in brackets) per second of "
+        "this process's CPU time, all threads: on a loaded machine the first "
+        "measures the sharing, the second what the code costs.",
+        "",
+        "| faces | frames | decode only | decoded frames/s | classified frames/s "
+        "| real time x |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['faces']} | {r['frames']} | {r['decode_only_fps']} "
+            f"({r['decode_only_fps_cpu']}) | {r['decoded_fps']} "
+            f"({r['decoded_fps_cpu']}) | {r['classified_fps']} "
+            f"({r['classified_fps_cpu']}) | {r['realtime_factor']} |"
+        )
+    if args.note:
+        lines += ["", args.note]
+    (RESULTS / f"{args.output_name}.md").write_text("\n".join(lines) + "\n")
+    print(f"written to {RESULTS / args.output_name}.json and .md")
+
+
+if __name__ == "__main__":
+    main()

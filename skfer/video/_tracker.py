@@ -1,0 +1,138 @@
+"""Following faces from frame to frame: a small IoU / centre-distance tracker."""
+
+from numbers import Integral, Real
+
+import numpy as np
+
+__all__ = ["FaceTracker"]
+
+
+def _iou(a, b):
+    """Intersection over union of two (row, col, height, width) boxes."""
+    rows = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    cols = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    if rows <= 0 or cols <= 0:
+        return 0.0
+    inter = rows * cols
+    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
+
+
+def _closeness(a, b, min_iou, max_distance):
+    """How well box ``b`` continues box ``a``: their IoU when at least ``min_iou``,
+    failing that a small score (below 1e-3) for a similar-sized box whose centre
+    is within ``max_distance`` box sides; 0 when ``b`` does not continue ``a``."""
+    iou = _iou(a, b)
+    if iou >= min_iou and iou > 0:
+        return iou
+    side_a, side_b = np.sqrt(a[2] * a[3]), np.sqrt(b[2] * b[3])
+    if not 0.5 <= side_a / side_b <= 2.0:
+        return 0.0
+    dr = (a[0] + a[2] / 2) - (b[0] + b[2] / 2)
+    dc = (a[1] + a[3] / 2) - (b[1] + b[3] / 2)
+    distance = np.hypot(dr, dc) / ((side_a + side_b) / 2)
+    if max_distance <= 0 or distance >= max_distance:
+        return 0.0
+    return 1e-3 * (1 - distance / max_distance)
+
+
+class FaceTracker:
+    """Give each face a track id that it keeps while it moves.
+
+    Each call of ``update`` matches the boxes found in a frame to the live
+    tracks, greedily by overlap (intersection over union), or by centre distance
+    for boxes that no longer overlap (a fast move); unmatched boxes start new
+    tracks. A track missed in more than ``max_missed`` successive updates ends.
+    Ids count from 1 and are never reused.
+
+    Parameters
+    ----------
+    min_iou : float, default=0.2
+        Smallest overlap of a box with a track's last box to continue it.
+    max_distance : float, default=1.0
+        Largest distance between centres, in box sides, for a box that does not
+        overlap the track to continue it.
+    max_missed : int, default=2
+        Updates a track may go without a box before it ends; meanwhile it keeps
+        its last box (see ``tracks_``).
+
+    Attributes
+    ----------
+    tracks_ : dict of int to tuple
+        Live tracks: id -> (box, number of updates missed in a row).
+
+    Examples
+    --------
+    >>> from skfer.video import FaceTracker
+    >>> tracker = FaceTracker()
+    >>> tracker.update([(10, 10, 50, 50), (10, 200, 50, 50)])
+    [1, 2]
+    >>> tracker.update([(12, 205, 50, 50), (14, 16, 50, 50)])  # moved, other order
+    [2, 1]
+    >>> tracker.update([(300, 300, 40, 40)])  # far away: a new face
+    [3]
+    """
+
+    def __init__(self, *, min_iou=0.2, max_distance=1.0, max_missed=2):
+        self.min_iou = min_iou
+        self.max_distance = max_distance
+        self.max_missed = max_missed
+
+    def _check(self):
+        for name in ("min_iou", "max_distance"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, Real) or value < 0:
+                raise ValueError(
+                    f"{name} must be a non-negative number; got {value!r}."
+                )
+        missed = self.max_missed
+        if isinstance(missed, bool) or not isinstance(missed, Integral) or missed < 0:
+            raise ValueError(
+                f"max_missed must be a non-negative integer; got {missed!r}."
+            )
+
+    def reset(self):
+        """Forget every track (ids start again from 1)."""
+        self.tracks_, self._next_id = {}, 1
+        return self
+
+    def update(self, boxes):
+        """Assign a track id to each box of one frame.
+
+        Parameters
+        ----------
+        boxes : sequence of (row, col, height, width)
+            The faces of the frame.
+
+        Returns
+        -------
+        ids : list of int
+            The track id of each box, in the order given.
+        """
+        if not hasattr(self, "tracks_"):
+            self._check()
+            self.reset()
+        boxes = [tuple(int(v) for v in box) for box in boxes]
+        pairs = []
+        for track, (last, _) in self.tracks_.items():
+            for k, box in enumerate(boxes):
+                score = _closeness(last, box, self.min_iou, self.max_distance)
+                if score > 0:
+                    pairs.append((score, track, k))
+        ids, used = [None] * len(boxes), set()
+        for _, track, k in sorted(pairs, reverse=True):
+            if ids[k] is None and track not in used:
+                ids[k] = track
+                used.add(track)
+        for track in list(self.tracks_):
+            if track not in used:
+                last, missed = self.tracks_[track]
+                if missed >= self.max_missed:
+                    del self.tracks_[track]
+                else:
+                    self.tracks_[track] = (last, missed + 1)
+        for k, box in enumerate(boxes):
+            if ids[k] is None:
+                ids[k] = self._next_id
+                self._next_id += 1
+            self.tracks_[ids[k]] = (box, 0)
+        return ids
