@@ -35,13 +35,17 @@ def test_demo_runs_end_to_end(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert code == 0
     assert "scratch" in out and "fine-tuned" in out and "report" in out
+    assert "0. the shipped model" in out and "(detected)" in out  # the astronaut
+    assert (tmp_path / "photo" / "emotion_analysis.png").is_file()
     assert (tmp_path / "source" / "model.safetensors").is_file()
     for name in ("scratch", "fine-tuned"):
         assert (tmp_path / name / "evaluation.json").is_file()
     page = (tmp_path / "report.html").read_text()
     images = re.findall(r'<img [^>]*src="(data:image/png;base64,)', page)
-    # emotion analysis; 3 learning curves; 2 confusion matrices
-    assert len(images) == 6
+    # the photo's and the target's emotion analyses; 3 learning curves; 2
+    # confusion matrices
+    assert len(images) == 7
+    assert "A real photo" in page
     assert "fine-tuned" in page and "test accuracy" in page
 
 

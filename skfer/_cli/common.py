@@ -70,6 +70,30 @@ def add_model_argument(parser):
     )
 
 
+TTA_CHOICES = ("none", "flip", "crops")
+
+
+def add_tta_argument(parser):
+    parser.add_argument(
+        "--tta",
+        nargs="?",
+        const="flip",
+        choices=TTA_CHOICES,
+        help="test-time augmentation: none, average with mirror images (flip, "
+        "the choice of a bare --tta) or over 5 shifted crops and their mirror "
+        "images (crops); default: the model's own setting (its registry "
+        "predict_params, e.g. crops for the shipped models; none for a weights "
+        "file)",
+    )
+
+
+def tta_params(args):
+    """``load_model`` keywords for ``--tta``: none given keeps the model's default."""
+    if args.tta is None:
+        return {}
+    return {"tta": None if args.tta == "none" else args.tta}
+
+
 def add_dataset_arguments(parser, required=True):
     parser.add_argument(
         "--dataset",

@@ -16,7 +16,10 @@ from .common import (
 )
 
 DESCRIPTION = """\
-The main job end to end: train a network on a source dataset, fine-tune it on a
+The main job end to end. First the shipped default model finds and reads the
+face in a real photo that ships with scikit-image (data.astronaut(), NASA's
+public-domain portrait of Eileen Collins; its emotion analysis opens the
+report). Then: train a network on a source dataset, fine-tune it on a
 small target dataset, compare it with the same network trained from scratch on
 the target, and write an HTML report (OUTPUT/report.html) with the learning
 curves, confusion matrices and an emotion analysis.
@@ -205,6 +208,7 @@ def run(args):
         data = _real_data(args, root)
     out = args.output
     out.mkdir(parents=True, exist_ok=True)
+    real_photo(out / "photo")
     params = dict(
         architecture=args.model,
         batch_size=32 if root is None else 64,
@@ -295,6 +299,79 @@ def run(args):
     print(f"4. report: {page}")
     print(f"done in {time.perf_counter() - t0:.1f} s")
     return 0 if all(np.isfinite(r["test accuracy"]) for r in rows) else 1
+
+
+def real_photo(folder):
+    """Step 0: the shipped default model on scikit-image's astronaut photo.
+
+    Writes ``emotion_analysis.png`` and ``photo.md`` to ``folder``; prints the
+    face found and its emotion. Returns the predict records, or None when no model
+    is shipped (the step is then skipped with a note).
+    """
+    from skimage import data
+
+    from ..preprocessing import extract_faces
+    from .common import best_pretrained, load_model
+
+    name = best_pretrained()
+    if name is None:
+        note("skfer: note: no shipped model: the real-photo step is skipped.")
+        return None
+    clf, _ = load_model(name)
+    photo = data.astronaut()
+    boxes, rows, sources = extract_faces(photo, return_sources=True)
+    proba = clf.predict_proba(rows)
+    classes = [str(c) for c in clf.classes_]
+    faces = []
+    for box, source, p in zip(boxes, sources, proba):
+        emotion = classes[int(np.argmax(p))]
+        faces.append(
+            {
+                "box": list(box),
+                "found": source,
+                "emotion": emotion,
+                "probability": round(float(np.max(p)), 3),
+            }
+        )
+    print(
+        f"0. the shipped model {name} on a real photo (scikit-image's "
+        f"data.astronaut(), {photo.shape[1]}x{photo.shape[0]})"
+    )
+    for face in faces:
+        print(
+            f"   face at {tuple(face['box'])} ({face['found']}): {face['emotion']} "
+            f"{face['probability']:.2f}"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [
+        "# A real photo",
+        "",
+        f"The shipped model `{name}` (with its registered prediction settings) on "
+        "scikit-image's `data.astronaut()` (NASA, public domain): the same as "
+        "`skfer predict astronaut.png`.",
+        "",
+        "| face | box (row, col, height, width) | found | emotion | probability |",
+        "|---|---|---|---|---:|",
+    ]
+    lines += [
+        f"| {k} | {tuple(f['box'])} | {f['found']} | {f['emotion']} | "
+        f"{f['probability']:.3f} |"
+        for k, f in enumerate(faces, 1)
+    ]
+    (folder / "photo.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        from ..plotting import plot_emotion_analysis, save_figure
+
+        fig = plot_emotion_analysis(
+            rows,
+            proba,
+            classes,
+            titles=[f"astronaut #{k}" for k in range(1, len(rows) + 1)],
+        )
+        save_figure(fig, folder / "emotion_analysis.png")
+    except ImportError as exc:  # pragma: no cover - matplotlib missing
+        note(f"skfer: note: no emotion analysis figure: {exc}")
+    return faces
 
 
 def _emotion_analysis(out, clf, X, y, random_state, n=4):

@@ -8,12 +8,14 @@ from .common import (
     UsageError,
     add_dataset_arguments,
     add_model_argument,
+    add_tta_argument,
     check_output_folder,
     dataset_dir,
     load_dataset,
     load_model,
     note,
     per_class_table,
+    tta_params,
 )
 
 DESCRIPTION = """\
@@ -41,10 +43,7 @@ def add_parser(sub):
         help="folder for evaluation.json and confusion_matrix.png "
         "(default: skfer-evaluate-<dataset>)",
     )
-    p.add_argument("--tta", nargs="?", const="flip", choices=("flip", "crops"),
-                   help="test-time augmentation: average with mirror images (flip, "
-                   "the default of a bare --tta) or over 5 shifted crops and their "
-                   "mirror images (crops)")
+    add_tta_argument(p)
     p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
     p.set_defaults(func=run)
     return p
@@ -58,9 +57,7 @@ def run(args):
     out = args.output or Path(f"skfer-evaluate-{args.dataset}")
     out = check_output_folder(out, "--output")
     dataset_dir(args.dataset, args.data_dir)  # a wrong folder fails before loading
-    clf, model_name = load_model(
-        args.model, device=args.device, tta=args.tta
-    )
+    clf, model_name = load_model(args.model, device=args.device, **tta_params(args))
     bunch, data_dir = load_dataset(args.dataset, args.data_dir)
     X, y = bunch.data, bunch.target
     subset = None
@@ -85,6 +82,7 @@ def run(args):
             "dataset": args.dataset,
             "data_dir": str(data_dir),
             "subset": subset,
+            "tta": clf.tta,
             "command": args.command,
         },
     )

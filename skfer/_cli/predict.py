@@ -8,7 +8,14 @@ from pathlib import Path
 import numpy as np
 
 from . import video
-from .common import UsageError, add_model_argument, note, positive_int
+from .common import (
+    UsageError,
+    add_model_argument,
+    add_tta_argument,
+    note,
+    positive_int,
+    tta_params,
+)
 
 DESCRIPTION = """\
 Find the faces in photos of any size (several per photo), crop them and classify
@@ -16,11 +23,17 @@ their expression. Prints one line per face: file, face box (row, col, height,
 width in the photo), emotion and the probability of each class; --json and --csv
 give the same as machine-readable text. Files without a face and files that are
 not images are reported (on stderr, and in the output with their status); they
-do not make the command fail. Use --no-detect for images that are already face
-crops (e.g. FER2013's 48x48 faces). Videos and --camera: see below."""
+do not make the command fail, unless no file at all could be read as an image
+(exit status 1). Faces are found on every framing (--detect auto): detected in
+the photo, else in a padded, resized copy (tight crops, thumbnails), else the
+whole image (its centre square) when it is plausibly one face; the "found"
+column says which ("detected" or "whole image"). Use --detect never for images
+that are already face crops (e.g. FER2013's 48x48 faces). Videos and --camera: see
+below."""
 
 MAX_SIDE = 1024  # photos are searched at most this large (boxes are mapped back)
 MARGIN = 0.1  # as FaceCropper: brings in the chin and forehead
+DETECT_MODES = ("auto", "always", "never")  # as skfer.preprocessing.find_faces
 
 
 def add_parser(sub):
@@ -58,9 +71,19 @@ def add_parser(sub):
         help="faces drawn by --plot at most (default: 24)",
     )
     p.add_argument(
+        "--detect",
+        choices=DETECT_MODES,
+        default="auto",
+        help="auto (default): detected faces, else the whole image when it is "
+        "plausibly one face; always: detected faces only; never: each image is "
+        "one face (its centre square)",
+    )
+    p.add_argument(
         "--no-detect",
-        action="store_true",
-        help="no face detection: each image is one face (its centre square)",
+        dest="detect",
+        action="store_const",
+        const="never",
+        help="the same as --detect never",
     )
     p.add_argument(
         "--min-face",
@@ -69,10 +92,7 @@ def add_parser(sub):
         help="smallest face searched, in pixels (default: 1/8 of the photo's "
         "shorter side, at least 24)",
     )
-    p.add_argument("--tta", nargs="?", const="flip", choices=("flip", "crops"),
-                   help="test-time augmentation: average with mirror images (flip, "
-                   "the default of a bare --tta) or over 5 shifted crops and their "
-                   "mirror images (crops)")
+    add_tta_argument(p)
     p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
     video.add_arguments(p)
     p.set_defaults(func=run)
@@ -109,17 +129,17 @@ def read_photo(path):
 
 
 def faces_of(gray, detect, min_face):
-    """Face boxes (row, col, height, width) of a photo and their 48x48 crops."""
-    from ..preprocessing import Resize, extract_faces
+    """Face boxes of a photo, their 48x48 crops, and how each face was found."""
+    from ..preprocessing import extract_faces
 
-    if detect:
-        return extract_faces(gray, margin=MARGIN, max_side=MAX_SIDE, min_size=min_face)
-    height, width = gray.shape
-    side = min(height, width)
-    boxes = [((height - side) // 2, (width - side) // 2, side, side)]
-    crops = [gray[r : r + h, c : c + w] for r, c, h, w in boxes]
-    rows = Resize().fit_transform(crops) if crops else np.empty((0, 48 * 48), np.uint8)
-    return boxes, rows
+    return extract_faces(
+        gray,
+        detect=detect,
+        margin=MARGIN,
+        max_side=MAX_SIDE,
+        min_size=min_face,
+        return_sources=True,
+    )
 
 
 def analyse(files, detect, min_face):
@@ -135,13 +155,16 @@ def analyse(files, detect, min_face):
             record.update(status="not an image", message=str(exc))
             records.append(record)
             continue
-        boxes, face_rows = faces_of(gray, detect, min_face)
+        boxes, face_rows, sources = faces_of(gray, detect, min_face)
         if not boxes:
             record.update(
                 status="no face",
-                message="no face found (for face crops use --no-detect)",
+                message="no face found (for face crops use --detect never)",
             )
-        record["faces"] = [{"box": [int(v) for v in box]} for box in boxes]
+        record["faces"] = [
+            {"box": [int(v) for v in box], "found": source}
+            for box, source in zip(boxes, sources)
+        ]
         rows.extend(face_rows)
         records.append(record)
     return records, np.asarray(rows, dtype=np.uint8).reshape(-1, 48 * 48)
@@ -150,8 +173,8 @@ def analyse(files, detect, min_face):
 def _print_table(records, classes):
     width = max([len("file")] + [len(r["file"]) for r in records])
     head = (
-        f"{'file':<{width}}  {'face':>4}  {'box (row,col,h,w)':<19}  {'emotion':<10}"
-        + "".join(f"{c[:8]:>9}" for c in classes)
+        f"{'file':<{width}}  {'face':>4}  {'box (row,col,h,w)':<19}  {'found':<11}  "
+        f"{'emotion':<10}" + "".join(f"{c[:8]:>9}" for c in classes)
     )
     print(head)
     for record in records:
@@ -162,7 +185,7 @@ def _print_table(records, classes):
             box = ",".join(str(v) for v in face["box"])
             probs = "".join(f"{face['probabilities'][c]:>9.3f}" for c in classes)
             print(
-                f"{record['file']:<{width}}  {k:>4}  {box:<19}  "
+                f"{record['file']:<{width}}  {k:>4}  {box:<19}  {face['found']:<11}  "
                 f"{face['emotion']:<10}{probs}"
             )
 
@@ -170,11 +193,22 @@ def _print_table(records, classes):
 def _print_csv(records, classes):
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(
-        ["file", "face", "row", "col", "height", "width", "emotion", *classes, "status"]
+        [
+            "file",
+            "face",
+            "row",
+            "col",
+            "height",
+            "width",
+            "found",
+            "emotion",
+            *classes,
+            "status",
+        ]
     )
     for record in records:
         if not record["faces"]:
-            blank = [""] * (6 + len(classes))
+            blank = [""] * (7 + len(classes))
             writer.writerow([record["file"], *blank, record["status"]])
         for k, face in enumerate(record["faces"], 1):
             writer.writerow(
@@ -182,6 +216,7 @@ def _print_csv(records, classes):
                     record["file"],
                     k,
                     *face["box"],
+                    face["found"],
                     face["emotion"],
                     *(f"{face['probabilities'][c]:.4f}" for c in classes),
                     record["status"],
@@ -223,11 +258,15 @@ def run(args):
     if str(args.model).lower().endswith(".onnx"):  # run by onnxruntime, no torch
         from ..onnx import ONNXClassifier
 
-        clf, model_name = ONNXClassifier(args.model, tta=args.tta), args.model
+        clf, model_name = ONNXClassifier(args.model), args.model
+        default = clf.metadata_.get("predict_params", {}).get("tta")
+        clf.set_params(tta=tta_params(args).get("tta", default))
     else:
-        clf, model_name = load_model(args.model, device=args.device, tta=args.tta)
+        clf, model_name = load_model(
+            args.model, device=args.device, **tta_params(args)
+        )
     classes = [str(c) for c in clf.classes_.tolist()]
-    records, rows = analyse(files, not args.no_detect, args.min_face)
+    records, rows = analyse(files, args.detect, args.min_face)
     proba = clf.predict_proba(rows) if len(rows) else np.empty((0, len(classes)))
     k, titles = 0, []
     for record in records:
@@ -264,4 +303,7 @@ def run(args):
             note(f"emotion analysis written to {out}")
         else:
             note("--plot: no face to draw.")
+    if not records or not_image == len(records):
+        note("skfer: none of the files given could be read as an image.")
+        return 1
     return 0

@@ -11,7 +11,14 @@ import sys
 import warnings
 from pathlib import Path
 
-from .common import UsageError, load_model, note, positive_float, positive_int
+from .common import (
+    UsageError,
+    load_model,
+    note,
+    positive_float,
+    positive_int,
+    tta_params,
+)
 
 
 def smoothing(text):
@@ -135,7 +142,7 @@ def _analyse(source, clf, args):
                 every=args.every,
                 fps=args.fps,
                 detect_every=args.detect_every,
-                detect=not args.no_detect,
+                detect=args.detect != "never",
                 min_face=args.min_face,
                 camera=args.camera is not None,
                 progress=True,
@@ -233,7 +240,7 @@ def run(args, files):
     if args.camera is not None and files:
         raise UsageError("give --camera SOURCE or files, not both.")
     sources = [args.camera] if args.camera is not None else files
-    clf, model_name = load_model(args.model, device=args.device, tta=args.tta)
+    clf, model_name = load_model(args.model, device=args.device, **tta_params(args))
     classes = [str(c) for c in clf.classes_.tolist()]
     if args.plot is not None:
         note("--plot draws photos; for videos use --timeline OUT.png.")

@@ -3,11 +3,13 @@
 Chain them in a :class:`~sklearn.pipeline.Pipeline`: ``FaceCropper`` (find and cut
 out the face), ``Grayscale``, ``Resize`` (48x48, flattened rows) and optionally
 ``HistogramEqualization``; :func:`detect_faces` finds every face of one photo and
-:func:`extract_faces` returns their boxes and model-ready crops.
+:func:`extract_faces` returns their boxes and model-ready crops, searching
+again or taking the whole image where the cascade finds nothing (:func:`find_faces`).
 """
 
 from ._equalize import HistogramEqualization
 from ._face import FaceCropper, NoFaceWarning, detect_faces, extract_faces
+from ._find import find_faces
 from ._grayscale import Grayscale
 from ._resize import Resize
 
@@ -19,4 +21,5 @@ __all__ = [
     "Resize",
     "detect_faces",
     "extract_faces",
+    "find_faces",
 ]

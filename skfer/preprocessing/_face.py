@@ -155,18 +155,34 @@ def _square_box(box, margin, height, width):
     return top, left, side, side
 
 
-def extract_faces(image, *, margin=0.1, max_side=1024, min_size=None, size=48):
+def extract_faces(
+    image,
+    *,
+    detect="auto",
+    margin=0.1,
+    max_side=1024,
+    min_size=None,
+    size=48,
+    return_sources=False,
+):
     """Every face of a photo: its box and its model-ready crop.
 
-    Faces are searched on a copy of the photo scaled down to at most ``max_side``
-    pixels (large photos are slow to scan); boxes are given in the original photo's
-    pixels, grown by ``margin`` on each side and made square, as
-    :class:`FaceCropper` does, and listed left to right.
+    Faces are found by :func:`find_faces`: searched on a copy of the photo scaled
+    down to at most ``max_side`` pixels (large photos are slow to scan), then on a
+    padded copy of standard size when none is found (tight face crops,
+    thumbnails), and with ``detect="auto"`` the photo's centre square is taken
+    when it is plausibly one face. Boxes are given in the original photo's pixels,
+    grown by ``margin`` on each side and made square, as :class:`FaceCropper`
+    does, and listed left to right.
 
     Parameters
     ----------
     image : ndarray of shape (height, width) or (height, width, channels)
         A photo of any size, gray or colour.
+    detect : {"auto", "always", "never"}, default="auto"
+        ``"auto"``: detected faces, else the whole image when it is plausibly one
+        face; ``"always"``: detected faces only; ``"never"``: the whole image
+        (centre square) is the face.
     margin : float, default=0.1
         Share of each face box added on every side.
     max_side : int, default=1024
@@ -175,6 +191,8 @@ def extract_faces(image, *, margin=0.1, max_side=1024, min_size=None, size=48):
         Smallest face side to find, in pixels of the original photo.
     size : int, default=48
         Side of the returned crops.
+    return_sources : bool, default=False
+        Also return how each face was found.
 
     Returns
     -------
@@ -182,6 +200,13 @@ def extract_faces(image, *, margin=0.1, max_side=1024, min_size=None, size=48):
         One square box per face, in the original photo.
     rows : ndarray of shape (n_faces, size * size), dtype uint8
         The grayscale crops, resized and flattened: ready for ``predict``.
+    sources : list of str
+        Only with ``return_sources=True``: ``"detected"`` or ``"whole image"``
+        for each face.
+
+    See Also
+    --------
+    find_faces : The boxes alone.
 
     Examples
     --------
@@ -190,29 +215,24 @@ def extract_faces(image, *, margin=0.1, max_side=1024, min_size=None, size=48):
     >>> boxes, rows = extract_faces(data.astronaut())
     >>> len(boxes), rows.shape
     (1, (1, 2304))
+    >>> thumbnail = data.astronaut()[60:190:2, 160:290:2]  # 65x65, face only
+    >>> extract_faces(thumbnail, return_sources=True)[2]
+    ['detected']
     """
-    from skimage.transform import rescale
-
+    from ._find import find_faces
     from ._resize import Resize
 
     (gray,), _ = check_images([image], name="image")
     gray = _to_gray(gray)
-    height, width = gray.shape
-    scale = min(1.0, max_side / max(height, width))
-    small = gray
-    if scale < 1.0:
-        small = rescale(gray, scale, anti_aliasing=True, preserve_range=True)
-        small = np.clip(np.rint(small), 0, 255).astype(np.uint8)
-    min_size = None if min_size is None else max(1, round(min_size * scale))
-    found = sorted(detect_faces(small, min_size=min_size), key=lambda b: (b[1], b[0]))
-    boxes = [
-        _square_box(tuple(int(round(v / scale)) for v in box), margin, height, width)
-        for box in found
-    ]
+    boxes, sources = find_faces(
+        gray, detect=detect, margin=margin, max_side=max_side, min_size=min_size
+    )
     crops = [gray[r : r + h, c : c + w] for r, c, h, w in boxes]
-    if not crops:
-        return boxes, np.empty((0, size * size), np.uint8)
-    return boxes, Resize(size=size).fit_transform(crops)
+    if crops:
+        rows = Resize(size=size).fit_transform(crops)
+    else:
+        rows = np.empty((0, size * size), np.uint8)
+    return (boxes, rows, sources) if return_sources else (boxes, rows)
 
 
 class FaceCropper(_ImageTransformer):

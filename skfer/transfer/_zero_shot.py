@@ -3,7 +3,7 @@
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..classifier import FERClassifier
+from ..weights import load_pretrained
 
 __all__ = ["PretrainedClassifier"]
 
@@ -21,8 +21,11 @@ class PretrainedClassifier(ClassifierMixin, BaseEstimator):
     weights : str or path-like
         A name of :func:`skfer.list_pretrained` or a file written by
         :meth:`FERClassifier.save_weights`.
-    tta : {None, "flip", "crops"}, default=None
-        Test-time augmentation, as in :class:`FERClassifier`.
+    tta : {"default", None, "flip", "crops"}, default="default"
+        Test-time augmentation, as in :class:`FERClassifier`; ``"default"``: the
+        setting the model's accuracy was measured with (a registered model's
+        ``predict_params``, as :func:`skfer.load_pretrained` uses; none for a
+        weights file).
     device : str, default="cpu"
         Torch device.
 
@@ -47,7 +50,7 @@ class PretrainedClassifier(ClassifierMixin, BaseEstimator):
     (2,)
     """
 
-    def __init__(self, weights, *, tta=None, device="cpu"):
+    def __init__(self, weights, *, tta="default", device="cpu"):
         self.weights = weights
         self.tta = tta
         self.device = device
@@ -55,9 +58,8 @@ class PretrainedClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Load the weights; ``X`` and ``y`` are only validated."""
         validate_data(self, X, reset=True, dtype="numeric")
-        self.classifier_ = FERClassifier.from_weights(
-            self.weights, tta=self.tta, device=self.device
-        )
+        params = {} if self.tta == "default" else {"tta": self.tta}
+        self.classifier_ = load_pretrained(self.weights, device=self.device, **params)
         self.classes_ = self.classifier_.classes_
         return self
 

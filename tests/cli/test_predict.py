@@ -4,7 +4,9 @@ import csv
 import io
 import json
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from skfer.cli import main
 
@@ -27,11 +29,13 @@ def test_table_reports_every_face_and_every_skipped_file(photos, model_path, cap
     assert len(two) == 2  # both faces of the photo, one line each
     assert [line.split()[-1] for line in lines if "blank.png" in line] == ["face)"]
     assert "(no face)" in out and "(not an image)" in out
-    assert "blank.png: no face" in err and "--no-detect" in err
+    assert "blank.png: no face" in err and "--detect never" in err
     assert "corrupt.png: not an image" in err
     assert "notes.txt: not an image" in err
-    # A tight 48x48 crop has no room around the face: the detector misses it.
-    assert "5 files, 2 faces; 2 without a face, 2 not images" in err
+    # A tight 48x48 crop has no room around the face: found in the padded copy.
+    (crop,) = [line for line in lines if "crop48.png" in line]
+    assert crop.split()[3] == "detected"
+    assert "5 files, 3 faces; 1 without a face, 2 not images" in err
 
 
 def test_json_output_parses_with_boxes_and_probabilities(photos, model_path, capsys):
@@ -54,6 +58,7 @@ def test_json_output_parses_with_boxes_and_probabilities(photos, model_path, cap
         assert sum(face["probabilities"].values()) == pytest.approx(1.0, abs=1e-4)
         proba = face["probabilities"]
         assert face["emotion"] == max(proba, key=proba.get)
+        assert face["found"] == "detected"
     assert blank["status"] == "no face" and blank["faces"] == []
 
 
@@ -65,19 +70,90 @@ def test_csv_output_has_one_row_per_face(photos, model_path, capsys):
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert code == 0
     assert [r["status"] for r in rows] == ["ok", "ok", "not an image"]
+    assert [r["found"] for r in rows] == ["detected", "detected", ""]
     assert rows[0]["face"] == "1" and rows[1]["face"] == "2"
     assert float(rows[0]["happy"]) >= 0 and rows[2]["emotion"] == ""
 
 
-def test_no_detect_treats_each_image_as_one_face(photos, model_path, capsys):
+@pytest.mark.parametrize("option", [["--no-detect"], ["--detect", "never"]])
+def test_detect_never_treats_each_image_as_one_face(option, photos, model_path, capsys):
     code = main(
         ["predict", str(photos / "crop48.png"), str(photos / "blank.png")]
-        + ["--model", str(model_path), "--json", "--no-detect"]
+        + ["--model", str(model_path), "--json", *option]
     )
     results = json.loads(capsys.readouterr().out)["results"]
     assert code == 0
-    assert results[0]["faces"][0]["box"] == [0, 0, 48, 48]
+    assert results[0]["faces"] == [{**results[0]["faces"][0], "box": [0, 0, 48, 48]}]
     assert results[1]["faces"][0]["box"] == [0, 50, 200, 200]  # centre square
+    assert {r["faces"][0]["found"] for r in results} == {"whole image"}
+
+
+def test_detect_auto_takes_a_face_crop_whole_and_always_does_not(
+    tmp_path, model_path, capsys
+):
+    # A face-like crop the cascade misses even padded: a smooth blob.
+    grid = np.linspace(-1, 1, 64)
+    blob = np.exp(-(grid[:, None] ** 2 + grid[None, :] ** 2) * 2) * 200 + 20
+    Image.fromarray(blob.astype(np.uint8)).save(tmp_path / "blob.png")
+    main(["predict", str(tmp_path / "blob.png"), "--model", str(model_path), "--json"])
+    (auto,) = json.loads(capsys.readouterr().out)["results"]
+    assert auto["faces"][0]["found"] == "whole image"
+    assert auto["faces"][0]["box"] == [0, 0, 64, 64]
+    code = main(
+        ["predict", str(tmp_path / "blob.png"), "--model", str(model_path)]
+        + ["--json", "--detect", "always"]
+    )
+    (always,) = json.loads(capsys.readouterr().out)["results"]
+    assert code == 0 and always["status"] == "no face" and always["faces"] == []
+
+
+def test_exit_status_1_when_no_file_is_an_image(photos, model_path, capsys):
+    args = ["--model", str(model_path)]
+    assert main(["predict", str(photos / "notes.txt"), *args]) == 1
+    assert "none of the files given could be read as an image" in (
+        capsys.readouterr().err
+    )
+    assert (
+        main(["predict", str(photos / "notes.txt"), str(photos / "blank.png"), *args])
+        == 0
+    )
+
+
+@pytest.mark.parametrize(
+    "option, expected",
+    [([], {}), (["--tta", "none"], {"tta": None}), (["--tta"], {"tta": "flip"})],
+)
+def test_tta_default_is_the_models_own(option, expected):
+    from skfer._cli.common import tta_params
+    from skfer.cli import build_parser
+
+    args = build_parser().parse_args(["predict", "x.png", *option])
+    assert tta_params(args) == expected
+
+
+def test_cli_and_api_give_the_same_probabilities_with_the_default_model(photos, capsys):
+    import skfer
+    from skfer._cli.common import best_pretrained
+    from skfer.preprocessing import extract_faces
+
+    name = best_pretrained()
+    if name is None:
+        pytest.skip("no pretrained model shipped")
+    photo = photos / "two_faces.jpg"
+    assert main(["predict", str(photo), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["model"] == name
+    cli = [
+        [f["probabilities"][c] for c in data["classes"]]
+        for f in data["results"][0]["faces"]
+    ]
+    clf = skfer.load_pretrained(name)
+    entry = next(e for e in skfer.list_pretrained() if e["name"] == name)
+    assert clf.tta == entry.get("predict_params", {}).get("tta")
+    gray = np.asarray(Image.open(photo).convert("L"))
+    _, rows = extract_faces(gray)
+    api = clf.predict_proba(rows)
+    np.testing.assert_allclose(cli, api, atol=2e-6)
 
 
 def test_plot_draws_the_emotion_analysis(photos, model_path, tmp_path, capsys):

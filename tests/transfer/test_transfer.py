@@ -282,3 +282,15 @@ def test_merge_of_runs_is_complete_when_no_row_is_missing(
 
 def _key(row):
     return [row["target"], row["protocol"], row["model"], row["method"]]
+
+
+def test_zero_shot_uses_the_registered_predict_params_unless_overridden():
+    from skfer import list_pretrained
+
+    entries = [e for e in list_pretrained() if e.get("predict_params", {}).get("tta")]
+    if not entries:
+        pytest.skip("no shipped model with a registered tta")
+    name, tta = entries[0]["name"], entries[0]["predict_params"]["tta"]
+    X, y = make_faces(4, random_state=0, return_X_y=True)
+    assert PretrainedClassifier(name).fit(X, y).classifier_.tta == tta
+    assert PretrainedClassifier(name, tta=None).fit(X, y).classifier_.tta is None
