@@ -5,6 +5,7 @@ cross-dataset fine-tuning, augmentation-based oversampling for imbalanced-learn
 pipelines, dataset loaders and benchmarks.
 """
 
+from ._units import InputUnitsWarning
 from ._validation import NonSquareImageWarning
 from ._version import __version__
 from .classifier import FERClassifier
@@ -13,6 +14,7 @@ from .weights import list_pretrained, load_pretrained
 
 __all__ = [
     "FERClassifier",
+    "InputUnitsWarning",
     "NonSquareImageWarning",
     "__version__",
     "ensemble_from_fitted",
