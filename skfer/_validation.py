@@ -134,12 +134,13 @@ def validate_images(estimator, X, y="no_validation", *, reset):
     """
     from sklearn.utils.validation import _check_feature_names, _num_features
 
+    stack = getattr(X, "ndim", None) in (3, 4) and not hasattr(X, "toarray")
     X = _as_rows(X)
     try:
         n_features = _num_features(X)
     except TypeError:
         n_features = None
-    if n_features is not None:
+    if n_features is not None and not stack:  # a stack's layout is explicit
         _check_colour_rows(n_features)
     kwargs = dict(dtype="numeric", ensure_all_finite=True)
     if reset or n_features is None or not _resizable(estimator, n_features):

@@ -1,6 +1,7 @@
 """When a fitted network can go on training: warm_start and partial_fit checks."""
 
 import os
+import warnings
 
 import numpy as np
 
@@ -48,13 +49,13 @@ def warm_start_changes(estimator):
 
 
 def check_partial_fit_params(estimator):
-    """Refuse parameters that ``partial_fit`` cannot honour, saying what to do."""
+    """Warn about parameters that ``partial_fit`` ignores, saying what to do."""
     if estimator.early_stopping:
-        raise ValueError(
-            "early_stopping=True cannot be used with partial_fit, which trains one "
-            "epoch on the data it is given, with no validation set to watch. Set "
-            "early_stopping=False and stop calling partial_fit when a score on your "
-            "own validation data stops improving, or use fit (which holds out "
-            "validation_fraction of the data, or takes X_val and y_val) for "
-            "early stopping."
+        warnings.warn(
+            "early_stopping=True is ignored by partial_fit, which trains one epoch "
+            "on the data it is given, with no validation set to watch. Stop calling "
+            "partial_fit when a score on your own validation data stops improving, "
+            "or use fit, which holds out a validation set, for early stopping.",
+            UserWarning,
+            stacklevel=3,
         )

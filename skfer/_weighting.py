@@ -77,9 +77,14 @@ def training_weights(X, y_codes, classes, sample_weight, class_weight):
         return None
     weights = np.ones(len(y_codes))
     if sample_weight is not None:
-        weights = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
+        try:
+            weights = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+        except ValueError as exc:
+            if "sample_weight" in str(exc):
+                raise
+            raise ValueError(f"sample_weight: {exc}") from exc
     if per_class is not None:
         weights = weights * per_class[y_codes]
     total = weights.sum()
@@ -87,6 +92,13 @@ def training_weights(X, y_codes, classes, sample_weight, class_weight):
         raise ValueError(
             "sample_weight (times class_weight) sums to 0: at least one training "
             "sample needs a positive weight."
+        )
+    weighted = np.unique(y_codes[weights > 0])
+    if len(weighted) < 2 and len(np.unique(y_codes)) >= 2:
+        raise ValueError(
+            "sample_weight (times class_weight) leaves positive weight on one class "
+            f"only ({classes[weighted].tolist()!r}); FERClassifier needs samples of "
+            "at least 2 classes to learn from."
         )
     if np.all(weights == weights[0]):
         return None

@@ -346,7 +346,8 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
 
         The first call builds the network (from ``pretrained`` if set); ``classes``
         (or the ``classes`` parameter) must then list every label if ``y`` lacks
-        some. No validation split is made, so ``early_stopping`` must be off.
+        some. No validation split is made, so ``early_stopping`` is ignored (with
+        a warning).
 
         Returns
         -------
@@ -427,7 +428,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             X_tr, y_tr, X_va, y_va, w_tr = self._split(X, y_codes, seed, weights)
         else:
             X_tr, y_tr, X_va, y_va, w_tr = X, y_codes, None, None, weights
-        if self.early_stopping and X_va is None:
+        if self.early_stopping and X_va is None and not partial:
             raise ValueError(
                 "early_stopping=True needs a validation set: set validation_fraction "
                 "(e.g. 0.1) or pass X_val and y_val to fit."
@@ -556,7 +557,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             )
         if self.ema_decay is not None:
             callbacks.append(("weight_average", WeightAverage(float(self.ema_decay))))
-        if self.early_stopping:
+        if self.early_stopping and images_va is not None:  # not in partial_fit
             callbacks.append(
                 (
                     "early_stopping",
