@@ -67,8 +67,9 @@ def training_weights(X, y_codes, classes, sample_weight, class_weight):
     >>> import numpy as np
     >>> from skfer._weighting import training_weights
     >>> X, y = np.zeros((4, 4)), np.array([0, 0, 0, 1])
-    >>> training_weights(X, y, np.array(["a", "b"]), None, "balanced").tolist()
-    [0.5, 0.5, 0.5, 1.5]
+    >>> w = training_weights(X, y, np.array(["a", "b"]), None, "balanced")
+    >>> np.round(w.astype(float), 3).tolist()  # 4 / (2 * 3) and 4 / (2 * 1)
+    [0.667, 0.667, 0.667, 2.0]
     >>> training_weights(X, y, np.array(["a", "b"]), [2, 2, 2, 2], None) is None
     True
     """
