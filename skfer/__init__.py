@@ -14,6 +14,7 @@ from ._version import __version__
 
 __all__ = [
     "FERClassifier",
+    "InputUnitsWarning",
     "NonSquareImageWarning",
     "__version__",
     "ensemble_from_fitted",
@@ -26,6 +27,7 @@ __all__ = [
 #: Public name -> the module defining it (imported when the name is first used).
 _LAZY = {
     "FERClassifier": ".classifier",
+    "InputUnitsWarning": "._units",
     "NonSquareImageWarning": "._validation",
     "ensemble_from_fitted": ".ensemble",
     "fit_voting_weights": ".ensemble",

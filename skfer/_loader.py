@@ -42,7 +42,8 @@ class BatchIterator:
     ``(n, 1, 48, 48)`` tensor (uint8 or float32) and each batch is a slice (or an
     index gather when shuffling), scaled, optionally augmented, and laid out
     channels-last. Shuffling and augmentation draw from torch's global generator,
-    which the estimator seeds for reproducibility.
+    which the estimator seeds for reproducibility. With ``sample_weight`` (one
+    weight per image), each batch's target is ``(labels, weights)``.
     """
 
     def __init__(
@@ -53,6 +54,7 @@ class BatchIterator:
         scaling=None,
         transform=None,
         channels_last=True,
+        sample_weight=None,
         **kwargs,
     ):
         self.X = dataset.X if hasattr(dataset, "X") else dataset
@@ -62,6 +64,7 @@ class BatchIterator:
         self.scaling = scaling
         self.transform = transform
         self.channels_last = channels_last
+        self.sample_weight = sample_weight
 
     def __len__(self):
         n = len(self.X)
@@ -86,13 +89,14 @@ class BatchIterator:
             seed = int(torch.randint(0, 2**62, (1,)).item())
             generator = torch.Generator().manual_seed(seed)
         order = torch.randperm(n) if self.shuffle else None
+        weights = self.sample_weight
         for start in range(0, n, self.batch_size):
             if order is None:
-                sl = slice(start, start + self.batch_size)
-                xb = self.X[sl]
-                yb = None if self.y is None else self.y[sl]
+                idx = slice(start, start + self.batch_size)
             else:
                 idx = order[start : start + self.batch_size]
-                xb = self.X[idx]
-                yb = None if self.y is None else self.y[idx]
+            xb = self.X[idx]
+            yb = None if self.y is None else self.y[idx]
+            if weights is not None and yb is not None:
+                yb = (yb, weights[idx])
             yield self._prepare(xb, generator), yb

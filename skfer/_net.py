@@ -3,6 +3,7 @@
 import itertools
 
 import torch
+import torch.nn.functional as F
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 from skorch.dataset import unpack_data
@@ -73,22 +74,39 @@ class FERNet(NeuralNet):
                 average.use_average(self)
         return super().run_single_epoch(iterator, training, *args, **kwargs)
 
+    def _train_loss(self, y_pred, y_true, weight, Xi):
+        """The batch's training loss; with weights, their weighted mean."""
+        if weight is None:
+            return self.get_loss(y_pred, y_true, X=Xi, training=True)
+        y_true = y_true.to(y_pred.device)
+        per_sample = F.cross_entropy(
+            y_pred,
+            y_true,
+            reduction="none",
+            label_smoothing=float(getattr(self.criterion_, "label_smoothing", 0.0)),
+        )
+        return (per_sample * weight.to(y_pred.device)).mean()
+
     def train_step_single(self, batch, **fit_params):
         self._weights_changed()
         self._set_training(True)
         Xi, yi = unpack_data(batch)
-        mixed = mix_batch(Xi, yi, self.mixup_alpha, self.cutmix_alpha)
-        if mixed is not None:
-            Xi, (y_a, y_b, lam) = mixed
+        yi, wi = yi if isinstance(yi, (tuple, list)) else (yi, None)
+        # Weights ride along as a second column so that mixing permutes them too.
+        target = yi if wi is None else torch.stack([yi.double(), wi.double()], 1)
+        mixed = mix_batch(Xi, target, self.mixup_alpha, self.cutmix_alpha)
         with self._autocast():
-            y_pred = self.infer(Xi, **fit_params)
+            y_pred = self.infer(Xi if mixed is None else mixed[0], **fit_params)
         y_pred = y_pred.float()
         if mixed is None:
-            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+            loss = self._train_loss(y_pred, yi, wi, Xi)
         else:
-            loss = lam * self.get_loss(y_pred, y_a, X=Xi, training=True) + (
-                1.0 - lam
-            ) * self.get_loss(y_pred, y_b, X=Xi, training=True)
+            Xi, (t_a, t_b, lam) = mixed
+            losses = []
+            for t in (t_a, t_b):
+                y, w = (t, None) if wi is None else (t[:, 0].long(), t[:, 1].float())
+                losses.append(self._train_loss(y_pred, y, w, Xi))
+            loss = lam * losses[0] + (1.0 - lam) * losses[1]
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
 
@@ -159,6 +177,8 @@ class EpochAccuracy(Callback):
         if y_pred is None:
             return
         _, yi = unpack_data(batch)
+        if isinstance(yi, (tuple, list)):  # (labels, sample weights)
+            yi = yi[0]
         correct = (y_pred.argmax(1).cpu() == yi.cpu()).sum().item()
         net.history.record_batch(
             "train_correct" if training else "valid_correct", correct

@@ -6,9 +6,17 @@ import warnings
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_array, check_X_y, validate_data
 
-__all__ = ["INPUT_SIZE", "NonSquareImageWarning", "rows_to_images", "validate_images"]
+from ._units import infer_input_range
+
+__all__ = [
+    "INPUT_SIZE",
+    "NonSquareImageWarning",
+    "infer_input_range",
+    "rows_to_images",
+    "validate_images",
+]
 
 #: Side of the square grayscale images the networks take.
 INPUT_SIZE = 48
@@ -31,18 +39,117 @@ class NonSquareImageWarning(UserWarning):
     """
 
 
-def validate_images(estimator, X, y="no_validation", *, reset):
-    """Validate X (and y) through scikit-learn, accepting ``(n, h, w)`` image stacks.
+#: Smallest side of an image row that may be resized to the model's input: a model
+#: fitted on square images of at least this side takes rows of any such side.
+MIN_RESIZABLE_SIDE = 16
+#: Channels of a colour image (RGB, RGBA) and of gray with alpha.
+_COLOUR_CHANNELS = (3, 4)
+# BT.601 luma weights, as Pillow's ``convert("L")`` and skfer.preprocessing.Grayscale.
+_LUMA = np.array([0.299, 0.587, 0.114])
 
-    3-D arrays are flattened to ``(n, h*w)`` first; everything else (finite values,
-    numeric dtype, 2-D, non-empty, ``n_features_in_`` consistency) is checked by
+
+def _to_gray_stack(X):
+    """``(n, h, w, c)`` or ``(n, c, h, w)`` arrays (c = 1-4) to ``(n, h, w)`` gray."""
+    counts = (1, 2, *_COLOUR_CHANNELS)
+    channels_first = X.shape[1] in counts and min(X.shape[2:]) >= MIN_RESIZABLE_SIDE
+    if channels_first and X.shape[-1] not in counts:
+        X = np.moveaxis(X, 1, -1)  # torch's (n, channels, height, width)
+    elif X.shape[-1] not in counts:
+        raise ValueError(
+            f"X has 4 dimensions (shape {X.shape}) but is neither (n_samples, "
+            "height, width, channels) nor (n_samples, channels, height, width) with "
+            "1 to 4 channels."
+        )
+    if X.shape[-1] in (1, 2):  # gray, gray + alpha
+        return X[..., 0]
+    gray = X[..., :3] @ _LUMA
+    if X.dtype.kind in "ui":
+        gray = np.rint(gray).astype(X.dtype)
+    return gray
+
+
+def _as_rows(X):
+    """Flatten image stacks to rows; refuse layouts that are surely misread."""
+    ndim = getattr(X, "ndim", None)
+    if hasattr(X, "toarray") or ndim not in (3, 4):
+        return X
+    X = np.asarray(X)
+    if ndim == 4:
+        X = _to_gray_stack(X)
+    elif X.shape[-1] in _COLOUR_CHANNELS and X.shape[1] >= MIN_RESIZABLE_SIDE:
+        raise ValueError(
+            f"X has shape {X.shape}, which reads as {X.shape[0]} gray images of "
+            f"{X.shape[1]}x{X.shape[2]} pixels. For one colour image pass "
+            "X[np.newaxis] (shape (1, height, width, channels)); for gray images "
+            "pass (n_samples, height, width)."
+        )
+    return X.reshape(X.shape[0], -1)
+
+
+def _check_colour_rows(n_features):
+    """Refuse or flag row lengths of flattened 48x48 colour images."""
+    channels = {INPUT_SIZE * INPUT_SIZE * c: c for c in _COLOUR_CHANNELS}
+    c = channels.get(n_features)
+    if c is None:
+        return
+    message = (
+        f"X has {n_features} = 48 x 48 x {c} values per row: flattened 48x48 "
+        f"{'RGB' if c == 3 else 'RGBA'} images? Rows are read as gray images; pass "
+        f"colour images as a (n_samples, 48, 48, {c}) array (converted to gray) "
+        "or convert them with skfer.preprocessing.Grayscale first."
+    )
+    side = math.isqrt(n_features)
+    if side * side != n_features:
+        raise ValueError(message)
+    warnings.warn(
+        message + f" Rows of {side}x{side} gray pixels can ignore this warning.",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
+def _resizable(estimator, n_features):
+    """Whether rows of ``n_features`` may differ from the fit: both square images."""
+    fitted = getattr(estimator, "n_features_in_", None)
+    if fitted is None or fitted == n_features:
+        return False
+    sides = [math.isqrt(int(d)) for d in (fitted, n_features)]
+    return all(
+        s * s == d and s >= MIN_RESIZABLE_SIDE
+        for s, d in zip(sides, (fitted, n_features))
+    )
+
+
+def validate_images(estimator, X, y="no_validation", *, reset):
+    """Validate X (and y) through scikit-learn, accepting image stacks.
+
+    ``(n, h, w)`` arrays are flattened to ``(n, h*w)``; ``(n, h, w, c)`` (or torch's
+    ``(n, c, h, w)``) arrays with 1-4 channels are converted to gray first. Rows of
+    48 x 48 x 3 values are refused and 48 x 48 x 4 ones flagged (flattened colour
+    images). A model fitted on square images of at least
+    :data:`MIN_RESIZABLE_SIDE` pixels a side takes rows of any other such side
+    (they are resized). Everything else (finite values, numeric dtype, 2-D,
+    non-empty, ``n_features_in_`` consistency) is checked by
     :func:`sklearn.utils.validation.validate_data`.
     """
-    if getattr(X, "ndim", None) == 3 and not hasattr(X, "toarray"):
-        X = np.asarray(X)
-        X = X.reshape(X.shape[0], -1)
-    kwargs = dict(reset=reset, dtype="numeric", ensure_all_finite=True)
-    return validate_data(estimator, X, y, **kwargs)
+    from sklearn.utils.validation import _check_feature_names, _num_features
+
+    stack = getattr(X, "ndim", None) in (3, 4) and not hasattr(X, "toarray")
+    X = _as_rows(X)
+    try:
+        n_features = _num_features(X)
+    except TypeError:
+        n_features = None
+    if n_features is not None and not stack:  # a stack's layout is explicit
+        _check_colour_rows(n_features)
+    kwargs = dict(dtype="numeric", ensure_all_finite=True)
+    if reset or n_features is None or not _resizable(estimator, n_features):
+        return validate_data(estimator, X, y, reset=reset, **kwargs)
+    # Images of another size: checked like any input except for the row length.
+    _check_feature_names(estimator, X, reset=False)
+    if isinstance(y, str) and y == "no_validation":
+        return check_array(X, input_name="X", estimator=estimator, **kwargs)
+    return check_X_y(X, y, estimator=estimator, **kwargs)
 
 
 def _square_side(n_features):
@@ -85,13 +192,3 @@ def rows_to_images(X, input_range, *, size=INPUT_SIZE):
             antialias=side > size,
         )
     return images
-
-
-def infer_input_range(X):
-    """Units of the training images: 0-255 for integer pixels, else the data's range."""
-    if X.dtype.kind in "uib" and (X.size == 0 or (X.min() >= 0 and X.max() <= 255)):
-        return (0.0, 255.0)
-    lo, hi = float(np.min(X)), float(np.max(X))
-    if hi - lo < 1e-12:
-        hi = lo + 1.0
-    return (lo, hi)

@@ -22,6 +22,7 @@ from ._net import EpochAccuracy, FERNet
 from ._schedules import SCHEDULES, LRSchedule
 from ._torch_utils import PRECISIONS, check_device, resolve_precision, seeded
 from ._training_state import continue_training, training_state
+from ._units import match_units
 from ._validation import (
     INPUT_SIZE,
     infer_input_range,
@@ -29,6 +30,8 @@ from ._validation import (
     validate_images,
 )
 from ._version import __version__
+from ._warm_start import check_partial_fit_params, warm_start_changes
+from ._weighting import training_weights
 from ._weights_io import read_weights, tensor_dict, write_weights
 from .models import ARCHITECTURES, build_model
 
@@ -61,13 +64,21 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
     (fitted attribute ``net_``, a skorch net).
 
     **Input.** ``X`` holds one grayscale image per row: ``(n, 2304)`` flattened
-    48x48 images or an ``(n, 48, 48)`` stack, uint8 (0-255) or float. A row of
-    ``s*s`` values is read as an ``s x s`` image and resized to 48x48, so 128x128
-    crops can be passed directly; a row whose length is not a perfect square is
-    zero-padded to the next square (with a :class:`~skfer.NonSquareImageWarning`).
-    Pixels are scaled with statistics learned at the first fit (or taken from the
-    pretrained weights), so uint8 and float inputs both work, as long as ``fit`` and
-    ``predict`` get the same units. ``y`` holds labels of any hashable type.
+    48x48 images or an ``(n, 48, 48)`` stack, uint8 (0-255) or float;
+    ``(n, h, w, channels)`` colour arrays are converted to gray. A row of ``s*s``
+    values is read as an ``s x s`` image and resized to 48x48; a model fitted on
+    square images (every pretrained one) takes rows of any square size of at least
+    16x16, so 128x128 crops can be passed directly. A row whose length is not a
+    perfect square is zero-padded to the next square (with a
+    :class:`~skfer.NonSquareImageWarning`). ``y`` holds labels of any hashable type.
+
+    **Pixel units.** The model records the units it was trained in
+    (``input_range_``: ``(0, 255)`` for 8-bit data, ``(0, 1)`` for floats in
+    [0, 1]). At predict time, and when fine-tuning from ``pretrained`` or with
+    ``warm_start``, float [0, 1] inputs given to a 0-255 model are multiplied by
+    255 (and 0-255 inputs given to a [0, 1] model divided by 255), with an
+    :class:`~skfer.InputUnitsWarning`; inputs that cannot be read in the model's
+    units raise a ValueError. See :ref:`input-units`.
 
     **Fine-tuning.** ``pretrained`` (a registered name or a weights file) initializes
     every fit from saved weights; it is a plain parameter, so ``clone`` keeps it and
@@ -135,13 +146,19 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         cost of a plain prediction).
     warm_start : bool, default=False
         Whether :meth:`fit` continues from the current weights instead of starting
-        afresh.
+        afresh. If ``architecture``, ``pretrained`` or ``classes`` changed since
+        the last fit, a new network is built instead, with a warning.
     pretrained : str or path-like, default=None
         Weights to start every fresh fit from: a name of
         :func:`skfer.list_pretrained` or a file written by :meth:`save_weights`.
     classes : array-like, default=None
         All class labels the model should know. ``None`` means those present in
         ``y`` at the first fit. Needed when a training set may lack some classes.
+    class_weight : None, "balanced" or dict, default=None
+        Weights of the classes in the training loss (multiplied by ``fit``'s
+        ``sample_weight``): ``"balanced"`` gives each class present
+        ``n_samples / (n_classes * count)``; a dict maps class labels to weights
+        (others weigh 1). The validation loss stays unweighted.
     validation_fraction : float or None, default=0.1
         Fraction of the training data held out (stratified) to report
         ``valid_loss``/``valid_acc`` each epoch; ``None`` or 0 disables it. Ignored
@@ -181,7 +198,8 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
     architecture_ : str
         The architecture actually built.
     input_range_ : tuple of float
-        Pixel units the model expects (``(0, 255)`` for integer images).
+        Pixel units the model was trained in: ``(0, 255)`` for 0-255 images,
+        ``(0, 1)`` for floats in [0, 1], else the training data's range.
     pixel_mean_, pixel_std_ : float
         Standardization statistics of the [0, 1]-scaled training pixels.
 
@@ -215,6 +233,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         "warm_start": ["boolean"],
         "pretrained": [str, os.PathLike, None],
         "classes": ["array-like", None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left"), None],
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -245,6 +264,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         warm_start=False,
         pretrained=None,
         classes=None,
+        class_weight=None,
         validation_fraction=0.1,
         early_stopping=False,
         n_iter_no_change=10,
@@ -271,6 +291,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         self.warm_start = warm_start
         self.pretrained = pretrained
         self.classes = classes
+        self.class_weight = class_weight
         self.validation_fraction = validation_fraction
         self.early_stopping = early_stopping
         self.n_iter_no_change = n_iter_no_change
@@ -281,15 +302,20 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X, y, *, X_val=None, y_val=None):
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None):
         """Train the network on ``(X, y)``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_pixels) or (n_samples, h, w)
-            Grayscale images, one per row.
+            Grayscale images, one per row (see the class description for the
+            accepted layouts and units).
         y : array-like of shape (n_samples,)
             Labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the training loss (multiplied by
+            ``class_weight``). The validation loss stays unweighted. Routed by
+            scikit-learn's metadata routing (``set_fit_request``).
         X_val, y_val : array-like, default=None
             An explicit validation set (e.g. FER2013's PublicTest) used for
             ``valid_loss``/``valid_acc`` and early stopping instead of a split of
@@ -300,22 +326,38 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         self : FERClassifier
         """
         warm = bool(self.warm_start) and hasattr(self, "net_")
-        return self._fit(X, y, X_val, y_val, warm=warm, epochs=self.max_epochs)
+        if warm:
+            changes = warm_start_changes(self)
+            if changes:
+                warnings.warn(
+                    f"warm_start=True, but {changes} since the last fit; the fitted "
+                    "network cannot continue, so a new one is built.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                warm = False
+        return self._fit(
+            X, y, X_val, y_val, warm=warm, epochs=self.max_epochs,
+            sample_weight=sample_weight,
+        )
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one more epoch on ``(X, y)``, keeping weights and optimizer state.
 
         The first call builds the network (from ``pretrained`` if set); ``classes``
         (or the ``classes`` parameter) must then list every label if ``y`` lacks
-        some. No validation split is made.
+        some. No validation split is made, so ``early_stopping`` is ignored (with
+        a warning).
 
         Returns
         -------
         self : FERClassifier
         """
+        check_partial_fit_params(self)
         warm = hasattr(self, "net_")
         return self._fit(
-            X, y, None, None, warm=warm, epochs=1, partial=True, classes=classes
+            X, y, None, None, warm=warm, epochs=1, partial=True, classes=classes,
+            sample_weight=sample_weight,
         )
 
     def _fit(
@@ -330,6 +372,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         partial=False,
         classes=None,
         resume_state=None,
+        sample_weight=None,
     ):
         """The training behind ``fit``, ``partial_fit`` and resumed checkpoints.
 
@@ -348,12 +391,22 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         if not warm:
             if self.pretrained is not None:
                 pretrained_state, pretrained_meta = self._read_pretrained()
+                X = match_units(
+                    X, tuple(pretrained_meta["input_range"]),
+                    what=f"the pretrained model {self.pretrained!r}",
+                )
             self.architecture_ = self._resolve_architecture(pretrained_meta)
             self.classes_ = self._resolve_classes(y, classes)
-        elif partial and classes is not None:
+            self._fitted_pretrained = self.pretrained
+        else:
+            X = match_units(X, self.input_range_, what="the fitted model")
+        if partial and warm and classes is not None:
             self._check_labels_known(np.asarray(classes), "classes")
         self._check_labels_known(y, "y")
         y_codes = np.searchsorted(self.classes_, y)
+        weights = training_weights(
+            X, y_codes, self.classes_, sample_weight, self.class_weight
+        )
 
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
@@ -370,11 +423,12 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                 )
             self._check_labels_known(y_va, "y_val")
             y_va = np.searchsorted(self.classes_, y_va)
+            w_tr = weights
         elif not partial:
-            X_tr, y_tr, X_va, y_va = self._split(X, y_codes, seed)
+            X_tr, y_tr, X_va, y_va, w_tr = self._split(X, y_codes, seed, weights)
         else:
-            X_tr, y_tr, X_va, y_va = X, y_codes, None, None
-        if self.early_stopping and X_va is None:
+            X_tr, y_tr, X_va, y_va, w_tr = X, y_codes, None, None, weights
+        if self.early_stopping and X_va is None and not partial:
             raise ValueError(
                 "early_stopping=True needs a validation set: set validation_fraction "
                 "(e.g. 0.1) or pass X_val and y_val to fit."
@@ -388,6 +442,8 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             else:
                 self.input_range_ = infer_input_range(X_tr)
                 self._fit_pixel_stats(X_tr)
+        if X_val is not None:
+            X_va = match_units(X_va, self.input_range_, name="X_val")
         scaling = self._scaling()
         images_tr = rows_to_images(X_tr, self.input_range_)
         images_va = None if X_va is None else rows_to_images(X_va, self.input_range_)
@@ -403,6 +459,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             net = self._make_net(
                 module, device, autocast_dtype, scaling, images_va, y_va,
                 n_train=len(y_tr), schedule_origin=0 if partial else None,
+                sample_weight=w_tr,
             )
             net.initialize()
             if warm:
@@ -413,18 +470,19 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                 continue_training(net, resume_state)
             y_tensor = torch.as_tensor(y_tr, dtype=torch.long)
             net.partial_fit(images_tr, y_tensor, epochs=epochs)
-        # The validation data must not be pickled with the fitted model.
+        # Neither the validation data nor the weights are pickled with the model.
         net.train_split = None
+        net.iterator_train__sample_weight = None
         self.net_ = net
         self.history_ = [
             {k: v for k, v in row.items() if k != "batches"} for row in net.history
         ]
         return self
 
-    def _split(self, X, y, seed):
+    def _split(self, X, y, seed, weights=None):
         frac = self.validation_fraction
         if not frac:
-            return X, y, None, None
+            return X, y, None, None, weights
         n = len(y)
         n_val = int(np.ceil(frac * n))
         if n_val < 1 or n - n_val < 1:
@@ -434,14 +492,17 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=3,
             )
-            return X, y, None, None
+            return X, y, None, None, weights
         counts = np.bincount(y)
         counts = counts[counts > 0]
         stratify = y if (counts.min() >= 2 and n_val >= len(counts)) else None
-        X_tr, X_va, y_tr, y_va = train_test_split(
-            X, y, test_size=n_val, stratify=stratify, random_state=seed
+        # The same split with or without weights (a weight column rides along).
+        index = np.arange(n)
+        i_tr, i_va = train_test_split(
+            index, test_size=n_val, stratify=stratify, random_state=seed
         )
-        return X_tr, y_tr, X_va, y_va
+        w_tr = None if weights is None else weights[i_tr]
+        return X[i_tr], y[i_tr], X[i_va], y[i_va], w_tr
 
     def _fit_pixel_stats(self, X):
         lo, hi = self.input_range_
@@ -471,6 +532,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         *,
         n_train=0,
         schedule_origin=None,
+        sample_weight=None,
     ):
         from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
         from skorch.helper import predefined_split
@@ -495,7 +557,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             )
         if self.ema_decay is not None:
             callbacks.append(("weight_average", WeightAverage(float(self.ema_decay))))
-        if self.early_stopping:
+        if self.early_stopping and images_va is not None:  # not in partial_fit
             callbacks.append(
                 (
                     "early_stopping",
@@ -528,6 +590,9 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             iterator_train__shuffle=True,
             iterator_train__scaling=scaling,
             iterator_train__transform=self._transform(),
+            iterator_train__sample_weight=(
+                None if sample_weight is None else torch.from_numpy(sample_weight)
+            ),
             iterator_valid=BatchIterator,
             iterator_valid__scaling=scaling,
             train_split=train_split,
@@ -684,6 +749,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         clf.pixel_mean_ = float(meta["pixel_mean"])
         clf.pixel_std_ = float(meta["pixel_std"])
         clf.n_features_in_ = int(meta.get("n_features_in", INPUT_SIZE * INPUT_SIZE))
+        clf._fitted_pretrained = weights
         module = build_model(clf.architecture_, n_classes=len(clf.classes_))
         module.load_state_dict(state)
         module = module.to(device).to(memory_format=torch.channels_last)
@@ -752,6 +818,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
 
         check_is_fitted(self)
         X = validate_images(self, X, reset=False)
+        X = match_units(X, self.input_range_)
         images = rows_to_images(X, self.input_range_)
         module, device = self._module_for_inference()
         # A cached copy of the network made for inference (batch norms folded,

@@ -1,6 +1,7 @@
 """FERClassifier: the scikit-learn contract, fine-tuning, weights and errors."""
 
 import pickle
+import warnings
 
 import joblib
 import numpy as np
@@ -66,8 +67,10 @@ def test_square_images_of_other_sizes_are_resized(faces3):
     clf = small().fit(big, y)
     assert clf.n_features_in_ == 64 * 64
     assert clf.predict(big[:5]).shape == (5,)
-    with pytest.raises(ValueError, match="4096 features"):
-        clf.predict(X[:5])
+    # Square images of another size are resized too (n_features_in_ is not a bar).
+    assert clf.predict(X[:5]).shape == (5,)
+    with pytest.raises(ValueError, match="10 features"):
+        clf.predict(X[:5, :10])
 
 
 def test_non_square_rows_are_padded_with_a_warning():
@@ -455,3 +458,122 @@ def test_cuda_training_and_moving_weights_between_devices(faces3):
     p_cpu = clf.set_params(device="cpu").predict_proba(X)
     assert not next(clf.net_.module_.parameters()).is_cuda
     np.testing.assert_allclose(p_gpu, p_cpu, atol=0.05)
+
+
+# ------------------------------------------------------ sample and class weights
+def test_sample_weight_steers_the_training(faces3):
+    X, y = faces3
+    # "happy" samples count fifty times more: the network learns to answer "happy".
+    weights = np.where(y == "happy", 1.0, 0.02)
+    clf = small(max_epochs=5, lr=1e-2).fit(X, y, sample_weight=weights)
+    assert np.mean(clf.predict(X) == "happy") > 0.9
+    unweighted = small(max_epochs=5, lr=1e-2).fit(X, y)
+    assert np.mean(unweighted.predict(X) == "happy") < 0.9
+
+
+def test_class_weight_balanced_equals_its_sample_weights(faces3):
+    X, y = faces3
+    keep = (y != "sad") | (np.arange(len(y)) % 3 == 0)  # fewer "sad" faces
+    X, y = X[keep], y[keep]
+    labels, counts = np.unique(y, return_counts=True)
+    per_class = dict(zip(labels, len(y) / (len(labels) * counts)))
+    balanced = small(class_weight="balanced", mixup_alpha=0.4).fit(X, y)
+    explicit = small(mixup_alpha=0.4).fit(
+        X, y, sample_weight=[per_class[label] for label in y]
+    )
+    as_dict = small(class_weight=per_class, mixup_alpha=0.4).fit(X, y)
+    p = balanced.predict_proba(X)
+    np.testing.assert_allclose(p, explicit.predict_proba(X), atol=1e-4)
+    np.testing.assert_allclose(p, as_dict.predict_proba(X), atol=1e-4)
+    assert not np.allclose(p, small(mixup_alpha=0.4).fit(X, y).predict_proba(X))
+
+
+def test_sample_weight_on_one_class_only_is_refused(faces3):
+    X, y = faces3
+    with pytest.raises(ValueError, match="positive weight on one class only"):
+        small().fit(X, y, sample_weight=(y == "happy").astype(float))
+
+
+def test_uniform_sample_weight_is_the_unweighted_fit(faces3):
+    X, y = faces3
+    a = small().fit(X, y).predict_proba(X)
+    b = small().fit(X, y, sample_weight=np.full(len(y), 3.0)).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_sample_weight_is_not_pickled(faces3):
+    X, y = faces3
+    clf = small().fit(X, y, sample_weight=np.linspace(1, 2, len(y)))
+    assert clf.net_.iterator_train__sample_weight is None
+    assert len(pickle.dumps(clf)) < len(pickle.dumps(small().fit(X, y))) + 1000
+
+
+def test_set_fit_request_routes_sample_weight(faces3):
+    import sklearn
+
+    X, y = faces3
+    seen = []
+
+    class Spy(FERClassifier):
+        def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None):
+            seen.append(sample_weight is not None)
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        est = Spy("small", max_epochs=1, validation_fraction=None, random_state=0)
+        cross_validate(
+            est.set_fit_request(sample_weight=True).set_score_request(
+                sample_weight=False
+            ),
+            X,
+            y,
+            cv=2,
+            params={"sample_weight": np.ones(len(y))},
+        )
+    assert seen == [True, True]
+
+
+# ---------------------------------------------------------- pixel units, sizes
+def test_pretrained_scores_float_unit_images_like_uint8():
+    from skfer import InputUnitsWarning, load_pretrained
+
+    X, y = make_faces(n_samples=70, random_state=0, return_X_y=True)
+    model = load_pretrained("fer2013-model3")
+    with pytest.warns(InputUnitsWarning, match="multiplying by 255"):
+        unit = model.predict_proba(X / 255.0)
+    np.testing.assert_allclose(unit, model.predict_proba(X), atol=1e-6)
+
+
+def test_fine_tuning_from_pretrained_reads_unit_images_as_uint8(faces3):
+    from skfer import InputUnitsWarning
+
+    X, y = faces3
+    params = dict(pretrained="fer2013-model3", architecture=None, max_epochs=1)
+    with pytest.warns(InputUnitsWarning, match="fer2013-model3"):
+        unit = small(**params).fit(X / 255.0, y)
+    byte = small(**params).fit(X, y)
+    np.testing.assert_allclose(
+        unit.predict_proba(X), byte.predict_proba(X), atol=1e-4
+    )
+
+
+def test_pretrained_takes_rows_of_other_square_sizes():
+    from skfer import load_pretrained
+
+    X, _ = make_faces(n_samples=8, image_size=64, random_state=0, return_X_y=True)
+    model = load_pretrained("fer2013-model2")
+    assert model.n_features_in_ == 2304
+    assert model.predict(X).shape == (8,)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # gray stacks of any size: no warning
+        stack = make_faces(n_samples=8, image_size=96, random_state=0).images
+        assert model.predict(stack).shape == (8,)
+
+
+def test_warm_start_rebuilds_after_a_new_architecture(faces3):
+    X, y = faces3
+    clf = small(warm_start=True).fit(X, y)
+    with pytest.warns(UserWarning, match="architecture changed"):
+        clf.set_params(architecture="model3", max_epochs=1).fit(X, y)
+    assert clf.architecture_ == "model3"
+    assert len(clf.history_) == 1  # a new network, a new history

@@ -24,7 +24,14 @@ def image_side(n_features, name="X"):
 
 
 def intensity_scale(X, name="X"):
-    """255 for integer data or floats above 1, else 1; checks the value range."""
+    """255 for 0-255 data, 1 for floats in [0, 1] (see :mod:`skfer._units`).
+
+    Integer data are 0-255; floats are [0, 1] when all of them are, 0-255 when a
+    real share of them exceeds 1. Floats mostly in [0, 1] with a few values above
+    1, and values outside [0, 255], raise a ValueError.
+    """
+    from .._units import describe_units
+
     if X.dtype == bool or not (
         np.issubdtype(X.dtype, np.integer) or np.issubdtype(X.dtype, np.floating)
     ):
@@ -37,9 +44,14 @@ def intensity_scale(X, name="X"):
             f"{name} must hold pixel intensities in [0, 255] (uint8) or [0, 1] "
             f"(floats); got values in [{low}, {high}]."
         )
-    if np.issubdtype(X.dtype, np.integer) or high > 1:
-        return 255.0
-    return 1.0
+    kind = describe_units(X)
+    if kind == "ambiguous":
+        raise ValueError(
+            f"{name} holds floats mostly in [0, 1] with a few values up to {high}: "
+            "the units are ambiguous. Clip [0, 1] data to [0, 1], or cast 0-255 "
+            "data to uint8."
+        )
+    return 255.0 if kind == "byte" else 1.0
 
 
 def augment_images(X, transform="paper", random_state=None, *, batch_size=1024):
@@ -50,7 +62,8 @@ def augment_images(X, transform="paper", random_state=None, *, batch_size=1024):
     X : ndarray of shape (n_samples, side * side) or (n_samples, height, width)
         Grayscale images: rows of pixels (square images) or 2-D images. Integer
         data (e.g. uint8) are read on the 0-255 scale; floats on the [0, 1] scale,
-        or 0-255 if some value exceeds 1.
+        or 0-255 if at least 1 % of the values exceed 1 (fewer is ambiguous and
+        raises a ValueError).
     transform : None, str, transform or list of transforms, default="paper"
         Anything :func:`make_augmentation` accepts.
     random_state : int, RandomState instance or None, default=None

@@ -70,7 +70,9 @@ class AugmentationOverSampler(BaseOverSampler):
     ``X`` holds one square grayscale image per row (48 x 48 = 2304 pixels for
     FER data; any ``side * side`` works); ``fit_resample`` raises a ValueError for
     other widths. Integer data (uint8) are read on the 0-255 scale and floats on
-    [0, 1] (or 0-255 if some value exceeds 1); the output keeps the input dtype,
+    [0, 1], or on 0-255 when at least 1 % of the values exceed 1; floats mostly in
+    [0, 1] with a few values above 1 are ambiguous and raise a ValueError (see
+    :ref:`input-units`). The output keeps the input dtype,
     so uint8 stays uint8. The original samples come first, unchanged, followed by
     the new ones class by class. Sparse input is accepted (and returned sparse),
     though images are rarely sparse. ``fit`` only validates ``X`` and ``y``, as for

@@ -31,7 +31,8 @@ class Grayscale(_ImageTransformer):
     list of 2-D ``(height, width)`` or 3-D ``(height, width, channels)`` images of
     any sizes; a ``(n_samples, height, width[, channels])`` array; or a 2-D array
     of flattened square grayscale images ``(n_samples, side * side)``. Values are
-    8-bit intensities in [0, 255].
+    8-bit intensities in [0, 255], or floats in [0, 1] (when every value of the
+    input is in [0, 1], it is multiplied by 255); the outputs are uint8 0-255.
 
     See Also
     --------

@@ -5,7 +5,37 @@ from numbers import Integral
 
 import numpy as np
 
+from .._units import MIN_SHARE_ABOVE_ONE
+
 __all__ = ["check_images"]
+
+
+def _float_scale(images, name):
+    """255 when every image is float and all values lie in [0, 1], else 1.
+
+    Float images in [0, 1] (``skimage.img_as_float``, torchvision) are read as
+    such; floats in [0, 255] with only a few values above 1 could be either and
+    raise. The decision is made once for the whole batch, so that one dark image
+    of a 0-255 batch is not rescaled alone.
+    """
+    if not images or any(image.dtype.kind != "f" for image in images):
+        return 1.0
+    if not all(image.size and np.isfinite(image).all() for image in images):
+        return 1.0  # refused, image by image, by _as_uint8
+    low = min(float(image.min()) for image in images)
+    high = max(float(image.max()) for image in images)
+    if low < 0 or high > 255:
+        return 1.0  # refused by _as_uint8
+    if high <= 1:
+        return 255.0
+    above = sum(int(np.count_nonzero(image > 1)) for image in images)
+    if above < MIN_SHARE_ABOVE_ONE * sum(image.size for image in images):
+        raise ValueError(
+            f"{name} holds floats mostly in [0, 1] with a few values up to {high:g}: "
+            "are they [0, 1] images (clip them to [0, 1]) or dark 0-255 images "
+            "(cast them to uint8)? The units are ambiguous."
+        )
+    return 1.0
 
 
 def _as_uint8(image, name, index):
@@ -54,7 +84,8 @@ def check_images(X, *, name="X"):
         ``(n_samples, height, width, channels)``; or a list of 2-D ``(height,
         width)`` or 3-D ``(height, width, channels)`` images of any sizes. A
         single image must be wrapped in a list. Values are 8-bit intensities in
-        [0, 255] of any numeric dtype (floats are rounded).
+        [0, 255] of any numeric dtype (floats are rounded), or floats in [0, 1]
+        (when every value of the batch is, they are multiplied by 255).
     name : str, default="X"
         Name of the argument, used in error messages.
 
@@ -72,6 +103,8 @@ def check_images(X, *, name="X"):
     >>> images, kind = check_images(np.zeros((2, 2304)))
     >>> len(images), images[0].shape, images[0].dtype, kind
     (2, (48, 48), dtype('uint8'), 'flat')
+    >>> int(check_images(np.full((1, 4, 4), 0.5))[0][0].max())  # floats in [0, 1]
+    128
     """
     if isinstance(X, (str, bytes)) or X is None:
         raise TypeError(f"{name} must be an array or a list of images; got {X!r}.")
@@ -118,6 +151,9 @@ def check_images(X, *, name="X"):
                 )
             _check_channels(image.shape, name, index)
         kind = "list"
+    scale = _float_scale(images, name)
+    if scale != 1.0:
+        images = [image * scale for image in images]
     return [_as_uint8(image, name, i) for i, image in enumerate(images)], kind
 
 
