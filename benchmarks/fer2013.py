@@ -542,6 +542,7 @@ def write_markdown(results, path):
                 if "checkpoints" in row
                 else []
             ),
+            *([f"- note: {row['note']}"] if "note" in row else []),
             *(
                 [
                     f"- evaluated again: `{row['evaluation']['command']}` "

@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
 
-from skfer import FERClassifier, load_pretrained  # noqa: E402
+from skfer import FERClassifier, list_pretrained, load_pretrained  # noqa: E402
 from skfer.onnx import ONNXClassifier, export_onnx  # noqa: E402
 
 #: Largest difference of probabilities allowed between ONNX and torch float32.
@@ -36,7 +36,11 @@ def test_shipped_models_match_torch_float32(name, faces, tmp_path):
     clf = load_pretrained(name)
     onnx_clf = _parity(clf, X[:64], tmp_path / f"{name}.onnx")
     assert onnx_clf.metadata_["architecture"] == clf.architecture_
-    assert onnx_clf.metadata_["predict_params"] == {"tta": "crops"}
+    # the registry's prediction settings travel with the exported file
+    entry = {e["name"]: e for e in list_pretrained()}[name]
+    assert onnx_clf.metadata_["predict_params"] == {
+        "tta": entry["predict_params"]["tta"]
+    }
     np.testing.assert_array_equal(onnx_clf.classes_, clf.classes_)
 
 
