@@ -133,8 +133,13 @@ def markdown(results):
         f"({m['torch_threads']} threads), onnxruntime "
         f"{results['models'][0]['onnxruntime']}. One-minute load average before / "
         f"after: {results['load_before']} / {results['load_after']}"
-        " (a training ran on the same 2 cores: figures are slower and noisier than "
-        "on an idle machine).\n\n"
+        + (
+            " (the machine was busy: figures are slower and noisier than on an idle "
+            "one)"
+            if max(results["load_before"], results["load_after"]) > 0.5 * m["cores"]
+            else " (a quiet machine)"
+        )
+        + ".\n\n"
         f"Command: `{results['command']}` ({results['date']}).\n"
     )
 
