@@ -1,19 +1,54 @@
-"""The one atomic text-file writer of skfer (reports, JSON results, cards).
+"""Atomic file writes: the one mechanism behind every file skfer writes.
 
-The text goes to a temporary file in the destination folder, which is renamed
-onto the destination (``os.replace``) once complete: readers see the old file or
-the new one, never half of it. On any failure (a full disk, a read-only folder)
-the temporary file is removed and an ``OSError`` naming the destination is
-raised.
+:func:`atomic_file` gives a temporary path in the destination folder, which is
+renamed onto the destination (``os.replace``) once the caller has written it
+completely; weights, checkpoints, ONNX files and text (reports, JSON results)
+all go through it, so readers see the old file or the new one, never half of
+it. On any failure (a full disk, a read-only folder) the temporary file is
+removed; the writers raise an ``OSError`` naming the destination.
 """
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_text_atomic"]
+__all__ = ["atomic_file", "write_text_atomic"]
 
 _TMP_PREFIX = ".tmp-"
+
+
+@contextlib.contextmanager
+def atomic_file(path):
+    """Yield a temporary path beside ``path``; it replaces ``path`` on success.
+
+    The temporary file (named ``.tmp-*`` with ``path``'s suffix, in the same
+    folder, so the rename is atomic) is given the permissions a plain new file
+    would get, then renamed onto ``path`` when the block ends normally. If the
+    block raises, the temporary file is removed and ``path`` is untouched.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from skfer._atomic import atomic_file
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "data.bin"
+    >>> with atomic_file(path) as tmp:
+    ...     _ = tmp.write_bytes(b"ok")
+    >>> path.read_bytes(), [p.name for p in path.parent.iterdir()]
+    (b'ok', ['data.bin'])
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary only
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def write_text_atomic(path, text, encoding="utf-8"):
@@ -46,23 +81,12 @@ def write_text_atomic(path, text, encoding="utf-8"):
     'hello'
     """
     path = Path(path)
-    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(
-            prefix=_TMP_PREFIX, suffix=path.suffix, dir=path.parent
-        )
-        with os.fdopen(fd, "w", encoding=encoding) as handle:
-            handle.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary only
-        os.replace(tmp, path)
+        with atomic_file(path) as tmp:
+            tmp.write_text(text, encoding=encoding)
     except OSError as exc:
         raise OSError(
             exc.errno, f"cannot write {str(path)!r} ({exc.strerror or exc})"
         ) from exc
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
     return path

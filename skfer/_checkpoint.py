@@ -24,13 +24,13 @@ the next write.
 """
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
 from skorch.callbacks import Callback
 
+from ._atomic import atomic_file
 from ._training_state import training_state
 from ._weights_io import read_weights_meta
 
@@ -67,19 +67,13 @@ def history_rows(history):
 
 
 def _atomic_torch_save(obj, path):
-    fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".pt", dir=path.parent)
-    try:
+    with atomic_file(path) as tmp, open(tmp, "wb") as fh:
         try:
-            with os.fdopen(fd, "wb") as fh:
-                torch.save(obj, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
+            torch.save(obj, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
         except RuntimeError as exc:  # torch's report of a failed write (full disk)
             raise OSError(f"Cannot write {path}: {exc}") from exc
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 class _EstimatorMeta:

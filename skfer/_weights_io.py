@@ -1,3 +1,4 @@
+
 """Reading and writing FERClassifier weights as safetensors (no pickle, no code).
 
 :func:`read_weights` is the one reader of weights files in skfer (pretrained
@@ -17,12 +18,12 @@ file and the field at the first problem:
 
 import json
 import math
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import torch
+
+from ._atomic import atomic_file
 
 __all__ = ["read_weights", "read_weights_meta", "write_weights"]
 
@@ -57,22 +58,11 @@ def write_weights(path, state_dict, meta):
                 "(class labels must be str, int, float or bool)."
             ) from exc
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".safetensors", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_file(path) as tmp:
         try:
-            save_file(tensors, tmp, metadata=metadata)
-        except OSError as exc:
+            save_file(tensors, str(tmp), metadata=metadata)
+        except Exception as exc:  # OSError, SafetensorError, RuntimeError (full disk)
             raise OSError(f"Cannot write the weights file {path}: {exc}") from exc
-        except Exception as exc:  # SafetensorError, RuntimeError on a full disk
-            raise OSError(f"Cannot write the weights file {path}: {exc}") from exc
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary only
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return path
 
 

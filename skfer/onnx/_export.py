@@ -10,11 +10,10 @@ class names, input units and skfer's version, each value a JSON text.
 """
 
 import copy
-import os
-import tempfile
 import warnings
 from pathlib import Path
 
+from .._atomic import atomic_file
 from ._format import FORMAT_VERSION, INPUT_NAME, OUTPUT_NAME, encode
 
 __all__ = ["export_onnx"]
@@ -129,9 +128,7 @@ def export_onnx(estimator, path):
     path.parent.mkdir(parents=True, exist_ok=True)
     module = _graph_module(estimator)
     example = torch.zeros(2, 48, 48)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".onnx", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_file(path) as tmp:
         with warnings.catch_warnings():
             # The TorchScript exporter (dynamo=False) is deprecated in favour of
             # torch.export, which needs onnxscript; it still handles these plain
@@ -140,26 +137,19 @@ def export_onnx(estimator, path):
             torch.onnx.export(
                 module,
                 (example,),
-                tmp,
+                str(tmp),
                 dynamo=False,
                 input_names=[INPUT_NAME],
                 output_names=[OUTPUT_NAME],
                 dynamic_axes={INPUT_NAME: {0: "n"}, OUTPUT_NAME: {0: "n"}},
                 opset_version=OPSET,
             )
-        model = onnx.load(tmp)
+        model = onnx.load(str(tmp))
         for key, value in encode(_metadata(estimator)).items():
             entry = model.metadata_props.add()
             entry.key, entry.value = key, value
         model.producer_name = "skfer"
         model.doc_string = f"skfer FERClassifier ({estimator.architecture_}): {TTA_DOC}"
         onnx.checker.check_model(model)
-        onnx.save(model, tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 is for the temporary only
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        onnx.save(model, str(tmp))
     return path

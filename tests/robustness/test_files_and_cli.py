@@ -361,23 +361,19 @@ def test_fer2013_csv_cache_is_not_stale_after_a_same_size_rewrite(tmp_path):
 
 # --------------------------------------------------------------- make_report
 def test_report_on_a_full_disk_leaves_no_temporary_file(zoo, tmp_path, monkeypatch):
-    import skfer._atomic
+    import pathlib
 
-    real_fdopen = os.fdopen
-
-    class FullDisk(io.StringIO):
-        def write(self, text):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    def fdopen(fd, *args, **kwargs):
-        real_fdopen(fd).close()
-        return FullDisk()
-
-    monkeypatch.setattr(skfer._atomic.os, "fdopen", fdopen)
     results = tmp_path / "results"
     results.mkdir()
     (results / "scores.json").write_text(json.dumps({"accuracy": 0.9}))
     out = tmp_path / "out" / "report.html"
+    real_write_text = pathlib.Path.write_text
+
+    def full_disk(self, text, *args, **kwargs):
+        real_write_text(self, text[: len(text) // 2], *args, **kwargs)  # half, then
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(pathlib.Path, "write_text", full_disk)
     with pytest.raises(OSError, match=r"report\.html.*No space left") as info:
         make_report([results], out)
     assert info.value.errno == errno.ENOSPC
