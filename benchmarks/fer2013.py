@@ -148,7 +148,8 @@ def train_one(model, args, data):
     with the same result as an uninterrupted one (same machine and thread count).
     """
     from skfer import FERClassifier
-    from skfer._checkpoint import BEST_FILE, fit_with_checkpoints, read_checkpoint
+    from skfer.classifier import fit_with_checkpoints
+    from skfer.weights import BEST_FILE, read_checkpoint
 
     params = dict(RECIPES[args.recipe])
     if args.epochs is not None:
@@ -334,7 +335,7 @@ def save_weights(clf, model, args, row):
 def shown_path(path):
     """``path`` relative to the checkout, or ``$SKFER_CACHE/...`` (results name no
     machine)."""
-    from skfer.datasets._home import _cache_relative
+    from skfer.datasets import cache_relative as _cache_relative
 
     checkout = Path(__file__).resolve().parents[1]
     try:

@@ -490,7 +490,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     from skfer import list_pretrained
-    from skfer._cli.common import best_pretrained
+    from skfer.cli._common import best_pretrained
 
     datasets = {
         "JAFFE": load_jaffe_photos(data_dir(args.data_dir, "jaffe")),

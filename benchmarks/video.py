@@ -32,7 +32,7 @@ TARGETS = {"decoded_fps": 30.0, "classified_fps": 10.0}  # issue 20, a quiet mac
 
 def _load_model(spec):
     from skfer import load_pretrained
-    from skfer._cli.common import best_pretrained
+    from skfer.cli._common import best_pretrained
 
     name = spec or best_pretrained()
     if name is None:

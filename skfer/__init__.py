@@ -10,7 +10,7 @@ that ``import skfer.onnx`` runs an exported model without importing torch.
 
 import importlib
 
-from ._version import __version__
+__version__ = "0.1.0.dev0"
 
 __all__ = [
     "FERClassifier",
@@ -27,17 +27,18 @@ __all__ = [
 #: Public name -> the module defining it (imported when the name is first used).
 _LAZY = {
     "FERClassifier": ".classifier",
-    "InputUnitsWarning": "._units",
-    "NonSquareImageWarning": "._validation",
+    "InputUnitsWarning": ".utils",
+    "NonSquareImageWarning": ".utils",
     "ensemble_from_fitted": ".ensemble",
     "fit_voting_weights": ".ensemble",
     "make_ensemble": ".ensemble",
     "list_pretrained": ".weights",
-    "load_pretrained": ".weights",
+    "load_pretrained": ".classifier",
 }
 
 #: Subpackages reachable as attributes after a bare ``import skfer``.
 _SUBMODULES = {
+    "utils",
     "augmentation",
     "classifier",
     "cli",

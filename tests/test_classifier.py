@@ -552,9 +552,7 @@ def test_fine_tuning_from_pretrained_reads_unit_images_as_uint8(faces3):
     with pytest.warns(InputUnitsWarning, match="fer2013-model3"):
         unit = small(**params).fit(X / 255.0, y)
     byte = small(**params).fit(X, y)
-    np.testing.assert_allclose(
-        unit.predict_proba(X), byte.predict_proba(X), atol=1e-4
-    )
+    np.testing.assert_allclose(unit.predict_proba(X), byte.predict_proba(X), atol=1e-4)
 
 
 def test_pretrained_takes_rows_of_other_square_sizes():

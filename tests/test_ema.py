@@ -5,7 +5,7 @@ import torch
 from skorch.callbacks import Callback
 
 from skfer import FERClassifier
-from skfer._ema import _RAMP
+from skfer.classifier._ema import _RAMP
 
 
 class RecordRaw(Callback):

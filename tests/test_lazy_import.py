@@ -15,7 +15,7 @@ def test_every_public_name_resolves_and_is_listed():
     for name in skfer.__all__:
         assert getattr(skfer, name) is not None
         assert name in dir(skfer)
-    assert skfer.FERClassifier.__module__ == "skfer.classifier"
+    assert skfer.FERClassifier.__module__ == "skfer.classifier._classifier"
     assert skfer.models.build_model  # subpackages as attributes, as before
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         skfer.nope  # noqa: B018

@@ -6,7 +6,7 @@ import torch
 from skorch.callbacks import Callback
 
 from skfer import FERClassifier
-from skfer._net import mix_batch
+from skfer.classifier._net import mix_batch
 
 
 def _batch(n=16):

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from skfer import FERClassifier
-from skfer._schedules import lr_factor, plateau_reductions
+from skfer.classifier._schedules import lr_factor, plateau_reductions
 
 
 def _torch_rates(scheduler_cls, steps, per_batch, **kwargs):

@@ -9,15 +9,15 @@ import torch
 from torch import nn
 
 from skfer import FERClassifier
-from skfer._inference import fold_batchnorm, inference_module
-from skfer._torch_utils import (
+from skfer.classifier._inference import inference_module
+from skfer.models import build_model, fold_batchnorm
+from skfer.utils import rows_to_images
+from skfer.utils._torch import (
     autocast,
     fused_optimizer_kwargs,
     intra_op_threads,
     reuse_large_allocations,
 )
-from skfer._validation import rows_to_images
-from skfer.models import build_model
 
 FUSED_CPU = tuple(int(v) for v in torch.__version__.split(".")[:2]) >= (2, 4)
 
@@ -269,7 +269,7 @@ def test_a_loaded_or_copied_net_draws_a_new_weights_token(faces3):
 
 
 def test_reusing_large_allocations_nests_and_gives_the_same_results():
-    from skfer import _torch_utils
+    from skfer.utils import _torch as _torch_utils
 
     x = torch.randn(64, 1024)
     with reuse_large_allocations():

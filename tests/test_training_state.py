@@ -5,7 +5,8 @@ import torch
 from skorch.callbacks import Callback
 
 from skfer import FERClassifier
-from skfer._checkpoint import BEST_FILE, fit_with_checkpoints, read_checkpoint
+from skfer.classifier import fit_with_checkpoints
+from skfer.weights import BEST_FILE, read_checkpoint
 
 
 class StopAfter(Callback):
@@ -87,7 +88,7 @@ def test_best_checkpoint_holds_the_best_validation_epoch(tmp_path, faces3):
     )
     losses = [row["valid_loss"] for row in clf.history_]
     best = FERClassifier.from_weights(tmp_path / BEST_FILE)
-    from skfer._checkpoint import _read_meta
+    from skfer.weights import read_weights_meta as _read_meta
 
     card = _read_meta(tmp_path / BEST_FILE)["card"]
     assert card["epoch"] == losses.index(min(losses)) + 1
@@ -95,7 +96,7 @@ def test_best_checkpoint_holds_the_best_validation_epoch(tmp_path, faces3):
 
 
 def test_training_state_of_earlier_versions_is_read_as_optimizer_only(tmp_path):
-    from skfer._checkpoint import read_training_state
+    from skfer.weights import read_training_state
 
     param = torch.nn.Parameter(torch.zeros(2))
     opt = torch.optim.Adam([param])

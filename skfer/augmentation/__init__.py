@@ -15,7 +15,7 @@ from ._crop import RandomResizedCrop
 from ._erasing import RandomErasing
 from ._flip import RandomHorizontalFlip
 from ._noise import RandomGaussianNoise
-from ._numpy import augment_images
+from ._numpy import augment_array, augment_images
 from ._presets import PRESETS, make_augmentation
 from ._rotation import RandomRotation
 from ._salt_and_pepper import RandomSaltAndPepper
@@ -35,6 +35,7 @@ __all__ = [
     "RandomRotation",
     "RandomSaltAndPepper",
     "RandomTransform",
+    "augment_array",
     "augment_images",
     "make_augmentation",
 ]

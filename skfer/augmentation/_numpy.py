@@ -1,57 +1,13 @@
 """Augmentation of numpy image arrays (rows of pixels or 2-D images)."""
 
-import math
-
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
+from ..utils import image_side, intensity_scale
 from ._presets import make_augmentation
 
-__all__ = ["augment_images"]
-
-
-def image_side(n_features, name="X"):
-    """Side of the square images stored as rows of ``n_features`` pixels, or raise."""
-    side = math.isqrt(int(n_features)) if n_features > 0 else 0
-    if side < 1 or side * side != n_features:
-        raise ValueError(
-            f"{name} must hold square grayscale images, one per row (48 x 48 = 2304 "
-            f"pixels for FER data); got rows of {n_features} values, which is not a "
-            "perfect square."
-        )
-    return side
-
-
-def intensity_scale(X, name="X"):
-    """255 for 0-255 data, 1 for floats in [0, 1] (see :mod:`skfer._units`).
-
-    Integer data are 0-255; floats are [0, 1] when all of them are, 0-255 when a
-    real share of them exceeds 1. Floats mostly in [0, 1] with a few values above
-    1, and values outside [0, 255], raise a ValueError.
-    """
-    from .._units import describe_units
-
-    if X.dtype == bool or not (
-        np.issubdtype(X.dtype, np.integer) or np.issubdtype(X.dtype, np.floating)
-    ):
-        raise TypeError(f"{name} must hold numeric pixel values, got dtype {X.dtype}.")
-    if X.size == 0:
-        return 255.0 if np.issubdtype(X.dtype, np.integer) else 1.0
-    low, high = X.min(), X.max()
-    if not (np.isfinite(low) and np.isfinite(high)) or low < 0 or high > 255:
-        raise ValueError(
-            f"{name} must hold pixel intensities in [0, 255] (uint8) or [0, 1] "
-            f"(floats); got values in [{low}, {high}]."
-        )
-    kind = describe_units(X)
-    if kind == "ambiguous":
-        raise ValueError(
-            f"{name} holds floats mostly in [0, 1] with a few values up to {high}: "
-            "the units are ambiguous. Clip [0, 1] data to [0, 1], or cast 0-255 "
-            "data to uint8."
-        )
-    return 255.0 if kind == "byte" else 1.0
+__all__ = ["augment_array", "augment_images"]
 
 
 def augment_images(X, transform="paper", random_state=None, *, batch_size=1024):

@@ -10,7 +10,7 @@ from ._cache import clear_cache
 from ._ckplus import load_ckplus
 from ._fer2013 import load_fer2013
 from ._files import SkippedFileWarning
-from ._home import get_cache_home, get_data_home
+from ._home import cache_relative, get_cache_home, get_data_home
 from ._image_folder import load_image_folder
 from ._jaffe import load_jaffe
 from ._synthetic import make_faces
@@ -28,6 +28,7 @@ __all__ = [
     "EMOTION_ALIASES",
     "FER2013_CODES",
     "SkippedFileWarning",
+    "cache_relative",
     "canonical_emotion",
     "clear_cache",
     "get_cache_home",

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from ..preprocessing._resize import _resize
+from ..utils import resize_image
 from ._files import (
     IMAGE_SIZE,
     _check_bool,
@@ -132,7 +132,7 @@ def _parse_csv(csv_path, subset, on_error):
                 continue
             if subset is not None and split not in subset:
                 continue
-            rows.append(_resize(pixels, IMAGE_SIZE).ravel())
+            rows.append(resize_image(pixels, IMAGE_SIZE).ravel())
             target.append(FER2013_CODES[int(code)])
             usage.append(split)
             where.append(line)

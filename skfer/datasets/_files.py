@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from ..preprocessing import FaceCropper, NoFaceWarning
-from ..preprocessing._resize import _resize
+from ..utils import read_gray_image, resize_image
 from . import _cache
 from ._vocabulary import _sort_names, canonical_emotion
 
@@ -137,50 +137,6 @@ def _scan_class_folders(root, loader, *, aliases=None, keep_unknown=False, prefi
     return samples, files, problems
 
 
-def _read_gray(path):
-    """Decode an image file as 8-bit grayscale: the one image decoder of skfer.
-
-    Palette and colour images are converted to gray, the EXIF orientation is
-    applied, and images of more than 8 bits (16-bit PNG or TIFF, 32-bit integer
-    or float TIFF) are scaled to 0-255 (Pillow's own conversion would clip them:
-    almost every pixel of a 16-bit photo would become 255), see
-    :func:`_to_uint8`. Used by the dataset loaders and by ``skfer predict``.
-    """
-    from PIL import Image, ImageOps  # Pillow ships with scikit-image
-
-    with warnings.catch_warnings():
-        # Pillow's own warnings (corrupt EXIF, ...) would hide which file it was:
-        # a file that cannot be decoded raises, and is reported by name.
-        warnings.simplefilter("ignore")
-        with Image.open(path) as image:
-            image = ImageOps.exif_transpose(image)
-            if image.mode.startswith(("I", "F")):
-                return _to_uint8(np.asarray(image), image.mode)
-            return np.asarray(image.convert("L"))
-
-
-def _to_uint8(pixels, mode):
-    """Gray levels of a 16-bit, 32-bit integer or float image scaled to uint8.
-
-    16-bit images (``I;16*``, and ``I`` images within 0-65535) map 0-65535 to
-    0-255; float images within [0, 1] map to 0-255; values already within 0-255
-    are kept; anything else is stretched from its own minimum and maximum.
-    """
-    values = pixels.astype(np.float64)
-    if values.size == 0 or not np.isfinite(values).all():
-        raise ValueError(f"image of mode {mode} holds no or non-finite values")
-    lo, hi = float(values.min()), float(values.max())
-    if mode.startswith("I;16") or (mode == "I" and lo >= 0 and 255 < hi <= 65535):
-        scaled = values / 257.0
-    elif mode == "F" and lo >= 0 and hi <= 1:
-        scaled = values * 255.0
-    elif lo >= 0 and hi <= 255:
-        scaled = values
-    else:
-        scaled = (values - lo) * (255.0 / (hi - lo)) if hi > lo else values * 0
-    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
-
-
 def _cropper(crop_faces, loader):
     """The FaceCropper for a loader's ``crop_faces`` argument, or None."""
     if isinstance(crop_faces, FaceCropper):
@@ -213,13 +169,13 @@ def _decode_files(root, rels, cropper):
     problems = []
     for index, rel in enumerate(rels):
         try:
-            image = _read_gray(root / rel)
+            image = read_gray_image(root / rel)
         except Exception as exc:  # any decoding failure: report the file, go on
             problems.append((rel, f"cannot be read as an image ({exc})"))
             continue
         if cropper is not None:
             (image,), (found[index],), _ = cropper._crop([image])
-        data[index] = _resize(image, IMAGE_SIZE).ravel()
+        data[index] = resize_image(image, IMAGE_SIZE).ravel()
         ok[index] = True
     if ok.all():  # the usual case: no copy of a possibly large array
         return data, found, ok, problems

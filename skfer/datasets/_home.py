@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-__all__ = ["get_cache_home", "get_data_home"]
+__all__ = ["cache_relative", "get_cache_home", "get_data_home"]
 
 
 def get_data_home(data_home=None):
@@ -64,10 +64,18 @@ def get_cache_home(cache_home=None):
     return Path(os.fspath(cache_home)).expanduser()
 
 
-def _cache_relative(path):
+def cache_relative(path):
     """``path`` as ``$SKFER_CACHE/...`` when it lies in the cache, else None.
 
     Results files name no folder of the machine that made them.
+
+    Examples
+    --------
+    >>> from skfer.datasets import cache_relative, get_cache_home
+    >>> cache_relative(get_cache_home() / "runs" / "a")
+    '$SKFER_CACHE/runs/a'
+    >>> cache_relative("/") is None
+    True
     """
     try:
         rel = Path(path).resolve().relative_to(get_cache_home().resolve())

@@ -91,9 +91,12 @@ def _targets(estimator, proba, target):
 def _gradcam(estimator, X, target, layer):
     import torch
 
-    from .._inference import SINGLE_THREAD_MAX_IMAGES
-    from .._torch_utils import intra_op_threads
-    from .._validation import rows_to_images, validate_images
+    from ..utils import (
+        SINGLE_THREAD_MAX_IMAGES,
+        intra_op_threads,
+        rows_to_images,
+        validate_images,
+    )
 
     if not hasattr(estimator, "net_"):
         raise ValueError(
@@ -119,7 +122,7 @@ def _gradcam(estimator, X, target, layer):
     was_training = module.training
     module.eval()
     handle = hooked.register_forward_hook(keep)
-    # A few faces on one thread, as predict_proba (see skfer._inference).
+    # A few faces on one thread, as predict_proba (see skfer.classifier._inference).
     few = device.type == "cpu" and len(images) <= SINGLE_THREAD_MAX_IMAGES
     try:
         with torch.enable_grad(), intra_op_threads(1 if few else None):

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.metrics import confusion_matrix
 from sklearn.utils.multiclass import unique_labels
 
-__all__ = ["confusion_matrices"]
+__all__ = ["confusion_matrices", "normalize_confusion_matrix"]
 
 
 def _check_targets(y_true, y_pred, labels=None):
@@ -48,8 +48,17 @@ def _check_targets(y_true, y_pred, labels=None):
     return y_true, y_pred, labels
 
 
-def _normalize_rows(counts):
-    """Divide each row by its sum; a row with no samples stays all zeros."""
+def normalize_confusion_matrix(counts):
+    """Divide each row of a confusion matrix by its sum (per-class recall).
+
+    A row with no samples stays all zeros.
+
+    Examples
+    --------
+    >>> from skfer.metrics import normalize_confusion_matrix
+    >>> normalize_confusion_matrix([[3, 1], [0, 0]]).tolist()
+    [[0.75, 0.25], [0.0, 0.0]]
+    """
     counts = np.asarray(counts, dtype=float)
     row_sums = counts.sum(axis=1, keepdims=True)
     return np.divide(counts, row_sums, out=np.zeros_like(counts), where=row_sums > 0)
@@ -104,4 +113,4 @@ def confusion_matrices(y_true, y_pred, labels=None):
     """
     y_true, y_pred, labels = _check_targets(y_true, y_pred, labels)
     counts = confusion_matrix(y_true, y_pred, labels=labels)
-    return counts, _normalize_rows(counts)
+    return counts, normalize_confusion_matrix(counts)

@@ -1,5 +1,6 @@
 """Torch networks for 48x48 grayscale faces (no scikit-learn here)."""
 
+from ._fold import fold_batchnorm
 from ._paper import PaperModel1, PaperModel2, PaperModel3
 from ._registry import (
     ARCHITECTURES,
@@ -10,6 +11,7 @@ from ._registry import (
 from ._small import SmallCNN
 
 __all__ = [
+    "fold_batchnorm",
     "ARCHITECTURES",
     "PaperModel1",
     "PaperModel2",

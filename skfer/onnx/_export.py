@@ -1,9 +1,10 @@
 """Writing a fitted FERClassifier as an ONNX file (needs torch and ``onnx``).
 
 The graph is the network in float32 (batch norms folded, as
-:func:`skfer._inference.inference_module`) between the estimator's pixel scaling
-and a softmax: it maps images ``(n, 48, 48)`` in the units the estimator was
-trained on (0-255 for uint8 training images) to class probabilities ``(n, k)``.
+``skfer.classifier._inference.inference_module``) between the estimator's
+pixel scaling and a softmax: it maps images ``(n, 48, 48)`` in the units the
+estimator was trained on (0-255 for uint8 training images) to class
+probabilities ``(n, k)``.
 Test-time augmentation stays outside the graph (:class:`~skfer.onnx.ONNXClassifier`
 applies it). The model's ``metadata_props`` hold what a runtime needs to use it:
 class names, input units and skfer's version, each value a JSON text.
@@ -13,7 +14,7 @@ import copy
 import warnings
 from pathlib import Path
 
-from .._atomic import atomic_file
+from ..utils import atomic_file
 from ._format import FORMAT_VERSION, INPUT_NAME, OUTPUT_NAME, encode
 
 __all__ = ["export_onnx"]
@@ -36,7 +37,7 @@ def _graph_module(estimator):
     import torch
     from torch import nn
 
-    from .._inference import fold_batchnorm
+    from ..models import fold_batchnorm
 
     network = copy.deepcopy(estimator.net_.module_).cpu().float().eval()
     network = fold_batchnorm(network).to(memory_format=torch.contiguous_format)
@@ -49,7 +50,7 @@ def _graph_module(estimator):
             self.network = network
 
         def forward(self, images):
-            # skfer._loader.Scaling, operation for operation.
+            # skfer.classifier._batching.Scaling, operation for operation.
             x = (images.unsqueeze(1) - lo) * (1.0 / (hi - lo))
             x = (x - mean) * (1.0 / std)
             return torch.softmax(self.network(x), dim=1)
@@ -58,7 +59,7 @@ def _graph_module(estimator):
 
 
 def _metadata(estimator):
-    from .._version import __version__
+    from .. import __version__
 
     return {
         "skfer_format": FORMAT_VERSION,

@@ -1,8 +1,9 @@
 """Input handling of :class:`~skfer.onnx.ONNXClassifier` in numpy (no torch).
 
-The same rules as :class:`skfer.FERClassifier` (see ``skfer._validation`` and
-``skfer._inference``): rows of ``s*s`` pixels or ``(n, s, s)`` stacks, resized to
-48x48, and the views of test-time augmentation, written for numpy arrays.
+The same rules as :class:`skfer.FERClassifier` (see
+``skfer.utils.rows_to_images`` and ``skfer.classifier._inference``): rows of
+``s*s`` pixels or ``(n, s, s)`` stacks, resized to 48x48, and the views of
+test-time augmentation, written for numpy arrays.
 """
 
 import math
@@ -14,7 +15,8 @@ __all__ = ["CROP_SHIFT", "INPUT_SIZE", "rows_to_images", "tta_views"]
 #: Side of the square images the exported networks take.
 INPUT_SIZE = 48
 
-#: Shift of the crops of ``tta="crops"``, in pixels (as ``skfer._inference``).
+#: Shift of the crops of ``tta="crops"``, in pixels (as in
+#: ``skfer.classifier._inference``).
 CROP_SHIFT = 2
 
 #: TTA settings understood by :func:`tta_views`.

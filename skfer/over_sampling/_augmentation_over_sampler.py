@@ -8,8 +8,8 @@ from scipy import sparse
 from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import StrOptions
 
-from ..augmentation import PRESETS, make_augmentation
-from ..augmentation._numpy import augment_array, image_side, intensity_scale
+from ..augmentation import PRESETS, augment_array, make_augmentation
+from ..utils import image_side, intensity_scale
 
 __all__ = ["AugmentationOverSampler"]
 

@@ -1,8 +1,9 @@
 """Confusion-matrix heat maps: raw counts, row-normalized, or both side by side."""
 
 import numpy as np
+from sklearn.utils.multiclass import unique_labels
 
-from ..metrics._confusion import _check_targets, _normalize_rows, confusion_matrices
+from ..metrics import confusion_matrices, normalize_confusion_matrix
 from ._base import _check_axes, _pyplot
 
 __all__ = [
@@ -144,7 +145,7 @@ default=None
         matrix.astype(int) if whole else matrix.astype(float),
         "d" if whole else ".2f",
     )
-    normalized = (_normalize_rows(matrix), ".2f")
+    normalized = (normalize_confusion_matrix(matrix), ".2f")
     if normalize == "both":
         panels = [(*raw, "Counts"), (*normalized, "Row-normalized")]
     elif normalize:
@@ -263,8 +264,8 @@ default=None
     >>> [t.get_text() for t in ax.texts][3:6]
     ['0.00', '0.50', '0.50']
     """
-    y_true, y_pred, labels = _check_targets(y_true, y_pred, labels)
-    counts, _ = confusion_matrices(y_true, y_pred, labels=labels)
+    counts, _ = confusion_matrices(y_true, y_pred, labels=labels)  # validates
+    labels = unique_labels(y_true, y_pred) if labels is None else np.asarray(labels)
     if display_labels is None:
         display_labels = labels
     elif len(display_labels) != len(labels):

@@ -7,9 +7,10 @@ out the face), ``Grayscale``, ``Resize`` (48x48, flattened rows) and optionally
 again or taking the whole image where the cascade finds nothing (:func:`find_faces`).
 """
 
+from ._detect import detect_faces
 from ._equalize import HistogramEqualization
-from ._face import FaceCropper, NoFaceWarning, detect_faces, extract_faces
-from ._find import find_faces
+from ._face import FaceCropper, NoFaceWarning
+from ._find import extract_faces, find_faces
 from ._grayscale import Grayscale
 from ._resize import Resize
 

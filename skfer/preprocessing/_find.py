@@ -18,11 +18,11 @@ Each face comes with how it was found: ``"detected"`` (steps 1 and 2) or
 
 import numpy as np
 
-from ._face import _detect, _square_box
+from ._detect import _detect, _square_box
 from ._grayscale import _to_gray
 from ._validation import check_images
 
-__all__ = ["DETECT_MODES", "find_faces"]
+__all__ = ["DETECT_MODES", "extract_faces", "find_faces"]
 
 #: Choices of ``detect``: "auto" (detect, search again, else the whole image when
 #: it is plausibly one face), "always" (detect and search again, never assume),
@@ -172,3 +172,82 @@ def find_faces(image, *, detect="auto", margin=0.1, max_side=1024, min_size=None
     if detect == "auto" and _plausibly_one_face(gray):
         return [_centre_square(height, width)], [WHOLE_IMAGE]
     return [], []
+
+
+def extract_faces(
+    image,
+    *,
+    detect="auto",
+    margin=0.1,
+    max_side=1024,
+    min_size=None,
+    size=48,
+    return_sources=False,
+):
+    """Every face of a photo: its box and its model-ready crop.
+
+    Faces are found by :func:`find_faces`: searched on a copy of the photo scaled
+    down to at most ``max_side`` pixels (large photos are slow to scan), then on a
+    padded copy of standard size when none is found (tight face crops,
+    thumbnails), and with ``detect="auto"`` the photo's centre square is taken
+    when it is plausibly one face. Boxes are given in the original photo's pixels,
+    grown by ``margin`` on each side and made square, as :class:`FaceCropper`
+    does, and listed left to right.
+
+    Parameters
+    ----------
+    image : ndarray of shape (height, width) or (height, width, channels)
+        A photo of any size, gray or colour.
+    detect : {"auto", "always", "never"}, default="auto"
+        ``"auto"``: detected faces, else the whole image when it is plausibly one
+        face; ``"always"``: detected faces only; ``"never"``: the whole image
+        (centre square) is the face.
+    margin : float, default=0.1
+        Share of each face box added on every side.
+    max_side : int, default=1024
+        Longest side of the copy that is searched.
+    min_size : int, default=None
+        Smallest face side to find, in pixels of the original photo.
+    size : int, default=48
+        Side of the returned crops.
+    return_sources : bool, default=False
+        Also return how each face was found.
+
+    Returns
+    -------
+    boxes : list of (row, col, height, width)
+        One square box per face, in the original photo.
+    rows : ndarray of shape (n_faces, size * size), dtype uint8
+        The grayscale crops, resized and flattened: ready for ``predict``.
+    sources : list of str
+        Only with ``return_sources=True``: ``"detected"`` or ``"whole image"``
+        for each face.
+
+    See Also
+    --------
+    find_faces : The boxes alone.
+
+    Examples
+    --------
+    >>> from skimage import data
+    >>> from skfer.preprocessing import extract_faces
+    >>> boxes, rows = extract_faces(data.astronaut())
+    >>> len(boxes), rows.shape
+    (1, (1, 2304))
+    >>> thumbnail = data.astronaut()[60:190:2, 160:290:2]  # 65x65, face only
+    >>> extract_faces(thumbnail, return_sources=True)[2]
+    ['detected']
+    """
+    from ._resize import Resize
+
+    (gray,), _ = check_images([image], name="image")
+    gray = _to_gray(gray)
+    boxes, sources = find_faces(
+        gray, detect=detect, margin=margin, max_side=max_side, min_size=min_size
+    )
+    crops = [gray[r : r + h, c : c + w] for r, c, h, w in boxes]
+    if crops:
+        rows = Resize(size=size).fit_transform(crops)
+    else:
+        rows = np.empty((0, size * size), np.uint8)
+    return (boxes, rows, sources) if return_sources else (boxes, rows)

@@ -1,26 +1,12 @@
 """Resizing to the model's input size."""
 
 import numpy as np
-from skimage.transform import resize
 
+from ..utils import resize_image
 from ._base import _ImageTransformer
 from ._validation import _check_size, check_images
 
 __all__ = ["Resize"]
-
-
-def _resize(image, size, anti_aliasing=True):
-    if image.shape[:2] == size:
-        return image
-    out = resize(
-        image,
-        size + image.shape[2:],
-        order=1,
-        mode="edge",
-        anti_aliasing=anti_aliasing,
-        preserve_range=True,
-    )
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
 class Resize(_ImageTransformer):
@@ -109,5 +95,7 @@ class Resize(_ImageTransformer):
                 "X mixes images with different numbers of channels "
                 f"{sorted(shapes)}; apply Grayscale first."
             )
-        out = np.stack([_resize(image, size, self.anti_aliasing) for image in images])
+        out = np.stack(
+            [resize_image(image, size, self.anti_aliasing) for image in images]
+        )
         return out.reshape(len(out), -1) if self.flatten else out

@@ -5,7 +5,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .._units import MIN_SHARE_ABOVE_ONE
+from ..utils import MIN_SHARE_ABOVE_ONE
 
 __all__ = ["check_images"]
 

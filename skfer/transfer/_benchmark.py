@@ -10,7 +10,16 @@ from ..classifier import FERClassifier
 from ._protocols import make_protocol
 from ._zero_shot import PretrainedClassifier
 
-__all__ = ["METHODS", "PAPER_TABLES", "make_transfer_estimator", "transfer_benchmark"]
+__all__ = [
+    "METHODS",
+    "PAPER_TABLES",
+    "TARGETS",
+    "make_transfer_estimator",
+    "transfer_benchmark",
+]
+
+#: The target datasets of the benchmark.
+TARGETS = ("ckplus", "jaffe")
 
 #: The compared ways of getting a model for the target dataset.
 METHODS = ("zero-shot", "scratch", "fine-tuned", "fine-tuned+oversampling")
@@ -71,7 +80,12 @@ def training_length(n_train, validation_fraction, params=None):
 
 
 def make_transfer_estimator(
-    method, model, weights=None, *, validation_fraction=0.2, params=None,
+    method,
+    model,
+    weights=None,
+    *,
+    validation_fraction=0.2,
+    params=None,
     random_state=0,
 ):
     """The estimator of one transfer method, ready for ``cross_validate``.
@@ -125,14 +139,11 @@ def make_transfer_estimator(
         **settings,
     )
     if clf.pretrained is not None:
-        from .._weights_io import read_weights_meta
-        from ..weights import resolve_weights
+        from ..weights import read_weights_meta, resolve_weights
 
         arch = read_weights_meta(resolve_weights(weights))["architecture"]
         if arch != model:
-            raise ValueError(
-                f"Weights {weights!r} are a {arch!r}, not a {model!r}."
-            )
+            raise ValueError(f"Weights {weights!r} are a {arch!r}, not a {model!r}.")
     if method == "fine-tuned+oversampling":
         from imblearn.pipeline import Pipeline
 
@@ -248,7 +259,9 @@ def transfer_benchmark(
                             f"No source weights for {model!r} (needed by {method!r})."
                         )
                     est = make_transfer_estimator(
-                        method, model, weights.get(model),
+                        method,
+                        model,
+                        weights.get(model),
                         validation_fraction=val_frac,
                         params={
                             **(params or {}),
@@ -258,8 +271,14 @@ def transfer_benchmark(
                     )
                     t0 = time.perf_counter()
                     res = cross_validate(
-                        est, X, y, cv=splits, scoring="accuracy",
-                        return_estimator=True, return_indices=True, n_jobs=n_jobs,
+                        est,
+                        X,
+                        y,
+                        cv=splits,
+                        scoring="accuracy",
+                        return_estimator=True,
+                        return_indices=True,
+                        n_jobs=n_jobs,
                         error_score="raise",
                     )
                     wall = time.perf_counter() - t0

@@ -1,11 +1,16 @@
-"""Registry of the pretrained weights shipped inside the package."""
+"""Registry of the pretrained weights shipped inside the package.
 
-import hashlib
+Loading them as a fitted estimator is :func:`skfer.load_pretrained`, one layer up
+(in :mod:`skfer.classifier`): this package knows files, not estimators.
+"""
+
 import json
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["list_pretrained", "load_pretrained", "resolve_weights"]
+from ..utils import sha256_file
+
+__all__ = ["list_pretrained", "resolve_weights"]
 
 _REGISTRY_FILE = "registry.json"
 
@@ -13,14 +18,6 @@ _REGISTRY_FILE = "registry.json"
 def _registry():
     text = resources.files(__package__).joinpath(_REGISTRY_FILE).read_text()
     return json.loads(text)["weights"]
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def list_pretrained():
@@ -83,7 +80,7 @@ def resolve_weights(weights):
                 f"Pretrained weights {weights!r} are registered but the file "
                 f"{entry['file']} is missing from the installed package."
             )
-        digest = _sha256(path)
+        digest = sha256_file(path)
         if digest != entry["sha256"]:
             raise ValueError(
                 f"Checksum mismatch for pretrained weights {weights!r}: file {path} "
@@ -102,45 +99,3 @@ def resolve_weights(weights):
         f"pretrained={weights!r} is neither a registered name "
         f"({sorted(registry) or 'none shipped'}) nor an existing weights file."
     )
-
-
-def load_pretrained(name, **params):
-    """Load shipped (or saved) weights as a fitted :class:`skfer.FERClassifier`.
-
-    Works offline: the weights are files inside the installed package.
-
-    Parameters
-    ----------
-    name : str or path-like
-        A name from :func:`list_pretrained`, or a path to weights saved with
-        :meth:`~skfer.FERClassifier.save_weights`.
-    **params
-        Extra :class:`~skfer.FERClassifier` parameters (e.g. ``device="cuda"``).
-        A registered model first gets the prediction settings its accuracy was
-        measured with (its registry entry's ``predict_params``, e.g.
-        ``tta="flip"``); ``params`` override them.
-
-    Returns
-    -------
-    clf : FERClassifier
-        Fitted: ``predict`` works at once; ``pretrained`` is set to ``name`` so
-        that a clone fine-tunes from the same weights.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> from skfer import FERClassifier, load_pretrained
-    >>> from skfer.datasets import make_faces
-    >>> X, y = make_faces(n_samples=20, classes=["happy", "sad"], random_state=0,
-    ...                   return_X_y=True)
-    >>> path = os.path.join(tempfile.mkdtemp(), "w.safetensors")
-    >>> _ = FERClassifier("small", max_epochs=1).fit(X, y).save_weights(path)
-    >>> load_pretrained(path).classes_.tolist()
-    ['happy', 'sad']
-    """
-    from ..classifier import FERClassifier
-
-    registry = _registry()
-    if isinstance(name, str) and name in registry:
-        params = {**registry[name].get("predict_params", {}), **params}
-    return FERClassifier.from_weights(name, **params)

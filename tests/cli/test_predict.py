@@ -124,8 +124,8 @@ def test_exit_status_1_when_no_file_is_an_image(photos, model_path, capsys):
     [([], {}), (["--tta", "none"], {"tta": None}), (["--tta"], {"tta": "flip"})],
 )
 def test_tta_default_is_the_models_own(option, expected):
-    from skfer._cli.common import tta_params
     from skfer.cli import build_parser
+    from skfer.cli._common import tta_params
 
     args = build_parser().parse_args(["predict", "x.png", *option])
     assert tta_params(args) == expected
@@ -133,7 +133,7 @@ def test_tta_default_is_the_models_own(option, expected):
 
 def test_cli_and_api_give_the_same_probabilities_with_the_default_model(photos, capsys):
     import skfer
-    from skfer._cli.common import best_pretrained
+    from skfer.cli._common import best_pretrained
     from skfer.preprocessing import extract_faces
 
     name = best_pretrained()
@@ -188,7 +188,7 @@ def test_real_errors_exit_2_without_traceback(args, message, photos, capsys):
 
 def test_default_model_is_the_best_registered_one(monkeypatch, capsys, photos):
     import skfer
-    from skfer._cli.common import best_pretrained
+    from skfer.cli._common import best_pretrained
 
     monkeypatch.setattr(skfer, "list_pretrained", lambda: [])
     assert main(["predict", str(photos)]) == 2

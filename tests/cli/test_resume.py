@@ -1,4 +1,4 @@
-"""Epoch checkpoints (``skfer._checkpoint``) and ``skfer train --resume``.
+"""Epoch checkpoints (``fit_with_checkpoints``) and ``skfer train --resume``.
 
 The end-to-end test kills a real ``python -m skfer train`` process mid-run,
 twice (SIGINT, then SIGKILL), checking meanwhile that the checkpoint always loads,
@@ -14,12 +14,9 @@ import pytest
 import torch
 
 from skfer import FERClassifier
-from skfer._checkpoint import (
-    fit_with_checkpoints,
-    read_checkpoint,
-    resume_from_checkpoint,
-)
+from skfer.classifier import fit_with_checkpoints, resume_from_checkpoint
 from skfer.datasets import make_faces
+from skfer.weights import read_checkpoint
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +185,7 @@ def _train(out, data_dir, epochs, *extra):
 
 def _stop_after(monkeypatch, epoch):
     """Make the training stop like Ctrl-C once ``epoch`` is checkpointed."""
-    from skfer._checkpoint import EpochCheckpoint
+    from skfer.classifier import EpochCheckpoint
 
     save = EpochCheckpoint.on_epoch_end
 

@@ -15,8 +15,17 @@ def test_transfer_usage_errors(capsys):
 
 def test_transfer_without_weights_says_how_to_get_them(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SKFER_CACHE", str(tmp_path / "cache"))
-    code = main(["transfer", "--models", "small", "--data-dir", str(tmp_path),
-                 "--output", str(tmp_path / "out")])
+    code = main(
+        [
+            "transfer",
+            "--models",
+            "small",
+            "--data-dir",
+            str(tmp_path),
+            "--output",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2
     assert "No FER2013 weights for ['small']" in capsys.readouterr().err
 
@@ -27,9 +36,24 @@ def test_transfer_quick_on_real_data(real_data_home, tmp_path):
     path = tmp_path / "small.safetensors"
     FERClassifier("small", max_epochs=2, random_state=0).fit(X, y).save_weights(path)
     out = tmp_path / "out"
-    code = main(["transfer", "--quick", "--models", "small", "--targets", "jaffe",
-                 "--protocols", "subject", "--weights", f"small={path}",
-                 "--data-dir", str(real_data_home), "--output", str(out)])
+    code = main(
+        [
+            "transfer",
+            "--quick",
+            "--models",
+            "small",
+            "--targets",
+            "jaffe",
+            "--protocols",
+            "subject",
+            "--weights",
+            f"small={path}",
+            "--data-dir",
+            str(real_data_home),
+            "--output",
+            str(out),
+        ]
+    )
     assert code == 0
     rows = json.loads((out / "transfer.json").read_text())["rows"]
     assert {r["method"] for r in rows} == {"zero-shot", "scratch", "fine-tuned"}

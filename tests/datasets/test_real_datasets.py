@@ -88,7 +88,7 @@ def test_fer2013_second_load_comes_from_the_cache(
     def no_decoding(path):
         raise AssertionError(f"{path} was decoded again instead of read from cache")
 
-    monkeypatch.setattr(_files, "_read_gray", no_decoding)
+    monkeypatch.setattr(_files, "read_gray_image", no_decoding)
     again = load_fer2013(real_dataset("fer2013"), cache=fer_cache)
     np.testing.assert_array_equal(again.data, fer.data)
     np.testing.assert_array_equal(again.target, fer.target)

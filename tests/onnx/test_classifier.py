@@ -67,7 +67,7 @@ def test_runs_without_torch_skorch_or_sklearn(exported, faces, tmp_path):
 def test_tta_views_are_those_of_the_torch_classifier(tta):
     import torch
 
-    from skfer._inference import tta_views as torch_views
+    from skfer.classifier._inference import tta_views as torch_views
 
     images = np.random.RandomState(0).rand(3, 48, 48).astype(np.float32)
     ours = tta_views(images, tta)
@@ -79,7 +79,7 @@ def test_tta_views_are_those_of_the_torch_classifier(tta):
 
 @pytest.mark.parametrize("side", [24, 64, 128])
 def test_resize_is_close_to_the_torch_one(side):
-    from skfer._validation import rows_to_images as torch_rows_to_images
+    from skfer.utils import rows_to_images as torch_rows_to_images
 
     X = np.random.RandomState(side).rand(2, side * side).astype(np.float32) * 255
     ours = rows_to_images(X)

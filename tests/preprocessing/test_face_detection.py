@@ -5,7 +5,7 @@ import pytest
 from skimage import data
 
 from skfer.preprocessing import FaceCropper, NoFaceWarning, detect_faces
-from skfer.preprocessing._face import _merge, _square_box
+from skfer.preprocessing._detect import _merge, _square_box
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ import pytest
 from PIL import Image
 
 from skfer import FERClassifier, load_pretrained
-from skfer._checkpoint import fit_with_checkpoints, read_checkpoint
+from skfer.classifier import fit_with_checkpoints
 from skfer.cli import main
 from skfer.datasets import (
     SkippedFileWarning,
@@ -36,6 +36,7 @@ from skfer.datasets import (
     make_faces,
 )
 from skfer.report import make_report
+from skfer.weights import read_checkpoint
 
 CLASSES = ("happy", "sad", "surprise")
 
@@ -234,7 +235,7 @@ def test_weights_file_as_pretrained_for_fine_tuning(zoo, name, outcome):
 
 
 def _checkpoint_with_optimizer(folder, optimizer):
-    from skfer._weights_io import read_weights, write_weights
+    from skfer.weights import read_weights, write_weights
 
     X, y = make_faces(12, classes=CLASSES, random_state=0, return_X_y=True)
     fit_with_checkpoints(FERClassifier("small", max_epochs=1), X, y, folder)
@@ -275,7 +276,7 @@ def test_checkpoint_optimizer_stays_in_the_checkpoint_folder(
     ids=["png16", "tiff16", "png16-dark"],
 )
 def test_16_bit_images_are_scaled_not_clipped(tmp_path, make, expected):
-    from skfer._cli.predict import read_photo
+    from skfer.cli._predict import read_photo
 
     path = make(tmp_path)
     gray = read_photo(path)  # skfer predict's decoder is the loaders' one
@@ -291,7 +292,7 @@ def test_16_bit_images_are_scaled_not_clipped(tmp_path, make, expected):
 
 
 def test_float_tiff_in_unit_range_is_scaled(tmp_path):
-    from skfer._cli.predict import read_photo
+    from skfer.cli._predict import read_photo
 
     ramp = np.linspace(0, 1, 64 * 64, dtype=np.float32).reshape(64, 64)
     Image.fromarray(ramp).save(tmp_path / "f.tif")
@@ -582,7 +583,7 @@ def test_cli_train_on_a_full_disk_names_the_file(
 
 
 def test_cli_unexpected_exception_is_one_line_without_traceback(zoo, monkeypatch):
-    import skfer._cli.predict as predict
+    import skfer.cli._predict as predict
 
     def boom(*args, **kwargs):
         raise RuntimeError("something broke")

@@ -48,8 +48,9 @@ def test_subject_folds_never_share_a_person():
 
 def test_estimators_of_each_method(source):
     _, path = source
-    assert isinstance(make_transfer_estimator("zero-shot", "small", path),
-                      PretrainedClassifier)
+    assert isinstance(
+        make_transfer_estimator("zero-shot", "small", path), PretrainedClassifier
+    )
     scratch = make_transfer_estimator("scratch", "small")
     assert scratch.pretrained is None and scratch.architecture == "small"
     tuned = make_transfer_estimator("fine-tuned", "small", path)
@@ -73,9 +74,14 @@ def test_benchmark_rows_and_same_folds_for_every_method(source):
     _, path = source
     data = make_faces(70, n_subjects=5, random_state=4)
     rows, histories = transfer_benchmark(
-        {"jaffe": data}, {"small": path}, models=["small"],
-        methods=["zero-shot", "scratch", "fine-tuned"], n_repeats=2, max_splits=2,
-        params=FAST, log=None,
+        {"jaffe": data},
+        {"small": path},
+        models=["small"],
+        methods=["zero-shot", "scratch", "fine-tuned"],
+        n_repeats=2,
+        max_splits=2,
+        params=FAST,
+        log=None,
     )
     assert len(rows) == 2 * 3  # protocols x methods
     for row in rows:
@@ -93,8 +99,12 @@ def test_benchmark_rows_and_same_folds_for_every_method(source):
 def test_quick_run_on_real_data_has_every_row(real_data_home, source, tmp_path):
     _, path = source
     results = run_transfer(
-        real_data_home, output=tmp_path, models=["small"], weights={"small": path},
-        quick=True, log=None,
+        real_data_home,
+        output=tmp_path,
+        models=["small"],
+        weights={"small": path},
+        quick=True,
+        log=None,
     )
     saved = json.loads((tmp_path / "transfer.json").read_text())
     keys = {
@@ -127,13 +137,20 @@ def _keys(results):
 
 def test_run_saves_every_row_and_resumes(source, synthetic_targets, tmp_path):
     _, path = source
-    common = dict(output=tmp_path, models=["small"], weights={"small": path},
-                  quick=True, targets=["jaffe"])
+    common = dict(
+        output=tmp_path,
+        models=["small"],
+        weights={"small": path},
+        quick=True,
+        targets=["jaffe"],
+    )
     first = run_transfer(None, methods=["zero-shot", "scratch"], log=None, **common)
     assert first["complete"] is True and len(first["rows"]) == 4
     messages = []
     second = run_transfer(
-        None, methods=["zero-shot", "scratch", "fine-tuned"], log=messages.append,
+        None,
+        methods=["zero-shot", "scratch", "fine-tuned"],
+        log=messages.append,
         **common,
     )
     assert any("resuming: 4 rows kept" in m for m in messages)
@@ -141,7 +158,8 @@ def test_run_saves_every_row_and_resumes(source, synthetic_targets, tmp_path):
     assert sum(" fine-tuned:" in m for m in messages) == 2
     assert not any(" scratch:" in m for m in messages)
     assert _keys(second) == {
-        (p, m) for p in ("paper", "subject")
+        (p, m)
+        for p in ("paper", "subject")
         for m in ("zero-shot", "scratch", "fine-tuned")
     }
     old = {(r["protocol"], r["method"]): r["scores"] for r in first["rows"]}
@@ -161,9 +179,16 @@ def test_device_is_checked_first_and_recorded(source, synthetic_targets, tmp_pat
     import torch
 
     _, path = source
-    common = dict(output=tmp_path, models=["small"], weights={"small": path},
-                  quick=True, targets=["jaffe"], protocols=["paper"],
-                  methods=["scratch"], log=None)
+    common = dict(
+        output=tmp_path,
+        models=["small"],
+        weights={"small": path},
+        quick=True,
+        targets=["jaffe"],
+        protocols=["paper"],
+        methods=["scratch"],
+        log=None,
+    )
     with pytest.raises(ValueError, match="not a valid torch device"):
         run_transfer(None, device="gpu0", **common)
     if not torch.cuda.is_available():
@@ -178,17 +203,26 @@ def test_new_source_weights_make_transferred_rows_stale(
     source, synthetic_targets, tmp_path
 ):
     clf, path = source
-    common = dict(output=tmp_path, models=["small"], quick=True, targets=["jaffe"],
-                  protocols=["paper"], log=None)
-    run_transfer(None, weights={"small": path}, methods=["zero-shot", "scratch"],
-                 **common)
+    common = dict(
+        output=tmp_path,
+        models=["small"],
+        quick=True,
+        targets=["jaffe"],
+        protocols=["paper"],
+        log=None,
+    )
+    run_transfer(
+        None, weights={"small": path}, methods=["zero-shot", "scratch"], **common
+    )
     other = tmp_path / "other.safetensors"
-    clf.set_params(max_epochs=1, random_state=1).fit(*make_faces(
-        70, random_state=9, return_X_y=True)).save_weights(other)
+    clf.set_params(max_epochs=1, random_state=1).fit(
+        *make_faces(70, random_state=9, return_X_y=True)
+    ).save_weights(other)
     messages = []
     common["log"] = messages.append
-    again = run_transfer(None, weights={"small": other},
-                         methods=["zero-shot", "scratch"], **common)
+    again = run_transfer(
+        None, weights={"small": other}, methods=["zero-shot", "scratch"], **common
+    )
     assert any("dropped (new weights)" in m for m in messages)
     assert any(" zero-shot:" in m for m in messages)  # re-run
     assert not any(" scratch:" in m for m in messages)  # kept
@@ -204,40 +238,57 @@ def test_interrupted_run_keeps_finished_rows(source, synthetic_targets, tmp_path
 
     with pytest.raises(KeyboardInterrupt):
         run_transfer(
-            None, output=tmp_path, models=["small"], weights={"small": path},
-            quick=True, targets=["jaffe"], methods=["zero-shot", "scratch"],
+            None,
+            output=tmp_path,
+            models=["small"],
+            weights={"small": path},
+            quick=True,
+            targets=["jaffe"],
+            methods=["zero-shot", "scratch"],
             log=interrupt_after_first_row,
         )
     saved = json.loads((tmp_path / "transfer.json").read_text())
     assert saved["complete"] is False
     assert len(saved["rows"]) == 1
     resumed = run_transfer(
-        None, output=tmp_path, models=["small"], weights={"small": path},
-        quick=True, targets=["jaffe"], methods=["zero-shot", "scratch"], log=None,
+        None,
+        output=tmp_path,
+        models=["small"],
+        weights={"small": path},
+        quick=True,
+        targets=["jaffe"],
+        methods=["zero-shot", "scratch"],
+        log=None,
     )
     assert resumed["complete"] is True and len(resumed["rows"]) == 4
 
 
 def test_report_lists_missing_rows(source, synthetic_targets, tmp_path, monkeypatch):
-    from skfer.transfer._run import write_report
+    from skfer.transfer import write_results
 
     _, path = source
     # results name no folder of this machine: cached weights are $SKFER_CACHE/...
     monkeypatch.setenv("SKFER_CACHE", str(path.parent.parent))
     results = run_transfer(
-        None, output=tmp_path, models=["small"], weights={"small": path},
-        quick=True, targets=["jaffe"], methods=["zero-shot", "scratch"], log=None,
+        None,
+        output=tmp_path,
+        models=["small"],
+        weights={"small": path},
+        quick=True,
+        targets=["jaffe"],
+        methods=["zero-shot", "scratch"],
+        log=None,
     )
     assert results["complete"] is True and results["missing_rows"] == []
     shown = f"$SKFER_CACHE/{path.parent.name}/{path.name}"
     assert results["weights"] == {"small": shown}
     partial = {**results, "rows": results["rows"][1:]}
-    out = write_report(partial, tmp_path / "partial")
+    out = write_results(partial, tmp_path / "partial")
     assert out["complete"] is False
     assert out["missing_rows"] == [_key(results["rows"][0])]
     text = (tmp_path / "partial" / "transfer.md").read_text()
     assert "**Incomplete**: 1 rows" in text
-    write_report({**results, "complete": False}, tmp_path / "stopped")
+    write_results({**results, "complete": False}, tmp_path / "stopped")
     text = (tmp_path / "stopped" / "transfer.md").read_text()
     assert "**Incomplete**: the run stopped before its last row" in text
 
@@ -245,11 +296,16 @@ def test_report_lists_missing_rows(source, synthetic_targets, tmp_path, monkeypa
 def test_merge_of_runs_is_complete_when_no_row_is_missing(
     source, synthetic_targets, tmp_path
 ):
-    from skfer.transfer._run import merge_results, write_report
+    from skfer.transfer import merge_results, write_results
 
     _, path = source
-    common = dict(models=["small"], weights={"small": path}, quick=True,
-                  targets=["jaffe"], methods=["zero-shot", "scratch"])
+    common = dict(
+        models=["small"],
+        weights={"small": path},
+        quick=True,
+        targets=["jaffe"],
+        methods=["zero-shot", "scratch"],
+    )
 
     def stop_after_first_row(message):
         if message.strip().startswith("jaffe"):
@@ -261,11 +317,11 @@ def test_merge_of_runs_is_complete_when_no_row_is_missing(
     a, b = tmp_path / "a" / "transfer.json", tmp_path / "b" / "transfer.json"
     assert json.loads(a.read_text())["complete"] is False
 
-    alone = write_report(merge_results([a]), tmp_path / "alone")
+    alone = write_results(merge_results([a]), tmp_path / "alone")
     assert alone["complete"] is False
     assert "**Incomplete**" in (tmp_path / "alone" / "transfer.md").read_text()
 
-    merged = write_report(merge_results([a, b]), tmp_path / "merged")
+    merged = write_results(merge_results([a, b]), tmp_path / "merged")
     assert merged["complete"] is True and merged["missing_rows"] == []
     assert len(merged["rows"]) == len(full["rows"]) == 4
     assert len(merged["runs"]) == 2

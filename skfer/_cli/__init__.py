@@ -1,1 +1,0 @@
-"""The subcommands of the ``skfer`` command line (see :mod:`skfer.cli`)."""

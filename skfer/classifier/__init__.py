@@ -1,0 +1,26 @@
+"""The FERClassifier estimator and its internals.
+
+- :class:`FERClassifier` (``_classifier.py``): the scikit-learn estimator;
+- :func:`load_pretrained` (``_pretrained.py``): shipped or saved weights as a
+  fitted estimator;
+- :func:`fit_with_checkpoints`, :func:`resume_from_checkpoint`
+  (``_checkpoint.py``): training that survives being stopped;
+- internals: the skorch net and the inference-cache contract (``_net.py``,
+  ``_inference.py``), batching (``_batching.py``), learning-rate schedules, the
+  weight average, the saved training state, warm-start and sample-weight rules.
+
+Depends on :mod:`skfer.models`, :mod:`skfer.weights`, :mod:`skfer.augmentation`
+and :mod:`skfer.utils`; nothing below it imports it.
+"""
+
+from ._checkpoint import EpochCheckpoint, fit_with_checkpoints, resume_from_checkpoint
+from ._classifier import FERClassifier
+from ._pretrained import load_pretrained
+
+__all__ = [
+    "EpochCheckpoint",
+    "FERClassifier",
+    "fit_with_checkpoints",
+    "load_pretrained",
+    "resume_from_checkpoint",
+]

@@ -1,0 +1,231 @@
+"""Fitting with a checkpoint after every epoch, and resuming from one.
+
+The files (weights, training state, best epoch) are written and read by
+:mod:`skfer.weights` (see :func:`skfer.weights.write_checkpoint`); this module
+holds the skorch callback that writes them and the resuming logic. The training
+state saved with each epoch (:func:`training_state`: optimizer, schedule
+position, the raw weights behind a weight average and torch's random generator)
+makes a resumed fit give the same weights and history as an uninterrupted one
+(same machine and thread count).
+"""
+
+from skorch.callbacks import Callback
+
+from ..weights import (
+    history_rows,
+    read_checkpoint,
+    read_training_state,
+    tensor_dict,
+    write_checkpoint,
+)
+from ._training_state import training_state
+
+__all__ = ["EpochCheckpoint", "fit_with_checkpoints", "resume_from_checkpoint"]
+
+
+class _EstimatorMeta:
+    """Callable giving the weights metadata of ``clf`` at the time of the call."""
+
+    def __init__(self, clf, card=None):
+        self.clf = clf
+        self.card = card
+
+    def __call__(self):
+        # the metadata of FERClassifier.save_weights, from the attributes that
+        # fit sets before training starts
+        return self.clf._weights_meta(**(self.card or {}))
+
+
+class EpochCheckpoint(Callback):
+    """skorch callback writing a resumable checkpoint after every epoch.
+
+    Parameters
+    ----------
+    dirname : str or path-like
+        The checkpoint folder (created if needed).
+    meta : callable
+        Returns the weights metadata (architecture, classes, pixel scaling, see
+        :meth:`FERClassifier.save_weights`) when called; :func:`fit_with_checkpoints`
+        passes one reading the classifier being fitted.
+    keep_best : str or None, default=None
+        A history key (e.g. ``"valid_acc"``, higher is better; a key ending in
+        ``"loss"`` is lower-is-better): also write ``best.safetensors`` whenever an
+        epoch beats every earlier one. Decided from the history alone, so resumed
+        runs keep the same best epoch.
+    """
+
+    def __init__(self, dirname, meta, keep_best=None):
+        self.dirname = dirname
+        self.meta = meta
+        self.keep_best = keep_best
+
+    def _is_best(self, rows):
+        key = self.keep_best
+        scores = [row.get(key) for row in rows]
+        if key is None or scores[-1] is None:
+            return False
+        earlier = [v for v in scores[:-1] if v is not None]
+        if not earlier:
+            return True
+        if key.endswith("loss"):
+            return scores[-1] < min(earlier)
+        return scores[-1] > max(earlier)
+
+    def on_epoch_end(self, net, **kwargs):
+        rows = history_rows(net.history)
+        meta = dict(self.meta())
+        best_card = None
+        if self._is_best(rows):
+            best_card = {
+                **meta.get("card", {}),
+                "epoch": len(rows),
+                self.keep_best: rows[-1][self.keep_best],
+            }
+        write_checkpoint(
+            self.dirname,
+            tensor_dict(net.module_),
+            meta,
+            rows,
+            training_state(net),
+            best_card=best_card,
+        )
+
+
+def resume_from_checkpoint(dirname, **params):
+    """Rebuild a fitted FERClassifier from a checkpoint.
+
+    The classifier has the checkpoint's weights, ``history_`` and, on ``net_``, the
+    skorch history. To continue the training exactly as an uninterrupted run would
+    (optimizer, schedule, weight average, random generator), use
+    :func:`fit_with_checkpoints` with ``resume=True``.
+
+    Parameters
+    ----------
+    dirname : str or path-like
+        The checkpoint folder.
+    **params
+        Constructor parameters of :class:`FERClassifier` (not ``pretrained``).
+
+    Returns
+    -------
+    clf : FERClassifier
+    """
+    clf, _ = _restore(dirname, params)
+    return clf
+
+
+def _restore(dirname, params):
+    from skorch.history import History
+
+    from ._classifier import FERClassifier
+
+    info = read_checkpoint(dirname)
+    if info is None:
+        raise FileNotFoundError(f"No checkpoint found in {str(dirname)!r}.")
+    state = read_training_state(info["optimizer"])
+    params = dict(params)
+    params.pop("pretrained", None)
+    clf = FERClassifier.from_weights(info["weights"], **params)
+    history = History()
+    for row in info["history"]:
+        history.append({**row, "batches": []})
+    clf.net_.history = history
+    clf.history_ = [dict(row) for row in info["history"]]
+    return clf, state
+
+
+def fit_with_checkpoints(
+    clf,
+    X,
+    y,
+    dirname,
+    *,
+    resume=False,
+    X_val=None,
+    y_val=None,
+    card=None,
+    keep_best=None,
+):
+    """Fit ``clf`` for ``clf.max_epochs`` epochs, checkpointing after every epoch.
+
+    With ``resume=True`` and a checkpoint in ``dirname``, training continues from
+    the last complete epoch (weights, optimizer state, history and epoch numbers
+    carried over) for the remaining epochs; it must be given the same data. The
+    validation split of ``validation_fraction`` is the same as in the first run
+    when ``random_state`` is an int.
+
+    If the fit is interrupted (Ctrl-C: skorch returns early), the classifier
+    comes back with fewer than ``max_epochs`` epochs in ``history_``; the
+    checkpoint holds the last complete one.
+
+    Parameters
+    ----------
+    clf : FERClassifier
+        Unfitted classifier; its parameters configure the run.
+    X, y : array-like
+        Training data.
+    dirname : str or path-like
+        Checkpoint folder.
+    resume : bool, default=False
+        Continue from the checkpoint in ``dirname``; a ValueError if there is none.
+    X_val, y_val : array-like, default=None
+        Explicit validation data, as for :meth:`FERClassifier.fit`.
+    card : dict, default=None
+        Extra information stored in each checkpoint's weights metadata.
+    keep_best : str or None, default=None
+        History key whose best epoch is also saved as ``best.safetensors`` (see
+        :class:`EpochCheckpoint`).
+
+    Returns
+    -------
+    clf : FERClassifier
+        The fitted classifier (a new object when resuming).
+    """
+    total = int(clf.max_epochs)
+    original = clf.get_params()
+    user_callbacks = list(original["callbacks"] or [])
+    if resume:
+        info = read_checkpoint(dirname)
+        if info is None:
+            raise ValueError(
+                f"resume: no checkpoint in {str(dirname)!r}; start the training "
+                "without resuming."
+            )
+        done = info["epoch"]
+        if done > total:
+            raise ValueError(
+                f"resume: the checkpoint in {str(dirname)!r} already has {done} "
+                f"epochs, more than the {total} asked for."
+            )
+        params = {k: v for k, v in original.items() if k != "pretrained"}
+        fitted, state = _restore(dirname, params)
+        if done == total:
+            fitted.set_params(**original)
+            return fitted
+        checkpoint = EpochCheckpoint(dirname, _EstimatorMeta(fitted, card), keep_best)
+        fitted.set_params(callbacks=[*user_callbacks, ("checkpoint", checkpoint)])
+        try:
+            # The schedule keeps its length (``max_epochs``) from the saved state.
+            fitted._fit(
+                X, y, X_val, y_val, warm=True, epochs=total - done, resume_state=state
+            )
+        finally:
+            fitted.set_params(callbacks=original["callbacks"])
+    else:
+        fitted = clf
+        fitted.set_params(
+            callbacks=[
+                *user_callbacks,
+                (
+                    "checkpoint",
+                    EpochCheckpoint(dirname, _EstimatorMeta(fitted, card), keep_best),
+                ),
+            ]
+        )
+        try:
+            fitted.fit(X, y, X_val=X_val, y_val=y_val)
+        finally:
+            fitted.set_params(callbacks=original["callbacks"])
+    # The parameters the user gave; the fitted state stays.
+    fitted.set_params(**original)
+    return fitted

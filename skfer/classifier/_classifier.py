@@ -1,0 +1,922 @@
+"""FERClassifier: a scikit-learn classifier around a skorch-trained CNN."""
+
+import os
+import re
+import sys
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, column_or_1d
+from torch import nn
+
+from .. import __version__
+from ..models import ARCHITECTURES, build_model
+from ..utils import (
+    INPUT_SIZE,
+    PRECISIONS,
+    check_device,
+    infer_input_range,
+    match_units,
+    resolve_precision,
+    rows_to_images,
+    seeded,
+    validate_images,
+)
+from ..weights import read_weights, tensor_dict, write_weights
+from ._batching import BatchIterator, Scaling
+from ._ema import WeightAverage
+from ._net import EpochAccuracy, FERNet
+from ._schedules import SCHEDULES, LRSchedule
+from ._training_state import continue_training, training_state
+from ._warm_start import check_partial_fit_params, warm_start_changes
+from ._weighting import training_weights
+
+__all__ = ["FERClassifier"]
+
+_OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+}
+_DEFAULT_ARCHITECTURE = "model2"
+
+
+def _optimizer_spec(optimizer, weight_decay):
+    if isinstance(optimizer, str):
+        cls = _OPTIMIZERS[optimizer]
+        kwargs = {"weight_decay": weight_decay}
+        if optimizer == "sgd":
+            kwargs.update(momentum=0.9, nesterov=True)
+        return cls, kwargs
+    return optimizer, {"weight_decay": weight_decay}
+
+
+class FERClassifier(ClassifierMixin, BaseEstimator):
+    """Facial expression classifier: one of skfer's CNNs trained with skorch.
+
+    A scikit-learn estimator (``fit``/``predict``/``predict_proba``/``score``) that
+    works in ``Pipeline``, ``cross_validate``, ``GridSearchCV``, ``VotingClassifier``,
+    ``clone`` and ``joblib``. The network is built and trained in :meth:`fit`
+    (fitted attribute ``net_``, a skorch net).
+
+    **Input.** ``X`` holds one grayscale image per row: ``(n, 2304)`` flattened
+    48x48 images or an ``(n, 48, 48)`` stack, uint8 (0-255) or float;
+    ``(n, h, w, channels)`` colour arrays are converted to gray. A row of ``s*s``
+    values is read as an ``s x s`` image and resized to 48x48; a model fitted on
+    square images (every pretrained one) takes rows of any square size of at least
+    16x16, so 128x128 crops can be passed directly. A row whose length is not a
+    perfect square is zero-padded to the next square (with a
+    :class:`~skfer.NonSquareImageWarning`). ``y`` holds labels of any hashable type.
+
+    **Pixel units.** The model records the units it was trained in
+    (``input_range_``: ``(0, 255)`` for 8-bit data, ``(0, 1)`` for floats in
+    [0, 1]). At predict time, and when fine-tuning from ``pretrained`` or with
+    ``warm_start``, float [0, 1] inputs given to a 0-255 model are multiplied by
+    255 (and 0-255 inputs given to a [0, 1] model divided by 255), with an
+    :class:`~skfer.InputUnitsWarning`; inputs that cannot be read in the model's
+    units raise a ValueError. See :ref:`input-units`.
+
+    **Fine-tuning.** ``pretrained`` (a registered name or a weights file) initializes
+    every fit from saved weights; it is a plain parameter, so ``clone`` keeps it and
+    each cross-validation fold starts from the same source weights. All layers are
+    trained. The output layer is matched by class name: rows for classes the source
+    knows are kept, others are freshly initialized, so a 7-emotion source fine-tunes
+    on a target with only some (or other) emotions. With ``warm_start=True`` a second
+    :meth:`fit` continues from the weights learned so far (fresh optimizer state,
+    current ``lr``), and :meth:`partial_fit` runs one more epoch.
+
+    Parameters
+    ----------
+    architecture : str, default=None
+        Registered network: ``"model1"``, ``"model2"``, ``"model3"`` (the paper's),
+        ``"small"`` (tiny, for tests and demos) or any name added with
+        :func:`skfer.models.register_architecture`. ``None`` means the architecture
+        of ``pretrained`` when given, else ``"model2"``.
+    max_epochs : int, default=30
+        Epochs of one :meth:`fit`.
+    batch_size : int, default=128
+        Mini-batch size for training and prediction.
+    lr : float, default=1e-3
+        Learning rate.
+    optimizer : {"adam", "adamw", "sgd"} or torch optimizer class, default="adam"
+        ``"sgd"`` uses Nesterov momentum 0.9.
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+    lr_schedule : {None, "cosine", "warmup_cosine", "onecycle", "plateau"}, \
+            default=None
+        ``"cosine"`` anneals the learning rate to 0 over ``max_epochs`` (set once
+        per epoch); ``"warmup_cosine"`` rises linearly over the first 5 % of the
+        steps, then anneals to 0 (set every batch); ``"onecycle"`` follows
+        PyTorch's ``OneCycleLR`` with its defaults (up from ``lr / 25`` over 30 %
+        of the steps, then down to ``lr / 2.5e5``); ``"plateau"`` multiplies the
+        rate by 0.75 after 5 epochs without a better ``valid_acc`` (``train_loss``
+        without validation). Schedules are computed from the epoch history, so a
+        fit resumed from a checkpoint follows the same rates; each ``warm_start``
+        fit starts its schedule afresh.
+    label_smoothing : float, default=0.0
+        Label smoothing of the cross-entropy loss.
+    mixup_alpha : float, default=0.0
+        Mixup: each training image is blended with another of its batch, with a
+        weight drawn from ``Beta(mixup_alpha, mixup_alpha)``, and the loss mixes
+        their labels the same way. 0 disables it; 0.2-1 are usual.
+    cutmix_alpha : float, default=0.0
+        CutMix: a box from another image of the batch is pasted in, the labels
+        mixed by area. With both ``mixup_alpha`` and ``cutmix_alpha`` set, each
+        batch uses one of the two at random.
+    ema_decay : float or None, default=None
+        Keep an exponential moving average of the weights (decay per step, e.g.
+        0.999) and use it for validation, early stopping, checkpoints and the
+        fitted model; the optimizer trains the raw weights.
+    grad_clip : float or None, default=None
+        Clip the gradients' global L2 norm to this value before each step.
+    augment : None, str or callable, default=None
+        On-the-fly augmentation of every training batch (never at predict time):
+        a preset name of :func:`skfer.augmentation.make_augmentation` (e.g.
+        ``"paper"``, ``"standard"``) or a transform ``t(images, generator=...)`` on
+        ``(n, 1, 48, 48)`` float tensors in [0, 1].
+    tta : {None, "flip", "crops"}, default=None
+        Test-time augmentation for ``predict``/``predict_proba``: ``"flip"`` averages
+        the probabilities of each image and its mirror image; ``"crops"`` averages
+        ten views: five crops of the image padded by 2 pixels (centre and the four
+        corners, i.e. shifts of 2 pixels) and their mirror images (10 times the
+        cost of a plain prediction).
+    warm_start : bool, default=False
+        Whether :meth:`fit` continues from the current weights instead of starting
+        afresh. If ``architecture``, ``pretrained`` or ``classes`` changed since
+        the last fit, a new network is built instead, with a warning.
+    pretrained : str or path-like, default=None
+        Weights to start every fresh fit from: a name of
+        :func:`skfer.list_pretrained` or a file written by :meth:`save_weights`.
+    classes : array-like, default=None
+        All class labels the model should know. ``None`` means those present in
+        ``y`` at the first fit. Needed when a training set may lack some classes.
+    class_weight : None, "balanced" or dict, default=None
+        Weights of the classes in the training loss (multiplied by ``fit``'s
+        ``sample_weight``): ``"balanced"`` gives each class present
+        ``n_samples / (n_classes * count)``; a dict maps class labels to weights
+        (others weigh 1). The validation loss stays unweighted.
+    validation_fraction : float or None, default=0.1
+        Fraction of the training data held out (stratified) to report
+        ``valid_loss``/``valid_acc`` each epoch; ``None`` or 0 disables it. Ignored
+        when ``X_val``/``y_val`` are passed to :meth:`fit`.
+    early_stopping : bool, default=False
+        Stop when ``valid_loss`` has not improved for ``n_iter_no_change`` epochs
+        and restore the best weights. Needs a validation set.
+    n_iter_no_change : int, default=10
+        Patience of early stopping.
+    precision : {"auto", "float32", "bfloat16"}, default="auto"
+        Compute precision of forward passes (weights stay float32). ``"auto"``
+        uses bfloat16 autocast on CPUs with native bfloat16 units (AVX-512 BF16 or
+        AMX), float32 elsewhere, GPUs included (these small networks are faster in
+        float32 there).
+    device : str, default="cpu"
+        Torch device, e.g. ``"cuda"``. Can be changed on a fitted model with
+        ``set_params``; weights move on the next call.
+    callbacks : list of (str, skorch.callbacks.Callback), default=None
+        Extra skorch callbacks (e.g. checkpointing).
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialization, shuffling, dropout, augmentation and the
+        validation split. An int gives identical results on the same machine.
+    verbose : int, default=0
+        0 silent, 1 one line per epoch, 2 also a progress bar per epoch.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_features_in_ : int
+        Number of pixels per row seen in :meth:`fit`.
+    net_ : skorch.NeuralNet
+        The trained skorch net; ``net_.module_`` is the torch module.
+    history_ : list of dict
+        One dict per epoch: ``epoch``, ``train_loss``, ``train_acc``, ``dur``,
+        ``lr`` and, with validation, ``valid_loss``, ``valid_acc``.
+    architecture_ : str
+        The architecture actually built.
+    input_range_ : tuple of float
+        Pixel units the model was trained in: ``(0, 255)`` for 0-255 images,
+        ``(0, 1)`` for floats in [0, 1], else the training data's range.
+    pixel_mean_, pixel_std_ : float
+        Standardization statistics of the [0, 1]-scaled training pixels.
+
+    Examples
+    --------
+    >>> from skfer import FERClassifier
+    >>> from skfer.datasets import make_faces
+    >>> X, y = make_faces(n_samples=60, random_state=0, return_X_y=True)
+    >>> clf = FERClassifier(architecture="small", max_epochs=2, random_state=0)
+    >>> clf.fit(X, y).predict(X[:3]).shape
+    (3,)
+    >>> len(clf.history_), clf.classes_[:2].tolist()
+    (2, ['angry', 'disgust'])
+    """
+
+    _parameter_constraints = {
+        "architecture": [str, None],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "lr_schedule": [StrOptions(set(SCHEDULES)), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "mixup_alpha": [Interval(Real, 0, None, closed="left")],
+        "cutmix_alpha": [Interval(Real, 0, None, closed="left")],
+        "ema_decay": [Interval(Real, 0, 1, closed="neither"), None],
+        "grad_clip": [Interval(Real, 0, None, closed="neither"), None],
+        "augment": [str, callable, None],
+        "tta": [StrOptions({"flip", "crops"}), None],
+        "warm_start": ["boolean"],
+        "pretrained": [str, os.PathLike, None],
+        "classes": ["array-like", None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left"), None],
+        "early_stopping": ["boolean"],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "precision": [StrOptions(set(PRECISIONS))],
+        "device": [str, torch.device],
+        "callbacks": [list, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        architecture=None,
+        *,
+        max_epochs=30,
+        batch_size=128,
+        lr=1e-3,
+        optimizer="adam",
+        weight_decay=0.0,
+        lr_schedule=None,
+        label_smoothing=0.0,
+        mixup_alpha=0.0,
+        cutmix_alpha=0.0,
+        ema_decay=None,
+        grad_clip=None,
+        augment=None,
+        tta=None,
+        warm_start=False,
+        pretrained=None,
+        classes=None,
+        class_weight=None,
+        validation_fraction=0.1,
+        early_stopping=False,
+        n_iter_no_change=10,
+        precision="auto",
+        device="cpu",
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+    ):
+        self.architecture = architecture
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.lr_schedule = lr_schedule
+        self.label_smoothing = label_smoothing
+        self.mixup_alpha = mixup_alpha
+        self.cutmix_alpha = cutmix_alpha
+        self.ema_decay = ema_decay
+        self.grad_clip = grad_clip
+        self.augment = augment
+        self.tta = tta
+        self.warm_start = warm_start
+        self.pretrained = pretrained
+        self.classes = classes
+        self.class_weight = class_weight
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.precision = precision
+        self.device = device
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None):
+        """Train the network on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, h, w)
+            Grayscale images, one per row (see the class description for the
+            accepted layouts and units).
+        y : array-like of shape (n_samples,)
+            Labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the training loss (multiplied by
+            ``class_weight``). The validation loss stays unweighted. Routed by
+            scikit-learn's metadata routing (``set_fit_request``).
+        X_val, y_val : array-like, default=None
+            An explicit validation set (e.g. FER2013's PublicTest) used for
+            ``valid_loss``/``valid_acc`` and early stopping instead of a split of
+            ``X``.
+
+        Returns
+        -------
+        self : FERClassifier
+        """
+        warm = bool(self.warm_start) and hasattr(self, "net_")
+        if warm:
+            changes = warm_start_changes(self)
+            if changes:
+                warnings.warn(
+                    f"warm_start=True, but {changes} since the last fit; the fitted "
+                    "network cannot continue, so a new one is built.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                warm = False
+        return self._fit(
+            X,
+            y,
+            X_val,
+            y_val,
+            warm=warm,
+            epochs=self.max_epochs,
+            sample_weight=sample_weight,
+        )
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one more epoch on ``(X, y)``, keeping weights and optimizer state.
+
+        The first call builds the network (from ``pretrained`` if set); ``classes``
+        (or the ``classes`` parameter) must then list every label if ``y`` lacks
+        some. No validation split is made, so ``early_stopping`` is ignored (with
+        a warning).
+
+        Returns
+        -------
+        self : FERClassifier
+        """
+        check_partial_fit_params(self)
+        warm = hasattr(self, "net_")
+        return self._fit(
+            X,
+            y,
+            None,
+            None,
+            warm=warm,
+            epochs=1,
+            partial=True,
+            classes=classes,
+            sample_weight=sample_weight,
+        )
+
+    def _fit(
+        self,
+        X,
+        y,
+        X_val,
+        y_val,
+        *,
+        warm,
+        epochs,
+        partial=False,
+        classes=None,
+        resume_state=None,
+        sample_weight=None,
+    ):
+        """The training behind ``fit``, ``partial_fit`` and resumed checkpoints.
+
+        ``resume_state`` (of ``_training_state.training_state``) makes a
+        warm fit continue an interrupted one exactly: optimizer, schedule, weight
+        average and random generator.
+        """
+        self._validate_params()
+        device = check_device(self.device)
+        X, y = validate_images(self, X, y, reset=not warm)
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+
+        if warm:
+            X = match_units(X, self.input_range_, what="the fitted model")
+            state, meta = None, None
+        else:
+            state, meta = self._initialize_pretrained()
+            if meta is not None:
+                X = match_units(
+                    X,
+                    tuple(meta["input_range"]),
+                    what=f"the pretrained model {self.pretrained!r}",
+                )
+            self._initialize_classes(meta, y, classes)
+        if partial and warm and classes is not None:
+            self._check_labels_known(np.asarray(classes), "classes")
+        self._check_labels_known(y, "y")
+        y_codes = np.searchsorted(self.classes_, y)
+        weights = training_weights(
+            X, y_codes, self.classes_, sample_weight, self.class_weight
+        )
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        X_tr, y_tr, X_va, y_va, w_tr = self._training_and_validation(
+            X, y_codes, X_val, y_val, seed, weights, partial
+        )
+        if not warm:
+            self._initialize_pixel_stats(meta, X_tr)
+        if X_val is not None:
+            X_va = match_units(X_va, self.input_range_, name="X_val")
+        images_tr = rows_to_images(X_tr, self.input_range_)
+        images_va = None if X_va is None else rows_to_images(X_va, self.input_range_)
+
+        with seeded(seed, device):
+            if warm:
+                module = self._to_device(self.net_.module_, device)
+            else:
+                module = self._initialize_module(device, state, meta)
+            net = self._initialize_net(
+                module,
+                device,
+                images_va,
+                y_va,
+                n_train=len(y_tr),
+                schedule_origin=0 if partial else None,
+                sample_weight=w_tr,
+            )
+            if warm:
+                net.history = self.net_.history
+                if resume_state is None and partial:
+                    resume_state = training_state(self.net_, rng=False)
+            if resume_state is not None:
+                continue_training(net, resume_state)
+            y_tensor = torch.as_tensor(y_tr, dtype=torch.long)
+            net.partial_fit(images_tr, y_tensor, epochs=epochs)
+        # Neither the validation data nor the weights are pickled with the model.
+        net.train_split = None
+        net.iterator_train__sample_weight = None
+        self.net_ = net
+        self.history_ = [
+            {k: v for k, v in row.items() if k != "batches"} for row in net.history
+        ]
+        return self
+
+    def _training_and_validation(self, X, y, X_val, y_val, seed, weights, partial):
+        """``(X_tr, y_tr, X_va, y_va, w_tr)``: the explicit validation set, a split
+        of ``validation_fraction``, or (``partial_fit``) no validation."""
+        if X_val is not None or y_val is not None:
+            if X_val is None or y_val is None:
+                raise ValueError("Pass both X_val and y_val, or neither.")
+            X_va = validate_images(self, X_val, reset=False)
+            y_va = column_or_1d(y_val, warn=True)
+            if len(y_va) != len(X_va):
+                raise ValueError(
+                    f"X_val has {len(X_va)} rows but y_val has {len(y_va)} labels."
+                )
+            self._check_labels_known(y_va, "y_val")
+            split = X, y, X_va, np.searchsorted(self.classes_, y_va), weights
+        elif not partial:
+            split = self._split(X, y, seed, weights)
+        else:
+            split = X, y, None, None, weights
+        if self.early_stopping and split[2] is None and not partial:
+            raise ValueError(
+                "early_stopping=True needs a validation set: set validation_fraction "
+                "(e.g. 0.1) or pass X_val and y_val to fit."
+            )
+        return split
+
+    def _split(self, X, y, seed, weights=None):
+        frac = self.validation_fraction
+        if not frac:
+            return X, y, None, None, weights
+        n = len(y)
+        n_val = int(np.ceil(frac * n))
+        if n_val < 1 or n - n_val < 1:
+            warnings.warn(
+                f"validation_fraction={frac} leaves no data to train or to validate on "
+                f"with {n} samples; training without a validation set.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return X, y, None, None, weights
+        counts = np.bincount(y)
+        counts = counts[counts > 0]
+        stratify = y if (counts.min() >= 2 and n_val >= len(counts)) else None
+        # The same split with or without weights (a weight column rides along).
+        index = np.arange(n)
+        i_tr, i_va = train_test_split(
+            index, test_size=n_val, stratify=stratify, random_state=seed
+        )
+        w_tr = None if weights is None else weights[i_tr]
+        return X[i_tr], y[i_tr], X[i_va], y[i_va], w_tr
+
+    # ---------------------------------------------------------- initialization
+    # The steps that give a new network its state, in this order, as skorch's
+    # ``initialize()`` does; ``fit``/``partial_fit`` (a cold start) and
+    # ``from_weights`` run the same steps:
+    #   pretrained weights -> architecture and classes -> pixel statistics ->
+    #   module -> skorch net (optimizer, callbacks).
+    def _initialize_pretrained(self):
+        """The tensors and metadata of ``pretrained``, or ``(None, None)``."""
+        if self.pretrained is None:
+            return None, None
+        from ..weights import resolve_weights
+
+        return read_weights(resolve_weights(self.pretrained))
+
+    def _initialize_classes(self, meta, y=None, classes=None):
+        """``architecture_`` and ``classes_``: from the labels, or the weights."""
+        self.architecture_ = self._resolve_architecture(meta)
+        if y is None:
+            self.classes_ = np.asarray(meta["classes"])
+        else:
+            self.classes_ = self._resolve_classes(y, classes)
+        self._fitted_pretrained = self.pretrained
+
+    def _initialize_pixel_stats(self, meta, X=None):
+        """``input_range_``, ``pixel_mean_``, ``pixel_std_``: the weights', or of X."""
+        if meta is not None:
+            self.input_range_ = tuple(meta["input_range"])
+            self.pixel_mean_ = float(meta["pixel_mean"])
+            self.pixel_std_ = float(meta["pixel_std"])
+            return
+        self.input_range_ = infer_input_range(X)
+        lo, hi = self.input_range_
+        unit = (np.asarray(X, dtype=np.float64) - lo) / (hi - lo)
+        self.pixel_mean_ = float(unit.mean())
+        std = float(unit.std())
+        self.pixel_std_ = std if std > 1e-6 else 1.0
+
+    def _initialize_module(self, device, state=None, meta=None, *, strict=False):
+        """A new network of ``architecture_``, with the pretrained weights if any.
+
+        ``strict``: the weights are this model's own (``from_weights``); otherwise
+        the body is copied and the output rows matched by class label.
+        """
+        module = build_model(self.architecture_, n_classes=len(self.classes_))
+        if state is not None and strict:
+            module.load_state_dict(state)
+        elif state is not None:
+            self._load_state(module, state, meta)
+        return self._to_device(module, device)
+
+    @staticmethod
+    def _to_device(module, device):
+        return module.to(device).to(memory_format=torch.channels_last)
+
+    def _initialize_net(self, module, device, images_va=None, y_va=None, **kwargs):
+        """The skorch net around ``module``, initialized (optimizer, callbacks)."""
+        net = self._make_net(
+            module,
+            device,
+            resolve_precision(self.precision, device),
+            self._scaling(),
+            images_va,
+            y_va,
+            **kwargs,
+        )
+        net.initialize()
+        return net
+
+    def _scaling(self):
+        return Scaling(self.input_range_, self.pixel_mean_, self.pixel_std_)
+
+    def _transform(self):
+        if self.augment is None:
+            return None
+        from ..augmentation import make_augmentation
+
+        return make_augmentation(self.augment)
+
+    def _make_net(
+        self,
+        module,
+        device,
+        autocast_dtype,
+        scaling,
+        images_va,
+        y_va,
+        *,
+        n_train=0,
+        schedule_origin=None,
+        sample_weight=None,
+    ):
+        from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
+        from skorch.helper import predefined_split
+
+        from ..utils import fused_optimizer_kwargs
+
+        opt_cls, opt_kwargs = _optimizer_spec(self.optimizer, self.weight_decay)
+        if isinstance(self.optimizer, str):
+            # One vectorized kernel per step instead of a dozen elementwise passes
+            # over every parameter (Model 1: 20 M of them).
+            opt_kwargs.update(fused_optimizer_kwargs(opt_cls, device))
+        callbacks = [("accuracy", EpochAccuracy())]
+        if self.lr_schedule is not None:
+            steps = max(-(-int(n_train) // int(self.batch_size)), 1)
+            schedule = LRSchedule(
+                self.lr_schedule, self.lr, self.max_epochs, steps, schedule_origin
+            )
+            callbacks.append(("lr_schedule", schedule))
+        if self.grad_clip is not None:
+            callbacks.append(("grad_clip", GradientNormClipping(float(self.grad_clip))))
+        if self.ema_decay is not None:
+            callbacks.append(("weight_average", WeightAverage(float(self.ema_decay))))
+        if self.early_stopping and images_va is not None:  # not in partial_fit
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss",
+                        patience=self.n_iter_no_change,
+                        load_best=True,
+                        sink=print if self.verbose else _silent,
+                    ),
+                )
+            )
+        if self.verbose and self.verbose >= 2:
+            callbacks.append(("progress", ProgressBar()))
+        callbacks.extend(self.callbacks or [])
+        train_split = None
+        if images_va is not None:
+            from skorch.dataset import Dataset
+
+            valid = Dataset(images_va, torch.as_tensor(y_va, dtype=torch.long))
+            train_split = predefined_split(valid)
+        return FERNet(
+            module=module,
+            criterion=nn.CrossEntropyLoss,
+            criterion__label_smoothing=float(self.label_smoothing),
+            optimizer=opt_cls,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self.batch_size,
+            iterator_train=BatchIterator,
+            iterator_train__shuffle=True,
+            iterator_train__scaling=scaling,
+            iterator_train__transform=self._transform(),
+            iterator_train__sample_weight=(
+                None if sample_weight is None else torch.from_numpy(sample_weight)
+            ),
+            iterator_valid=BatchIterator,
+            iterator_valid__scaling=scaling,
+            train_split=train_split,
+            callbacks=callbacks,
+            warm_start=True,
+            device=str(device),
+            verbose=int(bool(self.verbose)),
+            # skorch's PrintLog checks ``verbose`` only for the built-in print
+            **(
+                {"callbacks__print_log__sink": _print_plain_unless_tty}
+                if self.verbose
+                else {}
+            ),
+            autocast_dtype=autocast_dtype,
+            mixup_alpha=float(self.mixup_alpha),
+            cutmix_alpha=float(self.cutmix_alpha),
+            **{f"optimizer__{k}": v for k, v in opt_kwargs.items()},
+        )
+
+    # --------------------------------------------------------- label handling
+    def _resolve_classes(self, y, classes):
+        known = classes if classes is not None else self.classes
+        if known is not None:
+            known = column_or_1d(np.asarray(known))
+            classes_ = np.unique(known)
+            self._check_subset(y, classes_, "y", "classes")
+        else:
+            classes_ = np.unique(y)
+        if len(classes_) < 2:
+            raise ValueError(
+                f"FERClassifier needs samples of at least 2 classes; got one class "
+                f"({classes_.tolist()!r}). Pass `classes` to declare the others."
+            )
+        return classes_
+
+    def _check_labels_known(self, labels, name):
+        self._check_subset(labels, self.classes_, name, "classes_")
+
+    @staticmethod
+    def _check_subset(labels, classes, name, where):
+        unknown = np.setdiff1d(np.unique(labels), classes)
+        if unknown.size:
+            raise ValueError(
+                f"{name} contains labels {unknown.tolist()!r} that are not in "
+                f"{where} {classes.tolist()!r}."
+            )
+
+    # ------------------------------------------------------- pretrained weights
+    def _resolve_architecture(self, meta):
+        arch = self.architecture
+        if meta is not None:
+            if arch is not None and arch != meta["architecture"]:
+                raise ValueError(
+                    f"architecture={arch!r} does not match the pretrained weights "
+                    f"{self.pretrained!r}, which are a {meta['architecture']!r}; "
+                    "leave architecture=None to use the weights' architecture."
+                )
+            arch = meta["architecture"]
+        arch = _DEFAULT_ARCHITECTURE if arch is None else arch
+        if arch not in ARCHITECTURES:
+            raise ValueError(
+                f"Unknown architecture {arch!r}; expected one of "
+                f"{sorted(ARCHITECTURES)}."
+            )
+        return arch
+
+    def _load_state(self, module, state, meta):
+        """Copy pretrained weights; output rows are matched by class label."""
+        src_classes = list(meta["classes"])
+        head_keys = {k for k in state if k.startswith("head.")}
+        body = {k: v for k, v in state.items() if k not in head_keys}
+        missing, unexpected = module.load_state_dict(body, strict=False)
+        missing = [k for k in missing if not k.startswith("head.")]
+        if missing or unexpected:
+            raise ValueError(
+                f"Pretrained weights {self.pretrained!r} do not fit architecture "
+                f"{self.architecture_!r}: missing {missing}, unexpected {unexpected}."
+            )
+        index = {label: i for i, label in enumerate(src_classes)}
+        with torch.no_grad():
+            for j, label in enumerate(self.classes_.tolist()):
+                i = index.get(label)
+                if i is None:
+                    continue
+                module.head.weight[j] = state["head.weight"][i]
+                module.head.bias[j] = state["head.bias"][i]
+
+    def save_weights(self, path, **card):
+        """Write the fitted weights and what is needed to use them to ``path``.
+
+        The file is safetensors: loading it never executes code. It holds the
+        module's tensors plus the architecture, classes and pixel scaling, so that
+        ``FERClassifier(pretrained=path)`` or :meth:`from_weights` can use it.
+        The write is atomic (a temporary file renamed into place).
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file (conventionally ``*.safetensors``).
+        **card
+            Extra JSON-serializable information stored in the file's metadata
+            (e.g. ``dataset="fer2013"``, ``accuracy=0.7``).
+
+        Returns
+        -------
+        path : pathlib.Path
+        """
+        check_is_fitted(self)
+        return write_weights(
+            path, tensor_dict(self.net_.module_), self._weights_meta(**card)
+        )
+
+    def _weights_meta(self, **card):
+        """What a weights file stores beside the tensors (set before training)."""
+        return {
+            "architecture": self.architecture_,
+            "classes": self.classes_.tolist(),
+            "input_range": list(self.input_range_),
+            "pixel_mean": self.pixel_mean_,
+            "pixel_std": self.pixel_std_,
+            "n_features_in": int(self.n_features_in_),
+            "skfer_version": __version__,
+            "card": dict(card),
+        }
+
+    @classmethod
+    def from_weights(cls, weights, **params):
+        """Build a fitted classifier from weights (a registered name or a file).
+
+        Parameters
+        ----------
+        weights : str or path-like
+            A name of :func:`skfer.list_pretrained` or a file written by
+            :meth:`save_weights`.
+        **params
+            Other constructor parameters (e.g. ``device``, ``tta``).
+
+        Returns
+        -------
+        clf : FERClassifier
+            Ready to ``predict``; ``pretrained=weights``, so ``clone(clf).fit(...)``
+            fine-tunes from the same weights.
+        """
+        clf = cls(pretrained=weights, **params)
+        clf._validate_params()
+        device = check_device(clf.device)
+        state, meta = clf._initialize_pretrained()
+        clf._initialize_classes(meta)
+        clf._initialize_pixel_stats(meta)
+        clf.n_features_in_ = int(meta.get("n_features_in", INPUT_SIZE * INPUT_SIZE))
+        module = clf._initialize_module(device, state, meta, strict=True)
+        clf.net_ = clf._initialize_net(module, device)
+        clf.history_ = []
+        return clf
+
+    def to_onnx(self, path):
+        """Write the fitted model as an ONNX file (see :func:`skfer.onnx.export_onnx`).
+
+        Float32 images ``(n, 48, 48)`` in the training units in, probabilities out;
+        pixel scaling inside, TTA outside; run it with
+        :class:`skfer.onnx.ONNXClassifier` (no torch needed) or onnxruntime.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file (conventionally ``*.onnx``).
+
+        Returns
+        -------
+        path : pathlib.Path
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> from skfer import FERClassifier
+        >>> from skfer.datasets import make_faces
+        >>> X, y = make_faces(n_samples=40, random_state=0, return_X_y=True)
+        >>> clf = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
+        >>> clf.to_onnx(os.path.join(tempfile.mkdtemp(), "model.onnx")).suffix
+        '.onnx'
+        """
+        from ..onnx import export_onnx
+
+        return export_onnx(self, path)
+
+    # --------------------------------------------------------------- prediction
+    def _module_for_inference(self):
+        device = check_device(self.device)
+        module = self.net_.module_
+        if next(module.parameters()).device != device:
+            module = module.to(device)
+            self.net_.module_ = module
+            self.net_.device = str(device)
+        return module.eval(), device
+
+    def predict_proba(self, X):
+        """Class probabilities of each image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, h, w)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        from ._inference import predict_proba_batches
+
+        check_is_fitted(self)
+        X = validate_images(self, X, reset=False)
+        X = match_units(X, self.input_range_)
+        images = rows_to_images(X, self.input_range_)
+        module, device = self._module_for_inference()
+        dtype = resolve_precision(self.precision, device)
+        proba = predict_proba_batches(
+            self.net_.inference_copy(module, dtype, device),
+            images,
+            scaling=self._scaling(),
+            dtype=dtype,
+            device=device,
+            batch_size=max(int(self.batch_size), 256),
+            tta=self.tta,
+        )
+        return proba.numpy().astype(np.float64)
+
+    def predict(self, X):
+        """Most probable class of each image.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _print_plain_unless_tty(text, **kwargs):
+    """skorch's epoch table, without colour codes when stdout is not a terminal.
+
+    skorch colours improved scores with ANSI codes, which end up as noise in log
+    files and notebooks' saved outputs.
+    """
+    isatty = getattr(sys.stdout, "isatty", None)
+    if not (isatty is not None and isatty()):
+        text = _ANSI.sub("", str(text))
+    print(text, **kwargs)
+
+
+def _silent(*args, **kwargs):
+    """A message sink that drops everything (picklable, unlike a lambda)."""

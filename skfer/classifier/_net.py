@@ -1,0 +1,225 @@
+"""The skorch net FERClassifier trains: autocast training steps and accuracy logs."""
+
+import itertools
+
+import torch
+import torch.nn.functional as F
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+from skorch.dataset import unpack_data
+
+from ..utils import autocast, reuse_large_allocations
+from ._inference import inference_module
+
+__all__ = ["EpochAccuracy", "FERNet", "mix_batch"]
+
+# A process-wide counter: each value names one state of some net's weights, so the
+# inference cache keyed on it can never mistake the weights of one net for those of
+# another, even if Python reuses an object id.
+_WEIGHTS_TOKENS = itertools.count(1)
+
+
+class FERNet(NeuralNet):
+    """skorch ``NeuralNet`` whose forward passes run under autocast when asked.
+
+    Weights and optimizer state stay float32; only the forward computation uses
+    ``autocast_dtype`` (e.g. bfloat16). Logits are returned as float32 so the loss
+    is computed in full precision. Training steps mix batches (``mixup_alpha``,
+    ``cutmix_alpha``, see :func:`mix_batch`) and weight the loss by
+    ``sample_weight`` when given.
+
+    **The inference cache.** :meth:`inference_copy` gives the frozen copy of a
+    module that prediction runs (:func:`~._inference.inference_module`: eval mode,
+    batch norms folded, cast, channels-last) and keeps it on the net, in
+    ``_inference_cache = (key, copy)``. The key is the module's ``id``, the
+    net's ``_weights_token``, the version counters of the module's tensors, the
+    dtype and the device. ``_weights_token`` is drawn anew (from a process-wide
+    counter) by ``initialize_module``, ``load_params``, every training step and
+    unpickling; the version counters catch ``load_state_dict`` and in-place edits.
+    Any change of weights therefore rebuilds the copy. Both attributes belong to
+    this class alone: nothing else reads or writes them, and neither is pickled.
+    """
+
+    def __init__(
+        self, *args, autocast_dtype=None, mixup_alpha=0.0, cutmix_alpha=0.0, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.autocast_dtype = autocast_dtype
+        self.mixup_alpha = mixup_alpha
+        self.cutmix_alpha = cutmix_alpha
+
+    def _autocast(self):
+        return autocast(self.device, self.autocast_dtype)
+
+    def _weights_changed(self):
+        self._weights_token = next(_WEIGHTS_TOKENS)
+
+    def fit_loop(self, *args, **kwargs):
+        # Keep freed activation/gradient blocks for the next step instead of
+        # page-faulting them in again (see reuse_large_allocations).
+        with reuse_large_allocations():
+            return super().fit_loop(*args, **kwargs)
+
+    def initialize_module(self):
+        self._weights_changed()
+        return super().initialize_module()
+
+    def load_params(self, *args, **kwargs):
+        self._weights_changed()
+        return super().load_params(*args, **kwargs)
+
+    def inference_copy(self, module, dtype, device):
+        """The inference copy of ``module`` (a trained network on ``device``), cached.
+
+        See the class docstring for when the cached copy is rebuilt.
+        """
+        versions = tuple(t._version for t in module.state_dict(keep_vars=True).values())
+        key = (id(module), self._weights_token, versions, dtype, str(device))
+        cached = getattr(self, "_inference_cache", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        fast = inference_module(module, dtype, device)
+        self._inference_cache = (key, fast)
+        return fast
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # The inference copy is derived data: never pickled, rebuilt on demand. The
+        # token is only unique within one process: a loaded net draws a new one.
+        state.pop("_inference_cache", None)
+        state.pop("_weights_token", None)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._weights_changed()
+
+    def run_single_epoch(self, iterator, training, *args, **kwargs):
+        if not training:
+            # Evaluate (and keep after the epoch) the averaged weights, if any.
+            average = dict(getattr(self, "callbacks_", [])).get("weight_average")
+            if average is not None:
+                average.use_average(self)
+        return super().run_single_epoch(iterator, training, *args, **kwargs)
+
+    def _train_loss(self, y_pred, y_true, weight, Xi):
+        """The batch's training loss; with weights, their weighted mean."""
+        if weight is None:
+            return self.get_loss(y_pred, y_true, X=Xi, training=True)
+        y_true = y_true.to(y_pred.device)
+        per_sample = F.cross_entropy(
+            y_pred,
+            y_true,
+            reduction="none",
+            label_smoothing=float(getattr(self.criterion_, "label_smoothing", 0.0)),
+        )
+        return (per_sample * weight.to(y_pred.device)).mean()
+
+    def train_step_single(self, batch, **fit_params):
+        self._weights_changed()
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        yi, wi = yi if isinstance(yi, (tuple, list)) else (yi, None)
+        # Weights ride along as a second column so that mixing permutes them too.
+        target = yi if wi is None else torch.stack([yi.double(), wi.double()], 1)
+        mixed = mix_batch(Xi, target, self.mixup_alpha, self.cutmix_alpha)
+        with self._autocast():
+            y_pred = self.infer(Xi if mixed is None else mixed[0], **fit_params)
+        y_pred = y_pred.float()
+        if mixed is None:
+            loss = self._train_loss(y_pred, yi, wi, Xi)
+        else:
+            Xi, (t_a, t_b, lam) = mixed
+            losses = []
+            for t in (t_a, t_b):
+                y, w = (t, None) if wi is None else (t[:, 0].long(), t[:, 1].float())
+                losses.append(self._train_loss(y_pred, y, w, Xi))
+            loss = lam * losses[0] + (1.0 - lam) * losses[1]
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        Xi, yi = unpack_data(batch)
+        with torch.no_grad(), self._autocast():
+            y_pred = self.infer(Xi, **fit_params)
+        y_pred = y_pred.float()
+        with torch.no_grad():
+            loss = self.get_loss(y_pred, yi, X=Xi, training=False)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def evaluation_step(self, batch, training=False):
+        self.check_is_fitted()
+        Xi, _ = unpack_data(batch)
+        with torch.set_grad_enabled(training), self._autocast():
+            self._set_training(training)
+            return self.infer(Xi).float()
+
+
+def mix_batch(X, y, mixup_alpha, cutmix_alpha):
+    """Mixup or CutMix of a training batch, or None when both are off.
+
+    Each image is blended with (mixup) or has a box pasted from (CutMix) the image at
+    the same place of a random permutation of the batch; ``lam``, drawn from
+    ``Beta(alpha, alpha)``, is the share of the loss given to the image's own label
+    (for CutMix, the share of its area left uncovered). When both are on, each batch
+    uses one of them with equal probability. All draws come from torch's global
+    generator, which the estimator seeds (and checkpoints save).
+
+    Returns
+    -------
+    None or (X_mixed, (y, y_permuted, lam))
+    """
+    mixup_alpha, cutmix_alpha = float(mixup_alpha or 0), float(cutmix_alpha or 0)
+    if mixup_alpha <= 0 and cutmix_alpha <= 0 or len(X) < 2:
+        return None
+    use_cutmix = cutmix_alpha > 0
+    if mixup_alpha > 0 and cutmix_alpha > 0:
+        use_cutmix = bool(torch.rand(()) < 0.5)
+    alpha = cutmix_alpha if use_cutmix else mixup_alpha
+    lam = float(torch.distributions.Beta(alpha, alpha).sample())
+    perm = torch.randperm(len(X))
+    if not use_cutmix:
+        mixed = X.mul(lam).add_(X[perm], alpha=1.0 - lam)
+        return mixed, (y, y[perm], lam)
+    h, w = X.shape[-2:]
+    cut = (1.0 - lam) ** 0.5
+    ch, cw = int(round(h * cut)), int(round(w * cut))
+    cy, cx = int(torch.randint(h, ())), int(torch.randint(w, ()))
+    y0, y1 = max(cy - ch // 2, 0), min(cy + (ch - ch // 2), h)
+    x0, x1 = max(cx - cw // 2, 0), min(cx + (cw - cw // 2), w)
+    mixed = X.clone()
+    mixed[..., y0:y1, x0:x1] = X[perm][..., y0:y1, x0:x1]
+    lam = 1.0 - (y1 - y0) * (x1 - x0) / float(h * w)
+    return mixed, (y, y[perm], lam)
+
+
+class EpochAccuracy(Callback):
+    """Record ``train_acc``, ``valid_acc`` and ``lr`` of every epoch.
+
+    No extra forward pass: each batch's argmax is compared with its labels in
+    ``on_batch_end`` and the counts are summed at the end of the epoch.
+    """
+
+    def on_batch_end(self, net, batch, training, y_pred=None, **kwargs):
+        if y_pred is None:
+            return
+        _, yi = unpack_data(batch)
+        if isinstance(yi, (tuple, list)):  # (labels, sample weights)
+            yi = yi[0]
+        correct = (y_pred.argmax(1).cpu() == yi.cpu()).sum().item()
+        net.history.record_batch(
+            "train_correct" if training else "valid_correct", correct
+        )
+
+    def on_epoch_end(self, net, **kwargs):
+        groups = getattr(net, "optimizer_", None)
+        if groups is not None and groups.param_groups:
+            net.history.record("lr", float(groups.param_groups[0]["lr"]))
+        batches = net.history[-1, "batches"]
+        for prefix in ("train", "valid"):
+            key = f"{prefix}_correct"
+            rows = [b for b in batches if key in b]
+            if rows:
+                total = sum(b[f"{prefix}_batch_size"] for b in rows)
+                net.history.record(f"{prefix}_acc", sum(b[key] for b in rows) / total)

@@ -1,0 +1,295 @@
+"""Helpers shared by the subcommands: argument types, models, datasets, output."""
+
+import argparse
+import datetime
+import json
+import os
+import shlex
+import sys
+import tempfile
+from pathlib import Path
+
+from ..report import WEIGHTS_FILE
+
+DATASETS = ("fer2013", "ckplus", "jaffe", "folder")
+
+
+class UsageError(Exception):
+    """A mistake of the user: printed as ``skfer: error: ...``, exit status 2."""
+
+
+def note(message):
+    """Progress and notes go to stderr, so stdout stays parseable (--json, --csv)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def now():
+    return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def command_line(argv):
+    return "skfer " + shlex.join(str(a) for a in argv)
+
+
+# -------------------------------------------------------------- argument types
+def positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
+    return value
+
+
+def add_model_argument(parser):
+    parser.add_argument(
+        "--model",
+        metavar="NAME|PATH",
+        help="pretrained model: a name of skfer.list_pretrained(), a .safetensors "
+        "file written by `skfer train` or FERClassifier.save_weights, or the "
+        "output folder of `skfer train` (default: the best shipped model)",
+    )
+
+
+TTA_CHOICES = ("none", "flip", "crops")
+
+
+def add_tta_argument(parser):
+    parser.add_argument(
+        "--tta",
+        nargs="?",
+        const="flip",
+        choices=TTA_CHOICES,
+        help="test-time augmentation: none, average with mirror images (flip, "
+        "the choice of a bare --tta) or over 5 shifted crops and their mirror "
+        "images (crops); default: the model's own setting (its registry "
+        "predict_params, e.g. crops for the shipped models; none for a weights "
+        "file)",
+    )
+
+
+def tta_params(args):
+    """``load_model`` keywords for ``--tta``: none given keeps the model's default."""
+    if args.tta is None:
+        return {}
+    return {"tta": None if args.tta == "none" else args.tta}
+
+
+def add_dataset_arguments(parser, required=True):
+    parser.add_argument(
+        "--dataset",
+        choices=DATASETS,
+        required=required,
+        help="dataset layout: fer2013 (CSV or Kaggle train/test folders), ckplus, "
+        "jaffe (the 213 TIFFs), or folder (one sub-folder per emotion)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="the dataset's folder (default: $SKFER_DATA/<dataset>; required "
+        "for --dataset folder)",
+    )
+
+
+# ----------------------------------------------------------------------- models
+def best_pretrained():
+    """Name of the shipped model with the best recorded accuracy, or None."""
+    from .. import list_pretrained
+
+    entries = list_pretrained()
+    if not entries:
+        return None
+
+    def score(entry):
+        for key in ("private_test_accuracy", "test_accuracy", "accuracy"):
+            if isinstance(entry.get(key), (int, float)):
+                return float(entry[key])
+        return -1.0
+
+    return max(entries, key=score)["name"]
+
+
+def _looks_like_path(spec):
+    """Whether a --model argument is written as a path (``./x``, ``a/b``, ``x.st``)."""
+    return (
+        os.sep in spec
+        or "/" in spec
+        or (os.altsep is not None and os.altsep in spec)
+        or spec.startswith("~")
+        or spec.lower().endswith(".safetensors")
+    )
+
+
+def load_model(spec, **params):
+    """A fitted FERClassifier from a registered name, a weights file or a run folder.
+
+    A registered name (:func:`skfer.list_pretrained`) always means the shipped
+    model, even when a file or folder of that name is in the working directory
+    (a note says so); write the argument as a path (``./fer2013-model3``) to use
+    the file or folder.
+    """
+    from .. import list_pretrained, load_pretrained
+
+    shipped = sorted(entry["name"] for entry in list_pretrained())
+
+    if spec is None:
+        spec = best_pretrained()
+        if spec is None:
+            raise UsageError(
+                "no pretrained model is shipped with this installation; pass "
+                "--model PATH (a .safetensors file written by `skfer train` or "
+                "FERClassifier.save_weights), or train one with `skfer train`."
+            )
+    if spec in shipped and not _looks_like_path(spec):
+        if Path(spec).exists():
+            note(
+                f"skfer: note: --model {spec} is the shipped model; the "
+                f"{'folder' if Path(spec).is_dir() else 'file'} {spec!r} in the "
+                f"working directory is not used (write ./{spec} to use it)."
+            )
+        try:
+            return load_pretrained(spec, **params), spec
+        except (ValueError, OSError) as exc:
+            raise UsageError(f"cannot load model {spec!r}: {exc}") from exc
+    path = Path(os.path.expanduser(spec))
+    if path.is_dir():
+        if not (path / WEIGHTS_FILE).is_file():
+            raise UsageError(
+                f"--model {spec!r} is a folder without model.safetensors; expected "
+                "the output folder of `skfer train` or a weights file."
+            )
+        path = path / WEIGHTS_FILE
+        spec = str(path)
+    elif not path.exists():
+        raise UsageError(
+            f"cannot load model {spec!r}: it is neither a shipped model "
+            f"({shipped or 'none shipped'}) nor an existing file or "
+            "folder."
+        )
+    try:
+        return load_pretrained(path, **params), spec
+    except (ValueError, FileNotFoundError, OSError) as exc:
+        raise UsageError(f"cannot load model {spec!r}: {exc}") from exc
+
+
+# ------------------------------------------------------------------ output
+def check_output_folder(path, option):
+    """Fail before any work if ``path`` cannot be made a writable folder.
+
+    Checks the folder, or the nearest existing folder above it, by creating a
+    temporary file there (which also catches read-only file systems and full
+    quotas that permission bits do not show). Returns ``path`` (``~`` expanded).
+    """
+    path = Path(os.path.expanduser(path))
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {str(path)!r} is a file, not a folder.")
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(
+            f"{option} {str(path)!r} cannot be created: {str(existing)!r} is a "
+            "file, not a folder."
+        )
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise UsageError(
+            f"{option} {str(path)!r} is not writable: cannot create files in "
+            f"{str(existing)!r} ({exc.strerror or exc})."
+        ) from exc
+    return path
+
+
+def check_output_file(path, option):
+    """As :func:`check_output_folder`, for a file to be written (its folder)."""
+    path = Path(os.path.expanduser(path))
+    if path.is_dir():
+        raise UsageError(f"{option} {str(path)!r} is a folder; expected a file name.")
+    check_output_folder(path.parent, option)
+    return path
+
+
+# --------------------------------------------------------------------- datasets
+def dataset_dir(dataset, data_dir):
+    if data_dir is None:
+        if dataset == "folder":
+            raise UsageError("--dataset folder needs --data-dir DIR.")
+        from ..datasets import get_data_home
+
+        data_dir = get_data_home() / dataset
+        if not data_dir.is_dir():
+            raise UsageError(
+                f"no --data-dir given and the default {str(data_dir)!r} is not a "
+                "folder; pass --data-dir DIR or set SKFER_DATA to the folder "
+                f"holding {dataset}/."
+            )
+        return data_dir
+    data_dir = Path(os.path.expanduser(data_dir))
+    if not data_dir.exists():
+        raise UsageError(f"--data-dir {str(data_dir)!r} does not exist.")
+    if not data_dir.is_dir() and not (
+        dataset == "fer2013" and data_dir.suffix.lower() == ".csv"
+    ):
+        raise UsageError(f"--data-dir {str(data_dir)!r} is not a folder.")
+    return data_dir
+
+
+def load_dataset(dataset, data_dir):
+    """The dataset Bunch of ``skfer.datasets`` for a ``--dataset`` choice."""
+    from .. import datasets
+
+    path = dataset_dir(dataset, data_dir)
+    note(f"loading {dataset} from {path} ...")
+    loader = {
+        "fer2013": datasets.load_fer2013,
+        "ckplus": datasets.load_ckplus,
+        "jaffe": datasets.load_jaffe,
+        "folder": datasets.load_image_folder,
+    }[dataset]
+    bunch = loader(path)
+    note(f"  {len(bunch.target)} images, classes {sorted(set(bunch.target.tolist()))}")
+    return bunch, path
+
+
+# ----------------------------------------------------------------------- output
+def write_json(path, data):
+    from ..utils import write_text_atomic
+
+    return write_text_atomic(path, json.dumps(data, indent=2) + "\n")
+
+
+def per_class_table(summary):
+    """Text table of precision, recall, F1 and support per class."""
+    lines = [f"{'class':<12}{'precision':>10}{'recall':>9}{'f1':>8}{'support':>9}"]
+    for label in summary["labels"]:
+        lines.append(
+            f"{label:<12}{summary['per_class_precision'][label]:>10.3f}"
+            f"{summary['per_class_recall'][label]:>9.3f}"
+            f"{summary['per_class_f1'][label]:>8.3f}"
+            f"{summary['support'][label]:>9d}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,49 @@
+"""``skfer export``: a trained model as an ONNX file, to run without torch."""
+
+from pathlib import Path
+
+from ._common import note
+
+DESCRIPTION = """\
+Write a model as an ONNX file: the network in float32 with its pixel scaling and
+a softmax inside, a dynamic batch, and the class names and skfer's metadata in
+the file. Its input is float32 images of shape (n, 48, 48) in the training units
+(0-255 for the shipped models), its output the probabilities (n, classes).
+Run it with skfer.onnx.ONNXClassifier (numpy, onnxruntime and Pillow; no torch),
+`skfer predict --model OUT.onnx`, or any ONNX runtime. Test-time augmentation is
+not in the graph: ONNXClassifier(tta=...) and `skfer predict --tta` apply it.
+Needs the onnx package (pip install skfer[onnx])."""
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "export", help="write a model as an ONNX file", description=DESCRIPTION
+    )
+    p.add_argument(
+        "model",
+        metavar="MODEL",
+        help="a name of skfer.list_pretrained(), a .safetensors file or the output "
+        "folder of `skfer train`",
+    )
+    p.add_argument(
+        "output", type=Path, metavar="OUT.onnx", help="the ONNX file to write"
+    )
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args):
+    from ._common import load_model
+
+    clf, name = load_model(args.model, precision="float32")
+    out = clf.to_onnx(args.output)
+    classes = ", ".join(str(c) for c in clf.classes_.tolist())
+    note(f"{name} ({clf.architecture_}; {classes}) written to {out}")
+    tta = clf.tta
+    if tta is not None:
+        note(
+            f"its accuracy was measured with tta={tta!r}: predict with "
+            f"`skfer predict --model {out} --tta {tta}` or "
+            f"ONNXClassifier(path, tta={tta!r})."
+        )
+    return 0

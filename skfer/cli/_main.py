@@ -1,0 +1,135 @@
+"""The ``skfer`` command line: a thin layer over the public API.
+
+Subcommands (each in a private module of ``skfer.cli``): ``predict``
+(emotions of the faces in photos), ``train`` (with resumable checkpoints),
+``evaluate``, ``report`` (one self-contained HTML page), ``demo`` (train,
+fine-tune, compare and report) and ``export`` (an ONNX file).
+Mistakes of the user end with ``skfer: error: ...`` and exit status 2, never a
+traceback.
+"""
+
+import argparse
+import os
+import sys
+import warnings
+
+__all__ = ["build_parser", "main"]
+
+_EPILOG = """\
+examples:
+  skfer demo                                   # synthetic end-to-end run + report
+  skfer predict photo.jpg --model run/model.safetensors --plot analysis.png
+  skfer train --dataset fer2013 --data-dir data/fer2013 --model model2 --epochs 30
+  skfer train ... --resume                     # continue after an interruption
+  skfer evaluate --model run/ --dataset jaffe --data-dir data/jaffe
+  skfer report run/ skfer-evaluate-jaffe/ -o report.html
+  skfer export fer2013-model2 model2.onnx      # run it without torch
+"""
+
+
+def build_parser():
+    """The argument parser of the ``skfer`` command.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        One sub-parser per subcommand; each parsed namespace has ``func``, the
+        function running the subcommand.
+
+    Examples
+    --------
+    >>> from skfer.cli import build_parser
+    >>> args = build_parser().parse_args(["report", "runs/", "-o", "r.html"])
+    >>> args.command_name, str(args.output)
+    ('report', 'r.html')
+    """
+    from .. import __version__
+    from . import _demo as demo
+    from . import _evaluate as evaluate
+    from . import _export as export
+    from . import _predict as predict
+    from . import _report as report
+    from . import _train as train
+    from . import _transfer as transfer
+
+    parser = argparse.ArgumentParser(
+        prog="skfer",
+        description="Facial expression recognition with skfer.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"skfer {__version__}")
+    sub = parser.add_subparsers(dest="command_name", required=True, metavar="COMMAND")
+    for module in (predict, train, evaluate, transfer, report, demo, export):
+        module.add_parser(sub).formatter_class = argparse.RawDescriptionHelpFormatter
+    return parser
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    print(f"skfer: warning: {message}", file=sys.stderr)
+
+
+def main(argv=None):
+    """Run the ``skfer`` command line; the entry point of the console script.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments, without the program name; ``None`` reads ``sys.argv``.
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 for a usage error, a user mistake or any other failure
+        (one line on stderr, ``skfer: error: ...``, naming the file or option;
+        never a traceback unless the environment sets ``SKFER_DEBUG``), 130 when
+        interrupted.
+
+    Examples
+    --------
+    >>> from skfer.cli import main
+    >>> main(["--version"])
+    skfer ...
+    0
+    """
+    from ._common import UsageError, command_line
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    os.environ.setdefault("MPLBACKEND", "Agg")  # files only, never a window
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error (status 2)
+        return 0 if exc.code is None else exc.code
+    args.command = command_line(argv)
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            return args.func(args)
+        except KeyboardInterrupt:
+            print("skfer: interrupted", file=sys.stderr)
+            return 130
+        except (UsageError, ValueError, OSError, ImportError) as exc:
+            print(f"skfer: error: {_describe(exc)}", file=sys.stderr)
+            return 2
+        except Exception as exc:  # noqa: BLE001 - no traceback for anything else
+            if os.environ.get("SKFER_DEBUG"):
+                raise
+            print(
+                f"skfer: error: {_describe(exc)} ({type(exc).__name__}; set "
+                "SKFER_DEBUG=1 to see the traceback)",
+                file=sys.stderr,
+            )
+            return 2
+
+
+def _describe(exc):
+    """The message of an exception, with the file name an OSError carries."""
+    text = str(exc)
+    if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in text:
+        text = f"{text}: {exc.filename}"
+    return text or type(exc).__name__
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

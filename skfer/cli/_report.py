@@ -1,0 +1,45 @@
+"""``skfer report``: one self-contained HTML page of results."""
+
+from pathlib import Path
+
+from ._common import UsageError, check_output_file, note
+
+DESCRIPTION = """\
+Gather the output folders of `skfer train`, `skfer evaluate` and `skfer demo`,
+video runs saved from `skfer predict VIDEO --json`, and benchmark result folders
+(JSON, Markdown and PNG files, e.g. benchmarks/results/), into one HTML page:
+tables, confusion matrices, learning curves, emotion-analysis and timeline
+figures, with every image embedded (the page needs no other file)."""
+
+
+def add_parser(sub):
+    p = sub.add_parser(
+        "report", help="HTML report of result folders", description=DESCRIPTION
+    )
+    p.add_argument("results", nargs="+", type=Path, metavar="RESULTS")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("report.html"),
+        metavar="FILE",
+        help="the HTML file (default: report.html)",
+    )
+    p.add_argument("--title", default="skfer report", help="page title")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args):
+    from ..report import make_report
+
+    check_output_file(args.output, "--output")
+    for path in args.results:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder.")
+    page = make_report(
+        args.results, args.output, title=args.title, command=args.command
+    )
+    note(f"report written to {page}")
+    print(page.resolve().as_uri())
+    return 0

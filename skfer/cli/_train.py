@@ -1,0 +1,268 @@
+"""``skfer train``: train a network on a dataset, with resumable checkpoints."""
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..report import WEIGHTS_FILE
+from ._common import (
+    UsageError,
+    add_dataset_arguments,
+    check_output_folder,
+    fraction,
+    load_dataset,
+    note,
+    positive_float,
+    positive_int,
+)
+
+DESCRIPTION = """\
+Train one of skfer's networks on a dataset. Each epoch shows a progress bar and a
+line with loss and accuracy; a checkpoint is written (atomically) after every
+epoch to OUTPUT/checkpoint/, so an interrupted run (Ctrl-C, a killed job) goes on
+from its last complete epoch with the same command plus --resume. The output
+folder gets model.safetensors (weights), card.json (classes, architecture, data,
+accuracy, command), history.json and figures for `skfer report`.
+
+Splits: FER2013 trains on Training, validates on PublicTest and reports
+PrivateTest accuracy. Other datasets hold out --test-fraction of the images
+(stratified, image-level: the same person may appear in both parts) and validate
+on --validation-fraction of the rest."""
+
+
+def add_parser(sub):
+    from ..augmentation import PRESETS
+    from ..models import ARCHITECTURES
+
+    p = sub.add_parser(
+        "train",
+        help="train a network on FER2013, CK+, JAFFE or an image folder",
+        description=DESCRIPTION,
+    )
+    add_dataset_arguments(p)
+    p.add_argument(
+        "--model",
+        dest="architecture",
+        choices=sorted(ARCHITECTURES),
+        help="architecture (default: model2, or that of --pretrained)",
+    )
+    p.add_argument(
+        "--epochs", type=positive_int, default=30, metavar="N", help="default: 30"
+    )
+    p.add_argument(
+        "--batch-size", type=positive_int, default=128, metavar="N", help="default: 128"
+    )
+    p.add_argument("--lr", type=positive_float, default=1e-3, help="default: 0.001")
+    p.add_argument(
+        "--augment",
+        choices=sorted(PRESETS),
+        help="on-the-fly augmentation of training batches (default: none)",
+    )
+    p.add_argument(
+        "--pretrained",
+        metavar="NAME|PATH",
+        help="start from these weights (fine-tuning): a shipped name or a "
+        ".safetensors file",
+    )
+    p.add_argument(
+        "--test-fraction",
+        type=fraction,
+        default=0.2,
+        metavar="F",
+        help="share held out for the final accuracy (default: 0.2; FER2013 uses "
+        "PrivateTest)",
+    )
+    p.add_argument(
+        "--validation-fraction",
+        type=fraction,
+        default=0.1,
+        metavar="F",
+        help="share of the training part used for per-epoch validation "
+        "(default: 0.1; FER2013 uses PublicTest)",
+    )
+    p.add_argument(
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="output folder (default: skfer-<dataset>-<model>)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the interrupted run in --output from its last complete epoch",
+    )
+    p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
+    p.add_argument(
+        "--random-state", type=int, default=0, metavar="SEED", help="default: 0"
+    )
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar or epoch table"
+    )
+    p.set_defaults(func=run)
+    return p
+
+
+def split(bunch, dataset, test_fraction, random_state):
+    """(X_train, y_train), (X_val, y_val) or None, (X_test, y_test) or None, text."""
+    from sklearn.model_selection import train_test_split
+
+    X, y = bunch.data, bunch.target
+    if dataset == "fer2013" and bunch.usage is not None:
+        usage = np.asarray(bunch.usage)
+        parts = {
+            name: (X[usage == name], y[usage == name])
+            for name in ("Training", "PublicTest", "PrivateTest")
+        }
+        if len(parts["Training"][1]):
+            valid = parts["PublicTest"] if len(parts["PublicTest"][1]) else None
+            test = parts["PrivateTest"] if len(parts["PrivateTest"][1]) else None
+            text = "FER2013 Training; validation PublicTest; test PrivateTest"
+            return parts["Training"], valid, test, text
+    if not test_fraction:
+        return (X, y), None, None, "all images for training"
+    counts = np.unique(y, return_counts=True)[1]
+    stratify = y if counts.min() >= 2 else None
+    try:
+        X_tr, X_te, y_tr, y_te = train_test_split(
+            X, y, test_size=test_fraction, stratify=stratify, random_state=random_state
+        )
+    except ValueError as exc:
+        raise UsageError(
+            f"cannot hold out --test-fraction {test_fraction} of {len(y)} images "
+            f"({exc})."
+        ) from exc
+    text = (
+        f"stratified random split: {test_fraction:.0%} of the images held out for "
+        "testing (image-level: subjects may appear in both parts)"
+    )
+    return (X_tr, y_tr), None, (X_te, y_te), text
+
+
+def run(args):
+    from .. import FERClassifier
+    from ..classifier import fit_with_checkpoints
+    from ..weights import read_checkpoint, read_weights, resolve_weights
+    from ._runs import evaluate_into, write_training
+
+    arch_name = args.architecture or ("pretrained" if args.pretrained else "model2")
+    out = args.output or Path(f"skfer-{args.dataset}-{arch_name}")
+    out = check_output_folder(out, "--output")  # before any data is loaded
+    ckpt = out / "checkpoint"
+    try:
+        existing = read_checkpoint(ckpt)
+    except ValueError as exc:
+        raise UsageError(f"cannot read the checkpoint in {str(ckpt)!r}: {exc}") from exc
+    if existing and not args.resume:
+        raise UsageError(
+            f"{str(out)!r} already holds a training checkpoint ({existing['epoch']} "
+            "epochs): pass --resume to continue it, or choose another --output."
+        )
+    if args.resume and not existing:
+        raise UsageError(
+            f"--resume: no checkpoint in {str(ckpt)!r}; run without --resume to "
+            "start the training."
+        )
+    if existing and existing["epoch"] > args.epochs:
+        raise UsageError(
+            f"--resume: the checkpoint already has {existing['epoch']} epochs, more "
+            f"than --epochs {args.epochs}."
+        )
+    if args.pretrained is not None:
+        try:
+            read_weights(resolve_weights(args.pretrained))  # whole file checked
+        except (ValueError, OSError) as exc:
+            raise UsageError(f"--pretrained: {exc}") from exc
+
+    bunch, data_dir = load_dataset(args.dataset, args.data_dir)
+    (X, y), valid, test, split_text = split(
+        bunch, args.dataset, args.test_fraction, args.random_state
+    )
+    X_val, y_val = valid if valid is not None else (None, None)
+    frac = None if valid is not None else (args.validation_fraction or None)
+    n_valid = len(y_val) if valid is not None else int(np.ceil((frac or 0) * len(y)))
+    data = {
+        "dataset": args.dataset,
+        "data_dir": str(data_dir.resolve()),
+        "split": split_text,
+        "n_train": int(len(y) - (0 if valid is not None else n_valid)),
+        "n_valid": int(n_valid),
+        "n_test": 0 if test is None else int(len(test[1])),
+    }
+    clf = FERClassifier(
+        args.architecture,
+        max_epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        augment=args.augment,
+        pretrained=args.pretrained,
+        classes=np.unique(bunch.target),
+        validation_fraction=frac,
+        device=args.device,
+        random_state=args.random_state,
+        verbose=0 if args.quiet else 2,
+    )
+    if existing and existing["epoch"] == args.epochs:
+        note(f"checkpoint {ckpt} is complete ({args.epochs} epochs): no training")
+    elif existing:
+        note(
+            f"resuming {str(out)!r} after epoch {existing['epoch']}: "
+            f"{args.epochs - existing['epoch']} more epochs"
+        )
+    else:
+        note(
+            f"training {arch_name} for {args.epochs} epochs on {data['n_train']} "
+            f"images ({data['n_valid']} for validation); checkpoints in {ckpt}"
+        )
+    start = time.perf_counter()
+    clf = fit_with_checkpoints(
+        clf,
+        X,
+        y,
+        ckpt,
+        resume=bool(existing),
+        X_val=X_val,
+        y_val=y_val,
+        card={"data": data, "command": args.command},
+    )
+    done = read_checkpoint(ckpt)["epoch"]
+    if done < args.epochs:
+        note(
+            f"skfer: interrupted after {done} complete epochs of {args.epochs}; the "
+            f"checkpoint in {ckpt} keeps them. Continue with the same command plus "
+            "--resume."
+        )
+        return 130
+    accuracy = {}
+    if test is not None:
+        summary = evaluate_into(
+            out,
+            clf,
+            *test,
+            {
+                "model": str(out / WEIGHTS_FILE),
+                "dataset": args.dataset,
+                "data_dir": str(data_dir),
+                "subset": "PrivateTest" if args.dataset == "fer2013" else "held out",
+                "command": args.command,
+            },
+        )
+        accuracy["test"] = summary["accuracy"]
+    card = write_training(
+        out,
+        clf,
+        {
+            "name": out.name,
+            "data": data,
+            "pretrained": args.pretrained,
+            "accuracy": accuracy,
+            **({"resumed_after_epoch": existing["epoch"]} if existing else {}),
+            "seconds": round(time.perf_counter() - start, 1),
+            "command": args.command,
+        },
+    )
+    acc = card["accuracy"]
+    parts = [f"{k} {v:.3f}" for k, v in acc.items()]
+    print(f"accuracy: {', '.join(parts)}")
+    print(f"saved {out / 'model.safetensors'} and {out / 'card.json'}")
+    return 0

@@ -1,0 +1,95 @@
+"""Utilities shared by skfer's packages: files, images, input units, torch.
+
+The lowest layer of skfer: it imports no other skfer package. Names load
+their module on first use (PEP 562), so that ``skfer.onnx`` can use the file
+helpers without importing torch. For contributors
+and for code built on skfer; the user-facing API is in the other packages.
+
+- files: :func:`atomic_file`, :func:`write_text_atomic` (every file skfer
+  writes goes through them) and :func:`sha256_file`;
+- images: :func:`read_gray_image` (the one image decoder) and
+  :func:`resize_image`;
+- input units: :class:`InputUnitsWarning`, :func:`describe_units`,
+  :func:`infer_input_range`, :func:`match_units`, :func:`intensity_scale`,
+  :func:`image_side`;
+- estimator input: :func:`validate_images`, :func:`rows_to_images`,
+  :class:`NonSquareImageWarning`;
+- torch: :func:`check_device`, :func:`resolve_precision`, :func:`autocast`,
+  :func:`seeded`, :func:`intra_op_threads`, :func:`reuse_large_allocations`,
+  :func:`fused_optimizer_kwargs`.
+"""
+
+import importlib
+
+__all__ = [
+    "BYTE",
+    "INPUT_SIZE",
+    "MIN_SHARE_ABOVE_ONE",
+    "PRECISIONS",
+    "SINGLE_THREAD_MAX_IMAGES",
+    "UNIT",
+    "InputUnitsWarning",
+    "NonSquareImageWarning",
+    "atomic_file",
+    "autocast",
+    "check_device",
+    "describe_units",
+    "fused_optimizer_kwargs",
+    "image_side",
+    "infer_input_range",
+    "intensity_scale",
+    "intra_op_threads",
+    "match_units",
+    "read_gray_image",
+    "resize_image",
+    "resolve_precision",
+    "reuse_large_allocations",
+    "rows_to_images",
+    "seeded",
+    "sha256_file",
+    "validate_images",
+    "write_text_atomic",
+]
+
+#: Public name -> the private module defining it, imported on first use.
+_LAZY = {
+    "BYTE": "._units",
+    "INPUT_SIZE": "._validation",
+    "InputUnitsWarning": "._units",
+    "MIN_SHARE_ABOVE_ONE": "._units",
+    "NonSquareImageWarning": "._validation",
+    "PRECISIONS": "._torch",
+    "SINGLE_THREAD_MAX_IMAGES": "._torch",
+    "UNIT": "._units",
+    "atomic_file": "._atomic",
+    "autocast": "._torch",
+    "check_device": "._torch",
+    "describe_units": "._units",
+    "fused_optimizer_kwargs": "._torch",
+    "image_side": "._units",
+    "infer_input_range": "._units",
+    "intensity_scale": "._units",
+    "intra_op_threads": "._torch",
+    "match_units": "._units",
+    "read_gray_image": "._images",
+    "resize_image": "._images",
+    "resolve_precision": "._torch",
+    "reuse_large_allocations": "._torch",
+    "rows_to_images": "._validation",
+    "seeded": "._torch",
+    "sha256_file": "._hashing",
+    "validate_images": "._validation",
+    "write_text_atomic": "._atomic",
+}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,246 @@
+"""Reading and writing FERClassifier weights as safetensors (no pickle, no code).
+
+:func:`read_weights` is the one reader of weights files in skfer (pretrained
+names, ``from_weights``, checkpoints, the transfer benchmark, the CLI). It checks
+the file as a whole before anything uses it, and raises a ValueError naming the
+file and the field at the first problem:
+
+- the safetensors container and the ``skfer_format`` marker;
+- the metadata: every entry valid JSON of bounded nesting, the required fields
+  present with the right types (a known ``architecture``, at least two distinct
+  ``classes``, an increasing finite ``input_range``, a finite ``pixel_mean``, a
+  finite ``pixel_std > 0``, ...);
+- the tensors: the names and shapes of the architecture built with the file's
+  number of classes;
+- finite values (when the tensors are read).
+"""
+
+import json
+import math
+import re
+from pathlib import Path
+
+import torch
+
+from ..utils import atomic_file
+
+__all__ = ["read_weights", "read_weights_meta", "tensor_dict", "write_weights"]
+
+FORMAT_VERSION = "1"
+
+#: Deepest nesting of lists and objects accepted in a metadata entry: far more
+#: than any skfer file holds, far less than what makes ``json`` recurse too deep.
+MAX_JSON_DEPTH = 32
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def write_weights(path, state_dict, meta):
+    """Atomically write ``state_dict`` and JSON-able ``meta`` to a safetensors file.
+
+    Errors while writing (a full disk, a read-only folder; safetensors reports
+    them as its own exceptions) are raised as ``OSError`` naming ``path``; no
+    temporary file is left behind.
+    """
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    tensors = {k: v.detach().to("cpu").contiguous() for k, v in state_dict.items()}
+    metadata = {"skfer_format": FORMAT_VERSION}
+    for key, value in meta.items():
+        try:
+            metadata[key] = json.dumps(value)
+        except TypeError as exc:
+            raise ValueError(
+                f"Cannot save weights: {key}={value!r} is not JSON-serializable "
+                "(class labels must be str, int, float or bool)."
+            ) from exc
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_file(path) as tmp:
+        try:
+            save_file(tensors, str(tmp), metadata=metadata)
+        except Exception as exc:  # OSError, SafetensorError, RuntimeError (full disk)
+            raise OSError(f"Cannot write the weights file {path}: {exc}") from exc
+    return path
+
+
+def read_weights(path, *, tensors=True):
+    """Return ``(state_dict, meta)`` from a file written by :func:`write_weights`.
+
+    The file is validated as a whole first (see the module docstring).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The weights file.
+    tensors : bool, default=True
+        Read the tensors (and check that they are finite). With ``False`` the
+        state dict is None and only the header is read (names and shapes are
+        still checked).
+
+    Returns
+    -------
+    state_dict : dict of str to torch.Tensor, or None
+    meta : dict
+        The decoded metadata, ``skfer_format`` removed.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is not a valid skfer weights file; the message names the
+        file and the field.
+    """
+    from safetensors import SafetensorError, safe_open
+
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder, not a weights file.")
+    if not path.is_file():
+        raise FileNotFoundError(f"Weights file not found: {path}")
+    try:
+        with safe_open(str(path), framework="pt") as fh:
+            raw_meta = fh.metadata() or {}
+            shapes = {k: tuple(fh.get_slice(k).get_shape()) for k in fh.keys()}
+            state = {k: fh.get_tensor(k) for k in fh.keys()} if tensors else None
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise ValueError(
+            f"{path} is not a readable safetensors weights file ({exc})."
+        ) from exc
+    if raw_meta.get("skfer_format") != FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was not written by skfer's save_weights (metadata "
+            f"skfer_format={raw_meta.get('skfer_format')!r}, expected "
+            f"{FORMAT_VERSION!r})."
+        )
+    meta = {
+        key: _decode(path, key, text)
+        for key, text in raw_meta.items()
+        if key != "skfer_format"
+    }
+    _check_meta(path, meta)
+    _check_shapes(path, meta, shapes)
+    if state is not None:
+        _check_finite(path, state)
+    return state, meta
+
+
+def read_weights_meta(path):
+    """The validated metadata of a weights file, without reading its tensors."""
+    return read_weights(path, tensors=False)[1]
+
+
+def _decode(path, key, text):
+    where = f"{path}: metadata field {key!r}"
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_JSON_DEPTH:
+        raise ValueError(
+            f"{where} is nested {deepest} levels deep; at most {MAX_JSON_DEPTH} "
+            "are accepted."
+        )
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"{where} is not valid JSON ({exc}).") from exc
+
+
+def _is_number(value):
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
+def _check_meta(path, meta):
+    from ..models import ARCHITECTURES
+
+    def fail(field, expected):
+        given = "missing" if field not in meta else f"{meta[field]!r}"[:80]
+        raise ValueError(
+            f"{path}: metadata field {field!r} is {given}; expected {expected}."
+        )
+
+    arch = meta.get("architecture")
+    if not isinstance(arch, str) or arch not in ARCHITECTURES:
+        fail("architecture", f"one of {sorted(ARCHITECTURES)}")
+    classes = meta.get("classes")
+    if (
+        not isinstance(classes, list)
+        or len(classes) < 2
+        or not all(isinstance(c, (str, int, float, bool)) for c in classes)
+        or len({json.dumps(c) for c in classes}) != len(classes)
+    ):
+        fail("classes", "a list of at least 2 distinct labels (str or numbers)")
+    if len({type(c) for c in classes}) != 1:
+        fail("classes", "labels of one type")
+    lo_hi = meta.get("input_range")
+    if not (
+        isinstance(lo_hi, list)
+        and len(lo_hi) == 2
+        and all(_is_number(v) for v in lo_hi)
+        and lo_hi[0] < lo_hi[1]
+    ):
+        fail("input_range", "[low, high], two finite numbers with low < high")
+    if not _is_number(meta.get("pixel_mean")):
+        fail("pixel_mean", "a finite number")
+    std = meta.get("pixel_std")
+    if not (_is_number(std) and std > 0):
+        fail("pixel_std", "a finite number > 0")
+    n_features = meta.get("n_features_in", 1)
+    if type(n_features) is not int or n_features < 1:
+        fail("n_features_in", "a positive integer")
+    for field in ("card", "checkpoint"):
+        if field in meta and not isinstance(meta[field], dict):
+            fail(field, "a JSON object")
+
+
+def _expected_shapes(arch, n_classes):
+    from ..models import build_model
+
+    try:
+        with torch.device("meta"):  # shapes only, no memory
+            module = build_model(arch, n_classes=n_classes)
+    except Exception:  # pragma: no cover - an architecture that needs real tensors
+        module = build_model(arch, n_classes=n_classes)
+    return {k: tuple(v.shape) for k, v in module.state_dict().items()}
+
+
+def _check_shapes(path, meta, shapes):
+    expected = _expected_shapes(meta["architecture"], len(meta["classes"]))
+    what = f"a {meta['architecture']!r} with {len(meta['classes'])} classes"
+    missing = sorted(set(expected) - set(shapes))
+    unexpected = sorted(set(shapes) - set(expected))
+    if missing or unexpected:
+        raise ValueError(
+            f"{path}: the tensors do not fit {what} (metadata fields "
+            f"'architecture' and 'classes'): missing {missing[:5]}, unexpected "
+            f"{unexpected[:5]}."
+        )
+    for name, shape in expected.items():
+        if shapes[name] != shape:
+            raise ValueError(
+                f"{path}: tensor {name!r} has shape {list(shapes[name])}; {what} "
+                f"(metadata fields 'architecture' and 'classes') needs {list(shape)}."
+            )
+
+
+def _check_finite(path, state):
+    for name, tensor in state.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise ValueError(
+                f"{path}: tensor {name!r} holds NaN or infinite values; the "
+                "weights are unusable (a diverged training?)."
+            )
+
+
+def tensor_dict(module):
+    """State dict of ``module`` with plain contiguous CPU tensors."""
+    return {
+        k: torch.as_tensor(v).detach().cpu() for k, v in module.state_dict().items()
+    }

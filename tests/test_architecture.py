@@ -1,0 +1,184 @@
+"""The package layout contributors rely on (docs/architecture.rst).
+
+Checked from the source, by reading every ``import`` statement of ``skfer/``
+(module level and inside functions alike):
+
+- no import cycle between skfer's modules (packages count as their
+  ``__init__``);
+- no module imports a private module (``_name``) of another package: packages
+  talk through what their ``__init__`` exports;
+- the top level of ``skfer/`` holds public modules and packages only;
+- the layers run one way: models <- weights <- classifier <- {ensemble,
+  transfer, report, cli}.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "skfer"
+
+
+def _module_name(path):
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules():
+    return {
+        _module_name(p): p
+        for p in PACKAGE.rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+
+
+def _resolve(module, is_package, node):
+    if node.level == 0:
+        return node.module
+    base = module.split(".")
+    if not is_package:
+        base.pop()
+    if node.level > 1:
+        base = base[: len(base) - node.level + 1]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def _imports(modules):
+    """``{module: {imported skfer module, ...}}`` from the import statements."""
+    graph = {}
+    for name, path in modules.items():
+        is_package = path.name == "__init__.py"
+        targets = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                candidates = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = _resolve(name, is_package, node)
+                candidates = [f"{base}.{alias.name}" for alias in node.names]
+                candidates = [c if c in modules else base for c in candidates]
+            else:
+                continue
+            for target in candidates:
+                while target and target not in modules:  # skfer.x.attr -> skfer.x
+                    target = target.rpartition(".")[0]
+                if target and target.startswith("skfer") and target != name:
+                    targets.add(target)
+        graph[name] = targets
+    return graph
+
+
+GRAPH = _imports(_modules())
+
+
+def _package_of(module):
+    path = _modules()[module]
+    return module if path.name == "__init__.py" else module.rpartition(".")[0]
+
+
+def _cycles(graph):
+    """Strongly connected components with more than one module (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_the_import_graph_is_read():
+    # guards the checks below against reading nothing
+    assert "skfer.weights._format" in GRAPH["skfer.weights"]
+    assert "skfer.weights" in GRAPH["skfer.classifier._classifier"]
+    assert "skfer.models" in GRAPH["skfer.weights._format"]
+
+
+def test_no_import_cycles():
+    assert _cycles(GRAPH) == []
+
+
+def test_cycle_detection_finds_a_planted_cycle():
+    graph = {k: set(v) for k, v in GRAPH.items()}
+    graph["skfer.models._paper"].add("skfer.classifier._classifier")
+    assert _cycles(graph)
+
+
+def _private_imports_across_packages():
+    """Imports of a ``_private`` module that lies outside the importer's package."""
+    bad = []
+    for module, targets in GRAPH.items():
+        for target in targets:
+            parent, _, leaf = target.rpartition(".")
+            private = leaf.startswith("_") and not leaf.startswith("__")
+            if private and parent != _package_of(module):
+                bad.append(f"{module} -> {target}")
+    return sorted(bad)
+
+
+def test_private_import_check_finds_a_planted_one():
+    GRAPH["skfer.models._paper"].add("skfer.weights._format")
+    try:
+        found = _private_imports_across_packages()
+        assert "skfer.models._paper -> skfer.weights._format" in found
+    finally:
+        GRAPH["skfer.models._paper"].discard("skfer.weights._format")
+
+
+def test_no_private_module_imported_across_packages():
+    assert _private_imports_across_packages() == []
+
+
+def test_top_level_holds_public_modules_and_packages_only():
+    private = [
+        p.name
+        for p in PACKAGE.iterdir()
+        if p.name.startswith("_")
+        and p.name not in ("__init__.py", "__main__.py", "__pycache__")
+        and (p.suffix == ".py" or (p / "__init__.py").exists())
+    ]
+    assert private == []
+
+
+# Lower layers never import upper ones.
+LAYERS = [
+    ("skfer.utils", ["skfer.models", "skfer.weights", "skfer.classifier"]),
+    ("skfer.models", ["skfer.weights", "skfer.classifier"]),
+    ("skfer.weights", ["skfer.classifier", "skfer.ensemble", "skfer.transfer"]),
+    ("skfer.classifier", ["skfer.ensemble", "skfer.transfer", "skfer.report"]),
+]
+
+
+@pytest.mark.parametrize("lower, uppers", LAYERS)
+def test_dependencies_run_one_way(lower, uppers):
+    wrong = sorted(
+        f"{module} -> {target}"
+        for module, targets in GRAPH.items()
+        if module == lower or module.startswith(lower + ".")
+        for target in targets
+        for upper in uppers
+        if target == upper or target.startswith(upper + ".")
+    )
+    assert wrong == []
