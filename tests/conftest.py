@@ -64,3 +64,31 @@ def faces3():
         random_state=1,
         return_X_y=True,
     )
+
+
+#: Defaults of the ``small`` fixture's classifiers: the tiny CNN, a few epochs.
+SMALL_DEFAULTS = dict(
+    architecture="small",
+    max_epochs=2,
+    batch_size=32,
+    lr=3e-3,
+    validation_fraction=None,
+    random_state=0,
+)
+
+
+@pytest.fixture
+def small(request):
+    """Factory of small, fast :class:`~skfer.FERClassifier` s for the tests.
+
+    ``small(**params)`` overrides :data:`SMALL_DEFAULTS`; a test module may set
+    ``SMALL_PARAMS`` (a dict) to change the defaults for all its tests.
+    """
+    from skfer import FERClassifier
+
+    base = {**SMALL_DEFAULTS, **getattr(request.module, "SMALL_PARAMS", {})}
+
+    def make(**params):
+        return FERClassifier(**{**base, **params})
+
+    return make

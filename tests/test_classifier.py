@@ -17,22 +17,11 @@ from skorch.callbacks import Callback
 from skfer import FERClassifier, NonSquareImageWarning
 from skfer.datasets import make_faces
 
-
-def small(**params):
-    defaults = dict(
-        architecture="small",
-        max_epochs=3,
-        batch_size=32,
-        lr=3e-3,
-        validation_fraction=None,
-        random_state=0,
-    )
-    defaults.update(params)
-    return FERClassifier(**defaults)
+SMALL_PARAMS = dict(max_epochs=3)
 
 
 # ----------------------------------------------------------------- basic contract
-def test_fit_predict_with_string_labels(faces):
+def test_fit_predict_with_string_labels(small, faces):
     X, y = faces
     clf = small().fit(X, y)
     assert clf.classes_.tolist() == sorted(set(y))
@@ -44,7 +33,7 @@ def test_fit_predict_with_string_labels(faces):
     assert 0.0 <= clf.score(X, y) <= 1.0
 
 
-def test_integer_labels_and_3d_input_give_the_same_model(faces3):
+def test_integer_labels_and_3d_input_give_the_same_model(small, faces3):
     X, y = faces3
     y_int = np.searchsorted(np.unique(y), y) + 10
     flat = small().fit(X, y_int)
@@ -55,7 +44,7 @@ def test_integer_labels_and_3d_input_give_the_same_model(faces3):
     )
 
 
-def test_square_images_of_other_sizes_are_resized(faces3):
+def test_square_images_of_other_sizes_are_resized(small, faces3):
     X, y = faces3
     big = make_faces(
         len(y),
@@ -73,7 +62,7 @@ def test_square_images_of_other_sizes_are_resized(faces3):
         clf.predict(X[:5, :10])
 
 
-def test_non_square_rows_are_padded_with_a_warning():
+def test_non_square_rows_are_padded_with_a_warning(small):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(40, 5))
     y = (X[:, 0] > 0).astype(int)
@@ -81,7 +70,7 @@ def test_non_square_rows_are_padded_with_a_warning():
         small().fit(X, y)
 
 
-def test_float_and_uint8_pixels_are_both_learned(faces3):
+def test_float_and_uint8_pixels_are_both_learned(small, faces3):
     X, y = faces3
     a = small(max_epochs=8).fit(X, y)
     b = small(max_epochs=8).fit(X / 255.0, y)
@@ -93,7 +82,7 @@ def test_float_and_uint8_pixels_are_both_learned(faces3):
     )
 
 
-def test_learns_synthetic_faces():
+def test_learns_synthetic_faces(small):
     X, y = make_faces(
         150, classes=("happy", "sad", "surprise"), random_state=1, return_X_y=True
     )
@@ -104,7 +93,7 @@ def test_learns_synthetic_faces():
     assert clf.score(Xt, yt) > 0.75  # chance is 0.33
 
 
-def test_history_has_losses_and_accuracies(faces):
+def test_history_has_losses_and_accuracies(small, faces):
     X, y = faces
     clf = small(max_epochs=2, validation_fraction=0.2).fit(X, y)
     assert len(clf.history_) == 2
@@ -114,7 +103,7 @@ def test_history_has_losses_and_accuracies(faces):
     assert "batches" not in clf.history_[-1]
 
 
-def test_explicit_validation_set(faces, faces3):
+def test_explicit_validation_set(small, faces, faces3):
     X, y = faces
     clf = small(max_epochs=1).fit(X[:100], y[:100], X_val=X[100:], y_val=y[100:])
     assert "valid_acc" in clf.history_[0]
@@ -124,7 +113,7 @@ def test_explicit_validation_set(faces, faces3):
         small().fit(faces3[0], faces3[1], X_val=X[:5], y_val=["nope"] * 5)
 
 
-def test_same_random_state_same_predictions_and_global_rng_untouched(faces):
+def test_same_random_state_same_predictions_and_global_rng_untouched(small, faces):
     X, y = faces
     state = torch.get_rng_state()
     p1 = small(validation_fraction=0.2).fit(X, y).predict_proba(X)
@@ -135,7 +124,7 @@ def test_same_random_state_same_predictions_and_global_rng_untouched(faces):
     assert not np.allclose(p1, p3)
 
 
-def test_pickle_and_joblib_round_trip(tmp_path, faces):
+def test_pickle_and_joblib_round_trip(small, tmp_path, faces):
     X, y = faces
     clf = small(validation_fraction=0.2).fit(X, y)
     path = tmp_path / "clf.joblib"
@@ -148,14 +137,14 @@ def test_pickle_and_joblib_round_trip(tmp_path, faces):
     )
 
 
-def test_clone_returns_an_unfitted_copy(faces3):
+def test_clone_returns_an_unfitted_copy(small, faces3):
     clf = small(pretrained=None, augment=None).fit(*faces3)
     copy = clone(clf)
     assert copy.get_params() == clf.get_params()
     assert not hasattr(copy, "net_")
 
 
-def test_pipeline_and_cross_validate(faces3):
+def test_pipeline_and_cross_validate(small, faces3):
     X, y = faces3
     pipe = make_pipeline(FunctionTransformer(lambda a: 255 - a), small(max_epochs=2))
     scores = cross_validate(pipe, X, y, cv=3)
@@ -180,7 +169,7 @@ def test_grid_search_over_the_paper_architectures():
     assert grid.best_estimator_.architecture_ in {"model1", "model2", "model3"}
 
 
-def test_voting_classifier_soft(faces3):
+def test_voting_classifier_soft(small, faces3):
     X, y = faces3
     vote = VotingClassifier(
         [("a", small(max_epochs=1)), ("b", small(max_epochs=1, random_state=1))],
@@ -190,7 +179,7 @@ def test_voting_classifier_soft(faces3):
 
 
 # ----------------------------------------------------------------- fine-tuning
-def test_warm_start_continues_where_the_first_fit_stopped(faces):
+def test_warm_start_continues_where_the_first_fit_stopped(small, faces):
     X, y = faces
     clf = small(max_epochs=8).fit(X, y)
     end_of_first = clf.history_[-1]["train_loss"]
@@ -205,7 +194,7 @@ def test_warm_start_continues_where_the_first_fit_stopped(faces):
     assert clf.history_[0]["train_loss"] == pytest.approx(cold_start, rel=1e-5)
 
 
-def test_partial_fit_runs_one_epoch_per_call(faces):
+def test_partial_fit_runs_one_epoch_per_call(small, faces):
     X, y = faces
     classes = np.unique(y)
     clf = small()
@@ -217,7 +206,7 @@ def test_partial_fit_runs_one_epoch_per_call(faces):
         clf.partial_fit(X[:5], ["contempt"] * 5)
 
 
-def test_classes_parameter_declares_missing_labels(faces3):
+def test_classes_parameter_declares_missing_labels(small, faces3):
     X, y = faces3
     clf = small(classes=["happy", "sad", "surprise", "neutral"]).fit(X, y)
     assert clf.predict_proba(X[:2]).shape == (2, 4)
@@ -226,7 +215,7 @@ def test_classes_parameter_declares_missing_labels(faces3):
 
 
 @pytest.fixture(scope="module")
-def source_weights(tmp_path_factory, faces):
+def source_weights(small, tmp_path_factory, faces):
     X, y = faces
     # model2 has no batch norm: with a negligible learning rate its weights, and
     # so its predictions, stay exactly where a fine-tuning fit starts.
@@ -260,7 +249,7 @@ def test_loading_rejects_pickles_and_foreign_files(tmp_path, source_weights):
         )
 
 
-def test_pretrained_start_is_identical_across_clones(source_weights, faces):
+def test_pretrained_start_is_identical_across_clones(small, source_weights, faces):
     source, path = source_weights
     X, y = faces
     # a negligible learning rate leaves the weights where the fit started
@@ -272,7 +261,9 @@ def test_pretrained_start_is_identical_across_clones(source_weights, faces):
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-5)
 
 
-def test_fine_tuning_to_a_subset_of_classes_keeps_their_outputs(source_weights, faces):
+def test_fine_tuning_to_a_subset_of_classes_keeps_their_outputs(
+    small, source_weights, faces
+):
     source, path = source_weights
     X, y = faces
     keep = np.isin(y, ["happy", "sad", "surprise"])
@@ -288,20 +279,20 @@ def test_fine_tuning_to_a_subset_of_classes_keeps_their_outputs(source_weights, 
     assert tuned.fit(X[keep], y[keep]).score(X[keep], y[keep]) > 0.6
 
 
-def test_cross_validate_from_pretrained(source_weights, faces3):
+def test_cross_validate_from_pretrained(small, source_weights, faces3):
     _, path = source_weights
     clf = small(pretrained=path, architecture=None, max_epochs=2, lr=1e-3)
     scores = cross_validate(clf, *faces3, cv=2)
     assert np.all(scores["test_score"] > 0.3)
 
 
-def test_pretrained_architecture_mismatch_is_an_error(source_weights, faces):
+def test_pretrained_architecture_mismatch_is_an_error(small, source_weights, faces):
     _, path = source_weights
     with pytest.raises(ValueError, match="does not match the pretrained weights"):
         small(pretrained=path, architecture="small").fit(*faces)
 
 
-def test_early_stopping_restores_the_best_epoch(faces):
+def test_early_stopping_restores_the_best_epoch(small, faces):
     X, y = faces
     clf = small(
         max_epochs=12,
@@ -319,7 +310,7 @@ def test_early_stopping_restores_the_best_epoch(faces):
         small(early_stopping=True).fit(X, y)
 
 
-def test_keyboard_interrupt_keeps_the_epochs_done(faces):
+def test_keyboard_interrupt_keeps_the_epochs_done(small, faces):
     class Interrupt(Callback):
         def on_epoch_end(self, net, **kwargs):
             if len(net.history) == 2:
@@ -332,7 +323,7 @@ def test_keyboard_interrupt_keeps_the_epochs_done(faces):
 
 
 # ----------------------------------------------------------------- precision/tta
-def test_bfloat16_predictions_match_float32(faces):
+def test_bfloat16_predictions_match_float32(small, faces):
     X, y = faces
     clf = small(max_epochs=6, precision="float32").fit(X, y)
     p32 = clf.predict_proba(X)
@@ -341,14 +332,14 @@ def test_bfloat16_predictions_match_float32(faces):
     assert np.mean(p16.argmax(1) == p32.argmax(1)) >= 0.95
 
 
-def test_bfloat16_training_learns_like_float32(faces3):
+def test_bfloat16_training_learns_like_float32(small, faces3):
     X, y = faces3
     a = small(max_epochs=10, precision="float32").fit(X, y).score(X, y)
     b = small(max_epochs=10, precision="bfloat16").fit(X, y).score(X, y)
     assert abs(a - b) <= 0.1
 
 
-def test_flip_tta_averages_the_mirror_image(faces3):
+def test_flip_tta_averages_the_mirror_image(small, faces3):
     X, y = faces3
     clf = small(max_epochs=2).fit(X, y)
     mirrored = X.reshape(-1, 48, 48)[:, :, ::-1].reshape(len(X), -1)
@@ -358,7 +349,7 @@ def test_flip_tta_averages_the_mirror_image(faces3):
     )
 
 
-def test_crops_tta_averages_shifted_crops_and_their_mirror_images(faces3):
+def test_crops_tta_averages_shifted_crops_and_their_mirror_images(small, faces3):
     X, y = faces3
     clf = small(max_epochs=2).fit(X, y)
     images = X.reshape(-1, 48, 48)
@@ -376,13 +367,13 @@ def test_crops_tta_averages_shifted_crops_and_their_mirror_images(faces3):
     np.testing.assert_allclose(got.sum(1), 1, atol=1e-6)
 
 
-def test_unknown_tta_is_a_clear_error(faces3):
+def test_unknown_tta_is_a_clear_error(small, faces3):
     X, y = faces3
     with pytest.raises(ValueError, match="tta"):
         small(max_epochs=1, tta="ten-crop").fit(X, y)
 
 
-def test_verbose_prints_one_line_per_epoch(faces3, capsys):
+def test_verbose_prints_one_line_per_epoch(small, faces3, capsys):
     small(max_epochs=2, verbose=1).fit(*faces3)
     out = capsys.readouterr().out
     assert "train_loss" in out and "train_acc" in out
@@ -391,12 +382,12 @@ def test_verbose_prints_one_line_per_epoch(faces3, capsys):
     assert "\x1b[" not in out
 
 
-def test_silent_by_default(faces3, capsys):
+def test_silent_by_default(small, faces3, capsys):
     small(max_epochs=2).fit(*faces3)
     assert capsys.readouterr().out == ""
 
 
-def test_verbose_keeps_colours_on_a_terminal(faces3, capsys, monkeypatch):
+def test_verbose_keeps_colours_on_a_terminal(small, faces3, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
     small(max_epochs=2, verbose=1).fit(*faces3)
     assert "\x1b[" in capsys.readouterr().out
@@ -415,7 +406,7 @@ def test_verbose_keeps_colours_on_a_terminal(faces3, capsys, monkeypatch):
         (lambda X: X, lambda y: np.linspace(0, 1, len(y)), "Unknown label type"),
     ],
 )
-def test_clear_errors_on_bad_input(faces3, make_X, make_y, match):
+def test_clear_errors_on_bad_input(small, faces3, make_X, make_y, match):
     X, y = faces3
     with pytest.raises(ValueError, match=match):
         small().fit(make_X(X), make_y(y))
@@ -431,12 +422,12 @@ def test_clear_errors_on_bad_input(faces3, make_X, make_y, match):
         ({"optimizer": "lbfgs"}, "optimizer"),
     ],
 )
-def test_clear_errors_on_bad_parameters(faces3, params, match):
+def test_clear_errors_on_bad_parameters(small, faces3, params, match):
     with pytest.raises(ValueError, match=match):
         small(**params).fit(*faces3)
 
 
-def test_predict_before_fit_raises_not_fitted(faces3):
+def test_predict_before_fit_raises_not_fitted(small, faces3):
     from sklearn.exceptions import NotFittedError
 
     with pytest.raises(NotFittedError):
@@ -444,13 +435,13 @@ def test_predict_before_fit_raises_not_fitted(faces3):
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="a GPU is present")
-def test_cuda_without_gpu_is_a_clear_error(faces3):
+def test_cuda_without_gpu_is_a_clear_error(small, faces3):
     with pytest.raises(ValueError, match="no CUDA GPU is available"):
         small(device="cuda").fit(*faces3)
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
-def test_cuda_training_and_moving_weights_between_devices(faces3):
+def test_cuda_training_and_moving_weights_between_devices(small, faces3):
     X, y = faces3
     clf = small(device="cuda", max_epochs=2).fit(X, y)
     assert next(clf.net_.module_.parameters()).is_cuda
@@ -461,7 +452,7 @@ def test_cuda_training_and_moving_weights_between_devices(faces3):
 
 
 # ------------------------------------------------------ sample and class weights
-def test_sample_weight_steers_the_training(faces3):
+def test_sample_weight_steers_the_training(small, faces3):
     X, y = faces3
     # "happy" samples count fifty times more: the network learns to answer "happy".
     weights = np.where(y == "happy", 1.0, 0.02)
@@ -471,7 +462,7 @@ def test_sample_weight_steers_the_training(faces3):
     assert np.mean(unweighted.predict(X) == "happy") < 0.9
 
 
-def test_class_weight_balanced_equals_its_sample_weights(faces3):
+def test_class_weight_balanced_equals_its_sample_weights(small, faces3):
     X, y = faces3
     keep = (y != "sad") | (np.arange(len(y)) % 3 == 0)  # fewer "sad" faces
     X, y = X[keep], y[keep]
@@ -488,20 +479,20 @@ def test_class_weight_balanced_equals_its_sample_weights(faces3):
     assert not np.allclose(p, small(mixup_alpha=0.4).fit(X, y).predict_proba(X))
 
 
-def test_sample_weight_on_one_class_only_is_refused(faces3):
+def test_sample_weight_on_one_class_only_is_refused(small, faces3):
     X, y = faces3
     with pytest.raises(ValueError, match="positive weight on one class only"):
         small().fit(X, y, sample_weight=(y == "happy").astype(float))
 
 
-def test_uniform_sample_weight_is_the_unweighted_fit(faces3):
+def test_uniform_sample_weight_is_the_unweighted_fit(small, faces3):
     X, y = faces3
     a = small().fit(X, y).predict_proba(X)
     b = small().fit(X, y, sample_weight=np.full(len(y), 3.0)).predict_proba(X)
     np.testing.assert_array_equal(a, b)
 
 
-def test_sample_weight_is_not_pickled(faces3):
+def test_sample_weight_is_not_pickled(small, faces3):
     X, y = faces3
     clf = small().fit(X, y, sample_weight=np.linspace(1, 2, len(y)))
     assert clf.net_.iterator_train__sample_weight is None
@@ -544,7 +535,7 @@ def test_pretrained_scores_float_unit_images_like_uint8():
     np.testing.assert_allclose(unit, model.predict_proba(X), atol=1e-6)
 
 
-def test_fine_tuning_from_pretrained_reads_unit_images_as_uint8(faces3):
+def test_fine_tuning_from_pretrained_reads_unit_images_as_uint8(small, faces3):
     from skfer import InputUnitsWarning
 
     X, y = faces3
@@ -568,7 +559,7 @@ def test_pretrained_takes_rows_of_other_square_sizes():
         assert model.predict(stack).shape == (8,)
 
 
-def test_warm_start_rebuilds_after_a_new_architecture(faces3):
+def test_warm_start_rebuilds_after_a_new_architecture(small, faces3):
     X, y = faces3
     clf = small(warm_start=True).fit(X, y)
     with pytest.warns(UserWarning, match="architecture changed"):

@@ -1,8 +1,14 @@
-"""scikit-learn's estimator checks on every public estimator of skfer."""
+"""scikit-learn's estimator checks on the public estimators of skfer.
+
+FERClassifier and PretrainedClassifier here; AugmentationOverSampler in
+tests/over_sampling/ (imbalanced-learn's checks). The image transformers of
+skfer.preprocessing take images only, which the checks' data are not.
+"""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skfer import FERClassifier
+from skfer.transfer import PretrainedClassifier
 
 
 def _fast_classifier(**params):
@@ -67,4 +73,53 @@ def _expected_failed_checks(estimator):
     expected_failed_checks=_expected_failed_checks,
 )
 def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+# PretrainedClassifier applies a shipped 48x48 image model: every check that fits
+# it on the checks' own data (blobs of 1-10 features, or one feature per sample)
+# must fail with a clear "X has n features, but ... expecting 2304" error, which is
+# the behaviour wanted. The other checks (parameters, cloning, repr, y handling,
+# unfitted errors, tags) run and pass.
+_NEEDS_48X48_IMAGES = "fitting needs images the pretrained 48x48 model can take"
+PRETRAINED_FAILED_CHECKS = dict.fromkeys(
+    [
+        "check_classifier_data_not_an_array",
+        "check_classifiers_classes",
+        "check_classifiers_one_label",
+        "check_classifiers_train",
+        "check_dict_unchanged",
+        "check_dont_overwrite_parameters",
+        "check_dtype_object",
+        "check_estimators_dtypes",
+        "check_estimators_fit_returns_self",
+        "check_estimators_nan_inf",
+        "check_estimators_overwrite_params",
+        "check_estimators_pickle",
+        "check_f_contiguous_array_estimator",
+        "check_fit2d_1feature",
+        "check_fit2d_1sample",
+        "check_fit2d_predict1d",
+        "check_fit_check_is_fitted",
+        "check_fit_idempotent",
+        "check_fit_score_takes_y",
+        "check_methods_sample_order_invariance",
+        "check_methods_subset_invariance",
+        "check_n_features_in",
+        "check_n_features_in_after_fitting",
+        "check_pipeline_consistency",
+        "check_positive_only_tag_during_fit",
+        "check_readonly_memmap_input",
+        "check_requires_y_none",
+        "check_supervised_y_2d",
+    ],
+    _NEEDS_48X48_IMAGES,
+)
+
+
+@parametrize_with_checks(
+    [PretrainedClassifier("fer2013-model2")],
+    expected_failed_checks=lambda estimator: PRETRAINED_FAILED_CHECKS,
+)
+def test_pretrained_classifier_sklearn_checks(estimator, check):
     check(estimator)

@@ -22,19 +22,6 @@ from skfer.utils._torch import (
 FUSED_CPU = tuple(int(v) for v in torch.__version__.split(".")[:2]) >= (2, 4)
 
 
-def small(**params):
-    defaults = dict(
-        architecture="small",
-        max_epochs=2,
-        batch_size=32,
-        lr=3e-3,
-        validation_fraction=None,
-        random_state=0,
-    )
-    defaults.update(params)
-    return FERClassifier(**defaults)
-
-
 def randomize_batchnorm(module, seed=0):
     """Give every batch norm non-trivial statistics and affine parameters."""
     gen = torch.Generator().manual_seed(seed)
@@ -71,7 +58,7 @@ def test_other_optimizers_and_devices_get_no_fused_flag():
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "adamw", "sgd"])
-def test_named_optimizers_train_fused_and_learn(faces3, optimizer):
+def test_named_optimizers_train_fused_and_learn(small, faces3, optimizer):
     X, y = faces3
     lr = 3e-2 if optimizer == "sgd" else 3e-3
     clf = small(optimizer=optimizer, lr=lr, max_epochs=8).fit(X, y)
@@ -105,7 +92,7 @@ def test_a_fused_step_matches_the_for_loop_step(cls, kwargs):
         torch.testing.assert_close(pa, pb, rtol=1e-4, atol=1e-5)
 
 
-def test_a_user_optimizer_class_is_left_alone(faces3):
+def test_a_user_optimizer_class_is_left_alone(small, faces3):
     X, y = faces3
     clf = small(optimizer=torch.optim.Adam, max_epochs=1).fit(X, y)
     assert clf.net_.optimizer_.param_groups[0].get("fused") is None
@@ -147,7 +134,7 @@ def test_bfloat16_inference_copy_matches_float32(arch):
 
 # ------------------------------------------------- predict_proba vs plain path
 @pytest.mark.parametrize("precision", ["float32", "bfloat16"])
-def test_predict_proba_matches_the_plain_autocast_path(faces, precision):
+def test_predict_proba_matches_the_plain_autocast_path(small, faces, precision):
     X, y = faces
     clf = small(max_epochs=4, precision=precision).fit(X, y)
     randomize_batchnorm(clf.net_.module_)  # make the folding matter
@@ -175,7 +162,7 @@ def test_paper_models_predict_the_same_in_bfloat16_and_float32(faces, arch):
     assert np.mean(p16.argmax(1) == p32.argmax(1)) >= 0.9
 
 
-def test_the_inference_copy_is_cached_and_rebuilt_when_weights_change(faces):
+def test_the_inference_copy_is_cached_and_rebuilt_when_weights_change(small, faces):
     X, y = faces
     clf = small(precision="bfloat16").fit(X, y)
     first = clf.predict_proba(X[:5])
@@ -205,7 +192,7 @@ def test_the_inference_copy_is_cached_and_rebuilt_when_weights_change(faces):
     )
 
 
-def test_the_inference_copy_is_not_pickled(faces):
+def test_the_inference_copy_is_not_pickled(small, faces):
     X, y = faces
     clf = small().fit(X, y)
     before = len(pickle.dumps(clf))
@@ -218,7 +205,7 @@ def test_the_inference_copy_is_not_pickled(faces):
     np.testing.assert_allclose(loaded.predict_proba(X), proba, atol=1e-6)
 
 
-def test_weights_token_changes_with_training(faces3):
+def test_weights_token_changes_with_training(small, faces3):
     X, y = faces3
     clf = small(max_epochs=1).fit(X, y)
     token = clf.net_._weights_token
@@ -227,7 +214,7 @@ def test_weights_token_changes_with_training(faces3):
 
 
 def test_a_few_images_are_predicted_on_one_thread_and_threads_are_restored(
-    faces, monkeypatch
+    small, faces, monkeypatch
 ):
     X, y = faces
     clf = small(max_epochs=1, precision="float32").fit(X, y)
@@ -258,7 +245,7 @@ def test_intra_op_threads_restores_on_error():
     assert torch.get_num_threads() == before
 
 
-def test_a_loaded_or_copied_net_draws_a_new_weights_token(faces3):
+def test_a_loaded_or_copied_net_draws_a_new_weights_token(small, faces3):
     X, y = faces3
     clf = small(max_epochs=1).fit(X, y)
     clf.predict(X[:2])

@@ -184,8 +184,8 @@ def _one_thread(images):
 
     The ops on a batch of small images last tens of microseconds: waking the
     intra-op pool costs more than it saves, and on a busy machine a pool thread that
-    is not scheduled stalls every op for milliseconds (80x slower measured on 2 shared
-    cores). ``DataLoader`` workers run single-threaded for the same reason.
+    is not scheduled stalls every op (``benchmarks/augmentation.py`` measures
+    it). ``DataLoader`` workers run single-threaded for the same reason.
     """
     threads = torch.get_num_threads()
     if images.device.type != "cpu" or threads == 1:

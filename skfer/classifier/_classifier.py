@@ -826,7 +826,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         path : str or path-like
-            Destination file (conventionally ``*.onnx``).
+            Destination file (conventionally ``*.onnx``), written atomically.
 
         Returns
         -------
@@ -835,12 +835,10 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         Examples
         --------
         >>> import os, tempfile
-        >>> from skfer import FERClassifier
-        >>> from skfer.datasets import make_faces
-        >>> X, y = make_faces(n_samples=40, random_state=0, return_X_y=True)
-        >>> clf = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
-        >>> clf.to_onnx(os.path.join(tempfile.mkdtemp(), "model.onnx")).suffix
-        '.onnx'
+        >>> from skfer import load_pretrained
+        >>> out = os.path.join(tempfile.mkdtemp(), "m2.onnx")
+        >>> load_pretrained("fer2013-model2").to_onnx(out).name
+        'm2.onnx'
         """
         from ..onnx import export_onnx
 

@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..report import WEIGHTS_FILE
+from ..report import schema
 
 DATASETS = ("fer2013", "ckplus", "jaffe", "folder")
 
@@ -32,34 +32,27 @@ def command_line(argv):
 
 
 # -------------------------------------------------------------- argument types
-def positive_int(text):
+def _number(text, convert, valid, expected):
+    """``convert(text)`` if it parses and is ``valid``, else an argparse error."""
     try:
-        value = int(text)
+        value = convert(text)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+        value = None
+    if value is None or not valid(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
     return value
+
+
+def positive_int(text):
+    return _number(text, int, lambda v: v >= 1, "a positive integer")
 
 
 def positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+    return _number(text, float, lambda v: v > 0, "a positive number")
 
 
 def fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
-    return value
+    return _number(text, float, lambda v: 0 <= v < 1, "a fraction in [0, 1)")
 
 
 def add_model_argument(parser):
@@ -87,6 +80,23 @@ def add_tta_argument(parser):
         "predict_params, e.g. crops for the shipped models; none for a weights "
         "file)",
     )
+
+
+def add_inference_arguments(parser):
+    """``--tta`` and ``--device``: how a loaded model predicts."""
+    add_tta_argument(parser)
+    parser.add_argument("--device", default="cpu", help="torch device (default: cpu)")
+
+
+def print_results(args, document, items, classes, *, csv, table):
+    """Print ``document`` as JSON (``--json``), or ``items`` with ``csv``/``table``."""
+    if args.json:
+        json.dump(document, sys.stdout, indent=2)
+        print()
+    elif args.csv:
+        csv(items, classes)
+    else:
+        table(items, classes)
 
 
 def tta_params(args):
@@ -175,12 +185,12 @@ def load_model(spec, **params):
             raise UsageError(f"cannot load model {spec!r}: {exc}") from exc
     path = Path(os.path.expanduser(spec))
     if path.is_dir():
-        if not (path / WEIGHTS_FILE).is_file():
+        if not (path / schema.WEIGHTS_FILE).is_file():
             raise UsageError(
                 f"--model {spec!r} is a folder without model.safetensors; expected "
                 "the output folder of `skfer train` or a weights file."
             )
-        path = path / WEIGHTS_FILE
+        path = path / schema.WEIGHTS_FILE
         spec = str(path)
     elif not path.exists():
         raise UsageError(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..report import WEIGHTS_FILE
+from ..report import schema
 from ._common import (
     UsageError,
     check_output_folder,
@@ -15,6 +15,9 @@ from ._common import (
     positive_int,
     write_json,
 )
+
+NAME = "demo"
+HELP = "train, fine-tune, compare and report (synthetic faces, or real data)"
 
 DESCRIPTION = """\
 The main job end to end. First the shipped default model finds and reads the
@@ -37,12 +40,8 @@ SYNTHETIC = {"n_source": 700, "epochs": 8, "target_epochs": 15, "n_target": 80}
 REAL = {"n_source": 5000, "epochs": 5, "target_epochs": 30}
 
 
-def add_parser(sub):
-    p = sub.add_parser(
-        "demo",
-        help="train, fine-tune, compare and report (synthetic faces, or real data)",
-        description=DESCRIPTION,
-    )
+def add_arguments(p):
+    """The options of ``skfer demo``."""
     p.add_argument("--model", default="small", help="architecture (default: small)")
     p.add_argument(
         "--epochs",
@@ -96,8 +95,6 @@ def add_parser(sub):
         default=0,
         help="1: epoch table, 2: also progress bars",
     )
-    p.set_defaults(func=run)
-    return p
 
 
 # ---------------------------------------------------------------------- data
@@ -231,7 +228,7 @@ def run(args):
             "command": args.command,
         },
     )
-    weights = out / "source" / WEIGHTS_FILE
+    weights = out / "source" / schema.WEIGHTS_FILE
     valid = card["accuracy"].get("valid", float("nan"))
     print(f"   source validation accuracy {valid:.3f}")
     print(f"   weights saved to {weights}")

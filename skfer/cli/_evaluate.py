@@ -4,12 +4,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..report import CONFUSION_PNG, EVALUATION_JSON
+from ..report import schema
 from ._common import (
     UsageError,
     add_dataset_arguments,
+    add_inference_arguments,
     add_model_argument,
-    add_tta_argument,
     check_output_folder,
     dataset_dir,
     load_dataset,
@@ -19,6 +19,9 @@ from ._common import (
     tta_params,
 )
 
+NAME = "evaluate"
+HELP = "score a model on a dataset"
+
 DESCRIPTION = """\
 Score a trained model on a dataset: prints the accuracy, macro F1 and per-class
 precision/recall/F1, and writes evaluation.json and confusion_matrix.png to
@@ -26,10 +29,8 @@ precision/recall/F1, and writes evaluation.json and confusion_matrix.png to
 unless --subset says otherwise; other datasets are used whole."""
 
 
-def add_parser(sub):
-    p = sub.add_parser(
-        "evaluate", help="score a model on a dataset", description=DESCRIPTION
-    )
+def add_arguments(p):
+    """The options of ``skfer evaluate``."""
     add_model_argument(p)
     add_dataset_arguments(p)
     p.add_argument(
@@ -44,10 +45,7 @@ def add_parser(sub):
         help="folder for evaluation.json and confusion_matrix.png "
         "(default: skfer-evaluate-<dataset>)",
     )
-    add_tta_argument(p)
-    p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
-    p.set_defaults(func=run)
-    return p
+    add_inference_arguments(p)
 
 
 def run(args):
@@ -92,5 +90,5 @@ def run(args):
         f"on {summary['n_samples']} images"
     )
     print(per_class_table(summary))
-    print(f"wrote {out / EVALUATION_JSON} and {out / CONFUSION_PNG}")
+    print(f"wrote {out / schema.EVALUATION_JSON} and {out / schema.CONFUSION_PNG}")
     return 0

@@ -4,6 +4,9 @@ from pathlib import Path
 
 from ._common import note
 
+NAME = "export"
+HELP = "write a model as an ONNX file"
+
 DESCRIPTION = """\
 Write a model as an ONNX file: the network in float32 with its pixel scaling and
 a softmax inside, a dynamic batch, and the class names and skfer's metadata in
@@ -15,10 +18,8 @@ not in the graph: ONNXClassifier(tta=...) and `skfer predict --tta` apply it.
 Needs the onnx package (pip install skfer[onnx])."""
 
 
-def add_parser(sub):
-    p = sub.add_parser(
-        "export", help="write a model as an ONNX file", description=DESCRIPTION
-    )
+def add_arguments(p):
+    """The options of ``skfer export``."""
     p.add_argument(
         "model",
         metavar="MODEL",
@@ -28,8 +29,6 @@ def add_parser(sub):
     p.add_argument(
         "output", type=Path, metavar="OUT.onnx", help="the ONNX file to write"
     )
-    p.set_defaults(func=run)
-    return p
 
 
 def run(args):

@@ -60,8 +60,15 @@ def build_parser():
     )
     parser.add_argument("--version", action="version", version=f"skfer {__version__}")
     sub = parser.add_subparsers(dest="command_name", required=True, metavar="COMMAND")
-    for module in (predict, train, evaluate, transfer, report, demo, export):
-        module.add_parser(sub).formatter_class = argparse.RawDescriptionHelpFormatter
+    for command in (predict, train, evaluate, transfer, report, demo, export):
+        p = sub.add_parser(
+            command.NAME,
+            help=command.HELP,
+            description=command.DESCRIPTION,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        command.add_arguments(p)
+        p.set_defaults(func=command.run)
     return parser
 
 

@@ -1,7 +1,6 @@
 """``skfer predict``: the emotion of every face in photos."""
 
 import csv
-import json
 import sys
 from pathlib import Path
 
@@ -10,12 +9,16 @@ import numpy as np
 from . import _video as video
 from ._common import (
     UsageError,
+    add_inference_arguments,
     add_model_argument,
-    add_tta_argument,
     note,
     positive_int,
+    print_results,
     tta_params,
 )
+
+NAME = "predict"
+HELP = "emotions of the faces in photos"
 
 DESCRIPTION = """\
 Find the faces in photos of any size (several per photo), crop them and classify
@@ -36,12 +39,8 @@ MARGIN = 0.1  # as FaceCropper: brings in the chin and forehead
 DETECT_MODES = ("auto", "always", "never")  # as skfer.preprocessing.find_faces
 
 
-def add_parser(sub):
-    p = sub.add_parser(
-        "predict",
-        help="emotions of the faces in photos",
-        description=DESCRIPTION,
-    )
+def add_arguments(p):
+    """The options of ``skfer predict``."""
     p.add_argument(
         "paths", nargs="*", metavar="IMAGE_OR_FOLDER", help="photos, videos or folders"
     )
@@ -92,11 +91,8 @@ def add_parser(sub):
         help="smallest face searched, in pixels (default: 1/8 of the photo's "
         "shorter side, at least 24)",
     )
-    add_tta_argument(p)
-    p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
+    add_inference_arguments(p)
     video.add_arguments(p)
-    p.set_defaults(func=run)
-    return p
 
 
 def list_files(paths):
@@ -276,17 +272,14 @@ def run(args):
             k += 1
         if record["status"] != "ok":
             note(f"skfer: {record['file']}: {record['status']}: {record['message']}")
-    if args.json:
-        json.dump(
-            {"model": model_name, "classes": classes, "results": records},
-            sys.stdout,
-            indent=2,
-        )
-        print()
-    elif args.csv:
-        _print_csv(records, classes)
-    else:
-        _print_table(records, classes)
+    print_results(
+        args,
+        {"model": model_name, "classes": classes, "results": records},
+        records,
+        classes,
+        csv=_print_csv,
+        table=_print_table,
+    )
     n_faces = len(rows)
     no_face = sum(r["status"] == "no face" for r in records)
     not_image = sum(r["status"] == "not an image" for r in records)

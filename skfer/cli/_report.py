@@ -4,6 +4,9 @@ from pathlib import Path
 
 from ._common import UsageError, check_output_file, note
 
+NAME = "report"
+HELP = "HTML report of result folders"
+
 DESCRIPTION = """\
 Gather the output folders of `skfer train`, `skfer evaluate` and `skfer demo`,
 video runs saved from `skfer predict VIDEO --json`, and benchmark result folders
@@ -12,10 +15,8 @@ tables, confusion matrices, learning curves, emotion-analysis and timeline
 figures, with every image embedded (the page needs no other file)."""
 
 
-def add_parser(sub):
-    p = sub.add_parser(
-        "report", help="HTML report of result folders", description=DESCRIPTION
-    )
+def add_arguments(p):
+    """The options of ``skfer report``."""
     p.add_argument("results", nargs="+", type=Path, metavar="RESULTS")
     p.add_argument(
         "-o",
@@ -26,8 +27,6 @@ def add_parser(sub):
         help="the HTML file (default: report.html)",
     )
     p.add_argument("--title", default="skfer report", help="page title")
-    p.set_defaults(func=run)
-    return p
 
 
 def run(args):

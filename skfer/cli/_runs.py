@@ -6,23 +6,14 @@
   :func:`skfer.metrics.classification_summary`) and ``confusion_matrix.png``.
 
 :func:`skfer.report.make_report` reads these files; their names and kinds are
-defined once, in :mod:`skfer.report` (``_schema.py``).
+defined once, in :mod:`skfer.report.schema`.
 """
 
 from pathlib import Path
 
 import numpy as np
 
-from ..report import (
-    CARD_JSON,
-    CONFUSION_PNG,
-    CURVES_PNG,
-    EVALUATION_JSON,
-    HISTORY_JSON,
-    KIND_EVALUATE,
-    KIND_TRAIN,
-    WEIGHTS_FILE,
-)
+from ..report import schema
 from ._common import note, now, write_json
 
 
@@ -55,17 +46,17 @@ def evaluate_into(folder, clf, X, y, info):
 
         return plot_confusion_matrix(y, y_pred, normalize="both", title=title or None)
 
-    figure = _plot(make, folder / CONFUSION_PNG)
+    figure = _plot(make, folder / schema.CONFUSION_PNG)
     result = {
-        "kind": KIND_EVALUATE,
+        "kind": schema.KIND_EVALUATE,
         **info,
         "n_samples": int(len(y)),
         "summary": summary,
-        "figure": CONFUSION_PNG if figure else None,
+        "figure": schema.CONFUSION_PNG if figure else None,
         "date": now(),
         "skfer_version": __version__,
     }
-    write_json(folder / EVALUATION_JSON, result)
+    write_json(folder / schema.EVALUATION_JSON, result)
     return summary
 
 
@@ -81,12 +72,12 @@ def write_training(folder, clf, card):
     folder = Path(folder)
     history = [dict(row) for row in clf.history_]
     card = {
-        "kind": KIND_TRAIN,
+        "kind": schema.KIND_TRAIN,
         "architecture": clf.architecture_,
         "classes": [str(c) for c in np.asarray(clf.classes_).tolist()],
         **card,
         "epochs": len(history),
-        "weights": WEIGHTS_FILE,
+        "weights": schema.WEIGHTS_FILE,
         "skfer_version": __version__,
         "date": now(),
     }
@@ -100,8 +91,8 @@ def write_training(folder, clf, card):
         if v is not None
     }
     weights_card = {k: card[k] for k in ("data", "accuracy", "command") if k in card}
-    clf.save_weights(folder / WEIGHTS_FILE, **weights_card)
-    write_json(folder / HISTORY_JSON, history)
+    clf.save_weights(folder / schema.WEIGHTS_FILE, **weights_card)
+    write_json(folder / schema.HISTORY_JSON, history)
     if history:
 
         def make():
@@ -109,6 +100,6 @@ def write_training(folder, clf, card):
 
             return plot_learning_curves(history, title=card.get("name"))
 
-        _plot(make, folder / CURVES_PNG)
-    write_json(folder / CARD_JSON, card)
+        _plot(make, folder / schema.CURVES_PNG)
+    write_json(folder / schema.CARD_JSON, card)
     return card

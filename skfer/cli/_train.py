@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..report import WEIGHTS_FILE
+from ..report import schema
 from ._common import (
     UsageError,
     add_dataset_arguments,
@@ -16,6 +16,9 @@ from ._common import (
     positive_float,
     positive_int,
 )
+
+NAME = "train"
+HELP = "train a network on FER2013, CK+, JAFFE or an image folder"
 
 DESCRIPTION = """\
 Train one of skfer's networks on a dataset. Each epoch shows a progress bar and a
@@ -31,15 +34,11 @@ PrivateTest accuracy. Other datasets hold out --test-fraction of the images
 on --validation-fraction of the rest."""
 
 
-def add_parser(sub):
+def add_arguments(p):
+    """The options of ``skfer train``."""
     from ..augmentation import PRESETS
     from ..models import ARCHITECTURES
 
-    p = sub.add_parser(
-        "train",
-        help="train a network on FER2013, CK+, JAFFE or an image folder",
-        description=DESCRIPTION,
-    )
     add_dataset_arguments(p)
     p.add_argument(
         "--model",
@@ -99,49 +98,12 @@ def add_parser(sub):
     p.add_argument(
         "-q", "--quiet", action="store_true", help="no progress bar or epoch table"
     )
-    p.set_defaults(func=run)
-    return p
-
-
-def split(bunch, dataset, test_fraction, random_state):
-    """(X_train, y_train), (X_val, y_val) or None, (X_test, y_test) or None, text."""
-    from sklearn.model_selection import train_test_split
-
-    X, y = bunch.data, bunch.target
-    if dataset == "fer2013" and bunch.usage is not None:
-        usage = np.asarray(bunch.usage)
-        parts = {
-            name: (X[usage == name], y[usage == name])
-            for name in ("Training", "PublicTest", "PrivateTest")
-        }
-        if len(parts["Training"][1]):
-            valid = parts["PublicTest"] if len(parts["PublicTest"][1]) else None
-            test = parts["PrivateTest"] if len(parts["PrivateTest"][1]) else None
-            text = "FER2013 Training; validation PublicTest; test PrivateTest"
-            return parts["Training"], valid, test, text
-    if not test_fraction:
-        return (X, y), None, None, "all images for training"
-    counts = np.unique(y, return_counts=True)[1]
-    stratify = y if counts.min() >= 2 else None
-    try:
-        X_tr, X_te, y_tr, y_te = train_test_split(
-            X, y, test_size=test_fraction, stratify=stratify, random_state=random_state
-        )
-    except ValueError as exc:
-        raise UsageError(
-            f"cannot hold out --test-fraction {test_fraction} of {len(y)} images "
-            f"({exc})."
-        ) from exc
-    text = (
-        f"stratified random split: {test_fraction:.0%} of the images held out for "
-        "testing (image-level: subjects may appear in both parts)"
-    )
-    return (X_tr, y_tr), None, (X_te, y_te), text
 
 
 def run(args):
     from .. import FERClassifier
     from ..classifier import fit_with_checkpoints
+    from ..datasets import split_dataset
     from ..weights import read_checkpoint, read_weights, resolve_weights
     from ._runs import evaluate_into, write_training
 
@@ -175,9 +137,12 @@ def run(args):
             raise UsageError(f"--pretrained: {exc}") from exc
 
     bunch, data_dir = load_dataset(args.dataset, args.data_dir)
-    (X, y), valid, test, split_text = split(
-        bunch, args.dataset, args.test_fraction, args.random_state
-    )
+    try:
+        (X, y), valid, test, split_text = split_dataset(
+            bunch, test_fraction=args.test_fraction, random_state=args.random_state
+        )
+    except ValueError as exc:
+        raise UsageError(f"--test-fraction: {exc}") from exc
     X_val, y_val = valid if valid is not None else (None, None)
     frac = None if valid is not None else (args.validation_fraction or None)
     n_valid = len(y_val) if valid is not None else int(np.ceil((frac or 0) * len(y)))
@@ -240,7 +205,7 @@ def run(args):
             clf,
             *test,
             {
-                "model": str(out / WEIGHTS_FILE),
+                "model": str(out / schema.WEIGHTS_FILE),
                 "dataset": args.dataset,
                 "data_dir": str(data_dir),
                 "subset": "PrivateTest" if args.dataset == "fer2013" else "held out",
@@ -264,5 +229,5 @@ def run(args):
     acc = card["accuracy"]
     parts = [f"{k} {v:.3f}" for k, v in acc.items()]
     print(f"accuracy: {', '.join(parts)}")
-    print(f"saved {out / 'model.safetensors'} and {out / 'card.json'}")
+    print(f"saved {out / schema.WEIGHTS_FILE} and {out / schema.CARD_JSON}")
     return 0

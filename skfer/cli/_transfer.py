@@ -5,6 +5,9 @@ from pathlib import Path
 from ..transfer import METHODS
 from ._common import note
 
+NAME = "transfer"
+HELP = "cross-dataset benchmark (scratch vs fine-tuned)"
+
 DESCRIPTION = """\
 Compare, on CK+ (the paper's 654-image set) and JAFFE, the FER2013 models applied
 as they are (zero-shot), trained from scratch on the target, and fine-tuned from
@@ -14,12 +17,8 @@ transfer.json, transfer.md and figures to --output (read by `skfer report`).
 FER2013 weights are the shipped ones, or those cached by benchmarks/fer2013.py."""
 
 
-def add_parser(sub):
-    p = sub.add_parser(
-        "transfer",
-        help="cross-dataset benchmark (scratch vs fine-tuned)",
-        description=DESCRIPTION,
-    )
+def add_arguments(p):
+    """The options of ``skfer transfer``."""
     p.add_argument(
         "--data-dir",
         type=Path,
@@ -80,8 +79,6 @@ def add_parser(sub):
         metavar="DIR",
         help="results folder (default: skfer-transfer)",
     )
-    p.set_defaults(func=run)
-    return p
 
 
 def run(args):

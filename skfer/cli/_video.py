@@ -6,18 +6,18 @@
 
 import argparse
 import csv
-import json
 import sys
 import warnings
 from pathlib import Path
 
-from ..report import KIND_VIDEO
+from ..report import schema
 from ._common import (
     UsageError,
     load_model,
     note,
     positive_float,
     positive_int,
+    print_results,
     tta_params,
 )
 
@@ -272,22 +272,13 @@ def run(args, files):
                 record["annotated"] = str(write_annotated_video(result, out))
                 note(f"annotated video written to {out}")
         results.append((result, record))
-    if args.json:
-        json.dump(
-            {
-                "kind": KIND_VIDEO,
-                "command": getattr(args, "command", None),
-                "model": model_name,
-                "classes": classes,
-                "videos": [record for _, record in results],
-            },
-            sys.stdout,
-            indent=2,
-        )
-        print()
-    elif args.csv:
-        _print_csv(results, classes)
-    else:
-        _print_table(results, classes)
+    document = {
+        "kind": schema.KIND_VIDEO,
+        "command": getattr(args, "command", None),
+        "model": model_name,
+        "classes": classes,
+        "videos": [record for _, record in results],
+    }
+    print_results(args, document, results, classes, csv=_print_csv, table=_print_table)
     unreadable = [r for res, r in results if res is None]
     return 1 if unreadable else 0

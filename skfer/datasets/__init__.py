@@ -13,6 +13,7 @@ from ._files import SkippedFileWarning
 from ._home import cache_relative, get_cache_home, get_data_home
 from ._image_folder import load_image_folder
 from ._jaffe import load_jaffe
+from ._split import split_dataset
 from ._synthetic import make_faces
 from ._vocabulary import (
     CKPLUS_CODES,
@@ -38,4 +39,5 @@ __all__ = [
     "load_image_folder",
     "load_jaffe",
     "make_faces",
+    "split_dataset",
 ]

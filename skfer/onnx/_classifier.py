@@ -152,16 +152,17 @@ class ONNXClassifier:
         return f"ONNXClassifier({str(self.path)!r}, tta={self.tta!r})"
 
     def predict_proba(self, X):
-        """Class probabilities of each image.
+        """Class probabilities of each image, as :meth:`FERClassifier.predict_proba`.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_pixels) or (n_samples, h, w)
+            Images in the units the exported model was trained on.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Columns follow ``classes_``.
+            Float32 probabilities; columns follow ``classes_``.
         """
         X = check_rows(X, self.n_features_in_)
         images = rows_to_images(X)

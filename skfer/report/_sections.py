@@ -14,7 +14,7 @@ from ._html import (
     table,
 )
 from ._markdown import markdown_to_html
-from ._schema import (
+from .schema import (
     CURVES_PNG,
     KIND_EVALUATE,
     KIND_TRAIN,

@@ -1,9 +1,11 @@
 """A classifier that applies saved weights without training: the zero-shot baseline."""
 
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
 
-from ..weights import load_pretrained
+from ..classifier import load_pretrained
+from ..utils import validate_images
 
 __all__ = ["PretrainedClassifier"]
 
@@ -56,19 +58,28 @@ class PretrainedClassifier(ClassifierMixin, BaseEstimator):
         self.device = device
 
     def fit(self, X, y=None):
-        """Load the weights; ``X`` and ``y`` are only validated."""
-        validate_data(self, X, reset=True, dtype="numeric")
+        """Load the weights; ``X`` and ``y`` are only validated.
+
+        ``X`` must be images the pretrained model takes (48x48, or another square
+        size it can be resized from); ``y``, when given, class labels.
+        """
+        if y is None:
+            X = validate_images(self, X, reset=True)
+        else:
+            X, y = validate_images(self, X, y, reset=True)
+            check_classification_targets(y)
         params = {} if self.tta == "default" else {"tta": self.tta}
         self.classifier_ = load_pretrained(self.weights, device=self.device, **params)
+        validate_images(self.classifier_, X[:1], reset=False)  # sizes it can take
         self.classes_ = self.classifier_.classes_
         return self
 
     def predict_proba(self, X):
         """Class probabilities from the pretrained model."""
         check_is_fitted(self)
-        return self.classifier_.predict_proba(X)
+        return self.classifier_.predict_proba(validate_images(self, X, reset=False))
 
     def predict(self, X):
         """Most probable class according to the pretrained model."""
         check_is_fitted(self)
-        return self.classifier_.predict(X)
+        return self.classifier_.predict(validate_images(self, X, reset=False))

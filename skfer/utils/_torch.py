@@ -20,6 +20,7 @@ __all__ = [
     "seeded",
 ]
 
+#: The values of ``FERClassifier(precision=...)``.
 PRECISIONS = ("auto", "float32", "bfloat16")
 
 
@@ -73,9 +74,7 @@ def resolve_precision(precision, device):
     dev = torch.device(device)
     if dev.type == "cuda":
         # These small networks are launch-bound on a GPU, so autocast's extra cast
-        # kernels buy nothing: on an H100, 3-epoch fits of 8,192 images ran at
-        # 35.1k / 32.1k / 21.5k img/s in float32 against 29.2k / 32.2k / 18.6k in
-        # bfloat16 (Models 1 / 2 / 3), and single-image latency was lower too.
+        # kernels buy nothing (measured on an H100: docs/user_guide/speed.rst).
         return None
     if dev.type == "cpu":
         return torch.bfloat16 if cpu_has_fast_bfloat16() else None
@@ -163,8 +162,8 @@ def reuse_large_allocations():
     glibc serves every allocation above 32 MB (and, until its threshold adapts, above
     128 kB) with a fresh ``mmap`` and unmaps it on free, so each training step of
     Model 1 page-faults its 75 MB weight and gradient casts and its first-layer
-    activations in again: a fresh 38 MB bfloat16 cast took 55-60 ms against 12 ms
-    into reused memory on this project's CPU. Inside the block large blocks come from
+    activations in again, several times slower than writing into reused memory
+    (``benchmarks/speed.py`` measures ``fit``). Inside the block large blocks come from
     the heap and stay there; on exit the thresholds go back to glibc's defaults and
     ``malloc_trim`` returns the free memory to the system, so the resident size after
     ``fit`` is what it would have been. Nested and concurrent uses are counted. A

@@ -41,7 +41,9 @@ __all__ = [
     "write_checkpoint",
 ]
 
+#: The weights of a checkpoint folder (also what ``skfer train`` saves).
 WEIGHTS_FILE = "model.safetensors"
+#: The weights of the best epoch, with ``fit_with_checkpoints(keep_best=...)``.
 BEST_FILE = "best.safetensors"
 _OPTIMIZER_PATTERN = "optimizer-{epoch:04d}.pt"
 _TMP_PREFIX = ".tmp-"

@@ -1,14 +1,14 @@
-"""The result files of skfer runs: their names, kinds and checks.
+"""The result files of skfer runs: their names, kinds and checks (public module).
 
 One place for what ``skfer train``, ``skfer evaluate`` and ``skfer predict
 KIND_VIDEO --json`` write and :func:`make_report` reads:
 
 - a training run folder: ``model.safetensors``, ``card.json`` (``kind:
   skfer-train``), ``history.json`` and ``learning_curves.png``
-  (:func:`write_training_run`);
+  (``skfer train``);
 - an evaluation: ``evaluation.json`` (``kind: skfer-evaluate``, a
   :func:`skfer.metrics.classification_summary`) and ``confusion_matrix.png``
-  (:func:`write_evaluation`);
+  (``skfer evaluate``);
 - a video run: a JSON document of ``kind: skfer-video``.
 """
 
@@ -30,15 +30,24 @@ __all__ = [
     "result_kind",
 ]
 
+#: The card of a training run: what was trained, on what, how well.
 CARD_JSON = "card.json"
+#: The scores of an evaluation.
 EVALUATION_JSON = "evaluation.json"
+#: The per-epoch history of a training run.
 HISTORY_JSON = "history.json"
-WEIGHTS_FILE = "model.safetensors"  # = skfer.weights.WEIGHTS_FILE (tested)
+#: The weights of a training run (the same name as skfer.weights.WEIGHTS_FILE).
+WEIGHTS_FILE = "model.safetensors"
+#: The confusion-matrix figure of an evaluation.
 CONFUSION_PNG = "confusion_matrix.png"
+#: The learning curves of a training run.
 CURVES_PNG = "learning_curves.png"
 
+#: ``kind`` of a training card.
 KIND_TRAIN = "skfer-train"
+#: ``kind`` of an evaluation.
 KIND_EVALUATE = "skfer-evaluate"
+#: ``kind`` of ``skfer predict VIDEO --json`` output.
 KIND_VIDEO = "skfer-video"
 #: The ``kind`` field of each result document skfer writes.
 KINDS = (KIND_TRAIN, KIND_EVALUATE, KIND_VIDEO)

@@ -1,0 +1,78 @@
+"""Training, validation and test parts of a loaded dataset."""
+
+import numpy as np
+
+__all__ = ["split_dataset"]
+
+_FER2013_PARTS = ("Training", "PublicTest", "PrivateTest")
+
+
+def split_dataset(bunch, *, test_fraction=None, random_state=None):
+    """Split a loaded dataset into training, validation and test parts.
+
+    FER2013 (a bunch with ``usage``) keeps its own split: Training, PublicTest
+    for validation, PrivateTest for testing. Other datasets hold out a
+    stratified random ``test_fraction`` of the images (image-level: a subject
+    may appear in both parts), or none.
+
+    Parameters
+    ----------
+    bunch : Bunch
+        A dataset of :mod:`skfer.datasets` (``data``, ``target``, and ``usage``
+        for FER2013).
+    test_fraction : float or None, default=None
+        Share of the images held out for testing; ignored for FER2013.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the random split.
+
+    Returns
+    -------
+    train : tuple (X, y)
+    valid : tuple (X, y) or None
+    test : tuple (X, y) or None
+    description : str
+        How the parts were made, for result files.
+
+    Raises
+    ------
+    ValueError
+        If ``test_fraction`` cannot be held out of the images (too few).
+
+    Examples
+    --------
+    >>> from skfer.datasets import make_faces, split_dataset
+    >>> faces = make_faces(n_samples=40, random_state=0)
+    >>> train, valid, test, text = split_dataset(faces, test_fraction=0.25,
+    ...                                          random_state=0)
+    >>> len(train[1]), valid, len(test[1])
+    (30, None, 10)
+    """
+    from sklearn.model_selection import train_test_split
+
+    X, y = bunch.data, bunch.target
+    usage = bunch.get("usage")
+    if usage is not None:
+        usage = np.asarray(usage)
+        parts = {name: (X[usage == name], y[usage == name]) for name in _FER2013_PARTS}
+        if len(parts["Training"][1]):
+            valid = parts["PublicTest"] if len(parts["PublicTest"][1]) else None
+            test = parts["PrivateTest"] if len(parts["PrivateTest"][1]) else None
+            text = "FER2013 Training; validation PublicTest; test PrivateTest"
+            return parts["Training"], valid, test, text
+    if not test_fraction:
+        return (X, y), None, None, "all images for training"
+    counts = np.unique(y, return_counts=True)[1]
+    stratify = y if counts.min() >= 2 else None
+    try:
+        X_tr, X_te, y_tr, y_te = train_test_split(
+            X, y, test_size=test_fraction, stratify=stratify, random_state=random_state
+        )
+    except ValueError as exc:
+        raise ValueError(
+            f"cannot hold out {test_fraction} of {len(y)} images ({exc})."
+        ) from exc
+    text = (
+        f"stratified random split: {test_fraction:.0%} of the images held out for "
+        "testing (image-level: subjects may appear in both parts)"
+    )
+    return (X_tr, y_tr), None, (X_te, y_te), text
