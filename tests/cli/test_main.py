@@ -11,7 +11,7 @@ from pathlib import Path
 
 from skfer.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_demo_runs_end_to_end(tmp_path, capsys, monkeypatch):
