@@ -24,6 +24,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -158,8 +159,10 @@ def train_one(model, args, data):
         params["max_epochs"] = min(params["max_epochs"], 2)
     tta = params.pop("tta", None)  # chosen on PublicTest after training
     folder = run_dir(model, args, params)
+    if args.fresh and folder.exists():
+        shutil.rmtree(folder)
     done = read_checkpoint(folder)
-    resume = done is not None and not args.fresh
+    resume = done is not None
     clf = FERClassifier(
         architecture=model,
         device=args.device,

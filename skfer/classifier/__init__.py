@@ -3,7 +3,8 @@
 - :class:`FERClassifier` (``_classifier.py``): the scikit-learn estimator;
 - :func:`load_pretrained` (``_pretrained.py``): shipped or saved weights as a
   fitted estimator;
-- :func:`fit_with_checkpoints`, :func:`resume_from_checkpoint`
+- :func:`fit_with_checkpoints`, :func:`resume_from_checkpoint`,
+  :func:`checkpoint_to_resume`
   (``_checkpoint.py``): training that survives being stopped;
 - internals: the skorch net and the inference-cache contract (``_net.py``,
   ``_inference.py``), batching (``_batching.py``), learning-rate schedules, the
@@ -13,13 +14,19 @@ Depends on :mod:`skfer.models`, :mod:`skfer.weights`, :mod:`skfer.augmentation`
 and :mod:`skfer.utils`; nothing below it imports it.
 """
 
-from ._checkpoint import EpochCheckpoint, fit_with_checkpoints, resume_from_checkpoint
+from ._checkpoint import (
+    EpochCheckpoint,
+    checkpoint_to_resume,
+    fit_with_checkpoints,
+    resume_from_checkpoint,
+)
 from ._classifier import FERClassifier
 from ._pretrained import load_pretrained
 
 __all__ = [
     "EpochCheckpoint",
     "FERClassifier",
+    "checkpoint_to_resume",
     "fit_with_checkpoints",
     "load_pretrained",
     "resume_from_checkpoint",

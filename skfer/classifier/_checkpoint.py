@@ -20,7 +20,12 @@ from ..weights import (
 )
 from ._training_state import training_state
 
-__all__ = ["EpochCheckpoint", "fit_with_checkpoints", "resume_from_checkpoint"]
+__all__ = [
+    "EpochCheckpoint",
+    "checkpoint_to_resume",
+    "fit_with_checkpoints",
+    "resume_from_checkpoint",
+]
 
 
 class _EstimatorMeta:
@@ -134,6 +139,65 @@ def _restore(dirname, params):
     return clf, state
 
 
+def checkpoint_to_resume(dirname, *, resume, max_epochs):
+    """The checkpoint a run continues from, after checking it fits the request.
+
+    One policy for every caller (:func:`fit_with_checkpoints`, ``skfer train``,
+    the benchmarks): a checkpoint is never overwritten by a fresh run, and a
+    run is resumed only from a checkpoint that exists and is not longer than
+    the run asked for.
+
+    Parameters
+    ----------
+    dirname : str or path-like
+        Checkpoint folder.
+    resume : bool
+        Whether the run continues a checkpoint.
+    max_epochs : int
+        Epochs the run asks for in all.
+
+    Returns
+    -------
+    info : dict or None
+        The checkpoint (see :func:`skfer.weights.read_checkpoint`) when
+        resuming, else None.
+
+    Raises
+    ------
+    ValueError
+        If the checkpoint is unreadable, if ``resume`` is asked without a
+        checkpoint, if a fresh run would overwrite one, or if the checkpoint
+        has more than ``max_epochs`` epochs.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skfer.classifier import checkpoint_to_resume
+    >>> print(checkpoint_to_resume(tempfile.mkdtemp(), resume=False, max_epochs=5))
+    None
+    """
+    where = repr(str(dirname))
+    try:
+        info = read_checkpoint(dirname)
+    except ValueError as exc:
+        raise ValueError(f"cannot read the checkpoint in {where}: {exc}") from exc
+    if resume and info is None:
+        raise ValueError(
+            f"resume: no checkpoint in {where}; start the training without resuming."
+        )
+    if not resume and info is not None:
+        raise ValueError(
+            f"{where} already holds a training checkpoint ({info['epoch']} epochs): "
+            "resume it, or choose another folder."
+        )
+    if info is not None and info["epoch"] > max_epochs:
+        raise ValueError(
+            f"resume: the checkpoint in {where} already has {info['epoch']} epochs, "
+            f"more than the {max_epochs} asked for."
+        )
+    return info
+
+
 def fit_with_checkpoints(
     clf,
     X,
@@ -167,7 +231,9 @@ def fit_with_checkpoints(
     dirname : str or path-like
         Checkpoint folder.
     resume : bool, default=False
-        Continue from the checkpoint in ``dirname``; a ValueError if there is none.
+        Continue from the checkpoint in ``dirname``. The request must fit the
+        folder (see :func:`checkpoint_to_resume`): a ValueError if there is no
+        checkpoint to resume, or if a fresh run would overwrite one.
     X_val, y_val : array-like, default=None
         Explicit validation data, as for :meth:`FERClassifier.fit`.
     card : dict, default=None
@@ -184,19 +250,9 @@ def fit_with_checkpoints(
     total = int(clf.max_epochs)
     original = clf.get_params()
     user_callbacks = list(original["callbacks"] or [])
-    if resume:
-        info = read_checkpoint(dirname)
-        if info is None:
-            raise ValueError(
-                f"resume: no checkpoint in {str(dirname)!r}; start the training "
-                "without resuming."
-            )
+    info = checkpoint_to_resume(dirname, resume=resume, max_epochs=total)
+    if info is not None:
         done = info["epoch"]
-        if done > total:
-            raise ValueError(
-                f"resume: the checkpoint in {str(dirname)!r} already has {done} "
-                f"epochs, more than the {total} asked for."
-            )
         params = {k: v for k, v in original.items() if k != "pretrained"}
         fitted, state = _restore(dirname, params)
         if done == total:

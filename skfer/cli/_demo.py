@@ -99,9 +99,7 @@ def add_arguments(p):
 
 # ---------------------------------------------------------------------- data
 def _synthetic_data(args):
-    from sklearn.model_selection import train_test_split
-
-    from ..datasets import make_faces
+    from ..datasets import make_faces, split_dataset
 
     source = make_faces(args.n_source, random_state=args.random_state)
     target = make_faces(
@@ -110,12 +108,8 @@ def _synthetic_data(args):
         noise=0.1,
         random_state=args.random_state + 1,
     )
-    Xt_tr, Xt_te, yt_tr, yt_te = train_test_split(
-        target.data,
-        target.target,
-        test_size=0.5,
-        stratify=target.target,
-        random_state=args.random_state,
+    (Xt_tr, yt_tr), _, (Xt_te, yt_te), _ = split_dataset(
+        target, test_fraction=0.5, random_state=args.random_state
     )
     return {
         "source": (source.data, source.target, None, None),
@@ -140,9 +134,7 @@ def _real_root(args):
 
 
 def _real_data(args, root):
-    from sklearn.model_selection import GroupShuffleSplit
-
-    from ..datasets import load_ckplus, load_fer2013, load_jaffe
+    from ..datasets import load_ckplus, load_fer2013, load_jaffe, split_dataset
 
     if not (root / "fer2013").is_dir():
         raise UsageError(f"{str(root)!r} has no fer2013/ folder for the source data.")
@@ -159,11 +151,12 @@ def _real_data(args, root):
     ]
     note(f"loading {target} from {root / target} ...")
     loader = load_jaffe if target == "jaffe" else load_ckplus
-    tgt = loader(root / target)
-    splitter = GroupShuffleSplit(
-        n_splits=1, test_size=0.5, random_state=args.random_state
+    (Xt_tr, yt_tr), _, (Xt_te, yt_te), split = split_dataset(
+        loader(root / target),
+        test_fraction=0.5,
+        by_subject=True,
+        random_state=args.random_state,
     )
-    tr, te = next(splitter.split(tgt.data, tgt.target, groups=tgt.groups))
     return {
         "source": (
             fer.data[train],
@@ -173,10 +166,9 @@ def _real_data(args, root):
         ),
         "source_name": f"FER2013: {len(train)} Training images "
         f"(validation: {len(valid)} PublicTest images)",
-        "target": (tgt.data[tr], tgt.target[tr], tgt.data[te], tgt.target[te]),
+        "target": (Xt_tr, yt_tr, Xt_te, yt_te),
         "target_name": f"{target.upper() if target == 'jaffe' else 'CK+'}",
-        "split": f"subject-independent: {len(set(tgt.groups[tr]))} subjects for "
-        f"fine-tuning, {len(set(tgt.groups[te]))} others for testing",
+        "split": split,
     }
 
 

@@ -102,7 +102,7 @@ def add_arguments(p):
 
 def run(args):
     from .. import FERClassifier
-    from ..classifier import fit_with_checkpoints
+    from ..classifier import checkpoint_to_resume, fit_with_checkpoints
     from ..datasets import split_dataset
     from ..weights import read_checkpoint, read_weights, resolve_weights
     from ._runs import evaluate_into, write_training
@@ -112,24 +112,11 @@ def run(args):
     out = check_output_folder(out, "--output")  # before any data is loaded
     ckpt = out / "checkpoint"
     try:
-        existing = read_checkpoint(ckpt)
+        existing = checkpoint_to_resume(
+            ckpt, resume=args.resume, max_epochs=args.epochs
+        )
     except ValueError as exc:
-        raise UsageError(f"cannot read the checkpoint in {str(ckpt)!r}: {exc}") from exc
-    if existing and not args.resume:
-        raise UsageError(
-            f"{str(out)!r} already holds a training checkpoint ({existing['epoch']} "
-            "epochs): pass --resume to continue it, or choose another --output."
-        )
-    if args.resume and not existing:
-        raise UsageError(
-            f"--resume: no checkpoint in {str(ckpt)!r}; run without --resume to "
-            "start the training."
-        )
-    if existing and existing["epoch"] > args.epochs:
-        raise UsageError(
-            f"--resume: the checkpoint already has {existing['epoch']} epochs, more "
-            f"than --epochs {args.epochs}."
-        )
+        raise UsageError(f"{exc} (options: --resume, --output)") from exc
     if args.pretrained is not None:
         try:
             read_weights(resolve_weights(args.pretrained))  # whole file checked

@@ -7,13 +7,14 @@ __all__ = ["split_dataset"]
 _FER2013_PARTS = ("Training", "PublicTest", "PrivateTest")
 
 
-def split_dataset(bunch, *, test_fraction=None, random_state=None):
+def split_dataset(bunch, *, test_fraction=None, by_subject=False, random_state=None):
     """Split a loaded dataset into training, validation and test parts.
 
     FER2013 (a bunch with ``usage``) keeps its own split: Training, PublicTest
     for validation, PrivateTest for testing. Other datasets hold out a
     stratified random ``test_fraction`` of the images (image-level: a subject
-    may appear in both parts), or none.
+    may appear in both parts), or, with ``by_subject=True``, the images of a
+    random ``test_fraction`` of the subjects (``groups``), or none.
 
     Parameters
     ----------
@@ -21,7 +22,11 @@ def split_dataset(bunch, *, test_fraction=None, random_state=None):
         A dataset of :mod:`skfer.datasets` (``data``, ``target``, and ``usage``
         for FER2013).
     test_fraction : float or None, default=None
-        Share of the images held out for testing; ignored for FER2013.
+        Share of the images (of the subjects, with ``by_subject``) held out for
+        testing; ignored for FER2013.
+    by_subject : bool, default=False
+        Hold out whole subjects (the bunch's ``groups``), so that no subject is
+        in both parts: the subject-independent protocol.
     random_state : int, RandomState instance or None, default=None
         Seed of the random split.
 
@@ -36,7 +41,8 @@ def split_dataset(bunch, *, test_fraction=None, random_state=None):
     Raises
     ------
     ValueError
-        If ``test_fraction`` cannot be held out of the images (too few).
+        If ``test_fraction`` cannot be held out of the images (too few), or
+        ``by_subject`` is asked of a dataset without ``groups``.
 
     Examples
     --------
@@ -46,6 +52,10 @@ def split_dataset(bunch, *, test_fraction=None, random_state=None):
     ...                                          random_state=0)
     >>> len(train[1]), valid, len(test[1])
     (30, None, 10)
+    >>> text = split_dataset(faces, test_fraction=0.5, by_subject=True,
+    ...                      random_state=0)[3]
+    >>> text
+    'subject-independent: 5 subjects for training, 5 others for testing'
     """
     from sklearn.model_selection import train_test_split
 
@@ -61,6 +71,8 @@ def split_dataset(bunch, *, test_fraction=None, random_state=None):
             return parts["Training"], valid, test, text
     if not test_fraction:
         return (X, y), None, None, "all images for training"
+    if by_subject:
+        return _split_by_subject(bunch, test_fraction, random_state)
     counts = np.unique(y, return_counts=True)[1]
     stratify = y if counts.min() >= 2 else None
     try:
@@ -76,3 +88,28 @@ def split_dataset(bunch, *, test_fraction=None, random_state=None):
         "testing (image-level: subjects may appear in both parts)"
     )
     return (X_tr, y_tr), None, (X_te, y_te), text
+
+
+def _split_by_subject(bunch, test_fraction, random_state):
+    """Hold out the images of a random ``test_fraction`` of the subjects."""
+    from sklearn.model_selection import GroupShuffleSplit
+
+    groups = bunch.get("groups")
+    if groups is None:
+        raise ValueError("by_subject needs a dataset with subjects (``groups``).")
+    groups = np.asarray(groups)
+    splitter = GroupShuffleSplit(
+        n_splits=1, test_size=test_fraction, random_state=random_state
+    )
+    try:
+        tr, te = next(splitter.split(bunch.data, bunch.target, groups=groups))
+    except ValueError as exc:
+        raise ValueError(
+            f"cannot hold out {test_fraction} of {len(set(groups))} subjects ({exc})."
+        ) from exc
+    X, y = bunch.data, bunch.target
+    text = (
+        f"subject-independent: {len(set(groups[tr]))} subjects for training, "
+        f"{len(set(groups[te]))} others for testing"
+    )
+    return (X[tr], y[tr]), None, (X[te], y[te]), text

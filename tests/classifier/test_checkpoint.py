@@ -1,11 +1,16 @@
-"""Epoch checkpoints: ``fit_with_checkpoints`` and ``resume_from_checkpoint``."""
+"""Epoch checkpoints: ``fit_with_checkpoints``, ``resume_from_checkpoint`` and the
+resume policy of ``checkpoint_to_resume``."""
 
 import numpy as np
 import pytest
 import torch
 
 from skfer import FERClassifier
-from skfer.classifier import fit_with_checkpoints, resume_from_checkpoint
+from skfer.classifier import (
+    checkpoint_to_resume,
+    fit_with_checkpoints,
+    resume_from_checkpoint,
+)
 from skfer.datasets import make_faces
 from skfer.weights import read_checkpoint
 
@@ -92,3 +97,20 @@ def test_stale_temporary_files_are_removed_and_corrupt_checkpoints_refused(
     (tmp_path / "model.safetensors").write_bytes(b"\x00" * 10)
     with pytest.raises(ValueError, match="not a readable safetensors"):
         read_checkpoint(tmp_path)
+
+
+def test_resume_policy_never_overwrites_and_never_shortens(tmp_path, data):
+    X, y = data
+    with pytest.raises(ValueError, match="no checkpoint"):
+        fit_with_checkpoints(_clf(2), X, y, tmp_path, resume=True)
+    fit_with_checkpoints(_clf(2), X, y, tmp_path)
+    before = (tmp_path / "model.safetensors").read_bytes()
+    with pytest.raises(ValueError, match="already holds a training checkpoint"):
+        fit_with_checkpoints(_clf(2), X, y, tmp_path)
+    with pytest.raises(ValueError, match="more than the 1 asked for"):
+        fit_with_checkpoints(_clf(1), X, y, tmp_path, resume=True)
+    assert (tmp_path / "model.safetensors").read_bytes() == before
+    assert checkpoint_to_resume(tmp_path, resume=True, max_epochs=2)["epoch"] == 2
+    (tmp_path / "model.safetensors").write_bytes(b"\x00" * 10)
+    with pytest.raises(ValueError, match="cannot read the checkpoint"):
+        checkpoint_to_resume(tmp_path, resume=True, max_epochs=2)
