@@ -2,14 +2,14 @@
 
 import torch
 
-from ._base import RandomTransform, uniform
-from ._geometry import PADDING_MODES, affine_theta, warp_affine
-from ._validation import check_option, check_range
+from ._base import uniform
+from ._geometry import RandomWarp, affine_theta
+from ._validation import check_range
 
 __all__ = ["RandomAffine"]
 
 
-class RandomAffine(RandomTransform):
+class RandomAffine(RandomWarp):
     """Rotate, shift and rescale each image in one warp, with probability ``p``.
 
     One bilinear resampling instead of three keeps the image sharper and is three
@@ -58,13 +58,11 @@ class RandomAffine(RandomTransform):
         padding_mode="border",
         p=0.5,
     ):
-        super().__init__(p=p)
+        super().__init__(padding_mode=padding_mode, p=p)
         self.degrees = degrees
         self.translate = translate
         self.scale = scale
-        self.padding_mode = padding_mode
         self._ranges()
-        check_option(padding_mode, "padding_mode", PADDING_MODES)
 
     def _ranges(self):
         degrees = check_range(self.degrees, "degrees", upper=360.0)
@@ -97,4 +95,4 @@ class RandomAffine(RandomTransform):
         theta = affine_theta(
             params["angle"], params["scale"], params["translate"], images.shape[-2:]
         )
-        return warp_affine(images, theta, self.padding_mode)
+        return self._warp(images, theta)

@@ -235,6 +235,10 @@ class RandomTransform(BaseTransform):
     p : float, default=0.5
         Probability that an image is transformed.
 
+    See Also
+    --------
+    RandomHorizontalFlip : The shortest subclass, a model for new transforms.
+
     Examples
     --------
     >>> import torch

@@ -27,7 +27,7 @@ class RandomGaussianBlur(RandomTransform):
 
     See Also
     --------
-    RandomGaussianNoise : Additive pixel noise.
+    skfer.preprocessing.Resize : Downscaling, which also removes fine detail.
 
     Examples
     --------

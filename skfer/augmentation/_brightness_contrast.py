@@ -23,6 +23,11 @@ class RandomBrightnessContrast(RandomTransform):
     p : float, default=0.5
         Probability that an image is changed.
 
+    See Also
+    --------
+    skfer.preprocessing.HistogramEqualization : Evens out the contrast that this
+        transform varies, at prediction time as well.
+
     Examples
     --------
     >>> import torch

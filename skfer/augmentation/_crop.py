@@ -4,14 +4,14 @@ import math
 
 import torch
 
-from ._base import RandomTransform, uniform
-from ._geometry import PADDING_MODES, warp_affine
-from ._validation import check_option, check_range
+from ._base import uniform
+from ._geometry import RandomWarp
+from ._validation import check_range
 
 __all__ = ["RandomResizedCrop"]
 
 
-class RandomResizedCrop(RandomTransform):
+class RandomResizedCrop(RandomWarp):
     """Crop a random rectangle of each image and resize it back to the full size.
 
     The crop covers a fraction of the image area drawn from ``scale``, with an aspect
@@ -32,7 +32,8 @@ class RandomResizedCrop(RandomTransform):
 
     See Also
     --------
-    RandomAffine : Rotation, shift and rescaling in one warp.
+    RandomAffine : Zoom without cutting off part of the face, with rotation and shift.
+    RandomErasing : Hide part of the face instead of leaving it out of the frame.
 
     Examples
     --------
@@ -51,12 +52,10 @@ class RandomResizedCrop(RandomTransform):
     def __init__(
         self, scale=(0.8, 1.0), ratio=(0.9, 1.1), padding_mode="border", p=0.5
     ):
-        super().__init__(p=p)
+        super().__init__(padding_mode=padding_mode, p=p)
         self.scale = scale
         self.ratio = ratio
-        self.padding_mode = padding_mode
         self._ranges()
-        check_option(padding_mode, "padding_mode", PADDING_MODES)
 
     def _ranges(self):
         scale = check_range(self.scale, "scale", symmetric=False, lower=1e-3, upper=1.0)
@@ -88,4 +87,4 @@ class RandomResizedCrop(RandomTransform):
             ],
             dim=1,
         )
-        return warp_affine(images, theta, self.padding_mode)
+        return self._warp(images, theta)

@@ -28,6 +28,10 @@ class RandomErasing(RandomTransform):
     p : float, default=0.5
         Probability that an image gets a rectangle.
 
+    See Also
+    --------
+    RandomResizedCrop : Leaves part of the face out of the frame instead.
+
     Examples
     --------
     >>> import torch

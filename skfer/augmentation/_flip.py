@@ -18,7 +18,7 @@ class RandomHorizontalFlip(RandomTransform):
 
     See Also
     --------
-    RandomAffine : Rotation, shift and rescaling in one warp.
+    make_augmentation : The named recipes; every one of them starts with this flip.
 
     Examples
     --------

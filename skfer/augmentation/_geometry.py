@@ -7,9 +7,28 @@ import math
 import torch
 import torch.nn.functional as F
 
+from ._base import RandomTransform
+from ._validation import check_option
+
 __all__ = []
 
 PADDING_MODES = ("border", "reflection", "zeros")
+
+
+class RandomWarp(RandomTransform):
+    """Base of the transforms that resample each image through an affine warp.
+
+    Stores and checks ``padding_mode``, how the pixels that the warp uncovers are
+    filled; a subclass builds its sampling matrices and calls :meth:`_warp`.
+    """
+
+    def __init__(self, padding_mode="border", p=0.5):
+        super().__init__(p=p)
+        self.padding_mode = padding_mode
+        check_option(padding_mode, "padding_mode", PADDING_MODES)
+
+    def _warp(self, images, theta):
+        return warp_affine(images, theta, self.padding_mode)
 
 
 def affine_theta(angle, scale, translate, size):

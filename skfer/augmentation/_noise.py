@@ -3,7 +3,7 @@
 import torch
 
 from ._base import RandomTransform, per_pixel, uniform
-from ._validation import check_pixel_params, check_range
+from ._validation import check_range, pixel_params
 
 __all__ = ["RandomGaussianNoise"]
 
@@ -52,7 +52,6 @@ class RandomGaussianNoise(RandomTransform):
         return {"std": std, "noise": noise}
 
     def _apply(self, images, params):
-        noise = params["noise"].to(images.dtype)
-        check_pixel_params(noise, images, "noise")
+        noise = pixel_params(params, "noise", images)
         std = params["std"].to(images.dtype)[:, None, None, None]
         return images + std * noise

@@ -2,14 +2,14 @@
 
 import torch
 
-from ._base import RandomTransform, uniform
-from ._geometry import PADDING_MODES, affine_theta, warp_affine
-from ._validation import check_option, check_range
+from ._base import uniform
+from ._geometry import RandomWarp, affine_theta
+from ._validation import check_range
 
 __all__ = ["RandomRotation"]
 
 
-class RandomRotation(RandomTransform):
+class RandomRotation(RandomWarp):
     """Rotate each image by a random angle about its centre, with probability ``p``.
 
     Parameters
@@ -25,7 +25,8 @@ class RandomRotation(RandomTransform):
 
     See Also
     --------
-    RandomAffine : Rotation, shift and rescaling in one warp.
+    RandomAffine : A rotation, a shift and a rescaling resampled once, cheaper than
+        chaining them.
 
     Examples
     --------
@@ -40,11 +41,9 @@ class RandomRotation(RandomTransform):
     """
 
     def __init__(self, degrees=10.0, padding_mode="border", p=0.5):
-        super().__init__(p=p)
+        super().__init__(padding_mode=padding_mode, p=p)
         self.degrees = degrees
-        self.padding_mode = padding_mode
         check_range(degrees, "degrees", upper=360.0)
-        check_option(padding_mode, "padding_mode", PADDING_MODES)
 
     def _sample(self, apply, generator, size):
         n = len(apply)
@@ -60,4 +59,4 @@ class RandomRotation(RandomTransform):
             torch.zeros(n, 2, dtype=angle.dtype, device=angle.device),
             images.shape[-2:],
         )
-        return warp_affine(images, theta, self.padding_mode)
+        return self._warp(images, theta)

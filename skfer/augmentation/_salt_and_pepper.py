@@ -3,7 +3,7 @@
 import torch
 
 from ._base import RandomTransform, per_pixel, uniform
-from ._validation import check_pixel_params, check_probability, check_range
+from ._validation import check_probability, check_range, pixel_params
 
 __all__ = ["RandomSaltAndPepper"]
 
@@ -23,7 +23,8 @@ class RandomSaltAndPepper(RandomTransform):
 
     See Also
     --------
-    RandomGaussianNoise : Additive Gaussian noise.
+    RandomGaussianNoise : Noise on every pixel rather than on a few.
+    RandomErasing : Blanks a whole rectangle rather than scattered pixels.
 
     Examples
     --------
@@ -56,8 +57,7 @@ class RandomSaltAndPepper(RandomTransform):
         return {"amount": amount, "draws": draws}
 
     def _apply(self, images, params):
-        draws = params["draws"].to(images.dtype)
-        check_pixel_params(draws, images, "draws")
+        draws = pixel_params(params, "draws", images)
         ratio = check_probability(self.salt_vs_pepper, "salt_vs_pepper")
         amount = params["amount"].to(images.dtype)[:, None, None, None]
         salt = draws < amount * ratio

@@ -123,11 +123,14 @@ def check_size(size):
     return int(height), int(width)
 
 
-def check_pixel_params(values, images, key):
-    """Check that per-pixel parameters were drawn for images of this size."""
+def pixel_params(params, key, images):
+    """``params[key]``, per-pixel parameters, in the dtype of ``images``; checked to
+    have been drawn for images of this size."""
+    values = params[key].to(images.dtype)
     if values.shape[-2:] != images.shape[-2:]:
         raise ValueError(
             f"params[{key!r}] was drawn for images of size {tuple(values.shape[-2:])}, "
             f"got images of size {tuple(images.shape[-2:])}; pass size=(H, W) to "
             "sample_params."
         )
+    return values

@@ -831,6 +831,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         path : pathlib.Path
+            The ONNX file written, as :func:`skfer.onnx.export_onnx` returns it.
 
         Examples
         --------

@@ -5,14 +5,14 @@ import re
 from pathlib import Path
 
 from ._files import (
-    _check_bool,
     _check_dir,
-    _check_on_error,
     _cropper,
     _cropper_params,
     _entries,
     _is_image,
+    _Listing,
     _load_images,
+    _LoadOptions,
     _scan_class_folders,
     _stat,
 )
@@ -239,8 +239,7 @@ def load_ckplus(
     ['happy']
     """
     loader = "load_ckplus"
-    _check_on_error(on_error, loader)
-    _check_bool(return_X_y, "return_X_y", loader)
+    options = _LoadOptions(loader, cache, on_error, return_X_y)
     _check_choice(contempt, "contempt", _CONTEMPT)
     _check_choice(neutral, "neutral", _NEUTRAL)
     root = _dataset_dir(path, "ckplus", loader)
@@ -283,19 +282,7 @@ def load_ckplus(
         "neutral": neutral,
         "crop": _cropper_params(cropper),
     }
+    listing = _Listing(rels, target, files, problems, groups=groups)
     return _load_images(
-        "ckplus",
-        root,
-        rels,
-        target,
-        groups=groups,
-        cropper=cropper,
-        params=params,
-        files=files,
-        problems=problems,
-        loader=loader,
-        descr=DESCR,
-        cache=cache,
-        on_error=on_error,
-        return_X_y=return_X_y,
+        "ckplus", root, listing, params, options, descr=DESCR, cropper=cropper
     )

@@ -9,13 +9,13 @@ import numpy as np
 from ..utils import resize_image
 from ._files import (
     IMAGE_SIZE,
-    _check_bool,
     _check_dir,
-    _check_on_error,
     _entries,
     _finish,
+    _Listing,
     _load_cached,
     _load_images,
+    _LoadOptions,
     _pack,
     _raise_or_keep,
     _scan_class_folders,
@@ -232,8 +232,7 @@ def load_fer2013(
     ((1, 2304), ['happy'])
     """
     loader = "load_fer2013"
-    _check_on_error(on_error, loader)
-    _check_bool(return_X_y, "return_X_y", loader)
+    options = _LoadOptions(loader, cache, on_error, return_X_y)
     subset = _check_subset(subset)
     root = _dataset_dir(path, "fer2013", loader)
     csv_path = _find_csv(root)
@@ -248,14 +247,7 @@ def load_fer2013(
             cache,
             lambda: _read_csv(csv_path, subset, on_error),
         )
-        return _finish(
-            stored,
-            csv_path.parent,
-            loader=loader,
-            descr=DESCR,
-            on_error=on_error,
-            return_X_y=return_X_y,
-        )
+        return _finish(stored, csv_path.parent, options, descr=DESCR)
 
     _check_dir(root, loader)
     if not any((root / name).is_dir() for name in _SPLIT_FOLDERS):
@@ -275,18 +267,5 @@ def load_fer2013(
             f"{loader}: no images found in {str(root)!r}"
             + (f" for subset={subset!r}." if subset else ".")
         )
-    return _load_images(
-        "fer2013",
-        root,
-        rels,
-        target,
-        usage=usage,
-        params=params,
-        files=files,
-        problems=problems,
-        loader=loader,
-        descr=DESCR,
-        cache=cache,
-        on_error=on_error,
-        return_X_y=return_X_y,
-    )
+    listing = _Listing(rels, target, files, problems, usage=usage)
+    return _load_images("fer2013", root, listing, params, options, descr=DESCR)

@@ -2,6 +2,7 @@
 
 import os
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.utils import Bunch
@@ -63,6 +64,41 @@ def _check_on_error(on_error, loader):
 def _check_bool(value, name, loader):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{loader}: {name} must be True or False; got {value!r}.")
+
+
+@dataclass(frozen=True)
+class _LoadOptions:
+    """The options every loader takes, checked when made.
+
+    ``loader`` is the public function's name, the start of every message;
+    ``cache``, ``on_error`` and ``return_X_y`` are its arguments of those names.
+    """
+
+    loader: str
+    cache: object
+    on_error: str
+    return_X_y: bool
+
+    def __post_init__(self):
+        _check_on_error(self.on_error, self.loader)
+        _check_bool(self.return_X_y, "return_X_y", self.loader)
+
+
+@dataclass
+class _Listing:
+    """The image files that a loader found in its folder, not yet decoded.
+
+    ``rels`` (paths under the folder), ``target``, and ``groups`` and ``usage``
+    (None, or one per file); ``files``, the :func:`_stat` of every file read (the
+    cache key), and ``problems``, ``(file, why)`` of each unusable file.
+    """
+
+    rels: list
+    target: list
+    files: list
+    problems: list
+    groups: list = None
+    usage: list = None
 
 
 def _check_dir(path, loader):
@@ -229,66 +265,46 @@ def _load_cached(loader, root, params, files, cache, build, stacklevel=4):
     return stored
 
 
-def _load_images(
-    name,
-    root,
-    rels,
-    target,
-    *,
-    groups=None,
-    usage=None,
-    cropper=None,
-    params,
-    files,
-    problems,
-    loader,
-    descr,
-    cache,
-    on_error,
-    return_X_y,
-):
-    """Load the image files ``rels`` under ``root``, the tail of a folder loader.
+def _load_images(name, root, listing, params, options, *, descr, cropper=None):
+    """Load the image files of ``listing`` under ``root``, the tail of a loader.
 
-    Reports the ``problems`` found while listing, decodes the images (or reads
-    them from the cache entry of ``name``, ``params`` and ``files``) and builds
-    the Bunch; ``groups`` and ``usage`` are per-file like ``target``.
+    Reports the problems found while listing, decodes the images (or reads them
+    from the cache entry of ``name``, ``params`` and the listed files) and builds
+    the Bunch.
     """
-    _raise_or_keep(problems, on_error, loader, root)
+    loader, on_error = options.loader, options.on_error
+    _raise_or_keep(listing.problems, on_error, loader, root)
 
     def build():
-        data, found, ok, bad = _decode_files(root, rels, cropper)
+        data, found, ok, bad = _decode_files(root, listing.rels, cropper)
         _raise_or_keep(bad, on_error, loader, root)
+        groups, usage = listing.groups, listing.usage
         return _pack(
             data,
-            np.array(target, dtype=str)[ok],
-            np.array(rels, dtype=str)[ok],
+            np.array(listing.target, dtype=str)[ok],
+            np.array(listing.rels, dtype=str)[ok],
             groups=None if groups is None else np.array(groups, dtype=str)[ok],
             usage=None if usage is None else np.array(usage, dtype=str)[ok],
             face_found=found,
-            problems=problems + bad,
+            problems=listing.problems + bad,
         )
 
     # one frame deeper than a loader calling these itself
-    stored = _load_cached(name, root, params, files, cache, build, stacklevel=5)
-    return _finish(
-        stored,
-        root,
-        loader=loader,
-        descr=descr,
-        on_error=on_error,
-        return_X_y=return_X_y,
-        stacklevel=4,
+    stored = _load_cached(
+        name, root, params, listing.files, options.cache, build, stacklevel=5
     )
+    return _finish(stored, root, options, descr=descr, stacklevel=4)
 
 
-def _finish(stored, root, *, loader, descr, on_error, return_X_y, stacklevel=3):
+def _finish(stored, root, options, *, descr, stacklevel=3):
     """Report skipped files and faces not found, then build the Bunch.
 
     ``stacklevel`` points the warnings at the caller of the public loader.
     """
+    loader = options.loader
     skipped = stored["skipped"].tolist()
     if skipped:
-        _raise_or_keep(skipped, on_error, loader, root)
+        _raise_or_keep(skipped, options.on_error, loader, root)
         warnings.warn(
             _problem_message(skipped, loader, root, "were skipped"),
             SkippedFileWarning,
@@ -306,7 +322,7 @@ def _finish(stored, root, *, loader, descr, on_error, return_X_y, stacklevel=3):
             NoFaceWarning,
             stacklevel,
         )
-    if return_X_y:
+    if options.return_X_y:
         return data, target
     prefix = str(root) + os.sep
     return Bunch(

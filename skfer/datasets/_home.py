@@ -6,6 +6,14 @@ from pathlib import Path
 __all__ = ["cache_relative", "get_cache_home", "get_data_home"]
 
 
+def _folder(path, env, default):
+    """``path``, else the environment variable ``env`` if set, else ``default``;
+    with ``~`` expanded."""
+    if path is None:
+        path = os.environ.get(env) or default
+    return Path(os.fspath(path)).expanduser()
+
+
 def get_data_home(data_home=None):
     """Return the folder holding the datasets (``fer2013/``, ``ckplus/``, ...).
 
@@ -22,7 +30,7 @@ def get_data_home(data_home=None):
     Returns
     -------
     data_home : pathlib.Path
-        The folder.
+        ``data_home``, ``$SKFER_DATA`` or ``~/skfer_data``, with ``~`` expanded.
 
     Examples
     --------
@@ -30,9 +38,7 @@ def get_data_home(data_home=None):
     >>> get_data_home("/data/faces").as_posix()
     '/data/faces'
     """
-    if data_home is None:
-        data_home = os.environ.get("SKFER_DATA") or "~/skfer_data"
-    return Path(os.fspath(data_home)).expanduser()
+    return _folder(data_home, "SKFER_DATA", "~/skfer_data")
 
 
 def get_cache_home(cache_home=None):
@@ -51,7 +57,7 @@ def get_cache_home(cache_home=None):
     Returns
     -------
     cache_home : pathlib.Path
-        The folder.
+        ``cache_home``, ``$SKFER_CACHE`` or ``~/.cache/skfer``, with ``~`` expanded.
 
     Examples
     --------
@@ -59,9 +65,7 @@ def get_cache_home(cache_home=None):
     >>> get_cache_home("/tmp/skfer-cache").as_posix()
     '/tmp/skfer-cache'
     """
-    if cache_home is None:
-        cache_home = os.environ.get("SKFER_CACHE") or "~/.cache/skfer"
-    return Path(os.fspath(cache_home)).expanduser()
+    return _folder(cache_home, "SKFER_CACHE", "~/.cache/skfer")
 
 
 def cache_relative(path):

@@ -5,10 +5,11 @@ import re
 from ._files import (
     _check_bool,
     _check_dir,
-    _check_on_error,
     _cropper,
     _cropper_params,
+    _Listing,
     _load_images,
+    _LoadOptions,
     _scan_class_folders,
 )
 from ._home import _dataset_dir
@@ -118,9 +119,8 @@ def load_image_folder(
     ((3, 2304), ['happy', 'angry', 'happy'], ['angry', 'happy'])
     """
     loader = "load_image_folder"
-    _check_on_error(on_error, loader)
+    options = _LoadOptions(loader, cache, on_error, return_X_y)
     _check_bool(keep_unknown, "keep_unknown", loader)
-    _check_bool(return_X_y, "return_X_y", loader)
     aliases = _check_aliases(aliases)
     cropper = _cropper(crop_faces, loader)
     root = _dataset_dir(path, "", loader)
@@ -146,19 +146,8 @@ def load_image_folder(
         "group_pattern": group_pattern,
         "crop": _cropper_params(cropper),
     }
+    listing = _Listing(rels, target, files, problems, groups=groups)
+    descr = f"Images of the class folders of {str(root)!r}, loaded by skfer."
     return _load_images(
-        "image_folder",
-        root,
-        rels,
-        target,
-        groups=groups,
-        cropper=cropper,
-        params=params,
-        files=files,
-        problems=problems,
-        loader=loader,
-        descr=f"Images of the class folders of {str(root)!r}, loaded by skfer.",
-        cache=cache,
-        on_error=on_error,
-        return_X_y=return_X_y,
+        "image_folder", root, listing, params, options, descr=descr, cropper=cropper
     )

@@ -3,14 +3,14 @@
 import re
 
 from ._files import (
-    _check_bool,
     _check_dir,
-    _check_on_error,
     _cropper,
     _cropper_params,
     _entries,
     _is_image,
+    _Listing,
     _load_images,
+    _LoadOptions,
     _stat,
 )
 from ._home import _dataset_dir
@@ -79,8 +79,7 @@ def load_jaffe(
     (['angry', 'happy'], ['KA', 'YM'], (2, 2304))
     """
     loader = "load_jaffe"
-    _check_on_error(on_error, loader)
-    _check_bool(return_X_y, "return_X_y", loader)
+    options = _LoadOptions(loader, cache, on_error, return_X_y)
     cropper = _cropper(crop_faces, loader)
     root = _dataset_dir(path, "jaffe", loader)
     _check_dir(root, loader)
@@ -111,19 +110,8 @@ def load_jaffe(
             f"{loader}: no images found in {str(root)!r}; expected the JAFFE TIFFs "
             "(KA.AN1.39.tiff, ...)."
         )
+    listing = _Listing(rels, target, files, problems, groups=groups)
+    params = {"crop": _cropper_params(cropper)}
     return _load_images(
-        "jaffe",
-        root,
-        rels,
-        target,
-        groups=groups,
-        cropper=cropper,
-        params={"crop": _cropper_params(cropper)},
-        files=files,
-        problems=problems,
-        loader=loader,
-        descr=DESCR,
-        cache=cache,
-        on_error=on_error,
-        return_X_y=return_X_y,
+        "jaffe", root, listing, params, options, descr=DESCR, cropper=cropper
     )

@@ -23,10 +23,8 @@ def classification_summary(y_true, y_pred, labels=None):
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True labels.
-    y_pred : array-like of shape (n_samples,)
-        Predicted labels.
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
     labels : array-like of shape (n_classes,), default=None
         Classes to report, in order. ``None`` means the sorted union of the labels
         in ``y_true`` and ``y_pred``. ``macro_f1`` averages over these classes.

@@ -9,6 +9,24 @@ from torch import nn
 __all__ = ["PaperModel1", "PaperModel2", "PaperModel3"]
 
 
+def _wide_dense(n_in, dropout):
+    """Models 1 and 2's dense layers: flatten - dense1024 - dropout - dense1024 -
+    dropout.
+
+    The layer order fixes the ``state_dict`` keys (``classifier.1``,
+    ``classifier.4``) that the shipped weights are saved under.
+    """
+    return nn.Sequential(
+        nn.Flatten(),
+        nn.Linear(n_in, 1024),
+        nn.ReLU(inplace=True),
+        nn.Dropout(dropout),
+        nn.Linear(1024, 1024),
+        nn.ReLU(inplace=True),
+        nn.Dropout(dropout),
+    )
+
+
 class PaperModel1(nn.Module):
     """Paper Model 1: two convolution blocks and two wide dense layers.
 
@@ -43,15 +61,7 @@ class PaperModel1(nn.Module):
             nn.ReLU(inplace=True),
             nn.MaxPool2d(2),
         )
-        self.classifier = nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(128 * 12 * 12, 1024),
-            nn.ReLU(inplace=True),
-            nn.Dropout(dropout),
-            nn.Linear(1024, 1024),
-            nn.ReLU(inplace=True),
-            nn.Dropout(dropout),
-        )
+        self.classifier = _wide_dense(128 * 12 * 12, dropout)
         self.head = nn.Linear(1024, n_classes)
 
     def forward(self, x):
@@ -97,15 +107,7 @@ class PaperModel2(nn.Module):
             nn.ReLU(inplace=True),
             nn.AvgPool2d(3, stride=2),
         )
-        self.classifier = nn.Sequential(
-            nn.Flatten(),
-            nn.Linear(128, 1024),
-            nn.ReLU(inplace=True),
-            nn.Dropout(dropout),
-            nn.Linear(1024, 1024),
-            nn.ReLU(inplace=True),
-            nn.Dropout(dropout),
-        )
+        self.classifier = _wide_dense(128, dropout)
         self.head = nn.Linear(1024, n_classes)
 
     def forward(self, x):

@@ -100,6 +100,7 @@ def export_onnx(estimator, path):
     Returns
     -------
     path : pathlib.Path
+        The ONNX file written.
 
     Examples
     --------

@@ -5,19 +5,19 @@ from numbers import Integral
 
 import numpy as np
 
+from ..utils import import_optional
+
 __all__ = []
 
 
 def _pyplot():
     """Import pyplot lazily, with a clear message when matplotlib is missing."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "skfer.plotting needs matplotlib; install it with "
-            "`pip install skfer[plot]` or `pip install matplotlib`."
-        ) from exc
-    return plt
+    return import_optional(
+        "matplotlib.pyplot",
+        "skfer.plotting needs matplotlib",
+        extra="plot",
+        package="matplotlib",
+    )
 
 
 def _check_axes(ax, n, name="ax"):
@@ -99,6 +99,18 @@ def _value_range(images):
     if finite.size and finite.min() >= 0.0 and finite.max() <= 1.0:
         return 0.0, 1.0
     return None, None  # standardized images: each image on its own scale
+
+
+def _face_grid(images, image_shape, ncols):
+    """The faces as ``(n, h, w)``, the grid they fill and the range to show them in.
+
+    Returns ``faces, nrows, ncols, (vmin, vmax)``: ``ncols`` checked and capped at
+    the number of faces, ``(vmin, vmax)`` from :func:`_value_range`, one range for
+    all faces so that they compare.
+    """
+    faces = _as_images(images, image_shape)
+    ncols = min(_check_positive_int(ncols, "ncols"), len(faces))
+    return faces, math.ceil(len(faces) / ncols), ncols, _value_range(faces)
 
 
 def _show_face(ax, image, vmin, vmax, cmap):

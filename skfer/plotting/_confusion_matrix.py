@@ -215,10 +215,8 @@ def plot_confusion_matrix(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True labels.
-    y_pred : array-like of shape (n_samples,)
-        Predicted labels.
+    y_true, y_pred : array-like of shape (n_samples,)
+        True and predicted labels.
     labels : array-like of shape (n_classes,), default=None
         Classes and their order; ``None`` means the sorted union of the labels in
         ``y_true`` and ``y_pred``.

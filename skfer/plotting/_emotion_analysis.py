@@ -1,17 +1,8 @@
 """Emotion analysis: each face beside a bar chart of its class probabilities."""
 
-import math
-
 import numpy as np
 
-from ._base import (
-    _as_images,
-    _check_per_image,
-    _check_positive_int,
-    _pyplot,
-    _show_face,
-    _value_range,
-)
+from ._base import _check_per_image, _face_grid, _pyplot, _show_face
 
 __all__ = ["plot_emotion_analysis"]
 
@@ -111,7 +102,7 @@ def plot_emotion_analysis(
     >>> fig.axes[1].get_title(), fig.axes[3].get_title()
     ('predicted: happy (70%)', 'predicted: neutral (40%)')
     """
-    faces = _as_images(images, image_shape)
+    faces, nrows, ncols, (vmin, vmax) = _face_grid(images, image_shape, ncols)
     n = len(faces)
     classes = [str(c) for c in np.ravel(np.asarray(classes, dtype=object))]
     if not classes:
@@ -126,9 +117,6 @@ def plot_emotion_analysis(
             )
     titles = _check_per_image(titles, n, "titles")
     true_labels = _check_per_image(true_labels, n, "true_labels")
-    ncols = min(_check_positive_int(ncols, "ncols"), n)
-    nrows = math.ceil(n / ncols)
-    vmin, vmax = _value_range(faces)
 
     plt = _pyplot()
     k = len(classes)

@@ -1,15 +1,6 @@
 """A grid of face images with optional labels."""
 
-import math
-
-from ._base import (
-    _as_images,
-    _check_per_image,
-    _check_positive_int,
-    _pyplot,
-    _show_face,
-    _value_range,
-)
+from ._base import _check_per_image, _face_grid, _pyplot, _show_face
 
 __all__ = ["plot_faces"]
 
@@ -56,12 +47,8 @@ def plot_faces(
     >>> len(fig.axes), fig.axes[0].get_title() == y[0]
     (14, True)
     """
-    faces = _as_images(images, image_shape)
-    n = len(faces)
-    labels = _check_per_image(labels, n, "labels")
-    ncols = min(_check_positive_int(ncols, "ncols"), n)
-    nrows = math.ceil(n / ncols)
-    vmin, vmax = _value_range(faces)
+    faces, nrows, ncols, (vmin, vmax) = _face_grid(images, image_shape, ncols)
+    labels = _check_per_image(labels, len(faces), "labels")
 
     plt = _pyplot()
     extra = 0.4 if title is not None else 0.0

@@ -28,7 +28,7 @@ def save_figure(fig, path, *, dpi=150, **kwargs):
     Returns
     -------
     path : pathlib.Path
-        The file written.
+        The file written (``path``, with ``.png`` added when it had no suffix).
 
     Examples
     --------

@@ -54,23 +54,9 @@ class Resize(_ImageTransformer):
         self.flatten = flatten
         self.anti_aliasing = anti_aliasing
 
-    def fit(self, X, y=None):
-        """Check the parameters and ``X``; nothing is learned.
-
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Images of any sizes.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-            The transformer.
-        """
-        _check_size(self.size)
-        return super().fit(X, y)
+    def _validate_params(self):
+        super()._validate_params()
+        _check_size(self.size)  # an int or a pair, beyond what constraints express
 
     def transform(self, X):
         """Resize every image of ``X``.

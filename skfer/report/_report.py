@@ -93,7 +93,7 @@ def make_report(results, output, *, title="skfer report", command=None):
     Returns
     -------
     path : pathlib.Path
-        The file written.
+        The HTML page written.
 
     Raises
     ------

@@ -16,7 +16,8 @@ and for code built on skfer; the user-facing API is in the other packages.
   :class:`NonSquareImageWarning`;
 - torch: :func:`check_device`, :func:`resolve_precision`, :func:`autocast`,
   :func:`seeded`, :func:`intra_op_threads`, :func:`reuse_large_allocations`,
-  :func:`fused_optimizer_kwargs`.
+  :func:`fused_optimizer_kwargs`;
+- optional dependencies: :func:`import_optional`.
 """
 
 import importlib
@@ -36,6 +37,7 @@ __all__ = [
     "describe_units",
     "fused_optimizer_kwargs",
     "image_side",
+    "import_optional",
     "infer_input_range",
     "intensity_scale",
     "intra_op_threads",
@@ -67,6 +69,7 @@ _LAZY = {
     "describe_units": "._units",
     "fused_optimizer_kwargs": "._torch",
     "image_side": "._units",
+    "import_optional": "._optional",
     "infer_input_range": "._units",
     "intensity_scale": "._units",
     "intra_op_threads": "._torch",

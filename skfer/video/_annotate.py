@@ -75,7 +75,7 @@ def write_annotated_video(result, path, *, source=None):
     Returns
     -------
     path : pathlib.Path
-        The file written.
+        The annotated video written.
 
     Examples
     --------

@@ -11,6 +11,8 @@ import warnings
 from numbers import Integral, Real
 from pathlib import Path
 
+from ..utils import import_optional
+
 __all__ = [
     "VIDEO_SUFFIXES",
     "VideoDecodeWarning",
@@ -67,14 +69,9 @@ class VideoDecodeWarning(UserWarning):
 
 def _import_av():
     """Import PyAV lazily, with a clear message when it is missing."""
-    try:
-        import av
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "skfer.video needs PyAV to decode videos; install it with "
-            "`pip install skfer[video]` or `pip install av`."
-        ) from exc
-    return av
+    return import_optional(
+        "av", "skfer.video needs PyAV to decode videos", extra="video", package="av"
+    )
 
 
 def is_video_file(path):

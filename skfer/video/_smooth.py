@@ -1,5 +1,6 @@
 """Temporal smoothing of the per-frame probabilities of each face."""
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -94,14 +95,9 @@ def smooth_probabilities(result, *, method="ema", alpha=0.5, window=5):
     how.update(alpha=float(alpha) if method == "ema" else None)
     how.update(window=int(window) | 1 if method == "window" else None)
     info = {**result.info, "smoothing": {k: v for k, v in how.items() if v is not None}}
-    return VideoPredictions(
-        source=result.source,
-        classes=result.classes,
-        frame=result.frame,
-        time=result.time,
-        track=result.track,
-        boxes=result.boxes,
-        proba=smoothed,
-        raw_proba=raw,
-        info=info,
-    )
+    # the same rows (their arrays shared, as they were never changed), new columns
+    out = copy.copy(result)
+    out.proba = smoothed.astype(float, copy=False)
+    out.raw_proba = raw
+    out.info = info
+    return out

@@ -35,7 +35,7 @@ def write_video(path, frames, *, fps=30, codec=None):
     Returns
     -------
     path : pathlib.Path
-        The file written.
+        The video file written.
 
     Raises
     ------
