@@ -77,7 +77,7 @@ SMALL_DEFAULTS = dict(
 )
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def small(request):
     """Factory of small, fast :class:`~skfer.FERClassifier` s for the tests.
 

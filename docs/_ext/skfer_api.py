@@ -68,7 +68,8 @@ def public_modules():
     """Names of the public modules to document, ``skfer`` first.
 
     ``KNOWN_MODULES``, then every subpackage of skfer whose name has no leading
-    underscore, then every public plain module (``skfer.report``) that exports
+    underscore, then every public plain module (``skfer.ensemble``, and those
+    inside subpackages such as ``skfer.report.schema``) that exports
     something no earlier module does (``skfer.classifier`` only re-exports
     ``FERClassifier``, documented under ``skfer``). Only modules with ``__all__``
     count; modules that cannot be imported yet (being written) are skipped.
@@ -80,6 +81,7 @@ def public_modules():
     names = list(KNOWN_MODULES)
     names += [f"{PACKAGE}.{i.name}" for i in infos if i.ispkg]
     plain = [f"{PACKAGE}.{i.name}" for i in infos if not i.ispkg]
+    plain += _public_submodules(names)
     modules, seen = [], set()
     for name in dict.fromkeys(names + plain):
         try:
@@ -94,6 +96,22 @@ def public_modules():
         seen |= objects
         modules.append(name)
     return modules
+
+
+def _public_submodules(packages):
+    """Public plain modules inside the subpackages (``skfer.report.schema``)."""
+    found = []
+    for name in packages:
+        try:
+            path = importlib.import_module(name).__path__
+        except (ImportError, AttributeError):
+            continue
+        found += [
+            f"{name}.{i.name}"
+            for i in pkgutil.iter_modules(path)
+            if not i.name.startswith("_") and not i.ispkg
+        ]
+    return found
 
 
 def kind_of(obj):

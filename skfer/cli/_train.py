@@ -116,7 +116,10 @@ def run(args):
             ckpt, resume=args.resume, max_epochs=args.epochs
         )
     except ValueError as exc:
-        raise UsageError(f"{exc} (options: --resume, --output)") from exc
+        raise UsageError(
+            f"{exc} (skfer train: pass --resume to continue a checkpoint, or choose "
+            "another --output)"
+        ) from exc
     if args.pretrained is not None:
         try:
             read_weights(resolve_weights(args.pretrained))  # whole file checked

@@ -26,11 +26,11 @@ def _inline(text):
 
 
 def markdown_to_html(text):
-    """HTML of ``text`` written in the Markdown subset of this module.
+    r"""HTML of ``text`` written in the Markdown subset of this module.
 
     Examples
     --------
-    >>> from skfer.report._markdown import markdown_to_html
+    >>> from skfer.report import markdown_to_html
     >>> print(markdown_to_html("# Results\n\n| a | b |\n|---|---|\n| 1 | **2** |"))
     <h3>Results</h3>
     <table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td><strong>2</strong></td></tr></tbody></table>

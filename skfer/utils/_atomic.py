@@ -27,6 +27,16 @@ def atomic_file(path):
     would get, then renamed onto ``path`` when the block ends normally. If the
     block raises, the temporary file is removed and ``path`` is untouched.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write.
+
+    Yields
+    ------
+    tmp : pathlib.Path
+        The temporary file to write instead of ``path``.
+
     Examples
     --------
     >>> import tempfile, pathlib

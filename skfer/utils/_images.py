@@ -17,8 +17,8 @@ def read_gray_image(path):
     Palette and colour images are converted to gray, the EXIF orientation is
     applied, and images of more than 8 bits (16-bit PNG or TIFF, 32-bit integer
     or float TIFF) are scaled to 0-255 (Pillow's own conversion would clip them:
-    almost every pixel of a 16-bit photo would become 255), see
-    :func:`_to_uint8`. Used by the dataset loaders and by ``skfer predict``.
+    almost every pixel of a 16-bit photo would become 255). Used by the dataset
+    loaders and by ``skfer predict``.
     """
     from PIL import Image, ImageOps  # Pillow ships with scikit-image
 

@@ -122,6 +122,15 @@ def intra_op_threads(n):
     each kernel across threads, and on a busy machine every OpenMP parallel region
     waits for its slowest, possibly descheduled, thread (``benchmarks/speed.py``
     measures single-image latency).
+
+    Parameters
+    ----------
+    n : int or None
+        Intra-op threads inside the block.
+
+    Yields
+    ------
+    None
     """
     previous = torch.get_num_threads()
     if n is None or n == previous:
@@ -168,6 +177,10 @@ def reuse_large_allocations():
     ``malloc_trim`` returns the free memory to the system, so the resident size after
     ``fit`` is what it would have been. Nested and concurrent uses are counted. A
     no-op outside Linux/glibc.
+
+    Yields
+    ------
+    None
     """
     global _heap_users
     libc = _glibc()
@@ -204,6 +217,17 @@ def seeded(seed, device):
     Weight initialization and dropout draw from torch's global generator; forking it
     makes fits reproducible under ``random_state`` without changing the random state
     the user sees (no global ``torch.manual_seed`` side effect).
+
+    Parameters
+    ----------
+    seed : int
+        Seed of torch's global generator inside the block.
+    device : str or torch.device
+        Device whose generator (CUDA) is also restored after the block.
+
+    Yields
+    ------
+    None
     """
     dev = torch.device(device)
     devices = []

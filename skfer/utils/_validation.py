@@ -127,7 +127,7 @@ def validate_images(estimator, X, y="no_validation", *, reset):
     ``(n, c, h, w)``) arrays with 1-4 channels are converted to gray first. Rows of
     48 x 48 x 3 values are refused and 48 x 48 x 4 ones flagged (flattened colour
     images). A model fitted on square images of at least
-    :data:`MIN_RESIZABLE_SIDE` pixels a side takes rows of any other such side
+    ``MIN_RESIZABLE_SIDE`` (16) pixels a side takes rows of any other such side
     (they are resized). Everything else (finite values, numeric dtype, 2-D,
     non-empty, ``n_features_in_`` consistency) is checked by
     :func:`sklearn.utils.validation.validate_data`.

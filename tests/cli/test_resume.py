@@ -44,7 +44,9 @@ def test_train_killed_mid_run_resumes_to_a_complete_history(
     tmp_path, skfer_cmd, make_face_folder
 ):
     data_dir = make_face_folder(tmp_path / "faces", n=120, size=48)
-    out, ckpt, epochs = tmp_path / "run", tmp_path / "run" / "checkpoint", 6
+    # enough epochs that a Ctrl-C sent after the first one lands before the last,
+    # even on a loaded machine
+    out, ckpt, epochs = tmp_path / "run", tmp_path / "run" / "checkpoint", 40
 
     # 1. Ctrl-C after the first epoch: exit 130, the checkpoint keeps the epochs.
     proc = _start_training(skfer_cmd, data_dir, out, epochs)
