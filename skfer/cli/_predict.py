@@ -5,6 +5,8 @@ import csv
 import functools
 import os
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -35,9 +37,9 @@ the photo, else in a padded, resized copy (tight crops, thumbnails), else the
 whole image (its centre square) when it is plausibly one face; the "found"
 column says which ("detected" or "whole image"). Use --detect never for images
 that are already face crops (e.g. FER2013's 48x48 faces). Photos are read and
-searched on --jobs threads (default: one per CPU core, at most 8), in order; all
-their faces then go through the model in batches. Videos and --camera: see
-below."""
+searched on --jobs threads (default: one per CPU core, at most 8), while the
+model loads; all their faces then go through the model in batches. Videos and
+--camera: see below."""
 
 MAX_SIDE = 1024  # photos are searched at most this large (boxes are mapped back)
 MARGIN = 0.1  # as FaceCropper: brings in the chin and forehead
@@ -170,8 +172,6 @@ def ordered_map(function, items, jobs):
     if jobs <= 1:
         yield from map(function, items)
         return
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         pending = collections.deque()
         for item in items:
@@ -203,8 +203,12 @@ def analyse_file(path, detect, min_face):
     return record, face_rows
 
 
-def analyse(files, detect, min_face, jobs=1):
-    """Per-file records (status, boxes) and the stacked face rows, in file order."""
+def analyse(files, detect, min_face, jobs=1, stop=None):
+    """Per-file records (status, boxes) and the stacked face rows, in file order.
+
+    ``stop``: a :class:`threading.Event`; once set, no further file is started
+    (the records stop there).
+    """
     from tqdm import tqdm
 
     records, rows = [], []
@@ -220,6 +224,8 @@ def analyse(files, detect, min_face, jobs=1):
     ):
         records.append(record)
         rows.extend(face_rows)
+        if stop is not None and stop.is_set():
+            break
     return records, np.asarray(rows, dtype=np.uint8).reshape(-1, 48 * 48)
 
 
@@ -298,8 +304,22 @@ def _count(n, word):
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _load(args):
+    """The model of ``--model`` with its prediction settings, and its name."""
+    from ._common import load_model
+
+    if str(args.model).lower().endswith(".onnx"):  # run by onnxruntime, no torch
+        from ..onnx import ONNXClassifier
+
+        clf = ONNXClassifier(args.model)
+        default = clf.metadata_.get("predict_params", {}).get("tta")
+        clf.set_params(tta=tta_params(args).get("tta", default))
+        return clf, args.model
+    return load_model(args.model, device=args.device, **tta_params(args))
+
+
 def run(args):
-    from ._common import check_output_file, load_model
+    from ._common import check_output_file
 
     if args.explain is not None and args.plot is None:
         raise UsageError("--explain draws on the --plot figure; add --plot OUT.png.")
@@ -308,17 +328,19 @@ def run(args):
     files = list_files(args.paths)
     if video.wants_video(args, files):
         return video.run(args, files)
-    if str(args.model).lower().endswith(".onnx"):  # run by onnxruntime, no torch
-        from ..onnx import ONNXClassifier
-
-        clf, model_name = ONNXClassifier(args.model), args.model
-        default = clf.metadata_.get("predict_params", {}).get("tta")
-        clf.set_params(tta=tta_params(args).get("tta", default))
-    else:
-        clf, model_name = load_model(args.model, device=args.device, **tta_params(args))
+    # The photos are read and searched while the model loads (importing torch
+    # holds the GIL, the face search mostly does not): start-up overlaps the work.
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as background:
+        work = (files, args.detect, args.min_face, args.jobs or default_jobs(), stop)
+        analysed = background.submit(analyse, *work)
+        try:
+            clf, model_name = _load(args)
+            records, rows = analysed.result()
+        except BaseException:  # no model, or interrupted: stop at the current photo
+            stop.set()
+            raise
     classes = [str(c) for c in clf.classes_.tolist()]
-    jobs = args.jobs or default_jobs()
-    records, rows = analyse(files, args.detect, args.min_face, jobs)
     proba = clf.predict_proba(rows) if len(rows) else np.empty((0, len(classes)))
     k, titles = 0, []
     for record in records:

@@ -131,6 +131,30 @@ def test_jobs_give_the_same_output_in_file_order(photos, model_path, capsys):
     assert files == sorted(files) and len(files) == 5
 
 
+def test_a_model_that_cannot_load_stops_the_photos_read_meanwhile(
+    tmp_path, monkeypatch, capsys
+):
+    # Photos are searched while the model loads; a bad --model stops that work.
+    import time
+
+    from skfer.cli import _predict
+
+    for k in range(60):
+        (tmp_path / f"{k:02d}.png").write_bytes(b"")
+    seen = []
+
+    def slow(path, detect, min_face):
+        seen.append(path)
+        time.sleep(0.05)
+        return {"file": str(path), "status": "ok", "faces": []}, np.empty((0, 2304))
+
+    monkeypatch.setattr(_predict, "analyse_file", slow)
+    args = ["predict", str(tmp_path), "--model", "no-such-model", "--jobs", "2"]
+    assert main(args) == 2
+    assert "cannot load model" in capsys.readouterr().err
+    assert len(seen) < 60  # not every photo: the work stopped
+
+
 def test_ordered_map_keeps_the_order_and_few_items_in_flight():
     import threading
     import time
