@@ -311,9 +311,12 @@ def run_speed(images, n, tmp, log):
     found = {r["file"] for r in rows if r["found"]}
     detected = {r["file"] for r in rows if r["found"] == "detected"}
     faces = [r for r in rows if r["found"]]
+    from skfer.cli._predict import default_jobs
+
     speed = {
         "n_photos": n,
         "photo_size": "640x480",
+        "jobs": default_jobs(),  # photos searched at a time (skfer predict --jobs)
         "seconds": round(seconds, 2),
         "photos_per_s": round(n / seconds, 2),
         "seconds_one_photo": round(one, 2),
@@ -403,7 +406,8 @@ def markdown(result):
             "## Speed",
             "",
             f"`skfer predict --csv` over {s['n_photos']} photos of {s['photo_size']} "
-            f"(a face pasted into a textured background, JPEG), as a separate process: "
+            "(a face pasted into a textured background, JPEG), as a separate process"
+            f" searching {s.get('jobs', 1)} photos at a time (`--jobs` default): "
             f"{s['seconds']} s, **{s['photos_per_s']} photos/s** "
             f"({s['photos_per_s_after_start']} photos/s after start-up and model "
             f"loading, which take {s['seconds_one_photo']} s for one photo); a face "

@@ -1,7 +1,12 @@
 """``skfer predict``: the emotion of every face in photos."""
 
+import collections
 import csv
+import functools
+import os
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -31,12 +36,15 @@ do not make the command fail, unless no file at all could be read as an image
 the photo, else in a padded, resized copy (tight crops, thumbnails), else the
 whole image (its centre square) when it is plausibly one face; the "found"
 column says which ("detected" or "whole image"). Use --detect never for images
-that are already face crops (e.g. FER2013's 48x48 faces). Videos and --camera: see
-below."""
+that are already face crops (e.g. FER2013's 48x48 faces). Photos are read and
+searched on --jobs threads (default: one per CPU core, at most 8), while the
+model loads; all their faces then go through the model in batches. Videos and
+--camera: see below."""
 
 MAX_SIDE = 1024  # photos are searched at most this large (boxes are mapped back)
 MARGIN = 0.1  # as FaceCropper: brings in the chin and forehead
 DETECT_MODES = ("auto", "always", "never")  # as skfer.preprocessing.find_faces
+MAX_JOBS = 8  # default --jobs: one thread per core, at most this many
 
 
 def add_arguments(p):
@@ -91,6 +99,13 @@ def add_arguments(p):
         help="smallest face searched, in pixels (default: 1/8 of the photo's "
         "shorter side, at least 24)",
     )
+    p.add_argument(
+        "--jobs",
+        type=positive_int,
+        metavar="N",
+        help="photos read and searched at the same time, on threads (default: "
+        f"one per CPU core, at most {MAX_JOBS}; the output is the same for any N)",
+    )
     add_inference_arguments(p)
     video.add_arguments(p)
 
@@ -138,31 +153,79 @@ def faces_of(gray, detect, min_face):
     )
 
 
-def analyse(files, detect, min_face):
-    """Per-file records (status, boxes) and the stacked face rows."""
+def default_jobs():
+    """Threads of ``--jobs`` when not given: the cores this process may use, <= 8."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_JOBS, cores))
+
+
+def ordered_map(function, items, jobs):
+    """``map(function, items)`` on ``jobs`` threads, results in order, lazily.
+
+    At most ``2 * jobs`` items are in flight, so a folder of any size keeps only
+    a few decoded photos in memory. The image decoder and the face search spend
+    most of their time outside the GIL, so the threads share the cores.
+    """
+    if jobs <= 1:
+        yield from map(function, items)
+        return
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        pending = collections.deque()
+        for item in items:
+            pending.append(pool.submit(function, item))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def analyse_file(path, detect, min_face):
+    """The record (status, boxes) of one file and the 48x48 rows of its faces."""
+    record = {"file": str(path), "status": "ok", "message": None, "faces": []}
+    try:
+        gray = read_photo(path)
+    except Exception as exc:  # not an image, truncated or corrupt file
+        record.update(status="not an image", message=str(exc))
+        return record, np.empty((0, 48 * 48), np.uint8)
+    boxes, face_rows, sources = faces_of(gray, detect, min_face)
+    if not boxes:
+        record.update(
+            status="no face",
+            message="no face found (for face crops use --detect never)",
+        )
+    record["faces"] = [
+        {"box": [int(v) for v in box], "found": source}
+        for box, source in zip(boxes, sources)
+    ]
+    return record, face_rows
+
+
+def analyse(files, detect, min_face, jobs=1, stop=None):
+    """Per-file records (status, boxes) and the stacked face rows, in file order.
+
+    ``stop``: a :class:`threading.Event`; once set, no further file is started
+    (the records stop there).
+    """
     from tqdm import tqdm
 
     records, rows = [], []
-    for path in tqdm(files, desc="photos", unit="photo", disable=None, leave=False):
-        record = {"file": str(path), "status": "ok", "message": None, "faces": []}
-        try:
-            gray = read_photo(path)
-        except Exception as exc:  # not an image, truncated or corrupt file
-            record.update(status="not an image", message=str(exc))
-            records.append(record)
-            continue
-        boxes, face_rows, sources = faces_of(gray, detect, min_face)
-        if not boxes:
-            record.update(
-                status="no face",
-                message="no face found (for face crops use --detect never)",
-            )
-        record["faces"] = [
-            {"box": [int(v) for v in box], "found": source}
-            for box, source in zip(boxes, sources)
-        ]
-        rows.extend(face_rows)
+    work = functools.partial(analyse_file, detect=detect, min_face=min_face)
+    results = ordered_map(work, files, jobs)
+    for record, face_rows in tqdm(
+        results,
+        total=len(files),
+        desc="photos",
+        unit="photo",
+        disable=None,
+        leave=False,
+    ):
         records.append(record)
+        rows.extend(face_rows)
+        if stop is not None and stop.is_set():
+            break
     return records, np.asarray(rows, dtype=np.uint8).reshape(-1, 48 * 48)
 
 
@@ -241,8 +304,22 @@ def _count(n, word):
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _load(args):
+    """The model of ``--model`` with its prediction settings, and its name."""
+    from ._common import load_model
+
+    if str(args.model).lower().endswith(".onnx"):  # run by onnxruntime, no torch
+        from ..onnx import ONNXClassifier
+
+        clf = ONNXClassifier(args.model)
+        default = clf.metadata_.get("predict_params", {}).get("tta")
+        clf.set_params(tta=tta_params(args).get("tta", default))
+        return clf, args.model
+    return load_model(args.model, device=args.device, **tta_params(args))
+
+
 def run(args):
-    from ._common import check_output_file, load_model
+    from ._common import check_output_file
 
     if args.explain is not None and args.plot is None:
         raise UsageError("--explain draws on the --plot figure; add --plot OUT.png.")
@@ -251,16 +328,19 @@ def run(args):
     files = list_files(args.paths)
     if video.wants_video(args, files):
         return video.run(args, files)
-    if str(args.model).lower().endswith(".onnx"):  # run by onnxruntime, no torch
-        from ..onnx import ONNXClassifier
-
-        clf, model_name = ONNXClassifier(args.model), args.model
-        default = clf.metadata_.get("predict_params", {}).get("tta")
-        clf.set_params(tta=tta_params(args).get("tta", default))
-    else:
-        clf, model_name = load_model(args.model, device=args.device, **tta_params(args))
+    # The photos are read and searched while the model loads (importing torch
+    # holds the GIL, the face search mostly does not): start-up overlaps the work.
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as background:
+        work = (files, args.detect, args.min_face, args.jobs or default_jobs(), stop)
+        analysed = background.submit(analyse, *work)
+        try:
+            clf, model_name = _load(args)
+            records, rows = analysed.result()
+        except BaseException:  # no model, or interrupted: stop at the current photo
+            stop.set()
+            raise
     classes = [str(c) for c in clf.classes_.tolist()]
-    records, rows = analyse(files, args.detect, args.min_face)
     proba = clf.predict_proba(rows) if len(rows) else np.empty((0, len(classes)))
     k, titles = 0, []
     for record in records:

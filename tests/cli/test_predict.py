@@ -119,6 +119,64 @@ def test_exit_status_1_when_no_file_is_an_image(photos, model_path, capsys):
     )
 
 
+def test_jobs_give_the_same_output_in_file_order(photos, model_path, capsys):
+    # Photos are read and searched on threads: any --jobs gives the same JSON.
+    outputs = []
+    for jobs in ("1", "3"):
+        args = [str(photos), "--model", str(model_path), "--json", "--jobs", jobs]
+        assert main(["predict", *args]) == 0
+        outputs.append(json.loads(capsys.readouterr().out))
+    assert outputs[0] == outputs[1]
+    files = [r["file"] for r in outputs[0]["results"]]
+    assert files == sorted(files) and len(files) == 5
+
+
+def test_a_model_that_cannot_load_stops_the_photos_read_meanwhile(
+    tmp_path, monkeypatch, capsys
+):
+    # Photos are searched while the model loads; a bad --model stops that work.
+    import time
+
+    from skfer.cli import _predict
+
+    for k in range(60):
+        (tmp_path / f"{k:02d}.png").write_bytes(b"")
+    seen = []
+
+    def slow(path, detect, min_face):
+        seen.append(path)
+        time.sleep(0.05)
+        return {"file": str(path), "status": "ok", "faces": []}, np.empty((0, 2304))
+
+    monkeypatch.setattr(_predict, "analyse_file", slow)
+    args = ["predict", str(tmp_path), "--model", "no-such-model", "--jobs", "2"]
+    assert main(args) == 2
+    assert "cannot load model" in capsys.readouterr().err
+    assert len(seen) < 60  # not every photo: the work stopped
+
+
+def test_ordered_map_keeps_the_order_and_few_items_in_flight():
+    import threading
+    import time
+
+    from skfer.cli._predict import ordered_map
+
+    started, lock = [], threading.Lock()
+
+    def slow_square(x):
+        with lock:
+            started.append(x)
+        time.sleep(0.02 * (x % 3))  # later items often finish first
+        return x * x
+
+    results = ordered_map(slow_square, range(40), jobs=3)
+    assert next(results) == 0
+    assert len(started) <= 2 * 3 + 1  # lazily: not the whole folder at once
+    assert [0, *results] == [x * x for x in range(40)]
+    assert list(ordered_map(slow_square, [], jobs=2)) == []
+    assert list(ordered_map(slow_square, [5, 6], jobs=1)) == [25, 36]
+
+
 @pytest.mark.parametrize(
     "option, expected",
     [([], {}), (["--tta", "none"], {"tta": None}), (["--tta"], {"tta": "flip"})],
