@@ -183,6 +183,7 @@ def run_transfer(
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {**_machine(), "device": str(device)},
         "models": list(models),
+        "methods": list(methods),
         "weights": {m: _shown(w) for m, w in found.items() if m in models},
         "weights_sha256": {
             m: sha256_file(resolve_weights(w)) for m, w in found.items() if m in models

@@ -10,6 +10,20 @@ from ._benchmark import METHODS, PAPER_TABLES, TARGETS
 __all__ = ["results_markdown", "write_figures"]
 
 
+def _run_line(run):
+    """One run of a merged results file: command, date, time, models, weights."""
+    methods = run.get("methods")
+    digests = run.get("weights_sha256", {})
+    weights = ", ".join(f"{m} sha256 {d[:12]}" for m, d in digests.items())
+    return (
+        f"- `{run['command']}` ({run['date']}, {run.get('wall_time_s', 0) / 60:.1f} "
+        f"min, models {', '.join(run.get('models', []))}"
+        + (f", methods {', '.join(methods)}" if methods else "")
+        + (f"; FER2013 weights {weights}" if weights else "")
+        + ")"
+    )
+
+
 def results_markdown(results):
     """``transfer.md``: the paper's Tables 6 and 7 beside ours, per protocol."""
     rows = results["rows"]
@@ -41,12 +55,12 @@ def results_markdown(results):
             "",
         ]
     if len(results.get("runs", [])) > 1:
-        lines += ["Made in several runs (each adds the rows it lacks):", ""]
         lines += [
-            f"- `{r['command']}` ({r['date']}, {r.get('wall_time_s', 0) / 60:.1f} min, "
-            f"models {', '.join(r.get('models', []))})"
-            for r in results["runs"]
+            "Made in several runs (a row of a later run replaces the same row of an "
+            "earlier one):",
+            "",
         ]
+        lines += [_run_line(r) for r in results["runs"]]
         lines.append("")
     lines += [
         "Protocols: **paper** = stratified random image-level splits at the paper's "
