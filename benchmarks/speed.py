@@ -116,26 +116,35 @@ def load_average():
 
 
 # ------------------------------------------------------------- physical limit
-def gemm_gflops(dtype, size, repeats=10):
+def gemm_gflops(dtype, size, repeats=10, device="cpu"):
     """Best GFLOP/s of ``torch.matmul`` on two ``size`` x ``size`` matrices."""
-    a = torch.randn(size, size).to(dtype)
-    b = torch.randn(size, size).to(dtype)
+    device = torch.device(device)
+    a = torch.randn(size, size, device=device).to(dtype)
+    b = torch.randn(size, size, device=device).to(dtype)
+
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
     torch.matmul(a, b)  # warm-up
+    sync()
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
         torch.matmul(a, b)
+        sync()
         best = min(best, time.perf_counter() - start)
     return 2 * size**3 / best / 1e9
 
 
-def gemm_limit(size):
-    """float32 and bfloat16 GEMM GFLOP/s of this machine, torch's thread count."""
+def gemm_limit(size, device="cpu"):
+    """float32 and bfloat16 GEMM GFLOP/s of ``device``, torch's thread count."""
     return {
         "gemm_size": size,
+        "device": str(device),
         "threads": torch.get_num_threads(),
-        "float32_gflops": gemm_gflops(torch.float32, size),
-        "bfloat16_gflops": gemm_gflops(torch.bfloat16, size),
+        "float32_gflops": gemm_gflops(torch.float32, size, device=device),
+        "bfloat16_gflops": gemm_gflops(torch.bfloat16, size, device=device),
     }
 
 
@@ -778,7 +787,7 @@ def main(argv=None):
         print("not measured: {} ({})".format(*reason), file=sys.stderr)
     if archs:
         # With no worker running; again after the models, the better one kept.
-        result["limit"] = gemm_limit(args.gemm_size)
+        result["limit"] = gemm_limit(args.gemm_size, args.device)
     for arch in archs:
         fig = measure_model(arch, args, commands)
         fig["forward_flops_per_image"] = forward_flops(arch)
@@ -787,7 +796,7 @@ def main(argv=None):
             if "keras" in name and "versions" in f["setup"]:
                 result["keras_versions"] = f["setup"]["versions"]
     if archs:
-        after = gemm_limit(args.gemm_size)
+        after = gemm_limit(args.gemm_size, args.device)
         result["limit"] = {
             k: max(v, after[k]) if k.endswith("gflops") else v
             for k, v in result["limit"].items()
