@@ -1,6 +1,8 @@
 """Keras 3 reference implementations of the paper's Models 1-3, and their timings.
 
-Used by ``benchmarks/speed.py`` as the Keras/TensorFlow comparison. It is run as a
+Used by ``benchmarks/speed.py`` as the Keras/TensorFlow comparison: there each
+policy is a long-lived worker (``--serve POLICY``, :class:`KerasEngine`) that the
+parent times interleaved with the torch engines. It is run as a
 script in a separate process (so that TensorFlow's and torch's thread pools never
 share one process), with any interpreter that has ``tensorflow`` (e.g. a venv made
 with ``pip install tensorflow-cpu``); it needs neither torch nor skfer::
@@ -160,6 +162,142 @@ def measure(
     }
 
 
+class KerasEngine:
+    """One Keras policy as an engine of ``speed.py`` (``--serve POLICY``).
+
+    Answers the same requests as the torch engines of ``_speed_worker.py``:
+    ``setup`` builds and compiles the model, warms it up at each candidate batch
+    size and keeps the fastest; ``train_epoch`` times one ``model.fit`` epoch (an
+    epoch-timer callback, so the per-call set-up of ``fit`` is not counted, as
+    skorch's epoch time does not count ``fit``'s); ``predict`` times
+    ``model.predict`` with its softmax; ``latency`` times ``predict_on_batch`` of
+    one image.
+    """
+
+    def __init__(self, policy):
+        self.policy = policy
+
+    def setup(
+        self,
+        arch,
+        n_train,
+        n_predict,
+        train_batches,
+        predict_batches,
+        warm_n,
+        threads=None,
+        device="cpu",
+        widths=MODEL3_WIDTHS,
+        dense_widths=MODEL3_DENSE,
+    ):
+        import numpy as np
+        import tensorflow as tf
+
+        if threads:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+        import keras
+
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from _common import timed_best
+
+        keras.mixed_precision.set_global_policy(self.policy)
+        keras.utils.set_random_seed(0)
+        rng = np.random.default_rng(0)
+        n = max(n_train, n_predict)
+        self.X = rng.random((n, 48, 48, 1), dtype=np.float32)
+        self.y = rng.integers(0, 7, n)
+        self.n_train, self.n_predict = n_train, n_predict
+        self.model = build(arch, widths=tuple(widths), dense_widths=tuple(dense_widths))
+        self.model.compile(
+            optimizer=keras.optimizers.Adam(1e-3),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
+        self.softmax = keras.layers.Softmax(dtype="float32")
+        self.train_batch, train_rates = timed_best(
+            train_batches, lambda b: warm_n / self._epoch(b, warm_n)[0]
+        )
+        self.predict_batch, predict_rates = timed_best(
+            predict_batches, lambda b: warm_n / self._predict(b, warm_n)[0]
+        )
+        return {
+            "train_batch": self.train_batch,
+            "predict_batch": self.predict_batch,
+            "warmup_images_per_s": {"train": train_rates, "predict": predict_rates},
+            "policy": self.policy,
+            "jit_compile": bool(getattr(self.model, "jit_compile", False)),
+            "params": int(self.model.count_params()),
+            "versions": versions(),
+        }
+
+    def _epoch(self, batch, n):
+        timer = _epoch_timer()
+        cpu = time.process_time()
+        self.model.fit(
+            self.X[:n],
+            self.y[:n],
+            batch_size=batch,
+            epochs=1,
+            verbose=0,
+            callbacks=[timer],
+        )
+        return timer.durations[0], time.process_time() - cpu
+
+    def _predict(self, batch, n):
+        start, cpu = time.perf_counter(), time.process_time()
+        logits = self.model.predict(self.X[:n], batch_size=batch, verbose=0)
+        self.softmax(logits)
+        return time.perf_counter() - start, time.process_time() - cpu
+
+    def train_epoch(self):
+        seconds, cpu = self._epoch(self.train_batch, self.n_train)
+        return {"seconds": seconds, "cpu_seconds": cpu, "images": self.n_train}
+
+    def predict(self):
+        seconds, cpu = self._predict(self.predict_batch, self.n_predict)
+        return {"seconds": seconds, "cpu_seconds": cpu, "images": self.n_predict}
+
+    def latency(self, calls):
+        import statistics
+
+        one = self.X[:1]
+        for _ in range(5):
+            self.model.predict_on_batch(one)
+        wall, cpu = [], []
+        for _ in range(calls):
+            start, c = time.perf_counter(), time.process_time()
+            self.model.predict_on_batch(one)
+            wall.append(1000 * (time.perf_counter() - start))
+            cpu.append(1000 * (time.process_time() - c))
+        return {
+            "median_ms": statistics.median(wall),
+            "p90_ms": sorted(wall)[int(0.9 * (len(wall) - 1))],
+            "cpu_median_ms": statistics.median(cpu),
+        }
+
+    def handlers(self):
+        return {
+            "setup": self.setup,
+            "train_epoch": self.train_epoch,
+            "predict": self.predict,
+            "latency": self.latency,
+        }
+
+
+def versions():
+    import keras
+    import tensorflow as tf
+
+    return {
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "python": platform.python_version(),
+        "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads()
+        or "default (all cores)",
+        "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)"),
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="model1,model2,model3")
@@ -172,14 +310,25 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=0, help="0: TF's default")
     parser.add_argument("--model3-widths", default=",".join(map(str, MODEL3_WIDTHS)))
     parser.add_argument("--model3-dense", default=",".join(map(str, MODEL3_DENSE)))
+    parser.add_argument(
+        "--serve",
+        default=None,
+        metavar="POLICY",
+        help="serve speed.py's requests for one policy (see KerasEngine)",
+    )
     args = parser.parse_args(argv)
+    if args.serve:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from _common import serve
+
+        serve(KerasEngine(args.serve).handlers())
+        return
 
     import tensorflow as tf
 
     if args.threads:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(1)
-    import keras
 
     widths = tuple(int(v) for v in args.model3_widths.split(","))
     dense = tuple(int(v) for v in args.model3_dense.split(","))
@@ -198,15 +347,7 @@ def main(argv=None):
                 dense_widths=dense,
             )
             print(f"keras {name} {policy}: {results[name][policy]}", file=sys.stderr)
-    versions = {
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "python": platform.python_version(),
-        "intra_op_threads": tf.config.threading.get_intra_op_parallelism_threads()
-        or "default (all cores)",
-        "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)"),
-    }
-    json.dump({"versions": versions, "results": results}, sys.stdout)
+    json.dump({"versions": versions(), "results": results}, sys.stdout)
 
 
 if __name__ == "__main__":

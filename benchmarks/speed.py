@@ -1,32 +1,48 @@
-"""Training and inference speed of skfer on this CPU, against PyTorch and Keras.
+"""Training and inference speed of skfer on this CPU, against PyTorch, Keras, ONNX.
 
-For each network (Models 1, 2, 3 of the paper), in one run on synthetic 48x48
-images, batch 128:
+Engines are measured **interleaved in one run**. Each engine lives in its own
+long-lived worker process (imports, graph builds, tracing and warm-up are not
+timed), driven by this script over pipes (JSON lines, see ``_common.Worker``):
 
-- training images/s through ``FERClassifier.fit`` (full epochs, no validation
-  split, the first epoch excluded as warm-up; ``precision="auto"``);
-- inference images/s through ``FERClassifier.predict_proba`` (after one warm-up
-  call) and the median latency of ``predict`` on a single image;
-- the same through a minimal hand-written PyTorch eager float32 loop on the same
-  modules (default memory format, ``torch.optim.Adam`` defaults, no autocast);
-- the same through Keras 3 + TensorFlow, float32 and ``mixed_bfloat16``, when an
-  interpreter with ``tensorflow`` is available (``--keras-python``; the benchmark
-  installs nothing: ``python -m venv venv-tf && venv-tf/bin/pip install
-  tensorflow-cpu``). Keras runs in its own process, see ``_keras_models.py``;
+- ``skfer``: ``FERClassifier`` epochs (``partial_fit``; the epoch time skorch
+  records) and ``predict_proba``, ``precision="auto"`` (``_speed_worker.py``);
+- ``eager``: a minimal hand-written PyTorch float32 loop on the same modules
+  (``torch.optim.Adam``, no autocast, images already scaled);
+- ``keras_float32`` and ``keras_mixed_bfloat16``: Keras 3 + TensorFlow twins of the
+  networks (``_keras_models.py --serve``), run by an interpreter with
+  ``tensorflow`` (``--keras-python``; the benchmark installs nothing:
+  ``python -m venv venv-tf && venv-tf/bin/pip install tensorflow-cpu``);
+- ``onnx`` (prediction only): :class:`skfer.onnx.ONNXClassifier` (onnxruntime) on
+  the file ``FERClassifier.to_onnx`` writes.
 
-plus the peak resident memory of a FER2013-sized fit (28,709 images, one epoch, the
-default 10 % validation split) measured in a child process, on the real FER2013
-training set when ``--data-dir``/``SKFER_DATA`` holds ``fer2013/``, else on
-synthetic images of the same size. ``--device cuda`` times skfer and the eager
-loop on a GPU instead (with ``--no-keras``, to its own ``--output-name``, e.g.
-``speed-cuda``). ``--accuracy`` adds a float32 vs bfloat16
+For each network (Models 1, 2, 3 of the paper), on synthetic 48x48 images: every
+worker is set up in turn and, during its warm-up, times each candidate batch size
+(``--train-batches``, ``--predict-batches``) and keeps its fastest. Then
+``--rounds`` rounds run; in each, every engine in turn trains one timed epoch of
+``--n-train`` images, then every engine in turn predicts ``--n-predict`` images;
+only one engine is busy at a time. Per engine: the median over rounds and the
+spread (min-max); ratios skfer / other are computed within each round and
+summarised by their median (and min-max). Then the median single-image ``predict``
+latency (``--latency-calls`` calls) of each engine, with its CPU time.
+
+The physical limit: this machine's float32 and bfloat16 GEMM throughput
+(``torch.matmul`` of two ``--gemm-size`` square matrices, GFLOP/s) and the FLOPs
+per image of each network (``torch.utils.flop_counter.FlopCounterMode``; forward,
+training counted as 3x forward) give the achieved share of the peak of each engine.
+
+Also (kept from earlier versions): the peak resident memory of a FER2013-sized fit
+(28,709 images, one epoch, the default 10 % validation split) in a child process,
+on the real FER2013 training set when ``--data-dir``/``SKFER_DATA`` holds
+``fer2013/``, else on synthetic images; ``--accuracy`` adds a float32 vs bfloat16
 comparison of Model 2 on FER2013 (short trainings; needs the real data).
+``--device cuda`` times skfer and the eager loop on a GPU instead (no Keras, no
+ONNX; write it to its own ``--output-name``, e.g. ``speed-cuda``).
 
 Results go to ``benchmarks/results/speed.json`` and ``speed.md`` with the command,
-CPU, thread count, versions and load average::
+CPU, thread counts, versions and the load average before and after::
 
     python benchmarks/speed.py --keras-python ../venv-tf/bin/python
-    python benchmarks/speed.py --quick            # smoke test, Model 2 only
+    python benchmarks/speed.py --quick   # smoke test: Model 2, tiny sizes, temp dir
 """
 
 import argparse
@@ -34,29 +50,39 @@ import datetime
 import importlib.util
 import json
 import os
-import platform
 import resource
 import shlex
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(HERE.parent))
 
-import skfer  # noqa: E402
+from _common import Worker, WorkerError, cpu_model, machine_info  # noqa: E402
+
 from skfer import FERClassifier  # noqa: E402
-from skfer.models import build_model  # noqa: E402
 
 FER2013_TRAIN_SIZE = 28709
+#: Engines that train, and those that predict, in the order of each round.
+TRAIN_ENGINES = ("skfer", "eager", "keras_float32", "keras_mixed_bfloat16")
+PREDICT_ENGINES = (*TRAIN_ENGINES, "onnx")
+#: What each engine computes in: the peak its achieved GFLOP/s is compared with.
+ENGINE_DTYPE = {
+    "eager": "float32",
+    "keras_float32": "float32",
+    "keras_mixed_bfloat16": "bfloat16",
+    "onnx": "float32",
+}
 
 
-# ------------------------------------------------------------------------ helpers
 def synthetic(n, seed=0):
     """``n`` random uint8 48x48 images as rows, 7 balanced labels."""
     rng = np.random.default_rng(seed)
@@ -64,150 +90,78 @@ def synthetic(n, seed=0):
     return X, np.arange(n) % 7
 
 
-def machine():
-    model = platform.processor()
+def machine(device="cpu"):
+    info = machine_info(device)
     flags = ""
     try:
         with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name") and model in ("", "x86_64"):
-                    model = line.split(":", 1)[1].strip()
-                if line.startswith("flags"):
-                    flags = line
-                    break
+            flags = next((line for line in fh if line.startswith("flags")), "")
     except OSError:
         pass
-    gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else None
-    return {
-        "cpu": model,
-        "gpu": gpu,
-        "cores": os.cpu_count(),
-        "avx512_bf16": "avx512_bf16" in flags,
-        "amx_bf16": "amx_bf16" in flags,
-        "torch_threads": torch.get_num_threads(),
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "skfer": skfer.__version__,
-        "numpy": np.__version__,
-        "env": {
+    info.update(
+        cpu=cpu_model(),
+        avx512_bf16="avx512_bf16" in flags,
+        amx_bf16="amx_bf16" in flags,
+        env={
             k: os.environ[k]
             for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OMP_WAIT_POLICY")
             if k in os.environ
         },
-    }
+    )
+    return info
 
 
-def _sync(device):
-    """Wait for queued GPU work, so that a timer stops when the work is done."""
-    if torch.device(device).type == "cuda":
-        torch.cuda.synchronize()
+def load_average():
+    return [round(x, 2) for x in os.getloadavg()]
 
 
-def _median_time(fn, repeats, device="cpu"):
-    times = []
+# ------------------------------------------------------------- physical limit
+def gemm_gflops(dtype, size, repeats=10, device="cpu"):
+    """Best GFLOP/s of ``torch.matmul`` on two ``size`` x ``size`` matrices."""
+    device = torch.device(device)
+    a = torch.randn(size, size, device=device).to(dtype)
+    b = torch.randn(size, size, device=device).to(dtype)
+
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
+    torch.matmul(a, b)  # warm-up
+    sync()
+    best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
-        fn()
-        _sync(device)
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
+        torch.matmul(a, b)
+        sync()
+        best = min(best, time.perf_counter() - start)
+    return 2 * size**3 / best / 1e9
 
 
-# ---------------------------------------------------------------------- skfer
-def skfer_figures(arch, args):
-    X, y = synthetic(max(args.n_train, args.n_predict))
-    clf = FERClassifier(
-        arch,
-        max_epochs=args.epochs,
-        batch_size=args.batch_size,
-        validation_fraction=None,
-        random_state=0,
-        device=args.device,
-    )
-    start = time.perf_counter()
-    clf.fit(X[: args.n_train], y[: args.n_train])
-    fit_s = time.perf_counter() - start
-    durations = [row["dur"] for row in clf.history_]
-    timed = durations[1:] or durations
-
-    Xp = X[: args.n_predict]
-    clf.predict_proba(Xp[: args.batch_size])  # warm-up: builds the inference copy
-    predict_s = _median_time(lambda: clf.predict_proba(Xp), args.repeats)
-
-    one = X[:1]
-    for _ in range(10):
-        clf.predict(one)
-    lat = [_median_time(lambda: clf.predict(one), 1) for _ in range(args.latency_calls)]
+def gemm_limit(size, device="cpu"):
+    """float32 and bfloat16 GEMM GFLOP/s of ``device``, torch's thread count."""
     return {
-        "train_images_per_s": args.n_train / float(np.mean(timed)),
-        "train_epoch_s": durations,
-        "fit_wall_s": fit_s,
-        "predict_images_per_s": args.n_predict / predict_s,
-        "latency_ms_median": 1000 * float(np.median(lat)),
-        "latency_ms_p90": 1000 * float(np.percentile(lat, 90)),
-        "precision": clf.precision,
+        "gemm_size": size,
+        "device": str(device),
+        "threads": torch.get_num_threads(),
+        "float32_gflops": gemm_gflops(torch.float32, size, device=device),
+        "bfloat16_gflops": gemm_gflops(torch.bfloat16, size, device=device),
     }
 
 
-# --------------------------------------------------------------- torch eager
-def torch_eager_figures(arch, args):
-    """A minimal PyTorch float32 loop: what a user would write without skfer."""
-    X, y = synthetic(max(args.n_train, args.n_predict))
-    device = torch.device(args.device)
-    images = torch.from_numpy(X).float().div_(255).reshape(-1, 1, 48, 48).to(device)
-    labels = torch.from_numpy(y).long().to(device)
-    torch.manual_seed(0)
-    model = build_model(arch, n_classes=7).to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    bs = args.batch_size
-    durations = []
-    for _ in range(args.epochs):
-        start = time.perf_counter()
-        model.train()
-        order = torch.randperm(args.n_train, device=device)
-        for i in range(0, args.n_train, bs):
-            idx = order[i : i + bs]
-            optimizer.zero_grad()
-            loss = loss_fn(model(images[idx]), labels[idx])
-            loss.backward()
-            optimizer.step()
-        _sync(device)
-        durations.append(time.perf_counter() - start)
-    timed = durations[1:] or durations
+def forward_flops(arch):
+    """FLOPs of one image's forward pass (convolutions and matrix products)."""
+    from torch.utils.flop_counter import FlopCounterMode
 
-    model.eval()
-    pbs = max(bs, 256)
-    xp = images[: args.n_predict]
+    from skfer.models import build_model
 
-    def predict():
-        with torch.no_grad():
-            return torch.cat(
-                [
-                    torch.softmax(model(xp[i : i + pbs]), 1)
-                    for i in range(0, len(xp), pbs)
-                ]
-            )
-
-    predict()
-    predict_s = _median_time(predict, args.repeats, device)
-    one = images[:1]
-    with torch.no_grad():
-        for _ in range(10):
-            model(one)
-        lat = [
-            _median_time(lambda: model(one), 1, device)
-            for _ in range(args.latency_calls)
-        ]
-    return {
-        "train_images_per_s": args.n_train / float(np.mean(timed)),
-        "train_epoch_s": durations,
-        "predict_images_per_s": args.n_predict / predict_s,
-        "latency_ms_median": 1000 * float(np.median(lat)),
-    }
+    model = build_model(arch, n_classes=7).eval()
+    n = 8
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(torch.zeros(n, 1, 48, 48))
+    return counter.get_total_flops() / n
 
 
-# ---------------------------------------------------------------------- keras
+# -------------------------------------------------------------------- engines
 def keras_python(args):
     if args.keras_python:
         return args.keras_python
@@ -216,40 +170,185 @@ def keras_python(args):
     return None
 
 
-def keras_figures(arch, args, python):
+def model3_widths():
+    from torch import nn
+
     from skfer.models import PaperModel3
 
     m3 = PaperModel3()
     widths = [m.out_channels for m in m3.features if isinstance(m, nn.Conv2d)]
     dense = [m.out_features for m in m3.classifier if isinstance(m, nn.Linear)]
-    cmd = [
-        python,
-        str(HERE / "_keras_models.py"),
-        "--models",
-        arch,
-        "--n-train",
-        str(args.n_train),
-        "--n-predict",
-        str(args.n_predict),
-        "--epochs",
-        str(args.epochs),
-        "--batch-size",
-        str(args.batch_size),
-        "--latency-calls",
-        str(args.latency_calls),
-        "--model3-widths",
-        ",".join(map(str, widths)),
-        "--model3-dense",
-        ",".join(map(str, dense)),
-        "--threads",
-        str(args.threads or 0),
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    if proc.returncode != 0:
-        tail = proc.stderr.strip().splitlines()[-5:]
-        return {"error": "Keras run failed: " + " | ".join(tail)}, None
-    out = json.loads(proc.stdout)
-    return out["results"][arch], out["versions"]
+    return widths, dense
+
+
+def engine_commands(args):
+    """``{engine: command}`` of the engines this run measures, and skip reasons."""
+    worker = [sys.executable, str(HERE / "_speed_worker.py")]
+    commands, skipped = {"skfer": worker + ["skfer"]}, {}
+    on_cpu = torch.device(args.device).type == "cpu"
+    if args.no_eager:
+        skipped["eager"] = "--no-eager"
+    else:
+        commands["eager"] = worker + ["eager"]
+    python = None if args.no_keras else keras_python(args)
+    for policy in ("float32", "mixed_bfloat16"):
+        if args.no_keras:
+            skipped[f"keras_{policy}"] = "--no-keras"
+        elif not on_cpu:
+            skipped[f"keras_{policy}"] = f"device {args.device}: skfer and eager only"
+        elif python is None:
+            skipped[f"keras_{policy}"] = (
+                "no interpreter with tensorflow (install tensorflow-cpu in another "
+                "venv and pass --keras-python PATH)"
+            )
+        else:
+            commands[f"keras_{policy}"] = [
+                python,
+                str(HERE / "_keras_models.py"),
+                "--serve",
+                policy,
+            ]
+    if args.no_onnx:
+        skipped["onnx"] = "--no-onnx"
+    elif not on_cpu:
+        skipped["onnx"] = f"device {args.device}: skfer and eager only"
+    elif importlib.util.find_spec("onnxruntime") is None:
+        skipped["onnx"] = "onnxruntime is not installed (pip install skfer[onnx])"
+    else:
+        commands["onnx"] = worker + ["onnx"]
+    return commands, skipped
+
+
+def summary(values):
+    """Median and spread of per-round figures."""
+    v = sorted(values)
+    q1, _, q3 = statistics.quantiles(v, n=4) if len(v) >= 2 else (v[0],) * 3
+    return {
+        "median": statistics.median(v),
+        "min": v[0],
+        "max": v[-1],
+        "iqr": [q1, q3],
+        "rounds": list(values),
+    }
+
+
+def measure_model(arch, args, commands):
+    """Set up one worker per engine, then interleaved rounds; figures of ``arch``."""
+    widths, dense = model3_widths()
+    setup = dict(
+        arch=arch,
+        n_train=args.n_train,
+        n_predict=args.n_predict,
+        warm_n=args.warm_n,
+        threads=args.threads,
+        device=args.device,
+    )
+    fig = {"load_average_start": load_average(), "engines": {}, "skipped": {}}
+    workers = {}
+    try:
+        for name, command in commands.items():
+            extra = {"widths": widths, "dense_widths": dense} if "keras" in name else {}
+            batches = dict(
+                train_batches=args.train_batches, predict_batches=args.predict_batches
+            )
+            print(f"{arch}: set up {name} ...", file=sys.stderr, flush=True)
+            worker = Worker(name, command)
+            try:
+                info = worker.call("setup", **setup, **batches, **extra)
+            except WorkerError as exc:
+                worker.close()
+                fig["skipped"][name] = str(exc)
+                print(f"  skipped: {exc}", file=sys.stderr, flush=True)
+                continue
+            workers[name] = worker
+            fig["engines"][name] = {"setup": info}
+        trainers = [e for e in TRAIN_ENGINES if e in workers]
+        predictors = [e for e in PREDICT_ENGINES if e in workers]
+        train = {e: [] for e in trainers}
+        predict = {e: [] for e in predictors}
+        for r in range(args.rounds):
+            for e in trainers:
+                out = workers[e].call("train_epoch")
+                train[e].append(out)
+                print(
+                    f"{arch} round {r + 1}: {e} train "
+                    f"{out['images'] / out['seconds']:.0f} img/s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            for e in predictors:
+                out = workers[e].call("predict")
+                predict[e].append(out)
+                print(
+                    f"{arch} round {r + 1}: {e} predict "
+                    f"{out['images'] / out['seconds']:.0f} img/s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        for e in predictors:
+            f = fig["engines"][e]
+            if e in train:
+                f["train_images_per_s"] = summary(
+                    [o["images"] / o["seconds"] for o in train[e]]
+                )
+                f["train_cpu_s_per_image"] = summary(
+                    [o["cpu_seconds"] / o["images"] for o in train[e]]
+                )
+            f["predict_images_per_s"] = summary(
+                [o["images"] / o["seconds"] for o in predict[e]]
+            )
+            f["predict_cpu_s_per_image"] = summary(
+                [o["cpu_seconds"] / o["images"] for o in predict[e]]
+            )
+        for e in predictors:
+            f = fig["engines"][e]
+            f["latency"] = workers[e].call("latency", calls=args.latency_calls)
+    finally:
+        for worker in workers.values():
+            worker.close()
+    fig["load_average_end"] = load_average()
+    fig["ratios"] = round_ratios(fig["engines"])
+    return fig
+
+
+def round_ratios(engines):
+    """skfer / other of each round, summarised by the median (higher: skfer faster)."""
+    out = {}
+    sk = engines.get("skfer")
+    if sk is None:
+        return out
+    for other, f in engines.items():
+        if other == "skfer":
+            continue
+        for key, short in (
+            ("train_images_per_s", "train"),
+            ("predict_images_per_s", "predict"),
+        ):
+            if key in f and key in sk:
+                per_round = [a / b for a, b in zip(sk[key]["rounds"], f[key]["rounds"])]
+                out[f"{short}_vs_{other}"] = summary(per_round)
+    return out
+
+
+def achieved(models, limit):
+    """Achieved GFLOP/s of each engine and its share of the matching GEMM peak."""
+    for fig in models.values():
+        flops = fig["forward_flops_per_image"]
+        for name, f in fig["engines"].items():
+            dtype = ENGINE_DTYPE.get(name)
+            if name == "skfer":
+                compute = str(f["setup"].get("compute_dtype"))
+                dtype = "bfloat16" if "bfloat16" in compute else "float32"
+            peak = limit.get(f"{dtype}_gflops")
+            for key, factor in (("train_images_per_s", 3), ("predict_images_per_s", 1)):
+                if key not in f:
+                    continue
+                gflops = f[key]["median"] * factor * flops / 1e9
+                f[key.replace("images_per_s", "gflops")] = {
+                    "achieved": gflops,
+                    "peak_dtype": dtype,
+                    "share_of_peak": None if not peak else gflops / peak,
+                }
 
 
 # --------------------------------------------------------------------- memory
@@ -352,52 +451,33 @@ def accuracy_figures(data_dir, args):
 
 
 # -------------------------------------------------------------------- report
-def ratios(models):
-    for fig in models.values():
-        sk, eager, keras = fig["skfer"], fig.get("torch_eager"), fig.get("keras") or {}
-        r = {}
-        for key in ("train_images_per_s", "predict_images_per_s"):
-            short = key.split("_")[0]
-            if eager:
-                r[f"{short}_vs_torch_eager_f32"] = sk[key] / eager[key]
-            for policy in ("float32", "mixed_bfloat16"):
-                if policy in keras:
-                    r[f"{short}_vs_keras_{policy}"] = sk[key] / keras[policy][key]
-        fig["ratios"] = r
-
-
 def targets(models, memory):
+    """The targets of issues 18 and 19 (None: not measured in this run)."""
     out = {}
+
+    def ratio(arch, key):
+        r = models.get(arch, {}).get("ratios", {}).get(key)
+        return None if r is None else r["median"]
 
     def check(name, values):
         out[name] = None if not values or None in values else all(values)
 
-    def ratio(arch, key):
-        return models.get(arch, {}).get("ratios", {}).get(key)
-
-    def ge(v, t):
-        return None if v is None else v >= t
-
-    check(
-        "fit >= 1.0x Keras mixed_bfloat16 (model1, model2)",
-        [
-            ge(ratio(a, "train_vs_keras_mixed_bfloat16"), 1.0)
-            for a in ("model1", "model2")
-        ],
-    )
-    check(
-        "fit >= 2.0x Keras float32 (model1, model2)",
-        [ge(ratio(a, "train_vs_keras_float32"), 2.0) for a in ("model1", "model2")],
-    )
-    check(
-        "predict_proba >= 1.0x Keras mixed_bfloat16 (model1, model2)",
-        [
-            ge(ratio(a, "predict_vs_keras_mixed_bfloat16"), 1.0)
-            for a in ("model1", "model2")
-        ],
-    )
-    lat = models.get("model2", {}).get("skfer", {}).get("latency_ms_median")
-    check("predict latency < 3 ms (model2)", [None if lat is None else lat < 3.0])
+    archs = ("model1", "model2", "model3")
+    for short in ("train", "predict"):
+        verb = "fit" if short == "train" else "predict_proba"
+        for other, goal in (("keras_mixed_bfloat16", 1.2), ("keras_float32", 2.0)):
+            values = [ratio(a, f"{short}_vs_{other}") for a in archs]
+            check(
+                f"{verb} >= {goal}x {other.replace('_', ' ', 1)} (models 1-3)",
+                [None if v is None else v >= goal for v in values],
+            )
+    engines = models.get("model2", {}).get("engines", {})
+    for name, goal in (("skfer", 1.0), ("onnx", 2.0)):
+        lat = engines.get(name, {}).get("latency", {}).get("median_ms")
+        check(
+            f"{name} single-image predict < {goal:g} ms (model2)",
+            [None if lat is None else lat < goal],
+        )
     peaks = [m.get("peak_rss_mb") for m in memory.values()]
     check(
         "peak RSS of a FER2013 fit < 3 GB",
@@ -406,101 +486,122 @@ def targets(models, memory):
     return out
 
 
+ENGINE_NAMES = {
+    "skfer": "skfer `fit`/`predict_proba`",
+    "eager": "PyTorch eager float32",
+    "keras_float32": "Keras float32",
+    "keras_mixed_bfloat16": "Keras mixed_bfloat16",
+    "onnx": "onnxruntime (`ONNXClassifier`)",
+}
+
+
+def _spread(s, fmt="{:,.0f}"):
+    if s is None:
+        return "-"
+    return f"{fmt.format(s['median'])} ({fmt.format(s['min'])}-{fmt.format(s['max'])})"
+
+
 def markdown(result):
     m, st, load = result["machine"], result["settings"], result["load_average"]
-    device = st.get("device", "cpu")
-    on_gpu = torch.device(device).type == "cuda"
     lines = [
-        f"# skfer speed on {m.get('gpu') or device if on_gpu else 'this CPU'}",
+        f"# skfer speed on {m.get('gpu') or st['device']}",
         "",
         f"Produced by `{result['command']}` on {result['date']}.",
         "",
-        f"skfer and the eager loop ran on device `{device}`"
-        + (f" ({m.get('gpu')}); Keras, if any, on the CPU. " if on_gpu else ". ")
-        + f"Machine: {m['cpu']}, {m['cores']} cores, torch {m['torch']} with "
-        f"{m['torch_threads']} threads, AVX-512 BF16: {m['avx512_bf16']}. "
-        f"Load average (1 min) at start / end: {load['start'][0]:.2f} / "
-        f"{load['end'][0]:.2f} on {m['cores']} cores (a load above the core count "
-        "means other processes shared the CPU: absolute figures are then low and "
-        "noisy; the ratios compare engines measured minutes apart).",
+        f"Machine: {m['cpu']}, {m['cores']} cores, AVX-512 BF16: {m['avx512_bf16']}, "
+        f"AMX: {m['amx_bf16']}; torch {m['torch']}, skfer {m['skfer']}; threads "
+        f"per engine: {st['threads'] or 'the libraries defaults'}. Load average "
+        f"(1, 5, 15 min) before / after: {load['start']} / {load.get('end')} (a "
+        "1-minute load above the core count means other processes shared the CPU).",
         "",
-        f"Synthetic uint8 images, batch {st['batch_size']}, {st['n_train']} training "
-        f"images x {st['epochs']} epochs (the first excluded as warm-up), "
-        f"{st['n_predict']} images predicted (median of {st['repeats']} calls), "
-        f"latency = median of {st['latency_calls']} single-image `predict` calls.",
-        "",
-        "On a machine shared with other busy processes, torch's OpenMP kernels wait "
-        "at every parallel region for their slowest, possibly descheduled, thread, "
-        "while TensorFlow's work-sharing thread pool does not: with a load above the "
-        "core count, compare with a `--threads 1` run (written to `speed-1thread.*` "
-        "with `--output-name speed-1thread`), which measures work per core.",
+        f"Method: each engine in its own long-lived process, set up and warmed up "
+        f"untimed (the fastest of the candidate batch sizes {st['train_batches']} "
+        f"for training and {st['predict_batches']} for prediction kept); then "
+        f"{st['rounds']} rounds, each one timed training epoch of {st['n_train']:,} "
+        f"synthetic 48x48 images per engine in turn, then one prediction of "
+        f"{st['n_predict']:,} images per engine in turn; one engine busy at a time. "
+        "Figures: median over rounds (min-max); ratios skfer / other computed per "
+        f"round, median (min-max). Latency: median of {st['latency_calls']} "
+        "single-image `predict` calls (CPU time of the process in brackets).",
         "",
     ]
-    if result["models"]:
-        if result.get("keras_versions"):
-            v = result["keras_versions"]
-            lines.append(
-                f"Keras {v['keras']} + TensorFlow {v['tensorflow']} (CPU, oneDNN), "
-                "run in a separate process with the same settings."
-            )
-        else:
-            lines.append(
-                "Keras/TensorFlow: not measured in this run (no interpreter with "
-                "`tensorflow`; `pip install tensorflow-cpu` in another venv and pass "
-                "`--keras-python`)."
-            )
+    if result.get("skipped"):
+        lines += ["Not measured: "]
+        lines += [f"- {k}: {v}" for k, v in result["skipped"].items()]
+        lines.append("")
+    for arch, fig in result["models"].items():
         lines += [
+            f"## {arch}",
             "",
-            "| model | engine | train img/s | predict img/s | latency ms |",
-            "| --- | --- | ---: | ---: | ---: |",
+            f"{fig['forward_flops_per_image'] / 1e6:,.1f} MFLOP per image forward "
+            f"(training counted as 3x). Load average before / after: "
+            f"{fig['load_average_start']} / {fig['load_average_end']}.",
+            "",
+            "| engine | batch (train / predict) | train img/s | predict img/s | "
+            "train % of peak | predict % of peak | 1 image ms (CPU ms) |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
         ]
-        for arch, fig in result["models"].items():
-            engines = [
-                (
-                    f"skfer `fit`/`predict_proba` ({fig['skfer']['precision']})",
-                    fig["skfer"],
-                )
+        for name, f in fig["engines"].items():
+            s = f["setup"]
+
+            def share(key, f=f):
+                g = f.get(key)
+                if not g or g["share_of_peak"] is None:
+                    return "-"
+                return f"{100 * g['share_of_peak']:.0f} % of {g['peak_dtype']}"
+
+            lat = f.get("latency", {})
+            label = ENGINE_NAMES.get(name, name)
+            if name == "skfer":
+                label += f" ({s.get('compute_dtype')})"
+            lines.append(
+                f"| {label} | {s.get('train_batch', '-')} / {s.get('predict_batch')} | "
+                f"{_spread(f.get('train_images_per_s'))} | "
+                f"{_spread(f.get('predict_images_per_s'))} | "
+                f"{share('train_gflops')} | {share('predict_gflops')} | "
+                f"{lat.get('median_ms', float('nan')):.2f} "
+                f"({lat.get('cpu_median_ms', float('nan')):.2f}) |"
+            )
+        if fig["ratios"]:
+            lines += [
+                "",
+                "| skfer / other | median | min-max |",
+                "| --- | ---: | ---: |",
             ]
-            if fig.get("torch_eager"):
-                engines.append(("PyTorch eager float32", fig["torch_eager"]))
-            for policy, f in (fig.get("keras") or {}).items():
-                if isinstance(f, dict) and "train_images_per_s" in f:
-                    engines.append((f"Keras {policy}", f))
-            for name, f in engines:
+            for key, r in fig["ratios"].items():
                 lines.append(
-                    f"| {arch} | {name} | {f['train_images_per_s']:.0f} | "
-                    f"{f['predict_images_per_s']:.0f} | {f['latency_ms_median']:.2f} |"
+                    f"| {key} | {r['median']:.2f} | {r['min']:.2f}-{r['max']:.2f} |"
                 )
+        lines.append("")
+    if result.get("limit"):
+        lim = result["limit"]
         lines += [
+            f"Physical limit: `torch.matmul` of two {lim['gemm_size']}x"
+            f"{lim['gemm_size']} matrices, {lim['float32_gflops']:,.0f} GFLOP/s in "
+            f"float32 and {lim['bfloat16_gflops']:,.0f} in bfloat16 "
+            f"({lim['threads']} threads); % of peak = achieved GFLOP/s (images/s x "
+            "FLOPs per image) / the peak of the engine's compute dtype.",
             "",
-            "Ratios (skfer / other, higher is better):",
-            "",
-            "| model | ratio | value |",
-            "| --- | --- | ---: |",
         ]
-        for arch, fig in result["models"].items():
-            for key, value in fig["ratios"].items():
-                lines.append(f"| {arch} | {key} | {value:.2f} |")
     if result.get("memory"):
         lines += [
-            "",
             "Peak resident memory of a FER2013-sized fit (child process, one "
             "epoch, 10 % validation split):",
             "",
         ]
-        for arch, m in result["memory"].items():
-            if "peak_rss_mb" in m:
+        for arch, mem in result["memory"].items():
+            if "peak_rss_mb" in mem:
                 lines.append(
-                    f"- {arch}: {m['peak_rss_mb']:.0f} MB ({m['n_images']} "
-                    f"images, {m['data']}, fit {m['fit_s']:.0f} s; from "
-                    f"`{m.get('command')}` on {m.get('date')})"
+                    f"- {arch}: {mem['peak_rss_mb']:.0f} MB ({mem['n_images']} "
+                    f"images, {mem['data']}, fit {mem['fit_s']:.0f} s; from "
+                    f"`{mem.get('command')}` on {mem.get('date')})"
                 )
             else:
-                lines.append(f"- {arch}: failed: {m.get('error')}")
+                lines.append(f"- {arch}: failed: {mem.get('error')}")
+        lines.append("")
     if result.get("accuracy"):
         a = result["accuracy"]
         lines += [
-            "",
             f"Model 2 on FER2013 PrivateTest ({a['n_test']} images) after "
             f"{a['epochs']} epochs on {a['n_train']} Training images, mean of "
             f"{a['seeds']} seed(s) (a short training, not the paper's protocol):",
@@ -511,8 +612,9 @@ def markdown(result):
             "",
             f"(Produced by `{a.get('command')}` on {a.get('date')}, environment "
             f"{a.get('env') or {}}; fit times in speed.json.)",
+            "",
         ]
-    lines += ["", "Targets of issue 7:", ""]
+    lines += ["Targets (issues 18, 19):", ""]
     for name, ok in result["targets"].items():
         mark = "not measured" if ok is None else ("met" if ok else "MISSED")
         lines.append(f"- {name}: {mark}")
@@ -536,8 +638,8 @@ def keep_previous(result, previous):
             "load_average",
             "settings",
             "models",
-            "keras_versions",
-            "keras_note",
+            "limit",
+            "skipped",
         ):
             if key in previous:
                 result[key] = previous[key]
@@ -546,39 +648,57 @@ def keep_previous(result, previous):
             result[key] = previous[key]
 
 
+def _ints(text):
+    return [int(v) for v in text.split(",") if v]
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument(
         "--quick",
         action="store_true",
-        help="Model 2 only, fewer images: a smoke test of the script.",
+        help="Model 2 only, tiny sizes, 2 rounds, results in a temporary folder: "
+        "a smoke test of the script (under 2 minutes)",
     )
     p.add_argument("--models", default=None, help="comma-separated architectures")
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--epochs", type=int, default=None, help="timed epochs + 1 warm-up")
-    p.add_argument("--n-train", type=int, default=None)
-    p.add_argument("--n-predict", type=int, default=None)
-    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=None, help="interleaved rounds (5)")
+    p.add_argument(
+        "--n-train", type=int, default=None, help="images per timed epoch (10,240)"
+    )
+    p.add_argument(
+        "--n-predict", type=int, default=None, help="images per prediction (20,480)"
+    )
+    p.add_argument(
+        "--warm-n",
+        type=int,
+        default=None,
+        help="images of each warm-up run per candidate batch size (2,048)",
+    )
+    p.add_argument("--train-batches", default=None, help="candidates (128,256)")
+    p.add_argument("--predict-batches", default=None, help="candidates (256,512,1024)")
+    p.add_argument("--latency-calls", type=int, default=None)
     p.add_argument(
         "--threads",
         type=int,
         default=None,
-        help="torch and TensorFlow intra-op threads (default: the libraries' own)",
+        help="torch, onnxruntime and TensorFlow intra-op threads of every engine "
+        "(default: the libraries' own)",
     )
-    p.add_argument("--latency-calls", type=int, default=None)
+    p.add_argument("--gemm-size", type=int, default=None, help="GEMM side (2048)")
     p.add_argument(
         "--device",
         default="cpu",
-        help="torch device of skfer and the eager loop, e.g. cuda (Keras stays on "
-        "the CPU: pass --no-keras); write a GPU run to its own --output-name",
+        help="torch device of skfer and the eager loop, e.g. cuda (then neither "
+        "Keras nor ONNX run); write a GPU run to its own --output-name",
     )
     p.add_argument(
         "--keras-python",
         default=None,
-        help="interpreter with tensorflow for the Keras comparison",
+        help="interpreter with tensorflow for the Keras engines",
     )
     p.add_argument("--no-keras", action="store_true")
     p.add_argument("--no-eager", action="store_true")
+    p.add_argument("--no-onnx", action="store_true")
     p.add_argument(
         "--memory-models",
         default=None,
@@ -594,7 +714,7 @@ def parse_args(argv):
     p.add_argument("--accuracy-n", type=int, default=FER2013_TRAIN_SIZE)
     p.add_argument("--accuracy-epochs", type=int, default=5)
     p.add_argument("--accuracy-seeds", type=int, default=1)
-    p.add_argument("--output-dir", default=str(HERE / "results"))
+    p.add_argument("--output-dir", default=None)
     p.add_argument(
         "--output-name",
         default="speed",
@@ -605,14 +725,28 @@ def parse_args(argv):
     )
     args = p.parse_args(argv)
     quick = args.quick
-    if args.models is None:
-        args.models = "model2" if quick else "model1,model2,model3"
-    args.epochs = args.epochs or (2 if quick else 3)
-    args.n_train = args.n_train or (1024 if quick else 4096)
-    args.n_predict = args.n_predict or (1024 if quick else 4096)
-    args.latency_calls = args.latency_calls or (50 if quick else 200)
-    if args.memory_models is None:
-        args.memory_models = "model2" if quick else "model1,model2"
+    defaults = dict(
+        models="model2" if quick else "model1,model2,model3",
+        rounds=2 if quick else 5,
+        n_train=256 if quick else 10240,
+        n_predict=512 if quick else 20480,
+        warm_n=128 if quick else 2048,
+        train_batches="128" if quick else "128,256",
+        predict_batches="256" if quick else "256,512,1024",
+        latency_calls=30 if quick else 200,
+        gemm_size=1024 if quick else 2048,
+        memory_models="" if quick else "model1,model2",
+        output_dir=(
+            str(Path(tempfile.gettempdir()) / "skfer-speed-quick")
+            if quick
+            else str(HERE / "results")
+        ),
+    )
+    for key, value in defaults.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    args.train_batches = _ints(args.train_batches)
+    args.predict_batches = _ints(args.predict_batches)
     return args
 
 
@@ -624,48 +758,50 @@ def main(argv=None):
     command = "python benchmarks/speed.py " + " ".join(
         shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:])
     )
+    if args.threads:
+        torch.set_num_threads(args.threads)
     result = {
         "command": command.strip(),
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": machine(),
-        "load_average": {"start": list(os.getloadavg())},
+        "machine": machine(args.device),
+        "load_average": {"start": load_average()},
         "settings": {
             k: getattr(args, k)
             for k in (
                 "device",
-                "batch_size",
-                "epochs",
+                "rounds",
                 "n_train",
                 "n_predict",
-                "repeats",
+                "warm_n",
+                "train_batches",
+                "predict_batches",
                 "latency_calls",
+                "threads",
             )
         },
         "models": {},
     }
-    if args.threads:
-        torch.set_num_threads(args.threads)
-        result["machine"]["torch_threads"] = torch.get_num_threads()
-    python = None if args.no_keras else keras_python(args)
-    for arch in filter(None, args.models.split(",")):
-        print(f"{arch}: skfer ...", file=sys.stderr)
-        fig = {"skfer": skfer_figures(arch, args)}
-        if not args.no_eager:
-            print(f"{arch}: torch eager ...", file=sys.stderr)
-            fig["torch_eager"] = torch_eager_figures(arch, args)
-        if python is not None:
-            print(f"{arch}: keras ...", file=sys.stderr)
-            fig["keras"], versions = keras_figures(arch, args, python)
-            if versions:
-                result["keras_versions"] = versions
+    archs = [a for a in args.models.split(",") if a]
+    commands, result["skipped"] = engine_commands(args)
+    for reason in result["skipped"].items():
+        print("not measured: {} ({})".format(*reason), file=sys.stderr)
+    if archs:
+        # With no worker running; again after the models, the better one kept.
+        result["limit"] = gemm_limit(args.gemm_size, args.device)
+    for arch in archs:
+        fig = measure_model(arch, args, commands)
+        fig["forward_flops_per_image"] = forward_flops(arch)
         result["models"][arch] = fig
-        print(json.dumps(fig, indent=1), file=sys.stderr)
-    if python is None:
-        result["keras_note"] = (
-            "Keras/TensorFlow not measured: no interpreter with tensorflow. Install "
-            "tensorflow-cpu in another venv and pass --keras-python PATH."
-        )
-    ratios(result["models"])
+        for name, f in fig["engines"].items():
+            if "keras" in name and "versions" in f["setup"]:
+                result["keras_versions"] = f["setup"]["versions"]
+    if archs:
+        after = gemm_limit(args.gemm_size, args.device)
+        result["limit"] = {
+            k: max(v, after[k]) if k.endswith("gflops") else v
+            for k, v in result["limit"].items()
+        }
+    achieved(result["models"], result.get("limit", {}))
     stamp = {
         "command": result["command"],
         "date": result["date"],
@@ -687,7 +823,7 @@ def main(argv=None):
             result["accuracy"] = {**fig, **stamp, "load_average_1min": load}
         else:
             result["accuracy_note"] = "no FER2013 under --data-dir/SKFER_DATA"
-    result["load_average"]["end"] = list(os.getloadavg())
+    result["load_average"]["end"] = load_average()
     out = Path(args.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     json_path = out / f"{args.output_name}.json"
@@ -697,6 +833,7 @@ def main(argv=None):
     json_path.write_text(json.dumps(result, indent=2) + "\n")
     json_path.with_suffix(".md").write_text(markdown(result))
     print(markdown(result))
+    print(f"written: {json_path} and .md", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -853,7 +853,9 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             module = module.to(device)
             self.net_.module_ = module
             self.net_.device = str(device)
-        return module.eval(), device
+        if module.training:  # eval() walks the whole module tree
+            module.eval()
+        return module, device
 
     def predict_proba(self, X):
         """Class probabilities of each image.

@@ -31,13 +31,15 @@ class FERNet(NeuralNet):
     **The inference cache.** :meth:`inference_copy` gives the frozen copy of a
     module that prediction runs (:func:`~._inference.inference_module`: eval mode,
     batch norms folded, cast, channels-last) and keeps it on the net, in
-    ``_inference_cache = (key, copy)``. The key is the module's ``id``, the
-    net's ``_weights_token``, the version counters of the module's tensors, the
-    dtype and the device. ``_weights_token`` is drawn anew (from a process-wide
-    counter) by ``initialize_module``, ``load_params``, every training step and
-    unpickling; the version counters catch ``load_state_dict`` and in-place edits.
-    Any change of weights therefore rebuilds the copy. Both attributes belong to
-    this class alone: nothing else reads or writes them, and neither is pickled.
+    ``_inference_cache = (key, copy, tensors, versions)``. The key is the module's
+    ``id``, the net's ``_weights_token``, the dtype and the device; ``versions``
+    are the version counters of the module's tensors (``tensors``, listed when the
+    copy was made), compared on every call. ``_weights_token`` is drawn anew
+    (from a process-wide counter) by ``initialize_module``, ``load_params``, every
+    training step and unpickling; the version counters catch ``load_state_dict``
+    and in-place edits. Any change of weights therefore rebuilds the copy. Both
+    attributes belong to this class alone: nothing else reads or writes them, and
+    neither is pickled.
     """
 
     def __init__(
@@ -73,13 +75,20 @@ class FERNet(NeuralNet):
 
         See the class docstring for when the cached copy is rebuilt.
         """
-        versions = tuple(t._version for t in module.state_dict(keep_vars=True).values())
-        key = (id(module), self._weights_token, versions, dtype, str(device))
+        key = (id(module), self._weights_token, dtype, str(device))
         cached = getattr(self, "_inference_cache", None)
-        if cached is not None and cached[0] == key:
+        if (
+            cached is not None
+            and cached[0] == key
+            and tuple(t._version for t in cached[2]) == cached[3]
+        ):
             return cached[1]
+        # The module's tensors are listed once per copy: walking the module tree
+        # (``state_dict``) on every call costs more than a single image's forward.
+        tensors = tuple(module.state_dict(keep_vars=True).values())
         fast = inference_module(module, dtype, device)
-        self._inference_cache = (key, fast)
+        versions = tuple(t._version for t in tensors)
+        self._inference_cache = (key, fast, tensors, versions)
         return fast
 
     def __getstate__(self):

@@ -269,3 +269,23 @@ def test_reusing_large_allocations_nests_and_gives_the_same_results():
         with reuse_large_allocations():
             raise RuntimeError("boom")
     assert _torch_utils._heap_users == 0
+
+
+def test_the_inference_copy_is_rebuilt_after_load_state_dict(small, faces3):
+    X, y = faces3
+    clf = small(max_epochs=1, random_state=0).fit(X, y)
+    other = small(max_epochs=2, random_state=1).fit(X, y)
+    clf.predict_proba(X[:4])
+    cached = clf.net_._inference_cache[1]
+    clf.net_.module_.load_state_dict(other.net_.module_.state_dict())
+    np.testing.assert_allclose(clf.predict_proba(X), other.predict_proba(X), atol=1e-6)
+    assert clf.net_._inference_cache[1] is not cached
+
+
+def test_predict_is_the_same_whatever_mode_the_module_was_left_in(small, faces3):
+    X, y = faces3
+    clf = small(max_epochs=1).fit(X, y)
+    proba = clf.predict_proba(X)
+    clf.net_.module_.train()
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+    assert not clf.net_.module_.training

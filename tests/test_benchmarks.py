@@ -1,0 +1,71 @@
+"""The machinery of benchmarks/speed.py: worker protocol and per-round ratios."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+from _common import Worker, WorkerError, timed_best  # noqa: E402
+
+SERVER = f"""
+import sys
+sys.path.insert(0, {str(BENCHMARKS)!r})
+from _common import serve
+
+def add(a, b):
+    print("library noise on stdout")  # must not reach the parent's answers
+    return a + b
+
+def fail():
+    raise ValueError("no")
+
+serve({{"add": add, "fail": fail}})
+"""
+
+
+def test_a_worker_answers_requests_and_reports_errors():
+    worker = Worker("test", [sys.executable, "-c", SERVER])
+    try:
+        assert worker.call("add", a=2, b=3) == 5
+        with pytest.raises(WorkerError, match="ValueError: no"):
+            worker.call("fail")
+        assert worker.call("add", a=1, b=1) == 2  # still serving after an error
+    finally:
+        worker.close()
+    assert worker.proc.returncode == 0
+
+
+def test_a_dead_worker_is_a_worker_error():
+    worker = Worker("test", [sys.executable, "-c", "import sys; sys.exit(3)"])
+    worker.proc.wait()
+    with pytest.raises(WorkerError, match="exited"):
+        worker.call("add", a=1, b=2)
+    worker.close()
+
+
+def test_timed_best_keeps_the_fastest_second_run():
+    calls = []
+
+    def run(batch):
+        calls.append(batch)
+        return {64: 10.0, 128: 30.0, 256: 20.0}[batch] + len(calls)  # warm-up slower
+
+    best, rates = timed_best([64, 128, 256], run)
+    assert best == 128 and calls == [64, 64, 128, 128, 256, 256]
+    assert rates == {"64": 12.0, "128": 34.0, "256": 26.0}
+
+
+def test_ratios_are_taken_within_each_round():
+    speed = pytest.importorskip("speed")  # imports torch and skfer
+    engines = {
+        "skfer": {"train_images_per_s": speed.summary([10.0, 20.0, 30.0])},
+        "keras": {"train_images_per_s": speed.summary([30.0, 5.0, 10.0])},
+    }
+    ratios = speed.round_ratios(engines)["train_vs_keras"]
+    # Per round 1/3, 4, 3: the median is 3, not the ratio of the medians (2).
+    assert ratios["rounds"] == pytest.approx([1 / 3, 4.0, 3.0])
+    assert ratios["median"] == 3.0
+    assert (ratios["min"], ratios["max"]) == (pytest.approx(1 / 3), 4.0)
