@@ -107,9 +107,9 @@ def _as_function(graph, node, module):
 def functional_graph(module, dtype=torch.float32, device="cpu"):
     """``module`` (in eval mode, frozen) as one generated function, when possible.
 
-    A single image's forward pass through Model 2 costs about as much in
-    ``nn.Module.__call__`` bookkeeping (a quarter of a millisecond for its 24
-    modules on a 2-core CPU) as in some of its convolutions. ``torch.fx`` traces the
+    For a single image, the ``nn.Module.__call__`` bookkeeping of a network's
+    layers weighs as much as some of its convolutions (``benchmarks/speed.py``
+    measures single-image latency). ``torch.fx`` traces the
     network and the common layers (convolutions, linear layers, ReLU, pooling,
     flatten, eval-mode dropout) become direct calls of the same ``torch``
     functions, with the same weights: the results are bit-identical, which is
