@@ -267,24 +267,19 @@ def measure_model(arch, args, commands):
         train = {e: [] for e in trainers}
         predict = {e: [] for e in predictors}
         for r in range(args.rounds):
-            for e in trainers:
-                out = workers[e].call("train_epoch")
-                train[e].append(out)
-                print(
-                    f"{arch} round {r + 1}: {e} train "
-                    f"{out['images'] / out['seconds']:.0f} img/s",
-                    file=sys.stderr,
-                    flush=True,
-                )
-            for e in predictors:
-                out = workers[e].call("predict")
-                predict[e].append(out)
-                print(
-                    f"{arch} round {r + 1}: {e} predict "
-                    f"{out['images'] / out['seconds']:.0f} img/s",
-                    file=sys.stderr,
-                    flush=True,
-                )
+            for request, kind, timings in (
+                ("train_epoch", "train", train),
+                ("predict", "predict", predict),
+            ):
+                for e in timings:
+                    out = workers[e].call(request)
+                    timings[e].append(out)
+                    print(
+                        f"{arch} round {r + 1}: {e} {kind} "
+                        f"{out['images'] / out['seconds']:.0f} img/s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
         for e in predictors:
             f = fig["engines"][e]
             if e in train:
