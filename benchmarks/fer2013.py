@@ -90,8 +90,15 @@ def sha256(path):
     return digest.hexdigest()
 
 
-def weights_name(model, recipe):
-    return f"fer2013-{model}" if recipe == "skfer" else f"fer2013-{model}-{recipe}"
+def run_key(model, args):
+    """The results row of a run: the model, then the recipe unless ``skfer`` and
+    the seed unless 0 (``model3``, ``model3-skfer-v1``, ``model3-seed1``)."""
+    key = model if args.recipe == "skfer" else f"{model}-{args.recipe}"
+    return key if args.random_state == 0 else f"{key}-seed{args.random_state}"
+
+
+def weights_name(model, args):
+    return f"fer2013-{run_key(model, args)}"
 
 
 def load(args):
@@ -257,7 +264,7 @@ def reevaluate(model, args, data, results):
     path = find_weights(model, args)
     if path is None:
         raise SystemExit(f"{model}: no saved weights to evaluate")
-    key = model if args.recipe == "skfer" else f"{model}-{args.recipe}"
+    key = run_key(model, args)
     base = results["models"].get(key)
     if base is None:
         raise SystemExit(f"{model}: no results row to update in fer2013.json")
@@ -268,7 +275,7 @@ def reevaluate(model, args, data, results):
     pred = clf.classes_[ev["private"][0].argmax(1)]
     row["figures"] = {
         **base.get("figures", {}),
-        "confusion": figures(model, None, data["private"][1], pred, args.output)[
+        "confusion": figures(key, None, data["private"][1], pred, args.output)[
             "confusion"
         ],
     }
@@ -302,8 +309,13 @@ def figures(name, clf, y_private, pred_private, outdir):
 def save_weights(clf, model, args, row):
     from skfer.datasets import get_cache_home
 
-    name = weights_name(model, args.recipe)
-    ship = model in SHIPPED and not args.quick and args.recipe == "skfer"
+    name = weights_name(model, args)
+    ship = (
+        model in SHIPPED
+        and not args.quick
+        and args.recipe == "skfer"
+        and args.random_state == 0
+    )
     if args.quick:  # never beside (or over) the weights of real runs
         folder = Path(args.output) / "weights"
     else:
@@ -356,7 +368,7 @@ def cache_weights_dir():
 def find_weights(model, args):
     from skfer.datasets import get_cache_home
 
-    name = f"{weights_name(model, args.recipe)}.safetensors"
+    name = f"{weights_name(model, args)}.safetensors"
     folders = [Path(args.weights_dir), Path(get_cache_home()) / "weights"]
     if args.quick:
         folders = [Path(args.output) / "weights"]
@@ -619,7 +631,7 @@ def main(argv=None):
     fitted = {}
     if args.evaluate_only:
         for model in args.models:
-            fitted[model], row = reevaluate(model, args, data, results)
+            fitted[run_key(model, args)], row = reevaluate(model, args, data, results)
             print(
                 f"{model}: PrivateTest {row['private_test_accuracy']:.4f} "
                 f"(tta {row['tta']})"
@@ -628,10 +640,11 @@ def main(argv=None):
             write_markdown(results, args.output / "fer2013.md")
     for model in [] if args.ensemble_only or args.evaluate_only else args.models:
         clf, params, wall, folder = train_one(model, args, data)
-        fitted[model] = clf
+        key = run_key(model, args)
+        fitted[key] = clf
         # a safety copy before anything else can go wrong
         if not args.quick:
-            clf.save_weights(cache_weights_dir() / f"{model}-last.safetensors")
+            clf.save_weights(cache_weights_dir() / f"{key}-last.safetensors")
         ev = evaluate(clf, data)
         epochs = [h["valid_acc"] for h in clf.history_]
         row = {
@@ -648,9 +661,8 @@ def main(argv=None):
         }
         row = result_row(clf, ev, args, row)
         pred = clf.classes_[ev["private"][0].argmax(1)]
-        row["figures"] = figures(model, clf, data["private"][1], pred, args.output)
+        row["figures"] = figures(key, clf, data["private"][1], pred, args.output)
         row["weights"] = shown_path(save_weights(clf, model, args, row))
-        key = model if args.recipe == "skfer" else f"{model}-{args.recipe}"
         results["models"][key] = row
         write_json(json_path, results)
         write_markdown(results, args.output / "fer2013.md")

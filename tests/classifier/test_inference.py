@@ -289,3 +289,57 @@ def test_predict_is_the_same_whatever_mode_the_module_was_left_in(small, faces3)
     clf.net_.module_.train()
     np.testing.assert_array_equal(clf.predict_proba(X), proba)
     assert not clf.net_.module_.training
+
+
+# --------------------------------------------------------------- oneDNN copies
+ONEDNN = torch.backends.mkldnn.is_available()
+
+
+@pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
+@pytest.mark.parametrize("arch", ["small", "model1", "model2", "model3"])
+def test_batches_run_on_onednn_and_agree_with_the_graph(arch):
+    from skfer.classifier._inference import BatchSizeDispatch
+
+    torch.manual_seed(0)
+    module = randomize_batchnorm(build_model(arch, n_classes=7)).eval()
+    fast = inference_module(module, None)
+    assert isinstance(fast, BatchSizeDispatch)
+    x = torch.randn(20, 1, 48, 48).contiguous(memory_format=torch.channels_last)
+    with torch.inference_mode():
+        batched = fast(x)
+        one_by_one = torch.cat([fast(x[i : i + 1]) for i in range(len(x))])
+        few = fast.few(x)
+    torch.testing.assert_close(batched, few, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(one_by_one, few, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
+def test_a_onednn_copy_that_disagrees_with_its_reference_is_not_used():
+    from skfer.classifier._inference import onednn_module
+
+    torch.manual_seed(0)
+    module = fold_batchnorm(build_model("small", n_classes=3).eval())
+    other = fold_batchnorm(build_model("small", n_classes=3).eval())
+    assert onednn_module(module, torch.float32, reference=module) is not None
+    assert onednn_module(module, torch.float32, reference=other) is None
+    assert onednn_module(module, torch.float16, reference=module) is None
+
+
+def test_a_layer_onednn_cannot_run_falls_back_to_the_graph():
+    from skfer.classifier._inference import BatchSizeDispatch
+
+    class Odd(nn.Module):  # a sort along the channels: no oneDNN kernel
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 4, 3)
+            self.head = nn.Linear(4, 2)
+
+        def forward(self, x):
+            x = self.conv(x).sort(dim=1).values
+            return self.head(x.mean((2, 3)))
+
+    fast = inference_module(Odd().eval(), None)
+    assert not isinstance(fast, BatchSizeDispatch)
+    x = torch.randn(20, 1, 48, 48)
+    with torch.inference_mode():
+        assert fast(x).shape == (20, 2)

@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 import torch
 from torch import nn
@@ -36,12 +38,14 @@ def test_model3_has_the_papers_structure():
     assert sum(isinstance(m, nn.Linear) for m in mods) == 4
     # dropout after each of the 4 conv blocks and each of the 3 hidden dense layers
     assert sum(isinstance(m, nn.Dropout) for m in mods) == 7
-    # every convolution is followed by batch norm and ReLU
+    # every convolution is followed by batch norm and ReLU (max pooling, where
+    # there is one, before the ReLU: the same function)
     feats = list(model.features)
     for i, layer in enumerate(feats):
         if isinstance(layer, nn.Conv2d):
             assert isinstance(feats[i + 1], nn.BatchNorm2d)
-            assert isinstance(feats[i + 2], nn.ReLU)
+            pooled = isinstance(feats[i + 2], nn.MaxPool2d)
+            assert isinstance(feats[i + 3 if pooled else i + 2], nn.ReLU)
 
 
 def test_model3_rejects_wrong_widths():
@@ -64,3 +68,45 @@ def test_register_architecture_guards_names():
         assert type(build_model("tmp-test-arch")).__name__ == "SmallCNN"
     finally:
         del ARCHITECTURES["tmp-test-arch"]
+
+
+def _textbook_order(module):
+    """A copy of ``module`` (same weights) with every MaxPool2d-ReLU pair swapped
+    back to the usual ReLU-MaxPool2d order."""
+    ref = copy.deepcopy(module)
+    for seq in ref.modules():
+        if not isinstance(seq, nn.Sequential):
+            continue
+        layers = list(seq)
+        for i in range(len(layers) - 1):
+            pair = layers[i : i + 2]
+            if [type(m) for m in pair] == [nn.MaxPool2d, nn.ReLU]:
+                layers[i], layers[i + 1] = layers[i + 1], layers[i]
+        for i, layer in enumerate(layers):
+            seq[i] = layer
+    return ref
+
+
+@pytest.mark.parametrize("arch", ["small", "model1", "model2", "model3"])
+def test_pooling_before_relu_gives_the_same_outputs_and_gradients(arch):
+    torch.manual_seed(0)
+    model = build_model(arch, n_classes=7)
+    ref = _textbook_order(model)
+    swapped = [
+        type(a).__name__ + type(b).__name__
+        for a, b in zip(ref.modules(), model.modules())
+        if type(a) is not type(b)
+    ]
+    assert "ReLUMaxPool2d" in swapped  # the reference really differs in order
+    x = torch.randn(6, 1, 48, 48)
+    outputs = []
+    for net in (model, ref):
+        net.zero_grad()
+        torch.manual_seed(1)  # the same dropout masks
+        out = net.train()(x)
+        out.square().sum().backward()
+        outputs.append((out.detach(), [p.grad.clone() for p in net.parameters()]))
+    assert torch.equal(outputs[0][0], outputs[1][0])
+    for g, g_ref in zip(outputs[0][1], outputs[1][1]):
+        assert torch.equal(g, g_ref)
+    assert list(model.state_dict()) == list(ref.state_dict())
