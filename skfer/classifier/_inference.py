@@ -6,9 +6,9 @@ pair folded into one layer (in float32, before any rounding), weights cast once 
 the compute dtype (bfloat16 on CPUs with native bfloat16 units), laid out
 channels-last, and, where ``torch.fx`` can trace it, its common layers turned into
 direct function calls (:func:`functional_graph`; no per-module overhead).
-Batches of more than a handful of images run instead on oneDNN's own blocked
-layout (:func:`onednn_module`), where pooling and the convolutions' weight
-layouts cost far less; results agree with the graph to float rounding.
+On CPUs the copy then runs in oneDNN's own blocked layout (:func:`onednn_module`),
+where pooling and the convolutions' weight layouts cost less; results agree with
+the graph to float rounding, and the graph stays the fallback.
 Autocast would instead re-cast every weight on every batch, which
 for Model 1's 20 M parameters costs as much as the convolutions of a small batch.
 
@@ -35,7 +35,6 @@ from ..utils import (
 from ._batching import BatchIterator
 
 __all__ = [
-    "BatchSizeDispatch",
     "functional_graph",
     "inference_module",
     "onednn_module",
@@ -58,9 +57,8 @@ def inference_module(module, dtype=None, device="cpu"):
     Returns
     -------
     copy : nn.Module
-        The :func:`functional_graph` of the folded copy; on a CPU with oneDNN, a
-        :class:`BatchSizeDispatch` of it (a few images) and its
-        :func:`onednn_module` (larger batches).
+        On a CPU with oneDNN, the :func:`onednn_module` of the folded copy;
+        otherwise (or where oneDNN cannot run it) its :func:`functional_graph`.
     """
     folded = fold_batchnorm(copy.deepcopy(module).eval())
     for param in folded.parameters():
@@ -72,26 +70,7 @@ def inference_module(module, dtype=None, device="cpu"):
     if torch.device(device).type != "cpu":
         return fast
     onednn = onednn_module(folded, dtype, reference=fast)
-    if onednn is None:
-        return fast
-    return BatchSizeDispatch(fast, onednn, max_few=SINGLE_THREAD_MAX_IMAGES)
-
-
-class BatchSizeDispatch(torch.nn.Module):
-    """Runs ``few`` on batches of up to ``max_few`` images and ``many`` on larger ones.
-
-    A single image is fastest through :func:`functional_graph` (no layout
-    conversions), a batch through :func:`onednn_module`.
-    """
-
-    def __init__(self, few, many, max_few):
-        super().__init__()
-        self.few = few
-        self.many = many
-        self.max_few = max_few
-
-    def forward(self, x):
-        return self.few(x) if len(x) <= self.max_few else self.many(x)
+    return fast if onednn is None else onednn
 
 
 class _OneDNNConv2d(torch.nn.Module):
@@ -102,13 +81,15 @@ class _OneDNNConv2d(torch.nn.Module):
         self.stride, self.padding = conv.stride, conv.padding
         self.dilation, self.groups = conv.dilation, conv.groups
         weight = conv.weight.detach().to_mkldnn(dtype)
-        self.weight = torch._C._nn.mkldnn_reorder_conv2d_weight(
+        weight = torch._C._nn.mkldnn_reorder_conv2d_weight(
             weight, self.padding, self.stride, self.dilation, self.groups
         )
+        self.register_buffer("weight", weight)
         bias = conv.bias
         if bias is None:
             bias = torch.zeros(conv.out_channels)
-        self.bias = bias.detach().float().to_mkldnn()  # float32 bias: oneDNN's advice
+        # a float32 bias, as oneDNN advises for its bfloat16 kernels
+        self.register_buffer("bias", bias.detach().float().to_mkldnn())
 
     def forward(self, x):
         return torch.mkldnn_convolution(
@@ -127,11 +108,11 @@ class _OneDNNLinear(torch.nn.Module):
 
     def __init__(self, linear, dtype):
         super().__init__()
-        self.weight = linear.weight.detach().to_mkldnn(dtype)
+        self.register_buffer("weight", linear.weight.detach().to_mkldnn(dtype))
         bias = linear.bias
         if bias is None:
             bias = torch.zeros(linear.out_features)
-        self.bias = bias.detach().float().to_mkldnn()
+        self.register_buffer("bias", bias.detach().float().to_mkldnn())
 
     def forward(self, x):
         return torch._C._nn.mkldnn_linear(x, self.weight, self.bias)
@@ -161,7 +142,7 @@ class _OneDNN(torch.nn.Module):
 
 
 #: Largest relative difference (L2 norm of the logits) accepted between the oneDNN
-#: copy and the graph it replaces on batches, per compute dtype.
+#: copy and the graph it replaces, per compute dtype.
 ONEDNN_TOLERANCE = {torch.float32: 1e-4, torch.bfloat16: 2e-2}
 
 
@@ -170,14 +151,14 @@ def onednn_module(module, dtype, reference):
 
     Convolutions and linear layers become direct calls of oneDNN's kernels
     (``torch.mkldnn_convolution``, ``mkldnn_linear``, as ``torch.utils.mkldnn``
-    does, without its deprecated TorchScript) holding their weights reordered
-    once, in ``dtype``; activations stay in oneDNN's layout
-    from the first layer to the last, so pooling and ReLU run on it too (max
-    pooling alone takes a quarter of Model 2's prediction time on dense
-    channels-last tensors). The copy is checked on a random batch against
-    ``reference`` (the graph in the same dtype): a relative difference of the
-    logits above :data:`ONEDNN_TOLERANCE`, a layer oneDNN cannot run, or a build
-    without oneDNN gives ``None``.
+    does, without its deprecated TorchScript) holding their weights reordered once,
+    in ``dtype``; activations stay in oneDNN's layout from the first layer to the
+    last, so pooling and ReLU run on it too (max pooling alone takes a quarter of
+    Model 2's prediction time on dense channels-last tensors; a single image gains
+    too, layout conversions included). The copy is checked against ``reference``
+    (the graph in the same dtype) on a random batch and a random image: a relative
+    difference of the logits above :data:`ONEDNN_TOLERANCE`, a layer oneDNN cannot
+    run, or a build without oneDNN gives ``None``.
 
     Parameters
     ----------
@@ -195,24 +176,26 @@ def onednn_module(module, dtype, reference):
     """
     if dtype not in ONEDNN_TOLERANCE or not torch.backends.mkldnn.is_available():
         return None
-    x = torch.rand(
-        2 * SINGLE_THREAD_MAX_IMAGES,
-        1,
-        48,
-        48,
-        generator=torch.Generator().manual_seed(0),
-    )
-    x = x.to(dtype).contiguous(memory_format=torch.channels_last)
+    # a batch and a single image: oneDNN may pick different kernels for each
+    gen = torch.Generator().manual_seed(0)
+    batches = [torch.rand(n, 1, 48, 48, generator=gen) for n in (16, 1)]
     try:
         converted = _OneDNN(_to_onednn(copy.deepcopy(module), dtype)).eval()
-        with torch.inference_mode():
-            got, ref = converted(x).float(), reference(x).float()
+        for x in batches:
+            x = x.to(dtype).contiguous(memory_format=torch.channels_last)
+            with torch.inference_mode():
+                got, ref = converted(x).float(), reference(x).float()
+            if got.shape != ref.shape or not _agree(got, ref, dtype):
+                return None
     except Exception:  # a layer oneDNN cannot take, or an unsupported dtype
         return None
-    if got.shape != ref.shape:
-        return None
+    return converted
+
+
+def _agree(got, ref, dtype):
+    """Whether logits ``got`` are within :data:`ONEDNN_TOLERANCE` of ``ref``."""
     error = torch.linalg.vector_norm(got - ref) / torch.linalg.vector_norm(ref)
-    return converted if error <= ONEDNN_TOLERANCE[dtype] else None
+    return bool(error <= ONEDNN_TOLERANCE[dtype])
 
 
 def _as_function(graph, node, module):

@@ -42,8 +42,8 @@ def last_conv_block(module):
     --------
     >>> from skfer.inspection import last_conv_block
     >>> from skfer.models import build_model
-    >>> last_conv_block(build_model("model3"))  # conv, batch norm, ReLU
-    'features.23'
+    >>> last_conv_block(build_model("model2"))  # conv, ReLU
+    'features.11'
     """
     from torch import nn
 
@@ -91,6 +91,7 @@ def _targets(estimator, proba, target):
 def _gradcam(estimator, X, target, layer):
     import torch
 
+    from ..models import relu_before_pooling
     from ..utils import (
         SINGLE_THREAD_MAX_IMAGES,
         intra_op_threads,
@@ -106,7 +107,10 @@ def _gradcam(estimator, X, target, layer):
         )
     X = validate_images(estimator, X, reset=False)
     images = rows_to_images(X, estimator.input_range_)
-    module = estimator.net_.module_
+    # A copy in the usual ReLU -> max pool order, so that the rectified block
+    # output exists at full size (see relu_before_pooling); the fitted net is
+    # left untouched.
+    module = relu_before_pooling(estimator.net_.module_).eval()
     device = next(module.parameters()).device
     name = last_conv_block(module) if layer is None else layer
     try:
@@ -119,23 +123,17 @@ def _gradcam(estimator, X, target, layer):
         store["activation"] = output
         return output.clone()  # later in-place layers must not overwrite it
 
-    was_training = module.training
-    module.eval()
-    handle = hooked.register_forward_hook(keep)
+    hooked.register_forward_hook(keep)
     # A few faces on one thread, as predict_proba (see skfer.classifier._inference).
     few = device.type == "cpu" and len(images) <= SINGLE_THREAD_MAX_IMAGES
-    try:
-        with torch.enable_grad(), intra_op_threads(1 if few else None):
-            x = estimator._scaling()(images).to(device)
-            logits = module(x.contiguous())
-            proba = torch.softmax(logits.detach().float(), dim=1).cpu().numpy()
-            cols = _targets(estimator, proba, target)
-            score = logits[torch.arange(len(cols)), torch.as_tensor(cols)].sum()
-            act = store["activation"]
-            (grad,) = torch.autograd.grad(score, act)
-    finally:
-        handle.remove()
-        module.train(was_training)
+    with torch.enable_grad(), intra_op_threads(1 if few else None):
+        x = estimator._scaling()(images).to(device)
+        logits = module(x.contiguous())
+        proba = torch.softmax(logits.detach().float(), dim=1).cpu().numpy()
+        cols = _targets(estimator, proba, target)
+        score = logits[torch.arange(len(cols)), torch.as_tensor(cols)].sum()
+        act = store["activation"]
+        (grad,) = torch.autograd.grad(score, act)
     weights = grad.mean(dim=(2, 3), keepdim=True)
     cam = torch.relu((weights * act.detach()).sum(dim=1, keepdim=True)).float()
     cam = torch.nn.functional.interpolate(
@@ -221,8 +219,10 @@ def saliency_map(
     target : label, array-like of labels or None, default=None
         The class explained for each face; ``None`` means the predicted class.
     layer : str, default=None
-        Grad-CAM: the layer whose output is used (a name of the network's
-        ``named_modules()``); ``None`` means :func:`last_conv_block`.
+        Grad-CAM: the layer whose output is used, a name of ``named_modules()``
+        of the network in the usual ReLU-before-pooling order
+        (:func:`skfer.models.relu_before_pooling`; convolution and batch norm
+        names are the network's own); ``None`` means :func:`last_conv_block`.
     patch, stride : int, default=8, 4
         Occlusion: side of the grey square and its step, in pixels of the input.
 

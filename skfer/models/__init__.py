@@ -1,6 +1,7 @@
 """Torch networks for 48x48 grayscale faces (no scikit-learn here)."""
 
 from ._fold import fold_batchnorm
+from ._order import relu_before_pooling
 from ._paper import PaperModel1, PaperModel2, PaperModel3
 from ._registry import (
     ARCHITECTURES,
@@ -20,4 +21,5 @@ __all__ = [
     "build_model",
     "count_parameters",
     "register_architecture",
+    "relu_before_pooling",
 ]

@@ -124,8 +124,10 @@ def test_bfloat16_inference_copy_matches_float32(arch):
     with torch.no_grad():
         ref = torch.softmax(module(x), 1)
     fast = inference_module(module, torch.bfloat16)
-    assert next(fast.parameters()).dtype == torch.bfloat16
-    assert not any(p.requires_grad for p in fast.parameters())
+    tensors = [*fast.parameters(), *fast.buffers()]
+    weights = [t for t in tensors if t.dim() > 1]
+    assert weights and all(t.dtype == torch.bfloat16 for t in weights)
+    assert not any(t.requires_grad for t in tensors)
     assert module.training is False and next(module.parameters()).dtype == torch.float32
     with torch.inference_mode():
         got = torch.softmax(fast(x.to(torch.bfloat16)).float(), 1)
@@ -297,20 +299,28 @@ ONEDNN = torch.backends.mkldnn.is_available()
 
 @pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
 @pytest.mark.parametrize("arch", ["small", "model1", "model2", "model3"])
-def test_batches_run_on_onednn_and_agree_with_the_graph(arch):
-    from skfer.classifier._inference import BatchSizeDispatch
+@pytest.mark.parametrize("dtype", [None, torch.bfloat16])
+def test_the_copy_runs_on_onednn_and_agrees_with_the_graph(arch, dtype):
+    from skfer.classifier._inference import _OneDNN, functional_graph
 
+    if dtype is not None and not torch.ops.mkldnn._is_mkldnn_bf16_supported():
+        pytest.skip("this CPU has no bfloat16 support in oneDNN")
     torch.manual_seed(0)
     module = randomize_batchnorm(build_model(arch, n_classes=7)).eval()
-    fast = inference_module(module, None)
-    assert isinstance(fast, BatchSizeDispatch)
-    x = torch.randn(20, 1, 48, 48).contiguous(memory_format=torch.channels_last)
+    fast = inference_module(module, dtype)
+    assert isinstance(fast, _OneDNN)
+    dtype = dtype or torch.float32
+    graph = functional_graph(
+        fold_batchnorm(copy.deepcopy(module)).to(dtype), dtype=dtype
+    )
+    x = torch.randn(20, 1, 48, 48).to(dtype)
+    x = x.contiguous(memory_format=torch.channels_last)
     with torch.inference_mode():
-        batched = fast(x)
-        one_by_one = torch.cat([fast(x[i : i + 1]) for i in range(len(x))])
-        few = fast.few(x)
-    torch.testing.assert_close(batched, few, rtol=1e-4, atol=1e-4)
-    torch.testing.assert_close(one_by_one, few, rtol=1e-4, atol=1e-5)
+        batched, ref = fast(x).float(), graph(x).float()
+        one_by_one = torch.cat([fast(x[i : i + 1]) for i in range(len(x))]).float()
+    tol = 1e-4 if dtype == torch.float32 else 0.05
+    torch.testing.assert_close(batched, ref, rtol=tol, atol=tol)
+    torch.testing.assert_close(one_by_one, ref, rtol=tol, atol=tol)
 
 
 @pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
@@ -326,7 +336,7 @@ def test_a_onednn_copy_that_disagrees_with_its_reference_is_not_used():
 
 
 def test_a_layer_onednn_cannot_run_falls_back_to_the_graph():
-    from skfer.classifier._inference import BatchSizeDispatch
+    from skfer.classifier._inference import _OneDNN
 
     class Odd(nn.Module):  # a sort along the channels: no oneDNN kernel
         def __init__(self):
@@ -339,7 +349,7 @@ def test_a_layer_onednn_cannot_run_falls_back_to_the_graph():
             return self.head(x.mean((2, 3)))
 
     fast = inference_module(Odd().eval(), None)
-    assert not isinstance(fast, BatchSizeDispatch)
+    assert not isinstance(fast, _OneDNN)
     x = torch.randn(20, 1, 48, 48)
     with torch.inference_mode():
         assert fast(x).shape == (20, 2)

@@ -1,5 +1,3 @@
-import copy
-
 import pytest
 import torch
 from torch import nn
@@ -10,6 +8,7 @@ from skfer.models import (
     build_model,
     count_parameters,
     register_architecture,
+    relu_before_pooling,
 )
 
 
@@ -70,28 +69,11 @@ def test_register_architecture_guards_names():
         del ARCHITECTURES["tmp-test-arch"]
 
 
-def _textbook_order(module):
-    """A copy of ``module`` (same weights) with every MaxPool2d-ReLU pair swapped
-    back to the usual ReLU-MaxPool2d order."""
-    ref = copy.deepcopy(module)
-    for seq in ref.modules():
-        if not isinstance(seq, nn.Sequential):
-            continue
-        layers = list(seq)
-        for i in range(len(layers) - 1):
-            pair = layers[i : i + 2]
-            if [type(m) for m in pair] == [nn.MaxPool2d, nn.ReLU]:
-                layers[i], layers[i + 1] = layers[i + 1], layers[i]
-        for i, layer in enumerate(layers):
-            seq[i] = layer
-    return ref
-
-
 @pytest.mark.parametrize("arch", ["small", "model1", "model2", "model3"])
 def test_pooling_before_relu_gives_the_same_outputs_and_gradients(arch):
     torch.manual_seed(0)
     model = build_model(arch, n_classes=7)
-    ref = _textbook_order(model)
+    ref = relu_before_pooling(model)
     swapped = [
         type(a).__name__ + type(b).__name__
         for a, b in zip(ref.modules(), model.modules())
