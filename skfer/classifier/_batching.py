@@ -41,8 +41,9 @@ class BatchIterator:
     Used as skorch's ``iterator_train`` / ``iterator_valid``: images are kept as one
     ``(n, 1, 48, 48)`` tensor (uint8 or float32) and each batch is a slice (or an
     index gather when shuffling), scaled, optionally augmented, and laid out
-    channels-last. Shuffling and augmentation draw from torch's global generator,
-    which the estimator seeds for reproducibility. With ``sample_weight`` (one
+    channels-last, on the device the images are on (a GPU fit keeps them there).
+    Shuffling and augmentation draw from torch's global CPU generator, which the
+    estimator seeds for reproducibility. With ``sample_weight`` (one
     weight per image), each batch's target is ``(labels, weights)``.
     """
 
@@ -88,7 +89,8 @@ class BatchIterator:
         if self.transform is not None:
             seed = int(torch.randint(0, 2**62, (1,)).item())
             generator = torch.Generator().manual_seed(seed)
-        order = torch.randperm(n) if self.shuffle else None
+        # Drawn on the CPU (the same order whatever the device), used where X is.
+        order = torch.randperm(n).to(self.X.device) if self.shuffle else None
         weights = self.sample_weight
         for start in range(0, n, self.batch_size):
             if order is None:

@@ -429,8 +429,12 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             self._initialize_pixel_stats(meta, X_tr)
         if X_val is not None:
             X_va = match_units(X_va, self.input_range_, name="X_val")
-        images_tr = rows_to_images(X_tr, self.input_range_)
-        images_va = None if X_va is None else rows_to_images(X_va, self.input_range_)
+        # On a GPU the images live on it for the whole fit: batches are sliced and
+        # augmented there, with no host-to-device copy per batch.
+        images_tr = rows_to_images(X_tr, self.input_range_).to(device)
+        images_va = None
+        if X_va is not None:
+            images_va = rows_to_images(X_va, self.input_range_).to(device)
 
         with seeded(seed, device):
             if warm:
@@ -452,7 +456,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                     resume_state = training_state(self.net_, rng=False)
             if resume_state is not None:
                 continue_training(net, resume_state)
-            y_tensor = torch.as_tensor(y_tr, dtype=torch.long)
+            y_tensor = torch.as_tensor(y_tr, dtype=torch.long, device=device)
             net.partial_fit(images_tr, y_tensor, epochs=epochs)
         # Neither the validation data nor the weights are pickled with the model.
         net.train_split = None
@@ -644,7 +648,8 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         if images_va is not None:
             from skorch.dataset import Dataset
 
-            valid = Dataset(images_va, torch.as_tensor(y_va, dtype=torch.long))
+            y_va = torch.as_tensor(y_va, dtype=torch.long, device=images_va.device)
+            valid = Dataset(images_va, y_va)
             train_split = predefined_split(valid)
         return FERNet(
             module=module,
@@ -659,7 +664,9 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             iterator_train__scaling=scaling,
             iterator_train__transform=self._transform(),
             iterator_train__sample_weight=(
-                None if sample_weight is None else torch.from_numpy(sample_weight)
+                None
+                if sample_weight is None
+                else torch.from_numpy(sample_weight).to(device)
             ),
             iterator_valid=BatchIterator,
             iterator_valid__scaling=scaling,

@@ -451,6 +451,26 @@ def test_cuda_training_and_moving_weights_between_devices(small, faces3):
     np.testing.assert_allclose(p_gpu, p_cpu, atol=0.05)
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_cuda_fit_slices_and_augments_batches_on_the_gpu(small, faces3, monkeypatch):
+    from skfer.classifier import _batching
+
+    seen = []
+    prepare = _batching.BatchIterator._prepare
+
+    def spy(self, xb, generator):
+        seen.append(xb.device.type)  # before any transfer skorch would make
+        return prepare(self, xb, generator)
+
+    monkeypatch.setattr(_batching.BatchIterator, "_prepare", spy)
+    X, y = faces3
+    weights = np.linspace(0.5, 1.5, len(y))
+    small(device="cuda", max_epochs=1, augment="standard").fit(
+        X, y, sample_weight=weights
+    )
+    assert seen and set(seen) == {"cuda"}
+
+
 # ------------------------------------------------------ sample and class weights
 def test_sample_weight_steers_the_training(small, faces3):
     X, y = faces3
