@@ -53,15 +53,23 @@ def machine_info(device="cpu"):
 
 
 def command_line():
-    """The command that is running, as one could type it again."""
+    """The command that is running, as one could type it again.
+
+    Arguments inside the cache folder are written ``$SKFER_CACHE/...`` (results
+    name no folder of the machine that made them).
+    """
+    from skfer.datasets import cache_relative
+
     script = Path(sys.argv[0])
     try:
         script = script.resolve().relative_to(Path.cwd())
     except ValueError:
         pass
-    return " ".join(
-        ["python", shlex.quote(str(script)), *map(shlex.quote, sys.argv[1:])]
-    )
+    args = []
+    for arg in sys.argv[1:]:
+        cached = cache_relative(arg) if arg.startswith(os.sep) else None
+        args.append(cached if cached is not None else shlex.quote(arg))
+    return " ".join(["python", shlex.quote(str(script)), *args])
 
 
 def now():

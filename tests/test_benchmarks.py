@@ -1,4 +1,4 @@
-"""The machinery of benchmarks/speed.py: worker protocol and per-round ratios."""
+"""The machinery of the benchmarks: recorded commands, worker protocol, ratios."""
 
 import sys
 from pathlib import Path
@@ -8,7 +8,7 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
-from _common import Worker, WorkerError, timed_best  # noqa: E402
+from _common import Worker, WorkerError, command_line, timed_best  # noqa: E402
 
 SERVER = f"""
 import sys
@@ -69,3 +69,15 @@ def test_ratios_are_taken_within_each_round():
     assert ratios["rounds"] == pytest.approx([1 / 3, 4.0, 3.0])
     assert ratios["median"] == 3.0
     assert (ratios["min"], ratios["max"]) == (pytest.approx(1 / 3), 4.0)
+
+
+def test_recorded_commands_name_no_cache_folder_of_the_machine(tmp_path, monkeypatch):
+    monkeypatch.setenv("SKFER_CACHE", str(tmp_path))
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        ["benchmarks/transfer.py", "--output", str(tmp_path / "t-1"), "--x", "a b"],
+    )
+    command = command_line()
+    assert command.endswith("--output $SKFER_CACHE/t-1 --x 'a b'")
+    assert str(tmp_path) not in command
