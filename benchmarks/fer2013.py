@@ -15,6 +15,11 @@ Examples::
     python benchmarks/fer2013.py --recipe paper --models model1   # Adam, 75 epochs
     python benchmarks/fer2013.py --evaluate-only --models model2  # saved weights
     python benchmarks/fer2013.py --ensemble-only
+    python benchmarks/fer2013.py --add-rows ../wt/benchmarks/results/fer2013.json
+
+A run made in a git worktree (pinned at a commit, so that edits never reach it)
+writes its results there; ``--add-rows`` brings its newer single-model rows and
+their figures back and evaluates the ensemble again.
 
 Test-time augmentation (mirror image, or five shifted crops and their mirror images)
 is chosen per model on PublicTest; PrivateTest is evaluated once, with that choice.
@@ -388,6 +393,33 @@ def weights_path(shown):
     return Path(__file__).resolve().parents[1] / shown
 
 
+def add_rows(results, paths, outdir):
+    """Copy into ``results`` the single-model rows of other ``fer2013.json`` files
+    that are newer than its own (by their ``date``), with their figures.
+
+    Ensemble rows are not copied: they are evaluated again from the members.
+    Returns the keys of the rows copied.
+    """
+    added = []
+    for path in map(Path, paths):
+        other = read_json(path)
+        if not other:
+            raise SystemExit(f"--add-rows: no results in {path}")
+        for key, row in other.get("models", {}).items():
+            mine = results["models"].get(key)
+            if key.startswith("ensemble") or (
+                mine is not None and mine.get("date", "") >= row.get("date", "")
+            ):
+                continue
+            results["models"][key] = row
+            added.append(key)
+            for name in row.get("figures", {}).values():
+                source, target = path.parent / name, Path(outdir) / name
+                if source.is_file() and source.resolve() != target.resolve():
+                    shutil.copy2(source, target)
+    return added
+
+
 def ensemble_members(args, results, fitted):
     """(name, fitted classifier) of every reported model whose weights exist.
 
@@ -598,6 +630,15 @@ def main(argv=None):
         "augmentation chosen on PublicTest) and update their rows and registry entries",
     )
     parser.add_argument(
+        "--add-rows",
+        nargs="+",
+        type=Path,
+        metavar="JSON",
+        help="train nothing: copy the newer single-model rows of these fer2013.json "
+        "files (e.g. of a run in a worktree) and their figures, then evaluate the "
+        "ensemble again",
+    )
+    parser.add_argument(
         "--threads",
         type=int,
         default=os.cpu_count(),
@@ -629,6 +670,8 @@ def main(argv=None):
         "train on FER2013 Training, choose the epoch on PublicTest, report PrivateTest"
     )
     fitted = {}
+    if args.add_rows:
+        print(f"rows added: {add_rows(results, args.add_rows, args.output)}")
     if args.evaluate_only:
         for model in args.models:
             fitted[run_key(model, args)], row = reevaluate(model, args, data, results)
@@ -638,7 +681,8 @@ def main(argv=None):
             )
             write_json(json_path, results)
             write_markdown(results, args.output / "fer2013.md")
-    for model in [] if args.ensemble_only or args.evaluate_only else args.models:
+    train_nothing = args.ensemble_only or args.evaluate_only or args.add_rows
+    for model in [] if train_nothing else args.models:
         clf, params, wall, folder = train_one(model, args, data)
         key = run_key(model, args)
         fitted[key] = clf

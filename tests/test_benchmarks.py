@@ -81,3 +81,34 @@ def test_recorded_commands_name_no_cache_folder_of_the_machine(tmp_path, monkeyp
     command = command_line()
     assert command.endswith("--output $SKFER_CACHE/t-1 --x 'a b'")
     assert str(tmp_path) not in command
+
+
+def test_add_rows_brings_newer_single_model_rows_and_their_figures(tmp_path):
+    from _common import write_json
+    from fer2013 import add_rows
+
+    worktree = tmp_path / "wt"
+    worktree.mkdir()
+    (worktree / "fer2013_curves_model3-seed1.png").write_bytes(b"png")
+    write_json(
+        worktree / "fer2013.json",
+        {
+            "models": {
+                "model1": {"date": "2026-11-25 10:00 UTC"},  # older than ours
+                "model3-seed1": {
+                    "date": "2026-12-06 10:00 UTC",
+                    "figures": {"curves": "fer2013_curves_model3-seed1.png"},
+                },
+                "ensemble": {"date": "2026-12-06 10:00 UTC"},
+            }
+        },
+    )
+    out = tmp_path / "main"
+    out.mkdir()
+    results = {"models": {"model1": {"date": "2026-12-05 03:19 UTC", "mine": True}}}
+    added = add_rows(results, [worktree / "fer2013.json"], out)
+    assert added == ["model3-seed1"]
+    assert results["models"]["model1"]["mine"] and "ensemble" not in results["models"]
+    assert (out / "fer2013_curves_model3-seed1.png").read_bytes() == b"png"
+    with pytest.raises(SystemExit, match="no results"):
+        add_rows(results, [tmp_path / "missing.json"], out)
