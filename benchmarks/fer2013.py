@@ -16,10 +16,16 @@ Examples::
     python benchmarks/fer2013.py --evaluate-only --models model2  # saved weights
     python benchmarks/fer2013.py --ensemble-only
     python benchmarks/fer2013.py --add-rows ../wt/benchmarks/results/fer2013.json
+    python benchmarks/fer2013.py --models model3 --distil-from ensemble
 
 A run made in a git worktree (pinned at a commit, so that edits never reach it)
 writes its results there; ``--add-rows`` brings its newer single-model rows and
 their figures back and evaluates the ensemble again.
+
+``--distil-from ensemble`` trains a student on the labels and on the probabilities
+of the PublicTest-weighted ensemble (its members and weights as recorded in the
+results), computed once on the training images (each member with its TTA); the
+row is named ``<model>-distilled``.
 
 Test-time augmentation (mirror image, or five shifted crops and their mirror images)
 is chosen per model on PublicTest; PrivateTest is evaluated once, with that choice.
@@ -99,6 +105,8 @@ def run_key(model, args):
     """The results row of a run: the model, then the recipe unless ``skfer`` and
     the seed unless 0 (``model3``, ``model3-skfer-v1``, ``model3-seed1``)."""
     key = model if args.recipe == "skfer" else f"{model}-{args.recipe}"
+    if args.distil_from:
+        key += "-distilled"
     return key if args.random_state == 0 else f"{key}-seed{args.random_state}"
 
 
@@ -127,7 +135,45 @@ def load(args):
     }
 
 
-def run_dir(model, args, params):
+def teacher_spec(args, results):
+    """The teacher of ``--distil-from``: ``{"members": [...], "weights": [...]}``
+    from the results row it names (members of weight 0 left out), or None."""
+    if not args.distil_from:
+        return None
+    row = results["models"].get(args.distil_from)
+    if row is None or "members" not in row:
+        raise SystemExit(
+            f"--distil-from {args.distil_from}: no ensemble row of that name in "
+            "fer2013.json; run --ensemble-only first"
+        )
+    weights = row["weights"] or [1.0] * len(row["members"])
+    kept = [(m, w) for m, w in zip(row["members"], weights) if w > 0]
+    return {"members": [m for m, _ in kept], "weights": [w for _, w in kept]}
+
+
+def teacher_proba(teacher, args, results, X, folder):
+    """The teacher's probabilities for ``X``, computed once and kept in ``folder``."""
+    from skfer import ensemble_from_fitted
+
+    path = Path(folder) / "teacher_proba.npy"
+    if path.is_file():
+        return np.load(path)
+    members = [
+        (name, clf)
+        for name, clf in ensemble_members(args, results, {})
+        if name in teacher["members"]
+    ]
+    if [name for name, _ in members] != teacher["members"]:
+        raise SystemExit(f"--distil-from: weights missing for {teacher['members']}")
+    t0 = time.perf_counter()
+    proba = ensemble_from_fitted(members, weights=teacher["weights"]).predict_proba(X)
+    print(f"teacher probabilities: {proba.shape} in {time.perf_counter() - t0:.0f} s")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    np.save(path, proba.astype(np.float32))
+    return np.load(path)
+
+
+def run_dir(model, args, params, teacher=None):
     """The checkpoint folder of one training run, under ``$SKFER_CACHE/runs``.
 
     Named by everything that determines the result, so a stopped run is resumed
@@ -143,16 +189,17 @@ def run_dir(model, args, params):
             "quick": args.quick,
             "device": args.device,
             "threads": args.threads,
+            **({"teacher": teacher} if teacher else {}),
         },
         sort_keys=True,
     )
     tag = hashlib.sha256(key.encode()).hexdigest()[:12]
-    name = f"fer2013-{model}-{args.recipe}-{tag}"
+    name = f"fer2013-{model}-{args.recipe}{'-distilled' if teacher else ''}-{tag}"
     root = Path(args.output) / "runs" if args.quick else Path(get_cache_home()) / "runs"
     return root / name
 
 
-def train_one(model, args, data):
+def train_one(model, args, data, results):
     """Train ``model`` with checkpoints after every epoch; resume a stopped run.
 
     The epoch is chosen on PublicTest: the checkpoint keeps the weights of the best
@@ -170,9 +217,14 @@ def train_one(model, args, data):
     if args.quick:
         params["max_epochs"] = min(params["max_epochs"], 2)
     tta = params.pop("tta", None)  # chosen on PublicTest after training
-    folder = run_dir(model, args, params)
+    teacher = teacher_spec(args, results)
+    if teacher:
+        params["distillation_weight"] = args.distillation_weight
+    folder = run_dir(model, args, params, teacher)
     if args.fresh and folder.exists():
         shutil.rmtree(folder)
+    X, y = data["train"]
+    soft = None if teacher is None else teacher_proba(teacher, args, results, X, folder)
     done = read_checkpoint(folder)
     resume = done is not None
     clf = FERClassifier(
@@ -182,8 +234,9 @@ def train_one(model, args, data):
         verbose=1,
         **params,
     )
-    X, y = data["train"]
     print(f"\n== {model}: {len(y)} training images, recipe {args.recipe}: {params}")
+    if teacher:
+        print(f"distilled from {args.distil_from}: {teacher}")
     print(
         f"checkpoints: {folder}"
         + (f" (resuming after epoch {done['epoch']})" if resume else "")
@@ -198,6 +251,7 @@ def train_one(model, args, data):
         X_val=data["public"][0],
         y_val=data["public"][1],
         keep_best="valid_acc",
+        teacher_proba=soft,
     )
     wall = time.perf_counter() - t0
     if len(fitted.history_) < params["max_epochs"]:
@@ -212,6 +266,8 @@ def train_one(model, args, data):
     # Training time over all sittings: the epochs' own durations.
     train_time = sum(row.get("dur", 0.0) for row in fitted.history_)
     print(f"this sitting: {wall / 60:.1f} min; in all: {train_time / 60:.1f} min")
+    if teacher:
+        params["teacher"] = {"row": args.distil_from, **teacher}
     return best, params, train_time, folder
 
 
@@ -320,6 +376,7 @@ def save_weights(clf, model, args, row):
         and not args.quick
         and args.recipe == "skfer"
         and args.random_state == 0
+        and not args.distil_from  # a student is shipped by hand, if chosen
     )
     if args.quick:  # never beside (or over) the weights of real runs
         folder = Path(args.output) / "weights"
@@ -433,7 +490,7 @@ def ensemble_members(args, results, fitted):
         if name.startswith("ensemble") or row.get("quick") != args.quick:
             continue
         clf = fitted.get(name)
-        if clf is None and "weights" in row and not args.quick:
+        if clf is None and "weights" in row:  # quick rows: weights in --output
             path = weights_path(row["weights"])
             if path.is_file():
                 clf = FERClassifier.from_weights(path, device=args.device)
@@ -649,6 +706,18 @@ def main(argv=None):
         action="store_true",
         help="start the training afresh even if a checkpoint of the same run exists",
     )
+    parser.add_argument(
+        "--distil-from",
+        metavar="ROW",
+        help="train students on the labels and the probabilities of this ensemble "
+        "row of fer2013.json (e.g. 'ensemble'); rows are named <model>-distilled",
+    )
+    parser.add_argument(
+        "--distillation-weight",
+        type=float,
+        default=0.5,
+        help="with --distil-from: the teacher's share of the training targets",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
         "--weights-dir",
@@ -683,7 +752,7 @@ def main(argv=None):
             write_markdown(results, args.output / "fer2013.md")
     train_nothing = args.ensemble_only or args.evaluate_only or args.add_rows
     for model in [] if train_nothing else args.models:
-        clf, params, wall, folder = train_one(model, args, data)
+        clf, params, wall, folder = train_one(model, args, data, results)
         key = run_key(model, args)
         fitted[key] = clf
         # a safety copy before anything else can go wrong

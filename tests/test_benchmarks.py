@@ -112,3 +112,28 @@ def test_add_rows_brings_newer_single_model_rows_and_their_figures(tmp_path):
     assert (out / "fer2013_curves_model3-seed1.png").read_bytes() == b"png"
     with pytest.raises(SystemExit, match="no results"):
         add_rows(results, [tmp_path / "missing.json"], out)
+
+
+def test_distillation_names_its_row_and_keeps_the_voting_members():
+    from argparse import Namespace
+
+    from fer2013 import run_key, teacher_spec
+
+    results = {
+        "models": {
+            "ensemble": {
+                "members": ["model1", "model2", "model3"],
+                "weights": [0.25, 0.0, 0.75],
+            },
+            "model3": {"private_test_accuracy": 0.7},
+        }
+    }
+    args = Namespace(recipe="skfer", random_state=0, distil_from="ensemble")
+    assert run_key("model3", args) == "model3-distilled"
+    assert teacher_spec(args, results) == {
+        "members": ["model1", "model3"],
+        "weights": [0.25, 0.75],
+    }
+    with pytest.raises(SystemExit, match="no ensemble row"):
+        teacher_spec(Namespace(distil_from="model3"), results)
+    assert teacher_spec(Namespace(distil_from=None), results) is None

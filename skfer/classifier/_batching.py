@@ -44,7 +44,9 @@ class BatchIterator:
     channels-last, on the device the images are on (a GPU fit keeps them there).
     Shuffling and augmentation draw from torch's global CPU generator, which the
     estimator seeds for reproducibility. With ``sample_weight`` (one
-    weight per image), each batch's target is ``(labels, weights)``.
+    weight per image) or ``teacher_proba`` (a teacher's probabilities, one row per
+    image), each batch's target is ``(labels, weights, teacher)``, ``None`` for
+    whichever is not given.
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class BatchIterator:
         transform=None,
         channels_last=True,
         sample_weight=None,
+        teacher_proba=None,
         **kwargs,
     ):
         self.X = dataset.X if hasattr(dataset, "X") else dataset
@@ -66,6 +69,7 @@ class BatchIterator:
         self.transform = transform
         self.channels_last = channels_last
         self.sample_weight = sample_weight
+        self.teacher_proba = teacher_proba
 
     def __len__(self):
         n = len(self.X)
@@ -91,7 +95,8 @@ class BatchIterator:
             generator = torch.Generator().manual_seed(seed)
         # Drawn on the CPU (the same order whatever the device), used where X is.
         order = torch.randperm(n).to(self.X.device) if self.shuffle else None
-        weights = self.sample_weight
+        weights, teacher = self.sample_weight, self.teacher_proba
+        extras = weights is not None or teacher is not None
         for start in range(0, n, self.batch_size):
             if order is None:
                 idx = slice(start, start + self.batch_size)
@@ -99,6 +104,10 @@ class BatchIterator:
                 idx = order[start : start + self.batch_size]
             xb = self.X[idx]
             yb = None if self.y is None else self.y[idx]
-            if weights is not None and yb is not None:
-                yb = (yb, weights[idx])
+            if extras and yb is not None:
+                yb = (
+                    yb,
+                    None if weights is None else weights[idx],
+                    None if teacher is None else teacher[idx],
+                )
             yield self._prepare(xb, generator), yb

@@ -36,7 +36,7 @@ from ._net import EpochAccuracy, FERNet
 from ._schedules import SCHEDULES, LRSchedule
 from ._training_state import continue_training, training_state
 from ._warm_start import check_partial_fit_params, warm_start_changes
-from ._weighting import training_weights
+from ._weighting import check_teacher_proba, training_weights
 
 __all__ = ["FERClassifier"]
 
@@ -130,6 +130,12 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         CutMix: a box from another image of the batch is pasted in, the labels
         mixed by area. With both ``mixup_alpha`` and ``cutmix_alpha`` set, each
         batch uses one of the two at random.
+    distillation_weight : float, default=0.5
+        Knowledge distillation, used when :meth:`fit` gets ``teacher_proba`` (a
+        teacher's probabilities for the training images, e.g. an ensemble's): the
+        training targets become ``(1 - w) * labels + w * teacher_proba`` with ``w``
+        this weight (label smoothing applies to the labels' share). Ignored
+        without ``teacher_proba``.
     ema_decay : float or None, default=None
         Keep an exponential moving average of the weights (decay per step, e.g.
         0.999) and use it for validation, early stopping, checkpoints and the
@@ -229,6 +235,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "mixup_alpha": [Interval(Real, 0, None, closed="left")],
         "cutmix_alpha": [Interval(Real, 0, None, closed="left")],
+        "distillation_weight": [Interval(Real, 0, 1, closed="both")],
         "ema_decay": [Interval(Real, 0, 1, closed="neither"), None],
         "grad_clip": [Interval(Real, 0, None, closed="neither"), None],
         "augment": [str, callable, None],
@@ -260,6 +267,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         label_smoothing=0.0,
         mixup_alpha=0.0,
         cutmix_alpha=0.0,
+        distillation_weight=0.5,
         ema_decay=None,
         grad_clip=None,
         augment=None,
@@ -287,6 +295,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         self.label_smoothing = label_smoothing
         self.mixup_alpha = mixup_alpha
         self.cutmix_alpha = cutmix_alpha
+        self.distillation_weight = distillation_weight
         self.ema_decay = ema_decay
         self.grad_clip = grad_clip
         self.augment = augment
@@ -305,7 +314,9 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X, y, sample_weight=None, *, X_val=None, y_val=None):
+    def fit(
+        self, X, y, sample_weight=None, *, X_val=None, y_val=None, teacher_proba=None
+    ):
         """Train the network on ``(X, y)``.
 
         Parameters
@@ -323,6 +334,11 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             An explicit validation set (e.g. FER2013's PublicTest) used for
             ``valid_loss``/``valid_acc`` and early stopping instead of a split of
             ``X``.
+        teacher_proba : array-like of shape (n_samples, n_classes), default=None
+            A teacher's class probabilities for the rows of ``X`` (columns in the
+            order of ``np.unique(y)``, or of ``classes`` when set), e.g. an
+            ensemble's ``predict_proba(X)``: the network is trained towards them
+            as well as the labels (see ``distillation_weight``).
 
         Returns
         -------
@@ -347,6 +363,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             warm=warm,
             epochs=self.max_epochs,
             sample_weight=sample_weight,
+            teacher_proba=teacher_proba,
         )
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -388,6 +405,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         classes=None,
         resume_state=None,
         sample_weight=None,
+        teacher_proba=None,
     ):
         """The training behind ``fit``, ``partial_fit`` and resumed checkpoints.
 
@@ -420,10 +438,11 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         weights = training_weights(
             X, y_codes, self.classes_, sample_weight, self.class_weight
         )
+        teacher = check_teacher_proba(teacher_proba, len(X), self.classes_)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        X_tr, y_tr, X_va, y_va, w_tr = self._training_and_validation(
-            X, y_codes, X_val, y_val, seed, weights, partial
+        X_tr, y_tr, X_va, y_va, (w_tr, q_tr) = self._training_and_validation(
+            X, y_codes, X_val, y_val, seed, (weights, teacher), partial
         )
         if not warm:
             self._initialize_pixel_stats(meta, X_tr)
@@ -449,6 +468,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                 n_train=len(y_tr),
                 schedule_origin=0 if partial else None,
                 sample_weight=w_tr,
+                teacher_proba=q_tr,
             )
             if warm:
                 net.history = self.net_.history
@@ -458,18 +478,20 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                 continue_training(net, resume_state)
             y_tensor = torch.as_tensor(y_tr, dtype=torch.long, device=device)
             net.partial_fit(images_tr, y_tensor, epochs=epochs)
-        # Neither the validation data nor the weights are pickled with the model.
+        # Neither the validation data nor per-sample data are pickled with the model.
         net.train_split = None
         net.iterator_train__sample_weight = None
+        net.iterator_train__teacher_proba = None
         self.net_ = net
         self.history_ = [
             {k: v for k, v in row.items() if k != "batches"} for row in net.history
         ]
         return self
 
-    def _training_and_validation(self, X, y, X_val, y_val, seed, weights, partial):
-        """``(X_tr, y_tr, X_va, y_va, w_tr)``: the explicit validation set, a split
-        of ``validation_fraction``, or (``partial_fit``) no validation."""
+    def _training_and_validation(self, X, y, X_val, y_val, seed, per_sample, partial):
+        """``(X_tr, y_tr, X_va, y_va, per_sample_tr)``: the explicit validation set, a
+        split of ``validation_fraction``, or (``partial_fit``) no validation.
+        ``per_sample`` is a tuple of per-row arrays (or ``None``) split with ``X``."""
         if X_val is not None or y_val is not None:
             if X_val is None or y_val is None:
                 raise ValueError("Pass both X_val and y_val, or neither.")
@@ -480,11 +502,11 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                     f"X_val has {len(X_va)} rows but y_val has {len(y_va)} labels."
                 )
             self._check_labels_known(y_va, "y_val")
-            split = X, y, X_va, np.searchsorted(self.classes_, y_va), weights
+            split = X, y, X_va, np.searchsorted(self.classes_, y_va), per_sample
         elif not partial:
-            split = self._split(X, y, seed, weights)
+            split = self._split(X, y, seed, per_sample)
         else:
-            split = X, y, None, None, weights
+            split = X, y, None, None, per_sample
         if self.early_stopping and split[2] is None and not partial:
             raise ValueError(
                 "early_stopping=True needs a validation set: set validation_fraction "
@@ -492,10 +514,10 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             )
         return split
 
-    def _split(self, X, y, seed, weights=None):
+    def _split(self, X, y, seed, per_sample=()):
         frac = self.validation_fraction
         if not frac:
-            return X, y, None, None, weights
+            return X, y, None, None, per_sample
         n = len(y)
         n_val = int(np.ceil(frac * n))
         if n_val < 1 or n - n_val < 1:
@@ -505,17 +527,17 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=3,
             )
-            return X, y, None, None, weights
+            return X, y, None, None, per_sample
         counts = np.bincount(y)
         counts = counts[counts > 0]
         stratify = y if (counts.min() >= 2 and n_val >= len(counts)) else None
-        # The same split with or without weights (a weight column rides along).
+        # The same split whatever rides along (weights, a teacher's probabilities).
         index = np.arange(n)
         i_tr, i_va = train_test_split(
             index, test_size=n_val, stratify=stratify, random_state=seed
         )
-        w_tr = None if weights is None else weights[i_tr]
-        return X[i_tr], y[i_tr], X[i_va], y[i_va], w_tr
+        per_sample_tr = tuple(None if a is None else a[i_tr] for a in per_sample)
+        return X[i_tr], y[i_tr], X[i_va], y[i_va], per_sample_tr
 
     # ---------------------------------------------------------- initialization
     # The steps that give a new network its state, in this order, as skorch's
@@ -607,6 +629,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         n_train=0,
         schedule_origin=None,
         sample_weight=None,
+        teacher_proba=None,
     ):
         from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
         from skorch.helper import predefined_split
@@ -663,11 +686,8 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             iterator_train__shuffle=True,
             iterator_train__scaling=scaling,
             iterator_train__transform=self._transform(),
-            iterator_train__sample_weight=(
-                None
-                if sample_weight is None
-                else torch.from_numpy(sample_weight).to(device)
-            ),
+            iterator_train__sample_weight=_on_device(sample_weight, device),
+            iterator_train__teacher_proba=_on_device(teacher_proba, device),
             iterator_valid=BatchIterator,
             iterator_valid__scaling=scaling,
             train_split=train_split,
@@ -684,6 +704,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             autocast_dtype=autocast_dtype,
             mixup_alpha=float(self.mixup_alpha),
             cutmix_alpha=float(self.cutmix_alpha),
+            distillation_weight=float(self.distillation_weight),
             **{f"optimizer__{k}": v for k, v in opt_kwargs.items()},
         )
 
@@ -912,6 +933,10 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _on_device(array, device):
+    return None if array is None else torch.from_numpy(array).to(device)
 
 
 def _print_plain_unless_tty(text, **kwargs):

@@ -11,7 +11,7 @@ from skorch.dataset import unpack_data
 from ..utils import autocast, reuse_large_allocations
 from ._inference import inference_module
 
-__all__ = ["EpochAccuracy", "FERNet", "mix_batch"]
+__all__ = ["EpochAccuracy", "FERNet", "mix_batch", "soft_targets"]
 
 # A process-wide counter: each value names one state of some net's weights, so the
 # inference cache keyed on it can never mistake the weights of one net for those of
@@ -25,8 +25,9 @@ class FERNet(NeuralNet):
     Weights and optimizer state stay float32; only the forward computation uses
     ``autocast_dtype`` (e.g. bfloat16). Logits are returned as float32 so the loss
     is computed in full precision. Training steps mix batches (``mixup_alpha``,
-    ``cutmix_alpha``, see :func:`mix_batch`) and weight the loss by
-    ``sample_weight`` when given.
+    ``cutmix_alpha``, see :func:`mix_batch`), weight the loss by ``sample_weight``
+    and blend a teacher's probabilities into the targets (``distillation_weight``)
+    when the batches carry them (see :class:`~._batching.BatchIterator`).
 
     **The inference cache.** :meth:`inference_copy` gives the frozen copy of a
     module that prediction runs (:func:`~._inference.inference_module`: eval mode,
@@ -43,12 +44,19 @@ class FERNet(NeuralNet):
     """
 
     def __init__(
-        self, *args, autocast_dtype=None, mixup_alpha=0.0, cutmix_alpha=0.0, **kwargs
+        self,
+        *args,
+        autocast_dtype=None,
+        mixup_alpha=0.0,
+        cutmix_alpha=0.0,
+        distillation_weight=0.0,
+        **kwargs,
     ):
         super().__init__(*args, **kwargs)
         self.autocast_dtype = autocast_dtype
         self.mixup_alpha = mixup_alpha
         self.cutmix_alpha = cutmix_alpha
+        self.distillation_weight = distillation_weight
 
     def _autocast(self):
         return autocast(self.device, self.autocast_dtype)
@@ -111,39 +119,43 @@ class FERNet(NeuralNet):
                 average.use_average(self)
         return super().run_single_epoch(iterator, training, *args, **kwargs)
 
-    def _train_loss(self, y_pred, y_true, weight, Xi):
-        """The batch's training loss; with weights, their weighted mean."""
-        if weight is None:
-            return self.get_loss(y_pred, y_true, X=Xi, training=True)
+    def _train_loss(self, y_pred, y_true, weight, teacher):
+        """The batch's training loss: cross-entropy with the label-smoothed labels,
+        blended with ``teacher`` probabilities if given, weighted if given."""
+        smoothing = float(getattr(self.criterion_, "label_smoothing", 0.0))
+        if weight is None and teacher is None:
+            return self.get_loss(y_pred, y_true, X=None, training=True)
         y_true = y_true.to(y_pred.device)
-        per_sample = F.cross_entropy(
-            y_pred,
-            y_true,
-            reduction="none",
-            label_smoothing=float(getattr(self.criterion_, "label_smoothing", 0.0)),
-        )
-        return (per_sample * weight.to(y_pred.device)).mean()
+        if teacher is None:
+            per_sample = F.cross_entropy(
+                y_pred, y_true, reduction="none", label_smoothing=smoothing
+            )
+        else:
+            target = soft_targets(
+                y_true, teacher.to(y_pred), smoothing, self.distillation_weight
+            )
+            per_sample = F.cross_entropy(y_pred, target, reduction="none")
+        if weight is None:
+            return per_sample.mean()
+        return (per_sample * weight.to(y_pred)).mean()
 
     def train_step_single(self, batch, **fit_params):
         self._weights_changed()
         self._set_training(True)
         Xi, yi = unpack_data(batch)
-        yi, wi = yi if isinstance(yi, (tuple, list)) else (yi, None)
-        # Weights ride along as a second column so that mixing permutes them too.
-        target = yi if wi is None else torch.stack([yi.double(), wi.double()], 1)
+        # (labels, sample weights or None, teacher probabilities or None) when the
+        # batches carry more than labels; mixing permutes all three alike.
+        target = yi if isinstance(yi, (tuple, list)) else (yi, None, None)
         mixed = mix_batch(Xi, target, self.mixup_alpha, self.cutmix_alpha)
         with self._autocast():
             y_pred = self.infer(Xi if mixed is None else mixed[0], **fit_params)
         y_pred = y_pred.float()
         if mixed is None:
-            loss = self._train_loss(y_pred, yi, wi, Xi)
+            loss = self._train_loss(y_pred, *target)
         else:
-            Xi, (t_a, t_b, lam) = mixed
-            losses = []
-            for t in (t_a, t_b):
-                y, w = (t, None) if wi is None else (t[:, 0].long(), t[:, 1].float())
-                losses.append(self._train_loss(y_pred, y, w, Xi))
-            loss = lam * losses[0] + (1.0 - lam) * losses[1]
+            _, (t_a, t_b, lam) = mixed
+            loss = lam * self._train_loss(y_pred, *t_a)
+            loss = loss + (1.0 - lam) * self._train_loss(y_pred, *t_b)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
 
@@ -178,6 +190,7 @@ def mix_batch(X, y, mixup_alpha, cutmix_alpha):
     Returns
     -------
     None or (X_mixed, (y, y_permuted, lam))
+        ``y`` may be a tensor or a tuple of tensors (or ``None``), permuted alike.
     """
     mixup_alpha, cutmix_alpha = float(mixup_alpha or 0), float(cutmix_alpha or 0)
     if mixup_alpha <= 0 and cutmix_alpha <= 0 or len(X) < 2:
@@ -188,9 +201,13 @@ def mix_batch(X, y, mixup_alpha, cutmix_alpha):
     alpha = cutmix_alpha if use_cutmix else mixup_alpha
     lam = float(torch.distributions.Beta(alpha, alpha).sample())
     perm = torch.randperm(len(X))
+    if isinstance(y, (tuple, list)):
+        y_perm = tuple(None if t is None else t[perm.to(t.device)] for t in y)
+    else:
+        y_perm = y[perm.to(y.device)]
     if not use_cutmix:
         mixed = X.mul(lam).add_(X[perm], alpha=1.0 - lam)
-        return mixed, (y, y[perm], lam)
+        return mixed, (y, y_perm, lam)
     h, w = X.shape[-2:]
     cut = (1.0 - lam) ** 0.5
     ch, cw = int(round(h * cut)), int(round(w * cut))
@@ -200,7 +217,43 @@ def mix_batch(X, y, mixup_alpha, cutmix_alpha):
     mixed = X.clone()
     mixed[..., y0:y1, x0:x1] = X[perm][..., y0:y1, x0:x1]
     lam = 1.0 - (y1 - y0) * (x1 - x0) / float(h * w)
-    return mixed, (y, y[perm], lam)
+    return mixed, (y, y_perm, lam)
+
+
+def soft_targets(y, teacher, label_smoothing, distillation_weight):
+    """Training targets blending the labels with a teacher's probabilities.
+
+    ``(1 - w) * smoothed_one_hot(y) + w * teacher`` with ``w`` the
+    ``distillation_weight``: knowledge distillation from probabilities computed
+    once (e.g. an ensemble's), label smoothing applying to the labels' share only.
+
+    Parameters
+    ----------
+    y : tensor of int of shape (n,)
+        Class indices.
+    teacher : tensor of shape (n, n_classes)
+        The teacher's probabilities (rows summing to 1).
+    label_smoothing : float
+        As in :func:`torch.nn.functional.cross_entropy`.
+    distillation_weight : float
+        Share of the teacher, in [0, 1].
+
+    Returns
+    -------
+    targets : tensor of shape (n, n_classes)
+        Rows summing to 1, for a cross-entropy with probability targets.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfer.classifier._net import soft_targets
+    >>> soft_targets(torch.tensor([0]), torch.tensor([[0.5, 0.5]]), 0.0, 0.5)
+    tensor([[0.7500, 0.2500]])
+    """
+    n_classes = teacher.shape[1]
+    labels = F.one_hot(y.long(), n_classes).to(teacher.dtype)
+    labels = labels * (1.0 - label_smoothing) + label_smoothing / n_classes
+    return labels * (1.0 - distillation_weight) + teacher * distillation_weight
 
 
 class EpochAccuracy(Callback):
@@ -214,7 +267,7 @@ class EpochAccuracy(Callback):
         if y_pred is None:
             return
         _, yi = unpack_data(batch)
-        if isinstance(yi, (tuple, list)):  # (labels, sample weights)
+        if isinstance(yi, (tuple, list)):  # (labels, weights, teacher)
             yi = yi[0]
         correct = (y_pred.argmax(1).cpu() == yi.cpu()).sum().item()
         net.history.record_batch(

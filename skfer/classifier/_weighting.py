@@ -1,12 +1,13 @@
-"""Per-sample training weights from ``sample_weight`` and ``class_weight``."""
+"""Per-sample training data: weights (``sample_weight``, ``class_weight``) and a
+teacher's probabilities (``teacher_proba``)."""
 
 from numbers import Real
 
 import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, check_array
 
-__all__ = ["training_weights"]
+__all__ = ["check_teacher_proba", "training_weights"]
 
 
 def _class_weights(class_weight, y_codes, classes):
@@ -104,3 +105,50 @@ def training_weights(X, y_codes, classes, sample_weight, class_weight):
     if np.all(weights == weights[0]):
         return None
     return (weights * (len(weights) / total)).astype(np.float32)
+
+
+def check_teacher_proba(teacher_proba, n_samples, classes):
+    """Validate a teacher's probabilities: ``None``, or float32 rows summing to 1.
+
+    Parameters
+    ----------
+    teacher_proba : array-like of shape (n_samples, n_classes) or None
+        Finite, non-negative; each row must sum to 1 (within 1e-3; rows are then
+        renormalized exactly).
+    n_samples : int
+        Number of training images.
+    classes : ndarray
+        The model's classes, in the order of the columns.
+
+    Returns
+    -------
+    teacher : ndarray of float32 of shape (n_samples, n_classes) or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.classifier._weighting import check_teacher_proba
+    >>> check_teacher_proba([[0.25, 0.75]], 1, np.array(["a", "b"])).tolist()
+    [[0.25, 0.75]]
+    """
+    if teacher_proba is None:
+        return None
+    teacher = check_array(teacher_proba, dtype=np.float64, input_name="teacher_proba")
+    expected = (n_samples, len(classes))
+    if teacher.shape != expected:
+        raise ValueError(
+            f"teacher_proba must have one row per training image and one column per "
+            f"class {classes.tolist()!r}, i.e. shape {expected}; got {teacher.shape}."
+        )
+    if (teacher < 0).any():
+        raise ValueError(
+            "teacher_proba must hold probabilities; it has negative values (pass "
+            "predict_proba's output, not decision scores or logits)."
+        )
+    sums = teacher.sum(axis=1)
+    if not np.allclose(sums, 1.0, atol=1e-3):
+        raise ValueError(
+            "every row of teacher_proba must sum to 1 (probabilities over the "
+            f"classes); row sums range from {sums.min():.4g} to {sums.max():.4g}."
+        )
+    return (teacher / sums[:, None]).astype(np.float32)

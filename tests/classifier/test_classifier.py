@@ -519,6 +519,66 @@ def test_sample_weight_is_not_pickled(small, faces3):
     assert len(pickle.dumps(clf)) < len(pickle.dumps(small().fit(X, y))) + 1000
 
 
+# ------------------------------------------------------------ distillation
+def _one_hot(codes, n_classes):
+    return np.eye(n_classes)[codes]
+
+
+def test_teacher_proba_steers_the_training(small, faces3):
+    X, y = faces3
+    classes = np.unique(y)
+    # A teacher that calls every face "happy": with all the weight on it, the
+    # network follows the teacher, not the labels.
+    teacher = _one_hot(np.zeros(len(y), int), len(classes))
+    clf = small(max_epochs=5, lr=1e-2, distillation_weight=1.0)
+    clf.fit(X, y, teacher_proba=teacher)
+    assert np.mean(clf.predict(X) == "happy") > 0.9
+    labels_only = small(max_epochs=5, lr=1e-2).fit(X, y)
+    assert np.mean(labels_only.predict(X) == "happy") < 0.9
+
+
+def test_distillation_weight_zero_is_the_plain_fit(small, faces3):
+    X, y = faces3
+    teacher = np.full((len(y), 3), 1 / 3)
+    a = small(label_smoothing=0.1, mixup_alpha=0.4).fit(X, y)
+    b = small(label_smoothing=0.1, mixup_alpha=0.4, distillation_weight=0.0)
+    b.fit(X, y, teacher_proba=teacher)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-4)
+    c = small(label_smoothing=0.1, mixup_alpha=0.4).fit(X, y, teacher_proba=teacher)
+    assert not np.allclose(a.predict_proba(X), c.predict_proba(X), atol=1e-4)
+
+
+def test_teacher_proba_rides_along_with_weights_and_the_split(small, faces3):
+    X, y = faces3
+    # The teacher agrees with the labels: the same fit as with one-hot targets,
+    # whichever rows the validation split takes, with weights beside it.
+    codes = np.searchsorted(np.unique(y), y)
+    weights = np.linspace(0.5, 1.5, len(y))
+    params = dict(validation_fraction=0.2, distillation_weight=1.0)
+    a = small(**params).fit(X, y, sample_weight=weights)
+    b = small(**params).fit(
+        X, y, sample_weight=weights, teacher_proba=_one_hot(codes, 3)
+    )
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-4)
+    assert b.net_.iterator_train__teacher_proba is None  # not pickled
+
+
+@pytest.mark.parametrize(
+    "teacher, match",
+    [
+        (np.full((90, 2), 0.5), r"shape \(90, 3\); got \(90, 2\)"),
+        (np.full((89, 3), 1 / 3), r"shape \(90, 3\); got \(89, 3\)"),
+        (np.full((90, 3), 0.5), "must sum to 1"),
+        (np.tile([1.5, -0.5, 0.0], (90, 1)), "negative values"),
+        (np.full((90, 3), np.nan), "NaN"),
+    ],
+)
+def test_bad_teacher_proba_is_refused(small, faces3, teacher, match):
+    X, y = faces3
+    with pytest.raises(ValueError, match=match):
+        small().fit(X, y, teacher_proba=teacher)
+
+
 def test_set_fit_request_routes_sample_weight(faces3):
     import sklearn
 

@@ -6,7 +6,7 @@ import torch
 from skorch.callbacks import Callback
 
 from skfer import FERClassifier
-from skfer.classifier._net import mix_batch
+from skfer.classifier._net import mix_batch, soft_targets
 
 
 def _batch(n=16):
@@ -31,6 +31,30 @@ def test_mixup_blends_each_image_with_its_partner():
     torch.testing.assert_close(mixed, lam * X + (1 - lam) * X[perm])
     torch.testing.assert_close(y_b, y[perm])
     torch.testing.assert_close(y_a, y)
+
+
+def test_mixing_permutes_every_target_alike():
+    X, y = _batch()
+    weights, teacher = torch.rand(len(y)), torch.rand(len(y), 3)
+    torch.manual_seed(0)
+    _, (t_a, t_b, _) = mix_batch(X, (y, weights, None), 0.0, 1.0)
+    assert t_a == (y, weights, None) and t_b[2] is None
+    # The partner of image i is the same in every target.
+    partner = [int(torch.nonzero(weights == w)[0]) for w in t_b[1]]
+    torch.testing.assert_close(t_b[0], y[partner])
+    torch.manual_seed(0)
+    _, (_, (y_b, _, q_b), _) = mix_batch(X, (y, None, teacher), 0.0, 1.0)
+    torch.testing.assert_close(y_b, t_b[0])
+    torch.testing.assert_close(q_b, teacher[partner])
+
+
+def test_soft_targets_blend_smoothed_labels_with_the_teacher():
+    y = torch.tensor([0, 2])
+    teacher = torch.tensor([[0.2, 0.8, 0.0], [0.0, 0.0, 1.0]])
+    targets = soft_targets(y, teacher, 0.3, 0.25)
+    smoothed = torch.tensor([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8]])
+    torch.testing.assert_close(targets, 0.75 * smoothed + 0.25 * teacher)
+    torch.testing.assert_close(targets.sum(1), torch.ones(2))
 
 
 def test_cutmix_pastes_a_box_whose_area_sets_lambda():

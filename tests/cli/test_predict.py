@@ -259,6 +259,10 @@ def test_default_model_is_the_best_registered_one(monkeypatch, capsys, photos):
     ]
     monkeypatch.setattr(skfer, "list_pretrained", lambda: entries)
     assert best_pretrained() == "fer2013-model2"
+    # Chosen on validation (PublicTest) accuracy, never on the test split's.
+    entries[0].update(public_test_accuracy=0.65, private_test_accuracy=0.70)
+    entries[1].update(public_test_accuracy=0.64)
+    assert best_pretrained() == "fer2013-model1"
 
 
 def test_bad_arguments_are_usage_errors(capsys):
