@@ -137,3 +137,44 @@ def test_distillation_names_its_row_and_keeps_the_voting_members():
     with pytest.raises(SystemExit, match="no ensemble row"):
         teacher_spec(Namespace(distil_from="model3"), results)
     assert teacher_spec(Namespace(distil_from=None), results) is None
+
+
+def test_transfer_targets_give_the_gap_and_flag_fine_tuning_below_scratch():
+    from transfer import target_lines
+
+    def row(target, protocol, model, method, mean):
+        return dict(
+            target=target, protocol=protocol, model=model, method=method, mean=mean
+        )
+
+    rows = [
+        row("ckplus", "paper", "model2", "fine-tuned", 0.97),
+        row("jaffe", "paper", "model2", "fine-tuned", 0.874),
+        row("jaffe", "paper", "model2", "scratch", 0.90),
+    ]
+    text = "\n".join(target_lines({"rows": rows}))
+    assert "| ckplus, paper protocol | >= 96.0 | 97.0 (model2) | met |" in text
+    assert "| jaffe, paper protocol | >= 90.0 | 87.4 (model2) | 2.6 |" in text
+    assert "subject protocol |" not in text  # no row, no claim
+    assert "every row: no (jaffe paper model2)" in text
+    assert "What would close the gaps" in text
+
+
+def test_fer2013_targets_name_each_gap():
+    from fer2013 import target_lines
+
+    results = {
+        "models": {
+            "model3": {"private_test_accuracy": 0.7033, "public_test_accuracy": 0.69},
+            "model2": {"private_test_accuracy": 0.66, "public_test_accuracy": 0.65},
+            "ensemble": {
+                "private_test_accuracy": 0.7136,
+                "best_member_private_test_accuracy": 0.7033,
+            },
+        }
+    }
+    text = "\n".join(target_lines(results))
+    assert "| model3 | >= 70.5 | 70.33 | 0.17 | longer training" in text
+    assert "| model2 | >= 65.0 | 66.00 | met | |" in text
+    assert "| ensemble | >= 71.33 | 71.36 | met | |" in text
+    assert "| best single | >= 72.0 | 70.33 | 1.67 |" in text
