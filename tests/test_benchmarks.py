@@ -178,3 +178,20 @@ def test_fer2013_targets_name_each_gap():
     assert "| model2 | >= 65.0 | 66.00 | met | |" in text
     assert "| ensemble | >= 71.33 | 71.36 | met | |" in text
     assert "| best single | >= 72.0 | 70.33 | 1.67 |" in text
+
+
+def test_single_image_profile_lists_every_layer_of_the_inference_copy(tmp_path):
+    single_image = pytest.importorskip("single_image")  # imports torch and skfer
+
+    assert single_image.main(["--calls", "3", "--output", str(tmp_path)]) == 0
+    from _common import read_json
+
+    result = read_json(tmp_path / "single_image.json")
+    names = [row["layer"] for row in result["layers_ms"]]
+    # Model 2: five convolutions, three dense layers, no dropout (a no-op here).
+    assert sum("Conv2d" in n for n in names) == 5
+    assert sum("Linear" in n for n in names) == 3
+    assert not any("Dropout" in n for n in names)
+    assert result["forward_ms"] > 0 and result["predict_proba_ms"] > 0
+    text = (tmp_path / "single_image.md").read_text()
+    assert f"**{result['predict_proba_ms']:.3f} ms**" in text

@@ -1,0 +1,147 @@
+"""Where a single image's prediction time goes, layer by layer, on one CPU thread.
+
+``FERClassifier.predict_proba`` on one image (the speed issue's single-image figure)
+is split into the network's forward pass on the inference copy and the rest (input
+checks, scaling, softmax); the forward pass into each layer of the copy (oneDNN
+convolutions, pooling, ReLU, dense layers) and the input/output layout changes.
+Medians of many calls after a warm-up, one torch thread (as ``predict_proba`` uses
+for a handful of images). Run it on an otherwise idle machine: it records the
+load average before and after.
+
+Examples::
+
+    python benchmarks/single_image.py
+    python benchmarks/single_image.py --model fer2013-model3 --calls 500
+"""
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import RESULTS, command_line, machine_info, now, write_json  # noqa: E402
+
+
+def median_ms(fn, calls):
+    """Median wall time of ``fn()`` over ``calls`` calls after ``calls // 10``
+    warm-up calls, in milliseconds."""
+    for _ in range(calls // 10):
+        fn()
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1e3 * float(np.median(times))
+
+
+def layers(fast):
+    """``(name, module)`` of the layers the inference copy runs, in order."""
+    import torch
+
+    inner = getattr(fast, "module", fast)
+    out = []
+    for name, child in inner.named_children():
+        if isinstance(child, torch.nn.Sequential):
+            out += [(f"{name}.{k}", c) for k, c in child.named_children()]
+        else:
+            out.append((name, child))
+    return out
+
+
+def profile(model, calls):
+    import torch
+
+    from skfer import load_pretrained
+    from skfer.utils import intra_op_threads, resolve_precision
+
+    torch.set_num_threads(1)
+    clf = load_pretrained(model).set_params(tta=None)
+    x = np.random.default_rng(0).integers(0, 256, (1, 2304), dtype=np.uint8)
+    clf.predict_proba(x)
+    module, device = clf._module_for_inference()
+    dtype = resolve_precision(clf.precision, device)
+    fast = clf.net_.inference_copy(module, dtype, device)
+    image = torch.from_numpy(x).reshape(1, 1, 48, 48)
+    xb = clf._scaling()(image).to(dtype).contiguous(memory_format=torch.channels_last)
+    result = {
+        "copy": type(fast).__name__,
+        "dtype": str(dtype).replace("torch.", ""),
+        "predict_proba_ms": median_ms(lambda: clf.predict_proba(x), calls),
+    }
+    rows = []
+    with torch.inference_mode(), intra_op_threads(1):
+        result["forward_ms"] = median_ms(lambda: fast(xb), calls)
+        onednn = hasattr(fast, "module") and hasattr(xb, "to_mkldnn")
+        h = xb.contiguous().to_mkldnn() if onednn else xb
+        if onednn:
+            rows.append(
+                ("to oneDNN layout", median_ms(xb.contiguous().to_mkldnn, calls))
+            )
+        for name, layer in layers(fast):
+            if isinstance(layer, (torch.nn.Dropout, torch.nn.Flatten)):
+                h = layer(h)
+                continue
+            label = f"{name} {type(layer).__name__.strip('_')}"
+            rows.append((label, median_ms(lambda: layer(h), calls)))  # noqa: B023
+            h = layer(h)
+        if onednn:
+            rows.append(("to dense layout", median_ms(h.to_dense, calls)))
+    result["layers_ms"] = [{"layer": n, "ms": round(t, 4)} for n, t in rows]
+    result["rest_ms"] = result["predict_proba_ms"] - result["forward_ms"]
+    return result
+
+
+def markdown(result):
+    lines = [
+        "# One image, layer by layer",
+        "",
+        f"- command: `{result['command']}`",
+        f"- date: {result['date']}; machine: {result['machine']['cpu']}, one torch "
+        f"thread; load average before {result['load_before']}, after "
+        f"{result['load_after']}",
+        f"- model `{result['model']}`, inference copy `{result['copy']}` in "
+        f"{result['dtype']}, no TTA; medians of {result['calls']} calls",
+        "",
+        f"`predict_proba` of one image: **{result['predict_proba_ms']:.3f} ms**, of "
+        f"which the forward pass {result['forward_ms']:.3f} ms and the rest (checks, "
+        f"scaling, softmax, copies) {result['rest_ms']:.3f} ms.",
+        "",
+        "| layer | ms |",
+        "|---|---:|",
+        *(f"| {row['layer']} | {row['ms']:.4f} |" for row in result["layers_ms"]),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="fer2013-model2")
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    load_before = [round(v, 2) for v in os.getloadavg()]
+    result = {
+        "command": command_line(),
+        "date": now(),
+        "machine": machine_info(),
+        "model": args.model,
+        "calls": args.calls,
+        "load_before": load_before,
+        **profile(args.model, args.calls),
+        "load_after": [round(v, 2) for v in os.getloadavg()],
+    }
+    args.output.mkdir(parents=True, exist_ok=True)
+    write_json(args.output / "single_image.json", result)
+    (args.output / "single_image.md").write_text(markdown(result))
+    print(markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
