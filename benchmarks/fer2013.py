@@ -154,6 +154,7 @@ def teacher_spec(args, results):
 def teacher_proba(teacher, args, results, X, folder):
     """The teacher's probabilities for ``X``, computed once and kept in ``folder``."""
     from skfer import ensemble_from_fitted
+    from skfer.utils import atomic_file
 
     path = Path(folder) / "teacher_proba.npy"
     if path.is_file():
@@ -169,7 +170,8 @@ def teacher_proba(teacher, args, results, X, folder):
     proba = ensemble_from_fitted(members, weights=teacher["weights"]).predict_proba(X)
     print(f"teacher probabilities: {proba.shape} in {time.perf_counter() - t0:.0f} s")
     Path(folder).mkdir(parents=True, exist_ok=True)
-    np.save(path, proba.astype(np.float32))
+    with atomic_file(path) as tmp:  # a stopped run never leaves half a file
+        np.save(tmp, proba.astype(np.float32))
     return np.load(path)
 
 

@@ -81,11 +81,13 @@ def target_lines(results):
 
 def write_targets(output):
     """Append the targets section to ``output/transfer.md``."""
+    from skfer.utils import write_text_atomic
+
     output = Path(output)
     results = json.loads((output / "transfer.json").read_text(encoding="utf-8"))
     markdown = output / "transfer.md"
     text = markdown.read_text(encoding="utf-8").rstrip("\n")
-    markdown.write_text(text + "\n\n" + "\n".join(target_lines(results)))
+    write_text_atomic(markdown, text + "\n\n" + "\n".join(target_lines(results)))
 
 
 def main(argv=None):
