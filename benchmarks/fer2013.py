@@ -390,25 +390,59 @@ def save_weights(clf, model, args, row):
         private_test_accuracy=row["private_test_accuracy"],
     )
     if ship:
-        registry_path = Path(args.weights_dir) / "registry.json"
-        registry = read_json(registry_path) or {"weights": {}}
-        registry["weights"][name] = {
-            "file": path.name,
-            "sha256": sha256(path),
-            "architecture": model,
-            "classes": clf.classes_.tolist(),
-            "dataset": "FER2013 Training (28,709 images); epoch chosen on PublicTest",
-            "command": row["command"],
-            "recipe": row["params"],
-            # how the accuracies were measured; load_pretrained applies these
-            "predict_params": {"tta": row["params"].get("tta")},
-            "private_test_accuracy": row["private_test_accuracy"],
-            "public_test_accuracy": row["public_test_accuracy"],
-            "trained_on": row["hardware"],
-            "date": row["date"],
-        }
-        write_json(registry_path, registry)
+        register(path, name, model, clf.classes_.tolist(), row, args)
     return path
+
+
+def register(path, name, model, classes, row, args):
+    """Record the shipped weights file ``path`` as ``name`` in the registry."""
+    registry_path = Path(args.weights_dir) / "registry.json"
+    registry = read_json(registry_path) or {"weights": {}}
+    dataset = "FER2013 Training (28,709 images); epoch chosen on PublicTest"
+    teacher = row["params"].get("teacher")
+    if teacher:
+        dataset += (
+            f"; distilled from the PublicTest-weighted ensemble of "
+            f"{', '.join(teacher['members'])}"
+        )
+    registry["weights"][name] = {
+        "file": path.name,
+        "sha256": sha256(path),
+        "architecture": model,
+        "classes": classes,
+        "dataset": dataset,
+        "command": row["command"],
+        "recipe": row["params"],
+        # how the accuracies were measured; load_pretrained applies these
+        "predict_params": {"tta": row["params"].get("tta")},
+        "private_test_accuracy": row["private_test_accuracy"],
+        "public_test_accuracy": row["public_test_accuracy"],
+        "trained_on": row["hardware"],
+        "date": row["date"],
+    }
+    write_json(registry_path, registry)
+
+
+def ship(key, results, args):
+    """Make the results row ``key`` (e.g. a distilled student, whose weights stay
+    in the cache) the shipped ``fer2013-<architecture>`` model; returns its path."""
+    from skfer.utils import atomic_file
+    from skfer.weights import read_weights
+
+    row = results["models"].get(key)
+    if row is None or "weights" not in row:
+        raise SystemExit(f"--ship: no single-model row {key!r} in fer2013.json")
+    source = weights_path(row["weights"])
+    meta = read_weights(source, tensors=False)[1]
+    model = meta["architecture"]
+    name = f"fer2013-{model}"
+    target = Path(args.weights_dir) / f"{name}.safetensors"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_file(target) as tmp:
+        shutil.copyfile(source, tmp)
+    register(target, name, model, list(meta["classes"]), row, args)
+    row["weights"] = shown_path(target)
+    return target
 
 
 def shown_path(path):
@@ -763,6 +797,12 @@ def main(argv=None):
         default=0.5,
         help="with --distil-from: the teacher's share of the training targets",
     )
+    parser.add_argument(
+        "--ship",
+        metavar="ROW",
+        help="train nothing: make this single-model row of fer2013.json (chosen on "
+        "PublicTest, e.g. 'model3-distilled') the shipped model of its architecture",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
         "--weights-dir",
@@ -775,9 +815,16 @@ def main(argv=None):
 
     torch.set_num_threads(args.threads)
 
-    data = load(args)
     json_path = args.output / "fer2013.json"
     results = read_json(json_path)
+    if args.ship:
+        if not results.get("models"):
+            raise SystemExit(f"--ship: no results in {json_path}")
+        print(f"shipped: {shown_path(ship(args.ship, results, args))}")
+        write_json(json_path, results)
+        write_markdown(results, args.output / "fer2013.md")
+        return 0
+    data = load(args)
     results.setdefault("models", {})
     results["paper_table5"] = PAPER_TABLE5
     results["protocol"] = (

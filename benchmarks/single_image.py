@@ -2,8 +2,10 @@
 
 ``FERClassifier.predict_proba`` on one image (the speed issue's single-image figure)
 is split into the network's forward pass on the inference copy and the rest (input
-checks, scaling, softmax); the forward pass into each layer of the copy (oneDNN
-convolutions, pooling, ReLU, dense layers) and the input/output layout changes.
+checks, scaling, softmax); the forward pass into each layer the image goes through
+(on the oneDNN copy: the fused twin on dense tensors, where it exists, else the
+blocked-layout layers with the input/output layout changes). ``predict`` (the
+issue's target) is timed too.
 Medians of many calls after a warm-up, one torch thread (as ``predict_proba`` uses
 for a handful of images). Run it on an otherwise idle machine: it records the
 load average before and after.
@@ -39,11 +41,20 @@ def median_ms(fn, calls):
     return 1e3 * float(np.median(times))
 
 
-def layers(fast):
-    """``(name, module)`` of the layers the inference copy runs, in order."""
+def single_image_path(fast):
+    """What one image runs through in the inference copy ``fast``: ``(label,
+    module, blocked)``, ``blocked`` when it runs in oneDNN's blocked layout."""
+    if getattr(fast, "fused", None) is not None:
+        return "fused oneDNN kernels on dense tensors", fast.fused, False
+    if hasattr(fast, "module"):  # the oneDNN copy wraps the network
+        return "oneDNN blocked layout", fast.module, True
+    return "torch graph", fast, False
+
+
+def layers(inner):
+    """``(name, module)`` of the layers of ``inner``, in order."""
     import torch
 
-    inner = getattr(fast, "module", fast)
     out = []
     for name, child in inner.named_children():
         if isinstance(child, torch.nn.Sequential):
@@ -72,24 +83,25 @@ def profile(model, calls):
         "copy": type(fast).__name__,
         "dtype": str(dtype).replace("torch.", ""),
         "predict_proba_ms": median_ms(lambda: clf.predict_proba(x), calls),
+        "predict_ms": median_ms(lambda: clf.predict(x), calls),
     }
+    result["path"], inner, blocked = single_image_path(fast)
     rows = []
     with torch.inference_mode(), intra_op_threads(1):
         result["forward_ms"] = median_ms(lambda: fast(xb), calls)
-        onednn = hasattr(fast, "module")  # the oneDNN copy wraps the network
-        h = xb.contiguous().to_mkldnn() if onednn else xb
-        if onednn:
+        h = xb.contiguous().to_mkldnn() if blocked else xb
+        if blocked:
             rows.append(
                 ("to oneDNN layout", median_ms(xb.contiguous().to_mkldnn, calls))
             )
-        for name, layer in layers(fast):
+        for name, layer in layers(inner):
             if isinstance(layer, (torch.nn.Dropout, torch.nn.Flatten)):
                 h = layer(h)
                 continue
             label = f"{name} {type(layer).__name__.strip('_')}"
             rows.append((label, median_ms(lambda: layer(h), calls)))  # noqa: B023
             h = layer(h)
-        if onednn:
+        if blocked:
             rows.append(("to dense layout", median_ms(h.to_dense, calls)))
     result["layers_ms"] = [{"layer": n, "ms": round(t, 4)} for n, t in rows]
     result["rest_ms"] = result["predict_proba_ms"] - result["forward_ms"]
@@ -105,11 +117,13 @@ def markdown(result):
         f"thread; load average before {result['load_before']}, after "
         f"{result['load_after']}",
         f"- model `{result['model']}`, inference copy `{result['copy']}` in "
-        f"{result['dtype']}, no TTA; medians of {result['calls']} calls",
+        f"{result['dtype']}, no TTA; one image runs through: {result['path']}; "
+        f"medians of {result['calls']} calls",
         "",
         f"`predict_proba` of one image: **{result['predict_proba_ms']:.3f} ms**, of "
         f"which the forward pass {result['forward_ms']:.3f} ms and the rest (checks, "
-        f"scaling, softmax, copies) {result['rest_ms']:.3f} ms.",
+        f"scaling, softmax, copies) {result['rest_ms']:.3f} ms; `predict` "
+        f"**{result['predict_ms']:.3f} ms**.",
         "",
         "| layer | ms |",
         "|---|---:|",

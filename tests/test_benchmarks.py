@@ -193,5 +193,52 @@ def test_single_image_profile_lists_every_layer_of_the_inference_copy(tmp_path):
     assert sum("Linear" in n for n in names) == 3
     assert not any("Dropout" in n for n in names)
     assert result["forward_ms"] > 0 and result["predict_proba_ms"] > 0
+    import torch
+
+    if torch.backends.mkldnn.is_available():  # one image: the fused twin, no ReLU
+        assert result["path"].startswith("fused")
+        assert not any("ReLU" in n for n in names)
     text = (tmp_path / "single_image.md").read_text()
     assert f"**{result['predict_proba_ms']:.3f} ms**" in text
+    assert f"`predict` **{result['predict_ms']:.3f} ms**" in text
+
+
+def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(tmp_path):
+    from argparse import Namespace
+
+    from _common import read_json
+    from fer2013 import sha256, ship
+
+    from skfer import FERClassifier
+    from skfer.datasets import make_faces
+
+    X, y = make_faces(
+        n_samples=30, classes=["happy", "sad"], random_state=0, return_X_y=True
+    )
+    clf = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
+    cached = clf.save_weights(
+        tmp_path / "cache" / "fer2013-small-distilled.safetensors"
+    )
+    row = {
+        "weights": str(cached),
+        "command": "python benchmarks/fer2013.py --models small --distil-from ensemble",
+        "params": {"tta": "flip", "teacher": {"members": ["model1", "model3"]}},
+        "private_test_accuracy": 0.5,
+        "public_test_accuracy": 0.6,
+        "hardware": {"cpu": "test"},
+        "date": "2026-12-05 09:00 UTC",
+    }
+    results = {"models": {"small-distilled": row}}
+    args = Namespace(weights_dir=tmp_path / "weights")
+    shipped = ship("small-distilled", results, args)
+    assert shipped == tmp_path / "weights" / "fer2013-small.safetensors"
+    assert shipped.read_bytes() == cached.read_bytes()
+    entry = read_json(tmp_path / "weights" / "registry.json")["weights"][
+        "fer2013-small"
+    ]
+    assert entry["sha256"] == sha256(shipped) and entry["classes"] == ["happy", "sad"]
+    assert entry["predict_params"] == {"tta": "flip"}
+    assert "distilled from" in entry["dataset"] and "model1, model3" in entry["dataset"]
+    assert results["models"]["small-distilled"]["weights"] == str(shipped)
+    with pytest.raises(SystemExit, match="no single-model row"):
+        ship("ensemble", results, args)

@@ -26,7 +26,10 @@ class Scaling:
         return (x - self.mean) * (1.0 / self.std)
 
     def __call__(self, x):
-        return self.standardize(self.to_unit(x))
+        # both steps as one multiply-add (never in place: ``x`` may be the user's)
+        lo, hi = self.input_range
+        gain = 1.0 / ((hi - lo) * self.std)
+        return torch.mul(x.float(), gain).add_(-(lo / (hi - lo) + self.mean) / self.std)
 
     def __repr__(self):
         return (
@@ -78,10 +81,11 @@ class BatchIterator:
     def _prepare(self, xb, generator):
         if self.scaling is None:
             xb = xb.float()
+        elif self.transform is None:
+            xb = self.scaling(xb)
         else:
             xb = self.scaling.to_unit(xb)
-            if self.transform is not None:
-                xb = self.transform(xb, generator=generator)
+            xb = self.transform(xb, generator=generator)
             xb = self.scaling.standardize(xb)
         if self.channels_last:
             xb = xb.contiguous(memory_format=torch.channels_last)

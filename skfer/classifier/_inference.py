@@ -7,7 +7,9 @@ the compute dtype (bfloat16 on CPUs with native bfloat16 units), laid out
 channels-last, and, where ``torch.fx`` can trace it, its common layers turned into
 direct function calls (:func:`functional_graph`; no per-module overhead).
 On CPUs the copy then runs in oneDNN's own blocked layout (:func:`onednn_module`),
-where pooling and the convolutions' weight layouts cost less; results agree with
+where pooling and the convolutions' weight layouts cost less; one or two images
+run instead on dense tensors through oneDNN's fused kernels (convolution or linear
+layer and its ReLU in one call, sharing the same weights). Results agree with
 the graph to float rounding, and the graph stays the fallback.
 Autocast would instead re-cast every weight on every batch, which
 for Model 1's 20 M parameters costs as much as the convolutions of a small batch.
@@ -130,14 +132,119 @@ def _to_onednn(module, dtype):
     return module
 
 
-class _OneDNN(torch.nn.Module):
-    """A network on oneDNN tensors, taking and giving dense tensors."""
+class _FusedConv2d(torch.nn.Module):
+    """A :class:`_OneDNNConv2d` on dense channels-last tensors, its ReLU fused in.
 
-    def __init__(self, module):
+    Shares the oneDNN layer's reordered weight.
+    """
+
+    def __init__(self, conv, activation):
         super().__init__()
-        self.module = module
+        self.stride, self.padding = conv.stride, conv.padding
+        self.dilation, self.groups = conv.dilation, conv.groups
+        self.register_buffer("weight", conv.weight)
+        self.register_buffer("bias", conv.bias.to_dense())
+        self.activation = activation
 
     def forward(self, x):
+        return torch.ops.mkldnn._convolution_pointwise(
+            x,
+            self.weight,
+            self.bias,
+            self.padding,
+            self.stride,
+            self.dilation,
+            self.groups,
+            self.activation,
+            [],
+            "",
+        )
+
+
+class _FusedLinear(torch.nn.Module):
+    """A :class:`_OneDNNLinear` on dense tensors, its ReLU fused in (shared weight)."""
+
+    def __init__(self, linear, activation):
+        super().__init__()
+        self.register_buffer("weight", linear.weight)
+        self.register_buffer("bias", linear.bias.to_dense())
+        self.activation = activation
+
+    def forward(self, x):
+        return torch.ops.mkldnn._linear_pointwise(
+            x, self.weight, self.bias, self.activation, [], ""
+        )
+
+
+_FUSABLE = {_OneDNNConv2d: _FusedConv2d, _OneDNNLinear: _FusedLinear}
+_NO_OPS = (torch.nn.Identity, torch.nn.Dropout)
+
+
+def _fused_sequential(layers):
+    """The layers of a ``Sequential`` with each ReLU fused into the oneDNN layer
+    before it and eval-mode no-ops left out.
+
+    A max pooling may stand between the two: ReLU and max commute, so the
+    activation moves before the pooling with the same result.
+    """
+    kept = [layer for layer in layers if not isinstance(layer, _NO_OPS)]
+    out = []
+    i = 0
+    while i < len(kept):
+        layer = kept[i]
+        fused = _FUSABLE.get(type(layer))
+        if fused is None:
+            out.append(_fused_dense(layer))
+            i += 1
+            continue
+        after = kept[i + 1 : i + 3]
+        pool = 1 if after and isinstance(after[0], torch.nn.MaxPool2d) else 0
+        relu = len(after) > pool and type(after[pool]) is torch.nn.ReLU
+        out.append(fused(layer, "relu" if relu else "none"))
+        out += after[:pool]
+        i += 1 + pool + relu
+    return torch.nn.Sequential(*out)
+
+
+def _fused_dense(module):
+    """A copy of the oneDNN ``module`` for dense channels-last tensors, sharing
+    its weights, with ReLUs fused into the convolutions and linear layers."""
+    fused = _FUSABLE.get(type(module))
+    if fused is not None:
+        return fused(module, "none")
+    if type(module) is torch.nn.Sequential:
+        return _fused_sequential(module)
+    memo = {id(t): t for t in module.buffers()}
+    module = copy.deepcopy(module, memo)
+    for name, child in module.named_children():
+        setattr(module, name, _fused_dense(child))
+    return module
+
+
+#: Largest batch :class:`_OneDNN` computes on dense tensors with fused
+#: activations; larger ones run in oneDNN's blocked layout, where pooling costs
+#: less (``benchmarks/single_image.py`` measures the single image).
+FUSED_MAX_BATCH = 2
+
+
+class _OneDNN(torch.nn.Module):
+    """A network on oneDNN tensors, taking and giving dense tensors.
+
+    ``fused`` (optional): the same network on dense channels-last tensors with its
+    activations fused into the layers (see :func:`_fused_dense`), used for
+    batches of up to :data:`FUSED_MAX_BATCH` images: a single image spends more
+    in the separate ReLU calls and layout conversions than it gains from the
+    blocked layout.
+    """
+
+    def __init__(self, module, fused=None):
+        super().__init__()
+        self.module = module
+        self.fused = fused
+
+    def forward(self, x):
+        if self.fused is not None and x.shape[0] <= FUSED_MAX_BATCH:
+            return self.fused(x.contiguous(memory_format=torch.channels_last))
         return self.module(x.contiguous().to_mkldnn()).to_dense()
 
 
@@ -155,10 +262,13 @@ def onednn_module(module, dtype, reference):
     in ``dtype``; activations stay in oneDNN's layout from the first layer to the
     last, so pooling and ReLU run on it too (max pooling alone takes a quarter of
     Model 2's prediction time on dense channels-last tensors; a single image gains
-    too, layout conversions included). The copy is checked against ``reference``
-    (the graph in the same dtype) on a random batch and a random image: a relative
-    difference of the logits above :data:`ONEDNN_TOLERANCE`, a layer oneDNN cannot
-    run, or a build without oneDNN gives ``None``.
+    too, layout conversions included). Batches of up to :data:`FUSED_MAX_BATCH`
+    images run through a twin on dense tensors, sharing the weights, each ReLU
+    fused into the layer before it (:func:`_fused_dense`). The copy is checked
+    against ``reference`` (the graph in the same dtype) on a random batch and a
+    random image: a relative difference of the logits above
+    :data:`ONEDNN_TOLERANCE`, a layer oneDNN cannot run, or a build without oneDNN
+    gives ``None`` (a fused copy that fails the check is dropped alone).
 
     Parameters
     ----------
@@ -179,17 +289,32 @@ def onednn_module(module, dtype, reference):
     # a batch and a single image: oneDNN may pick different kernels for each
     gen = torch.Generator().manual_seed(0)
     batches = [torch.rand(n, 1, 48, 48, generator=gen) for n in (16, 1)]
+    batches = [
+        x.to(dtype).contiguous(memory_format=torch.channels_last) for x in batches
+    ]
     try:
         converted = _OneDNN(_to_onednn(copy.deepcopy(module), dtype)).eval()
-        for x in batches:
-            x = x.to(dtype).contiguous(memory_format=torch.channels_last)
-            with torch.inference_mode():
-                got, ref = converted(x).float(), reference(x).float()
-            if got.shape != ref.shape or not _agree(got, ref, dtype):
-                return None
+        if not _agrees(converted, reference, batches, dtype):
+            return None
     except Exception:  # a layer oneDNN cannot take, or an unsupported dtype
         return None
+    try:
+        converted.fused = _fused_dense(converted.module).eval()
+        if not _agrees(converted, reference, batches, dtype):
+            converted.fused = None
+    except Exception:  # a build without the fused kernels: the blocked layout only
+        converted.fused = None
     return converted
+
+
+def _agrees(converted, reference, batches, dtype):
+    """Whether ``converted`` gives ``reference``'s logits on every batch."""
+    for x in batches:
+        with torch.inference_mode():
+            got, ref = converted(x).float(), reference(x).float()
+        if got.shape != ref.shape or not _agree(got, ref, dtype):
+            return False
+    return True
 
 
 def _agree(got, ref, dtype):
@@ -339,6 +464,10 @@ def predict_proba_batches(
         for xb, _ in loader:
             xb = xb.to(device=device, dtype=compute_dtype, non_blocking=True)
             views = tta_views(xb, tta)
-            proba = sum(torch.softmax(fast(v).float(), dim=1) for v in views)
-            out.append((proba / len(views)).cpu())
-    return torch.cat(out)
+            proba = torch.softmax(fast(views[0]).float(), dim=1)
+            for view in views[1:]:
+                proba += torch.softmax(fast(view).float(), dim=1)
+            if len(views) > 1:
+                proba /= len(views)
+            out.append(proba.cpu())
+    return out[0] if len(out) == 1 else torch.cat(out)

@@ -189,7 +189,7 @@ def match_units(X, input_range, *, name="X", what="the model"):
     array([[  0. , 127.5, 255. ]])
     """
     model = _units_of_range(input_range)
-    if model == "other" or X.size == 0:
+    if model == "other" or X.size == 0 or (model == "byte" and X.dtype == np.uint8):
         return X
     kind = describe_units(X)
     lo, hi = (float(v) for v in input_range)

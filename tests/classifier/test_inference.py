@@ -309,6 +309,7 @@ def test_the_copy_runs_on_onednn_and_agrees_with_the_graph(arch, dtype):
     module = randomize_batchnorm(build_model(arch, n_classes=7)).eval()
     fast = inference_module(module, dtype)
     assert isinstance(fast, _OneDNN)
+    assert fast.fused is not None  # the single-image path is checked below too
     dtype = dtype or torch.float32
     graph = functional_graph(
         fold_batchnorm(copy.deepcopy(module)).to(dtype), dtype=dtype
@@ -321,6 +322,37 @@ def test_the_copy_runs_on_onednn_and_agrees_with_the_graph(arch, dtype):
     tol = 1e-4 if dtype == torch.float32 else 0.05
     torch.testing.assert_close(batched, ref, rtol=tol, atol=tol)
     torch.testing.assert_close(one_by_one, ref, rtol=tol, atol=tol)
+
+
+@pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
+@pytest.mark.parametrize("arch", ["model2", "model3"])
+def test_the_single_image_copy_fuses_every_relu_of_the_paper_models(arch):
+    torch.manual_seed(0)
+    fast = inference_module(build_model(arch).eval(), torch.float32)
+    kinds = [type(m).__name__ for m in fast.fused.modules()]
+    assert "ReLU" not in kinds and "Dropout" not in kinds
+    assert "ReLU" in [type(m).__name__ for m in fast.module.modules()]
+
+
+@pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
+@pytest.mark.parametrize(
+    "pool, fused",
+    [(nn.MaxPool2d(2), True), (nn.AvgPool2d(2), False), (nn.Identity(), True)],
+)
+def test_relu_is_fused_across_max_pooling_only(pool, fused):
+    from skfer.classifier._inference import _fused_dense, _OneDNNConv2d, _to_onednn
+
+    torch.manual_seed(0)
+    layers = nn.Sequential(nn.Conv2d(1, 4, 3), pool, nn.ReLU(), nn.Flatten())
+    onednn = _to_onednn(copy.deepcopy(layers), torch.float32)
+    assert isinstance(onednn[0], _OneDNNConv2d)
+    dense = _fused_dense(onednn)
+    assert dense[0].activation == ("relu" if fused else "none")
+    assert (nn.ReLU in map(type, dense)) is not fused
+    assert dense[0].weight is onednn[0].weight  # shared, not copied
+    x = torch.randn(3, 1, 12, 12)  # negative values: the ReLU's place matters
+    with torch.inference_mode():
+        torch.testing.assert_close(dense(x), layers(x), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
