@@ -80,12 +80,10 @@ class _OneDNNConv2d(torch.nn.Module):
 
     def __init__(self, conv, dtype):
         super().__init__()
-        self.stride, self.padding = conv.stride, conv.padding
-        self.dilation, self.groups = conv.dilation, conv.groups
+        # the arguments oneDNN's convolutions take after input, weight and bias
+        self.geometry = (conv.padding, conv.stride, conv.dilation, conv.groups)
         weight = conv.weight.detach().to_mkldnn(dtype)
-        weight = torch._C._nn.mkldnn_reorder_conv2d_weight(
-            weight, self.padding, self.stride, self.dilation, self.groups
-        )
+        weight = torch._C._nn.mkldnn_reorder_conv2d_weight(weight, *self.geometry)
         self.register_buffer("weight", weight)
         bias = conv.bias
         if bias is None:
@@ -94,15 +92,7 @@ class _OneDNNConv2d(torch.nn.Module):
         self.register_buffer("bias", bias.detach().float().to_mkldnn())
 
     def forward(self, x):
-        return torch.mkldnn_convolution(
-            x,
-            self.weight,
-            self.bias,
-            self.padding,
-            self.stride,
-            self.dilation,
-            self.groups,
-        )
+        return torch.mkldnn_convolution(x, self.weight, self.bias, *self.geometry)
 
 
 class _OneDNNLinear(torch.nn.Module):
@@ -140,24 +130,14 @@ class _FusedConv2d(torch.nn.Module):
 
     def __init__(self, conv, activation):
         super().__init__()
-        self.stride, self.padding = conv.stride, conv.padding
-        self.dilation, self.groups = conv.dilation, conv.groups
+        self.geometry = conv.geometry
         self.register_buffer("weight", conv.weight)
         self.register_buffer("bias", conv.bias.to_dense())
         self.activation = activation
 
     def forward(self, x):
         return torch.ops.mkldnn._convolution_pointwise(
-            x,
-            self.weight,
-            self.bias,
-            self.padding,
-            self.stride,
-            self.dilation,
-            self.groups,
-            self.activation,
-            [],
-            "",
+            x, self.weight, self.bias, *self.geometry, self.activation, [], ""
         )
 
 
