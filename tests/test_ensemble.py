@@ -94,6 +94,33 @@ def test_fit_voting_weights_minimizes_validation_log_loss():
     assert abs(w[0] - w[2]) < 0.05  # the two experts share the vote
 
 
+def test_fit_voting_weights_reaches_the_optimum_a_useless_member_does_not_move():
+    from skfer import fit_voting_weights
+
+    rng = np.random.RandomState(1)
+    n, classes = 2000, np.array(["a", "b", "c"])
+    y = rng.randint(3, size=n)
+    X = np.arange(n).reshape(-1, 1)
+
+    def member(sharpness):  # right more often the sharper it is
+        logits = rng.normal(size=(n, 3))
+        logits[np.arange(n), y] += sharpness
+        proba = np.exp(logits)
+        return _Fixed(proba / proba.sum(axis=1, keepdims=True), classes)
+
+    members = [member(1.5), member(1.0), member(0.8)]
+    useless = _Fixed(np.full((n, 3), 1 / 3), classes)  # never worth any weight
+    w = fit_voting_weights(members, X, classes[y])
+    w_more = fit_voting_weights(members + [useless], X, classes[y])
+    assert w_more[-1] < 1e-6
+    np.testing.assert_allclose(w_more[:-1], w, atol=1e-4)
+    # optimality: the log-loss gradient is the same for every member in the vote
+    p_true = np.stack([m.proba[np.arange(n), y] for m in members])
+    grad = -(p_true / (w @ p_true)).mean(axis=1)
+    used = w > 1e-6
+    assert used.sum() >= 2 and np.ptp(grad[used]) < 1e-4
+
+
 def test_fit_voting_weights_rejects_unknown_labels():
     from skfer import fit_voting_weights
 

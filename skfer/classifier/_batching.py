@@ -29,7 +29,10 @@ class Scaling:
         # both steps as one multiply-add (never in place: ``x`` may be the user's)
         lo, hi = self.input_range
         gain = 1.0 / ((hi - lo) * self.std)
-        return torch.mul(x.float(), gain).add_(-(lo / (hi - lo) + self.mean) / self.std)
+        if x.dtype not in (torch.uint8, torch.float32):
+            x = x.float()
+        # a uint8 tensor times a float is float32: no separate conversion
+        return torch.mul(x, gain).add_(-(lo / (hi - lo) + self.mean) / self.std)
 
     def __repr__(self):
         return (

@@ -899,7 +899,8 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         """
         from ._inference import predict_proba_batches
 
-        check_is_fitted(self)
+        if not hasattr(self, "net_"):  # the full check (tags, attributes) costs more
+            check_is_fitted(self)  # than a small network's forward pass: raises
         X = validate_images(self, X, reset=False)
         X = match_units(X, self.input_range_)
         images = rows_to_images(X, self.input_range_)

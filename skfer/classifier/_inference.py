@@ -444,9 +444,9 @@ def predict_proba_batches(
         for xb, _ in loader:
             xb = xb.to(device=device, dtype=compute_dtype, non_blocking=True)
             views = tta_views(xb, tta)
-            proba = torch.softmax(fast(views[0]).float(), dim=1)
+            proba = torch.softmax(fast(views[0]), dim=1, dtype=torch.float32)
             for view in views[1:]:
-                proba += torch.softmax(fast(view).float(), dim=1)
+                proba += torch.softmax(fast(view), dim=1, dtype=torch.float32)
             if len(views) > 1:
                 proba /= len(views)
             out.append(proba.cpu())
