@@ -6,7 +6,8 @@ checks, scaling, softmax); the forward pass into each layer the image goes throu
 (on the oneDNN copy: the fused twin on dense tensors, where it exists, else the
 blocked-layout layers with the input/output layout changes). ``predict`` (the
 issue's target) is timed too.
-Medians of many calls after a warm-up, one torch thread (as ``predict_proba`` uses
+Medians of many calls after a warm-up (``predict_proba`` and ``predict`` called in
+turn), one torch thread (as ``predict_proba`` uses
 for a handful of images). Run it on an otherwise idle machine: it records the
 load average before and after.
 
@@ -31,14 +32,21 @@ from _common import RESULTS, command_line, machine_info, now, write_json  # noqa
 def median_ms(fn, calls):
     """Median wall time of ``fn()`` over ``calls`` calls after ``calls // 10``
     warm-up calls, in milliseconds."""
-    for _ in range(calls // 10):
-        fn()
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * float(np.median(times))
+    return interleaved_ms([fn], calls)[0]
+
+
+def interleaved_ms(fns, calls):
+    """Median wall times of each of ``fns``, called in turn (one call of each per
+    round, so a slower or faster stretch of the machine weighs on all alike), after
+    ``calls // 10`` warm-up rounds, in milliseconds."""
+    times = [[] for _ in fns]
+    for i in range(calls // 10 + calls):
+        for fn, spent in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            if i >= calls // 10:
+                spent.append(time.perf_counter() - start)
+    return [1e3 * float(np.median(spent)) for spent in times]
 
 
 def single_image_path(fast):
@@ -82,9 +90,10 @@ def profile(model, calls):
     result = {
         "copy": type(fast).__name__,
         "dtype": str(dtype).replace("torch.", ""),
-        "predict_proba_ms": median_ms(lambda: clf.predict_proba(x), calls),
-        "predict_ms": median_ms(lambda: clf.predict(x), calls),
     }
+    result["predict_proba_ms"], result["predict_ms"] = interleaved_ms(
+        [lambda: clf.predict_proba(x), lambda: clf.predict(x)], calls
+    )
     result["path"], inner, blocked = single_image_path(fast)
     rows = []
     with torch.inference_mode(), intra_op_threads(1):

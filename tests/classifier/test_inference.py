@@ -332,6 +332,16 @@ def test_the_single_image_copy_fuses_every_relu_of_the_paper_models(arch):
     kinds = [type(m).__name__ for m in fast.fused.modules()]
     assert "ReLU" not in kinds and "Dropout" not in kinds
     assert "ReLU" in [type(m).__name__ for m in fast.module.modules()]
+    # small dense layers run in float32 (one weight copy each), never a large one
+    assert kinds.count("_FloatLinear") == (4 if arch == "model3" else 3)
+
+
+@pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
+def test_the_single_image_copy_keeps_a_large_dense_layer_in_onednn():
+    torch.manual_seed(0)
+    fast = inference_module(build_model("model1").eval(), torch.float32)
+    kinds = [type(m).__name__ for m in fast.fused.modules()]
+    assert kinds.count("_FusedLinear") == 1 and kinds.count("_FloatLinear") == 2
 
 
 @pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
