@@ -8,9 +8,9 @@ channels-last, and, where ``torch.fx`` can trace it, its common layers turned in
 direct function calls (:func:`functional_graph`; no per-module overhead).
 On CPUs the copy then runs in oneDNN's own blocked layout (:func:`onednn_module`),
 where pooling and the convolutions' weight layouts cost less; one or two images
-run instead on dense tensors through oneDNN's fused kernels (convolution or linear
-layer and its ReLU in one call, sharing the same weights). Results agree with
-the graph to float rounding, and the graph stays the fallback.
+run instead on dense tensors (each convolution and its ReLU in one oneDNN call,
+sharing the same weights; small dense layers in float32, see :class:`_FloatLinear`).
+Results agree with the graph to float rounding, and the graph stays the fallback.
 Autocast would instead re-cast every weight on every batch, which
 for Model 1's 20 M parameters costs as much as the convolutions of a small batch.
 
