@@ -151,7 +151,6 @@ class _FusedLinear(torch.nn.Module):
         self.activation = activation
 
     def forward(self, x):
-        x = x.to(self.weight.dtype)  # after a float32 layer (see _FloatLinear)
         return torch.ops.mkldnn._linear_pointwise(
             x, self.weight, self.bias, self.activation, [], ""
         )
@@ -161,13 +160,16 @@ class _FloatLinear(torch.nn.Module):
     """A :class:`_OneDNNLinear` computed in float32 by ``addmm``, its ReLU applied
     in place: for one or two rows, MKL's matrix-vector product of the weights
     transposed once beats oneDNN's bfloat16 kernel (0.05 ms less on Model 2's dense
-    layers). The weights are the layer's own, already rounded, so the results
-    differ from it by float rounding only; they cost a float32 copy, hence only for
-    layers of up to :data:`FLOAT_LINEAR_MAX_WEIGHTS` weights.
+    layers). The weights are the layer's own, already rounded, and the output is
+    rounded to the layer's dtype as oneDNN rounds it, so one image gets the
+    probabilities it gets in a batch up to the order of the additions. The float32
+    copy of the weights limits it to layers of up to
+    :data:`FLOAT_LINEAR_MAX_WEIGHTS` weights.
     """
 
     def __init__(self, linear, activation):
         super().__init__()
+        self.dtype = linear.weight.dtype
         self.register_buffer(
             "weight_t", linear.weight.to_dense().float().t().contiguous()
         )
@@ -176,7 +178,9 @@ class _FloatLinear(torch.nn.Module):
 
     def forward(self, x):
         y = torch.addmm(self.bias, x.float(), self.weight_t)
-        return y.relu_() if self.activation == "relu" else y
+        if self.activation == "relu":
+            y = y.relu_()
+        return y.to(self.dtype)
 
 
 #: Largest linear layer (in weights) the single-image twin copies to float32: Model

@@ -125,8 +125,12 @@ def test_bfloat16_inference_copy_matches_float32(arch):
         ref = torch.softmax(module(x), 1)
     fast = inference_module(module, torch.bfloat16)
     tensors = [*fast.parameters(), *fast.buffers()]
-    weights = [t for t in tensors if t.dim() > 1]
+    float_copies = {  # the single-image twin's small dense layers (_FloatLinear)
+        id(m.weight_t) for m in fast.fused.modules() if hasattr(m, "weight_t")
+    }
+    weights = [t for t in tensors if t.dim() > 1 and id(t) not in float_copies]
     assert weights and all(t.dtype == torch.bfloat16 for t in weights)
+    assert float_copies
     assert not any(t.requires_grad for t in tensors)
     assert module.training is False and next(module.parameters()).dtype == torch.float32
     with torch.inference_mode():
