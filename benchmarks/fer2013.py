@@ -93,14 +93,6 @@ RECIPES = {
 SHIPPED = {"model2", "model3"}  # Model 1's 80 MB of weights stay in the cache
 
 
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def run_key(model, args):
     """The results row of a run: the model, then the recipe unless ``skfer`` and
     the seed unless 0 (``model3``, ``model3-skfer-v1``, ``model3-seed1``)."""
@@ -396,6 +388,8 @@ def save_weights(clf, model, args, row):
 
 def register(path, name, model, classes, row, args):
     """Record the shipped weights file ``path`` as ``name`` in the registry."""
+    from skfer.utils import sha256_file
+
     registry_path = Path(args.weights_dir) / "registry.json"
     registry = read_json(registry_path) or {"weights": {}}
     dataset = "FER2013 Training (28,709 images); epoch chosen on PublicTest"
@@ -407,7 +401,7 @@ def register(path, name, model, classes, row, args):
         )
     registry["weights"][name] = {
         "file": path.name,
-        "sha256": sha256(path),
+        "sha256": sha256_file(path),
         "architecture": model,
         "classes": classes,
         "dataset": dataset,
@@ -427,13 +421,13 @@ def ship(key, results, args):
     """Make the results row ``key`` (e.g. a distilled student, whose weights stay
     in the cache) the shipped ``fer2013-<architecture>`` model; returns its path."""
     from skfer.utils import atomic_file
-    from skfer.weights import read_weights
+    from skfer.weights import read_weights_meta
 
     row = results["models"].get(key)
     if row is None or "weights" not in row:
         raise SystemExit(f"--ship: no single-model row {key!r} in fer2013.json")
     source = weights_path(row["weights"])
-    meta = read_weights(source, tensors=False)[1]
+    meta = read_weights_meta(source)
     model = meta["architecture"]
     name = f"fer2013-{model}"
     target = Path(args.weights_dir) / f"{name}.safetensors"

@@ -157,6 +157,8 @@ def in_processes(model, calls, processes):
 
 def markdown(result):
     runs = result["runs"]
+    predicts = ", ".join(f"{run['predict_ms']:.3f}" for run in runs)
+    forwards = ", ".join(f"{run['forward_ms']:.3f}" for run in runs)
     lines = [
         "# One image, layer by layer",
         "",
@@ -170,10 +172,10 @@ def markdown(result):
         "",
         f"`predict` of one image: **{result['predict_ms']:.3f} ms** (median over the "
         f"processes; each: "
-        f"{', '.join(f'{run[TIMES[0]]:.3f}' for run in runs)}). `predict_proba` "
+        f"{predicts}). `predict_proba` "
         f"{result['predict_proba_ms']:.3f} ms, of which the forward pass "
         f"{result['forward_ms']:.3f} ms (each: "
-        f"{', '.join(f'{run[TIMES[2]]:.3f}' for run in runs)}) and the rest (checks, "
+        f"{forwards}) and the rest (checks, "
         f"scaling, softmax, copies) {result['rest_ms']:.3f} ms.",
         "",
         "Layers of the process with the median `predict` time:",

@@ -211,10 +211,11 @@ def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(tmp_path)
     from argparse import Namespace
 
     from _common import read_json
-    from fer2013 import sha256, ship
+    from fer2013 import ship
 
     from skfer import FERClassifier
     from skfer.datasets import make_faces
+    from skfer.utils import sha256_file
 
     X, y = make_faces(
         n_samples=30, classes=["happy", "sad"], random_state=0, return_X_y=True
@@ -240,7 +241,10 @@ def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(tmp_path)
     entry = read_json(tmp_path / "weights" / "registry.json")["weights"][
         "fer2013-small"
     ]
-    assert entry["sha256"] == sha256(shipped) and entry["classes"] == ["happy", "sad"]
+    assert entry["sha256"] == sha256_file(shipped) and entry["classes"] == [
+        "happy",
+        "sad",
+    ]
     assert entry["predict_params"] == {"tta": "flip"}
     assert "distilled from" in entry["dataset"] and "model1, model3" in entry["dataset"]
     assert results["models"]["small-distilled"]["weights"] == str(shipped)
