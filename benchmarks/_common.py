@@ -8,7 +8,8 @@ import shlex
 import sys
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
+CHECKOUT = Path(__file__).resolve().parents[1]
+RESULTS = CHECKOUT / "benchmarks" / "results"
 
 
 def cpu_model():
@@ -90,6 +91,27 @@ def write_json(path, data):
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
     os.replace(tmp, path)
+
+
+def shown_path(path):
+    """``path`` relative to the checkout, or ``$SKFER_CACHE/...`` (results name no
+    machine)."""
+    from skfer.datasets import cache_relative
+
+    try:
+        return Path(path).resolve().relative_to(CHECKOUT).as_posix()
+    except ValueError:
+        return cache_relative(path) or str(path)
+
+
+def weights_path(shown):
+    """The file behind a results row's ``weights`` (see :func:`shown_path`)."""
+    from skfer.datasets import get_cache_home
+
+    prefix = "$SKFER_CACHE/"
+    if shown.startswith(prefix):
+        return Path(get_cache_home()) / shown[len(prefix) :]
+    return CHECKOUT / shown
 
 
 def data_dir(value, name):

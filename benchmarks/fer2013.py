@@ -50,6 +50,8 @@ from _common import (  # noqa: E402
     machine_info,
     now,
     read_json,
+    shown_path,
+    weights_path,
     write_json,
 )
 
@@ -439,18 +441,6 @@ def ship(key, results, args):
     return target
 
 
-def shown_path(path):
-    """``path`` relative to the checkout, or ``$SKFER_CACHE/...`` (results name no
-    machine)."""
-    from skfer.datasets import cache_relative as _cache_relative
-
-    checkout = Path(__file__).resolve().parents[1]
-    try:
-        return Path(path).resolve().relative_to(checkout).as_posix()
-    except ValueError:
-        return _cache_relative(path) or str(path)
-
-
 def cache_weights_dir():
     from skfer.datasets import get_cache_home
 
@@ -468,16 +458,6 @@ def find_weights(model, args):
         if (folder / name).is_file():
             return folder / name
     return None
-
-
-def weights_path(shown):
-    """The file behind a results row's ``weights`` (see :func:`shown_path`)."""
-    from skfer.datasets import get_cache_home
-
-    prefix = "$SKFER_CACHE/"
-    if shown.startswith(prefix):
-        return Path(get_cache_home()) / shown[len(prefix) :]
-    return Path(__file__).resolve().parents[1] / shown
 
 
 def add_rows(results, paths, outdir):

@@ -55,6 +55,9 @@ from _common import (  # noqa: E402
     data_dir,
     machine_info,
     now,
+    read_json,
+    shown_path,
+    weights_path,
     write_json,
 )
 
@@ -210,11 +213,11 @@ def skfer_predict(args):
     return json.loads(out.getvalue())
 
 
-def score(result, labels, parts):
+def score(result, labels, parts, wanted=("validation", "test")):
     """Per part: images, share predicted / detected / whole image, accuracy."""
     by_index = {int(Path(r["file"]).stem): r for r in result["results"]}
     rows = {}
-    for part in ("validation", "test"):
+    for part in wanted:
         n = predicted = detected = whole = correct = 0
         for index, (label, p) in enumerate(zip(labels, parts)):
             if p != part:
@@ -278,20 +281,92 @@ def fine_tune(datasets, model, folder, log):
     return path, facts
 
 
-def run_framings(datasets, framings, tmp, log, tuned=None, tta=None):
-    """Accuracy per dataset and framing; with ``tuned`` (a weights file), also the
+def write_framings(datasets, framings, tmp):
+    """Every image of each dataset in each framing, written once to ``tmp``:
+    ``{dataset: {framing: folder}}`` (files named by the image's index)."""
+    folders = {}
+    for name, (images, _, _) in datasets.items():
+        boxes = face_boxes(images)
+        folders[name] = {}
+        for k, framing in enumerate(framings):
+            folder = tmp / name / framing.replace(" ", "_")
+            write_framing(folder, images, boxes, framing, seed=SEED + k)
+            folders[name][framing] = folder
+    return folders
+
+
+def model_args(model, tta):
+    """``skfer predict`` options for a model (a shipped name or a weights file)."""
+    return ["--model", model, *(["--tta", tta] if tta else [])]
+
+
+def candidate_models(path, names=None):
+    """``{row: (weights file, tta)}`` for the single-model rows of ``fer2013.json``
+    (``names``, or every one) whose weights file is on this machine, with the TTA
+    chosen for each on FER2013's PublicTest."""
+    rows = read_json(path).get("models", {})
+    unknown = sorted(set(names or ()) - set(rows))
+    if unknown:
+        raise SystemExit(f"--candidates: no row {unknown} in {path}")
+    found = {}
+    for name in names or rows:
+        row = rows[name]
+        if isinstance(row.get("weights"), str):
+            weights = weights_path(row["weights"])
+            if weights.is_file():
+                found[name] = (str(weights), row.get("tta"))
+    return found
+
+
+def choose_model(datasets, folders, candidates, log):
+    """The candidate with the best zero-shot accuracy on the validation part.
+
+    Scored on the validation images of every framing: the mean over the datasets
+    (each counts the same, whatever its size) of the mean over the framings. The
+    test part is never read. Returns the chosen name and every candidate's scores.
+    """
+    scores = {}
+    for name, (weights, tta) in candidates.items():
+        per_dataset = {}
+        for d, (_, labels, subjects) in datasets.items():
+            parts = split_subjects(subjects)
+            accuracy = {}
+            for framing, folder in folders[d].items():
+                files = [
+                    f
+                    for f, part in zip(sorted(folder.iterdir()), parts)
+                    if part == "validation"
+                ]
+                result = skfer_predict([*files, *model_args(weights, tta)])
+                row = score(result, labels, parts, wanted=("validation",))
+                accuracy[framing] = row["validation"]["accuracy"]
+            per_dataset[d] = accuracy
+        means = {d: float(np.mean(list(a.values()))) for d, a in per_dataset.items()}
+        scores[name] = {
+            "weights": shown_path(weights),
+            "tta": tta,
+            "validation_accuracy": per_dataset,
+            "mean_by_dataset": means,
+            "score": float(np.mean(list(means.values()))),
+        }
+        shown = ", ".join(f"{d} {m:.1%}" for d, m in means.items())
+        log(f"candidate {name:<18} validation {shown}; {scores[name]['score']:.1%}")
+    chosen = max(scores, key=lambda n: scores[n]["score"])
+    return chosen, scores
+
+
+def run_framings(datasets, folders, log, model=(), tuned=None):
+    """Accuracy per dataset and framing with ``skfer predict`` and the options
+    ``model``; with ``tuned`` (options naming a fine-tuned model), also the
     fine-tuned model's on the test part (``tuned_test``)."""
     results = {}
     for name, (images, labels, subjects) in datasets.items():
         parts = split_subjects(subjects)
-        boxes = face_boxes(images)
         results[name] = {"n_images": len(images), "n_subjects": len(set(subjects))}
         results[name]["framings"] = {}
-        for k, framing in enumerate(framings):
-            folder = tmp / name / framing.replace(" ", "_")
-            write_framing(folder, images, boxes, framing, seed=SEED + k)
+        for framing, folder in folders[name].items():
             start = time.perf_counter()
-            result = skfer_predict([folder])
+            result = skfer_predict([folder, *model])
             rows = score(result, labels, parts)
             rows["seconds"] = round(time.perf_counter() - start, 1)
             results[name]["framings"][framing] = rows
@@ -299,8 +374,9 @@ def run_framings(datasets, framings, tmp, log, tuned=None, tta=None):
             test = rows["test"]
             tuned_note = ""
             if tuned is not None:
-                args = [folder, "--model", tuned, *(["--tta", tta] if tta else [])]
-                rows["tuned_test"] = score(skfer_predict(args), labels, parts)["test"]
+                rows["tuned_test"] = score(
+                    skfer_predict([folder, *tuned]), labels, parts
+                )["test"]
                 tuned_note = f", fine-tuned {rows['tuned_test']['accuracy']:6.1%}"
             log(
                 f"{name:>7} {framing:<13} predicted {test['predicted']:6.1%} "
@@ -350,12 +426,13 @@ def time_command(paths):
     return seconds, cpu, rows
 
 
-def run_speed(images, n, tmp, log):
+def run_speed(images, n, tmp, log, model=()):
+    """Photos/s of ``skfer predict --csv`` (options ``model``) over ``n`` scenes."""
     folder = tmp / "scenes"
     make_scenes(folder, images, n)
     load_before = [round(x, 2) for x in os.getloadavg()]
-    one, cpu_one, _ = time_command([sorted(folder.iterdir())[0]])
-    seconds, cpu, rows = time_command([folder])
+    one, cpu_one, _ = time_command([sorted(folder.iterdir())[0], *model])
+    seconds, cpu, rows = time_command([folder, *model])
     load_after = [round(x, 2) for x in os.getloadavg()]
     files = {r["file"] for r in rows}
     found = {r["file"] for r in rows if r["found"]}
@@ -407,15 +484,51 @@ def _pct(x):
     return f"{100 * x:.1f}"
 
 
+def _candidates_markdown(result):
+    """The table of the models the validation part chose from."""
+    candidates = result.get("candidates")
+    if not candidates:
+        return []
+    names = list(result["datasets"])
+    lines = [
+        "## Choice of the model",
+        "",
+        "Each FER2013 model whose weights were on the machine, with the TTA chosen "
+        "for it on FER2013 PublicTest, scored zero-shot on the validation part: the "
+        "mean over the datasets of the mean accuracy over the framings. The best "
+        "one is the model of the tables below; the test part was not read for the "
+        "choice.",
+        "",
+        "| model | weights | TTA | "
+        + " | ".join(f"{d} validation %" for d in names)
+        + " | score % |",
+        "|---|---|---|" + "---:|" * (len(names) + 1),
+    ]
+    for name, c in sorted(candidates.items(), key=lambda kv: -kv[1]["score"]):
+        mark = " (chosen)" if name == result["model"] else ""
+        cells = [_pct(c["mean_by_dataset"][d]) for d in names] + [_pct(c["score"])]
+        lines.append(
+            f"| {name}{mark} | `{c['weights']}` | {c['tta'] or 'none'} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    return [*lines, ""]
+
+
 def markdown(result):
     m = result["machine"]
     lines = [
         "# Real photos of every framing: `skfer predict` end to end",
         "",
         f"- command: `{result['command']}`",
-        f"- date: {result['date']}; model: `{result['model']}` with its registered "
-        f"prediction settings ({result['predict_params']}): zero-shot, and "
-        "fine-tuned on the validation part (below)",
+        f"- date: {result['date']}; model: `{result['model']}` with prediction "
+        f"settings {result['predict_params']}"
+        + (
+            " (chosen on the validation part, below)"
+            if result.get("candidates")
+            else " (the shipped default: best FER2013 PublicTest)"
+        )
+        + ": zero-shot, and fine-tuned on the validation part",
         f"- machine: {m['cpu']}, {m['cores']} cores, torch {m['torch']}, "
         f"skfer {m['skfer']}; load average at start {m.get('load_average_at_start')}",
         "- data: JAFFE originals (Lyons et al. 1998) and CK+ crops (Lucey et al. "
@@ -437,6 +550,7 @@ def markdown(result):
             "prediction settings; its accuracy is reported on the test part only.",
             "",
         ]
+    lines += _candidates_markdown(result)
     for part in ("test", "validation"):
         with_tuned = bool(tuned) and part == "test"
         lines += [
@@ -580,6 +694,18 @@ def main(argv=None):
         action="store_true",
         help="zero-shot only: no model fine-tuned on the validation part",
     )
+    parser.add_argument(
+        "--candidates",
+        nargs="+",
+        metavar="ROW",
+        help="rows of fer2013.json to choose the model from on the validation part "
+        "(default: every single-model row whose weights are on this machine)",
+    )
+    parser.add_argument(
+        "--no-choice",
+        action="store_true",
+        help="no choice: the shipped default model (best FER2013 PublicTest)",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
@@ -593,8 +719,9 @@ def main(argv=None):
     every = 5 if args.quick else args.every
     datasets = {k: tuple(v[::every] for v in d) for k, d in datasets.items()}
     n_speed = min(args.n_speed, 100) if args.quick else args.n_speed
-    model = best_pretrained()
-    entry = next(e for e in list_pretrained() if e["name"] == model)
+    candidates = {}
+    if not args.no_choice:
+        candidates = candidate_models(RESULTS / "fer2013.json", args.candidates)
     result = {
         "kind": "skfer-benchmark-photos",
         "command": command_line(),
@@ -602,27 +729,36 @@ def main(argv=None):
         "machine": machine_info(),
         "quick": args.quick,
         "every": every,
-        "model": model,
-        "predict_params": entry.get("predict_params", {}),
         "framings": args.framings,
     }
     with tempfile.TemporaryDirectory(prefix="skfer-photos-") as tmp:
         tmp = Path(tmp)
         log = functools.partial(print, flush=True)
+        folders = write_framings(datasets, args.framings, tmp)
+        if candidates:
+            model, result["candidates"] = choose_model(
+                datasets, folders, candidates, log
+            )
+            weights, tta = candidates[model]
+            predict_params = {"tta": tta} if tta else {}
+        else:
+            model = weights = best_pretrained()
+            entry = next(e for e in list_pretrained() if e["name"] == model)
+            predict_params = entry.get("predict_params", {})
+            tta = predict_params.get("tta")
+        result["model"], result["predict_params"] = model, predict_params
         tuned = None
         if not args.no_fine_tune:
-            tuned, result["fine_tuned"] = fine_tune(datasets, model, tmp, log)
+            path, result["fine_tuned"] = fine_tune(datasets, weights, tmp, log)
+            tuned = model_args(path, tta)
         result["datasets"] = run_framings(
-            datasets,
-            args.framings,
-            tmp,
-            log,
-            tuned=tuned,
-            tta=result["predict_params"].get("tta"),
+            datasets, folders, log, model=model_args(weights, tta), tuned=tuned
         )
         if n_speed:
             faces = datasets["JAFFE"][0] + datasets["CK+"][0]
-            result["speed"] = run_speed(faces, n_speed, tmp, log)
+            result["speed"] = run_speed(
+                faces, n_speed, tmp, log, model=model_args(weights, tta)
+            )
     result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     out = args.output
     suffix = "-quick" if args.quick else ""

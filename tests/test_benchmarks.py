@@ -1,5 +1,6 @@
 """The machinery of the benchmarks: recorded commands, worker protocol, ratios."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -250,3 +251,75 @@ def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(tmp_path)
     assert results["models"]["small-distilled"]["weights"] == str(shipped)
     with pytest.raises(SystemExit, match="no single-model row"):
         ship("ensemble", results, args)
+
+
+def _photo_folders(tmp_path, n):
+    folder = tmp_path / "JAFFE" / "as_is"
+    folder.mkdir(parents=True)
+    for index in range(n):
+        (folder / f"{index:05d}.png").touch()
+    return {"JAFFE": {"as is": folder}}
+
+
+def test_photos_chooses_the_model_on_the_validation_part_only(tmp_path, monkeypatch):
+    import photos
+
+    subjects = ["KA", "KL", "KM", "KR", "MK", "NA", "NM", "TM", "UY", "YM"] * 2
+    labels = ["happy", "sad"] * 10
+    parts = photos.split_subjects(subjects)
+    datasets = {"JAFFE": (None, labels, subjects)}
+    folders = _photo_folders(tmp_path, len(subjects))
+    seen = []
+
+    def fake_predict(args):
+        files = [Path(a) for a in args if str(a).endswith(".png")]
+        seen.extend(parts[int(f.stem)] for f in files)
+        good = args[args.index("--model") + 1] == "good.safetensors"
+        return {
+            "results": [
+                {
+                    "file": str(f),
+                    "faces": [
+                        {
+                            "box": [0, 0, 48, 48],
+                            "found": "detected",
+                            "emotion": labels[int(f.stem)] if good else "angry",
+                        }
+                    ],
+                }
+                for f in files
+            ]
+        }
+
+    monkeypatch.setattr(photos, "skfer_predict", fake_predict)
+    candidates = {
+        "bad": ("bad.safetensors", None),
+        "good": ("good.safetensors", "flip"),
+    }
+    chosen, scores = photos.choose_model(datasets, folders, candidates, log=print)
+    assert chosen == "good"
+    assert scores["good"]["score"] == 1.0 and scores["bad"]["score"] == 0.0
+    assert set(seen) == {"validation"}  # the test part is never predicted
+    assert len(seen) == 2 * parts.count("validation")
+    result = {"candidates": scores, "model": chosen, "datasets": {"JAFFE": {}}}
+    text = "\n".join(photos._candidates_markdown(result))
+    assert "| good (chosen) |" in text and text.index("good") < text.index("bad")
+
+
+def test_photos_candidates_are_the_rows_with_weights_here(tmp_path, monkeypatch):
+    import photos
+
+    weights = tmp_path / "m.safetensors"
+    weights.touch()
+    monkeypatch.setattr(photos, "weights_path", lambda shown: Path(shown))
+    results = tmp_path / "fer2013.json"
+    rows = {
+        "a": {"weights": str(weights), "tta": "flip"},
+        "gone": {"weights": str(tmp_path / "missing.safetensors")},
+        "ensemble": {"weights": [0.5, 0.5]},
+    }
+    results.write_text(json.dumps({"models": rows}))
+    assert photos.candidate_models(results) == {"a": (str(weights), "flip")}
+    assert photos.candidate_models(results, ["gone"]) == {}
+    with pytest.raises(SystemExit, match="no row"):
+        photos.candidate_models(results, ["nope"])

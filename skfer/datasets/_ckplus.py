@@ -225,13 +225,12 @@ def load_ckplus(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> import numpy as np
     >>> from PIL import Image
     >>> from skfer.datasets import load_ckplus
     >>> root = pathlib.Path(tempfile.mkdtemp())
     >>> for rel in ("happy/S010_006_00000015.png", "contempt/S011_002_00000020.png"):
     ...     (root / rel).parent.mkdir(exist_ok=True)
-    ...     Image.fromarray(np.zeros((48, 48), np.uint8)).save(root / rel)
+    ...     Image.new("L", (48, 48)).save(root / rel)
     >>> faces = load_ckplus(root, cache=False)  # a CK+48-like tree
     >>> faces.target.tolist(), faces.groups.tolist()
     (['disgust', 'happy'], ['S011', 'S010'])

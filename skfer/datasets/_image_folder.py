@@ -107,13 +107,12 @@ def load_image_folder(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> import numpy as np
     >>> from PIL import Image
     >>> from skfer.datasets import load_image_folder
     >>> root = pathlib.Path(tempfile.mkdtemp())
     >>> for folder in ("Happiness", "anger", "joy"):
     ...     (root / folder).mkdir()
-    ...     Image.fromarray(np.zeros((64, 64), np.uint8)).save(root / folder / "a.png")
+    ...     Image.new("L", (64, 64)).save(root / folder / "a.png")
     >>> faces = load_image_folder(root, aliases={"joy": "happy"}, cache=False)
     >>> faces.data.shape, faces.target.tolist(), faces.target_names.tolist()
     ((3, 2304), ['happy', 'angry', 'happy'], ['angry', 'happy'])

@@ -68,12 +68,11 @@ def load_jaffe(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> import numpy as np
     >>> from PIL import Image
     >>> from skfer.datasets import load_jaffe
     >>> root = pathlib.Path(tempfile.mkdtemp())
     >>> for name in ("KA.AN1.39.tiff", "YM.HA2.53.tiff"):
-    ...     Image.fromarray(np.zeros((256, 256), np.uint8)).save(root / name)
+    ...     Image.new("L", (256, 256)).save(root / name)
     >>> faces = load_jaffe(root, crop_faces=False, cache=False)
     >>> faces.target.tolist(), faces.groups.tolist(), faces.data.shape
     (['angry', 'happy'], ['KA', 'YM'], (2, 2304))
