@@ -401,6 +401,8 @@ def register(path, name, model, classes, row, args):
             f"; distilled from the PublicTest-weighted ensemble of "
             f"{', '.join(teacher['members'])}"
         )
+    if getattr(args, "chosen_on", None):
+        dataset += f"; chosen among the FER2013 runs on {args.chosen_on}"
     registry["weights"][name] = {
         "file": path.name,
         "sha256": sha256_file(path),
@@ -434,6 +436,14 @@ def ship(key, results, args):
     name = f"fer2013-{model}"
     target = Path(args.weights_dir) / f"{name}.safetensors"
     target.parent.mkdir(parents=True, exist_ok=True)
+    for other, other_row in results["models"].items():
+        # The row shipped so far keeps its weights: moved to the cache first.
+        if other != key and other_row.get("weights") == shown_path(target):
+            kept = cache_weights_dir() / f"fer2013-{other}.safetensors"
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_file(kept) as tmp:
+                shutil.copyfile(target, tmp)
+            other_row["weights"] = shown_path(kept)
     with atomic_file(target) as tmp:
         shutil.copyfile(source, tmp)
     register(target, name, model, list(meta["classes"]), row, args)
@@ -777,6 +787,12 @@ def main(argv=None):
         metavar="ROW",
         help="train nothing: make this single-model row of fer2013.json (chosen on "
         "PublicTest, e.g. 'model3-distilled') the shipped model of its architecture",
+    )
+    parser.add_argument(
+        "--chosen-on",
+        metavar="TEXT",
+        help="with --ship: the validation data the row was chosen on, for the "
+        "registry (e.g. 'the validation part of benchmarks/photos.py')",
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(

@@ -208,7 +208,9 @@ def test_single_image_profile_lists_every_layer_of_the_inference_copy(tmp_path):
     assert f"`predict` of one image: **{result['predict_ms']:.3f} ms**" in text
 
 
-def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(tmp_path):
+def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(
+    tmp_path, monkeypatch
+):
     from argparse import Namespace
 
     from _common import read_json
@@ -234,8 +236,14 @@ def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(tmp_path)
         "hardware": {"cpu": "test"},
         "date": "2026-12-05 09:00 UTC",
     }
-    results = {"models": {"small-distilled": row}}
-    args = Namespace(weights_dir=tmp_path / "weights")
+    shipped_before = tmp_path / "weights" / "fer2013-small.safetensors"
+    shipped_before.parent.mkdir()
+    shipped_before.write_bytes(b"the weights shipped so far")
+    results = {
+        "models": {"small-distilled": row, "small": {"weights": str(shipped_before)}}
+    }
+    args = Namespace(weights_dir=tmp_path / "weights", chosen_on="photos")
+    monkeypatch.setenv("SKFER_CACHE", str(tmp_path / "cache"))
     shipped = ship("small-distilled", results, args)
     assert shipped == tmp_path / "weights" / "fer2013-small.safetensors"
     assert shipped.read_bytes() == cached.read_bytes()
@@ -248,7 +256,14 @@ def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(tmp_path)
     ]
     assert entry["predict_params"] == {"tta": "flip"}
     assert "distilled from" in entry["dataset"] and "model1, model3" in entry["dataset"]
+    assert "chosen among the FER2013 runs on photos" in entry["dataset"]
     assert results["models"]["small-distilled"]["weights"] == str(shipped)
+    # the row shipped so far keeps its own weights, moved to the cache
+    kept = results["models"]["small"]["weights"]
+    assert kept == "$SKFER_CACHE/weights/fer2013-small.safetensors"
+    assert (
+        tmp_path / "cache" / "weights" / "fer2013-small.safetensors"
+    ).read_bytes() == (b"the weights shipped so far")
     with pytest.raises(SystemExit, match="no single-model row"):
         ship("ensemble", results, args)
 
