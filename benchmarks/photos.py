@@ -11,10 +11,14 @@ the same sequences) the script builds the framings users meet:
 - ``low contrast`` (40 % of the contrast); ``jpeg q30``; ``mirrored``.
 
 Each framing is written to a temporary folder and run through ``skfer predict
---json`` end to end: zero-shot, with the shipped default model and its registered
-prediction settings, and fine-tuned, with that model fine-tuned on the validation
-part's photos (both datasets, as they are; the transfer benchmark's fine-tuning
-settings). Reported per framing and dataset: the share of images that get a
+--json`` end to end. The model is chosen first, on the validation part only:
+every single-model row of ``results/fer2013.json`` whose weights are on this
+machine (``--candidates`` to name some), with the TTA chosen for it on FER2013
+PublicTest, is scored zero-shot on the validation images of every framing, and
+the best is used (``--no-choice``: the shipped default model and its registered
+prediction settings). Then that model runs zero-shot, and fine-tuned on the
+validation part's photos (both datasets, as they are; the transfer benchmark's
+fine-tuning settings). Reported per framing and dataset: the share of images that get a
 prediction (and how the face was found: detected or whole image) and the accuracy
 (an image without a prediction counts as wrong), on a validation part (30 % of the
 subjects, for choosing settings, and the fine-tuned model's training data) and a
@@ -242,7 +246,7 @@ def score(result, labels, parts, wanted=("validation", "test")):
 
 
 def fine_tune(datasets, model, folder, log):
-    """The default model fine-tuned on the validation part's photos, as they are.
+    """``model`` fine-tuned on the validation part's photos, as they are.
 
     Faces are found as ``skfer predict`` finds them; training follows the transfer
     benchmark's fine-tuning (``make_transfer_estimator("fine-tuned")``). Returns
