@@ -299,9 +299,14 @@ def write_framings(datasets, framings, tmp):
     return folders
 
 
-def model_args(model, tta):
+def model_args(model, tta, class_prior=None):
     """``skfer predict`` options for a model (a shipped name or a weights file)."""
-    return ["--model", model, *(["--tta", tta] if tta else [])]
+    return [
+        "--model",
+        model,
+        *(["--tta", tta] if tta else []),
+        *(["--class-prior", class_prior] if class_prior else []),
+    ]
 
 
 def candidate_models(path, names=None):
@@ -331,32 +336,60 @@ def choose_model(datasets, folders, candidates, log):
     """
     scores = {}
     for name, (weights, tta) in candidates.items():
-        per_dataset = {}
-        for d, (_, labels, subjects) in datasets.items():
-            parts = split_subjects(subjects)
-            accuracy = {}
-            for framing, folder in folders[d].items():
-                files = [
-                    f
-                    for f, part in zip(sorted(folder.iterdir()), parts)
-                    if part == "validation"
-                ]
-                result = skfer_predict([*files, *model_args(weights, tta)])
-                row = score(result, labels, parts, wanted=("validation",))
-                accuracy[framing] = row["validation"]["accuracy"]
-            per_dataset[d] = accuracy
-        means = {d: float(np.mean(list(a.values()))) for d, a in per_dataset.items()}
         scores[name] = {
             "weights": shown_path(weights),
             "tta": tta,
-            "validation_accuracy": per_dataset,
-            "mean_by_dataset": means,
-            "score": float(np.mean(list(means.values()))),
+            **validation_score(datasets, folders, model_args(weights, tta)),
         }
-        shown = ", ".join(f"{d} {m:.1%}" for d, m in means.items())
-        log(f"candidate {name:<18} validation {shown}; {scores[name]['score']:.1%}")
+        log(f"candidate {name:<18} {scores[name]['text']}")
     chosen = max(scores, key=lambda n: scores[n]["score"])
     return chosen, scores
+
+
+def validation_score(datasets, folders, options):
+    """Zero-shot accuracy of ``skfer predict OPTIONS`` on the validation images of
+    every framing, per dataset, and the score (mean over the datasets of the mean
+    over the framings)."""
+    per_dataset = {}
+    for d, (_, labels, subjects) in datasets.items():
+        parts = split_subjects(subjects)
+        accuracy = {}
+        for framing, folder in folders[d].items():
+            files = [
+                f
+                for f, part in zip(sorted(folder.iterdir()), parts)
+                if part == "validation"
+            ]
+            result = skfer_predict([*files, *options])
+            row = score(result, labels, parts, wanted=("validation",))
+            accuracy[framing] = row["validation"]["accuracy"]
+        per_dataset[d] = accuracy
+    means = {d: float(np.mean(list(a.values()))) for d, a in per_dataset.items()}
+    total = float(np.mean(list(means.values())))
+    shown = ", ".join(f"{d} {m:.1%}" for d, m in means.items())
+    return {
+        "validation_accuracy": per_dataset,
+        "mean_by_dataset": means,
+        "score": total,
+        "text": f"validation {shown}; {total:.1%}",
+    }
+
+
+def choose_class_prior(datasets, folders, weights, tta, training, log):
+    """``"uniform"`` or ``None`` (the training labels' prior) for the chosen model,
+    on the validation part; ``training`` is its score with the training prior.
+    Weights that do not record their training labels keep the training prior."""
+    from skfer.weights import read_weights_meta
+
+    if "class_count" not in read_weights_meta(weights):
+        log("class prior: the weights do not record their training labels")
+        return None, {}
+    uniform = validation_score(
+        datasets, folders, model_args(weights, tta, class_prior="uniform")
+    )
+    log(f"class prior uniform: {uniform['text']}")
+    chosen = "uniform" if uniform["score"] > training["score"] else None
+    return chosen, {"training": training, "uniform": uniform, "chosen": chosen}
 
 
 def run_framings(datasets, folders, log, model=(), tuned=None):
@@ -516,6 +549,16 @@ def _candidates_markdown(result):
             + " | ".join(cells)
             + " |"
         )
+    prior = result.get("class_prior_choice")
+    if prior:
+        lines += [
+            "",
+            "Class prior of the chosen model (`skfer predict --class-prior`), on the "
+            "same validation images: the training labels' (FER2013's frequencies) "
+            f"{_pct(prior['training']['score'])} %, uniform (every emotion equally "
+            f"likely) {_pct(prior['uniform']['score'])} %: "
+            f"{prior['chosen'] or 'training'} is used below.",
+        ]
     return [*lines, ""]
 
 
@@ -739,30 +782,35 @@ def main(argv=None):
         tmp = Path(tmp)
         log = functools.partial(print, flush=True)
         folders = write_framings(datasets, args.framings, tmp)
+        prior = None
         if candidates:
             model, result["candidates"] = choose_model(
                 datasets, folders, candidates, log
             )
             weights, tta = candidates[model]
+            prior, result["class_prior_choice"] = choose_class_prior(
+                datasets, folders, weights, tta, result["candidates"][model], log
+            )
             predict_params = {"tta": tta} if tta else {}
         else:
             model = weights = best_pretrained()
             entry = next(e for e in list_pretrained() if e["name"] == model)
-            predict_params = entry.get("predict_params", {})
+            predict_params = dict(entry.get("predict_params", {}))
             tta = predict_params.get("tta")
+        if prior:
+            predict_params["class_prior"] = prior
         result["model"], result["predict_params"] = model, predict_params
+        options = model_args(weights, tta, prior)
         tuned = None
         if not args.no_fine_tune:
             path, result["fine_tuned"] = fine_tune(datasets, weights, tmp, log)
-            tuned = model_args(path, tta)
+            tuned = model_args(path, tta, prior)
         result["datasets"] = run_framings(
-            datasets, folders, log, model=model_args(weights, tta), tuned=tuned
+            datasets, folders, log, model=options, tuned=tuned
         )
         if n_speed:
             faces = datasets["JAFFE"][0] + datasets["CK+"][0]
-            result["speed"] = run_speed(
-                faces, n_speed, tmp, log, model=model_args(weights, tta)
-            )
+            result["speed"] = run_speed(faces, n_speed, tmp, log, model=options)
     result["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     out = args.output
     suffix = "-quick" if args.quick else ""

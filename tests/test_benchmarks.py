@@ -338,3 +338,34 @@ def test_photos_candidates_are_the_rows_with_weights_here(tmp_path, monkeypatch)
     assert photos.candidate_models(results, ["gone"]) == {}
     with pytest.raises(SystemExit, match="no row"):
         photos.candidate_models(results, ["nope"])
+
+
+def test_photos_chooses_the_class_prior_on_the_validation_part(tmp_path, monkeypatch):
+    import photos
+
+    import skfer.weights
+
+    monkeypatch.setattr(
+        photos,
+        "validation_score",
+        lambda datasets, folders, options: {"score": 0.7, "text": "uniform"},
+    )
+    meta = {"class_count": [1.0, 2.0]}
+    monkeypatch.setattr(skfer.weights, "read_weights_meta", lambda path: meta)
+    chosen, info = photos.choose_class_prior({}, {}, "w", "flip", {"score": 0.6}, print)
+    assert chosen == "uniform" and info["chosen"] == "uniform"
+    chosen, _ = photos.choose_class_prior({}, {}, "w", "flip", {"score": 0.8}, print)
+    assert chosen is None  # the training prior scored better
+    meta.clear()  # weights written before the counts were stored
+    assert photos.choose_class_prior({}, {}, "w", None, {"score": 0.6}, print) == (
+        None,
+        {},
+    )
+    assert photos.model_args("w", "flip", "uniform") == [
+        "--model",
+        "w",
+        "--tta",
+        "flip",
+        "--class-prior",
+        "uniform",
+    ]

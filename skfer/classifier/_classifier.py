@@ -33,6 +33,7 @@ from ..weights import read_weights, tensor_dict, write_weights
 from ._batching import BatchIterator, Scaling
 from ._ema import WeightAverage
 from ._net import EpochAccuracy, FERNet
+from ._prior import change_prior, check_class_prior, class_counts
 from ._schedules import SCHEDULES, LRSchedule
 from ._training_state import continue_training, training_state
 from ._warm_start import check_partial_fit_params, warm_start_changes
@@ -153,6 +154,17 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         ten views: five crops of the image padded by 2 pixels (centre and the four
         corners, i.e. shifts of 2 pixels) and their mirror images (10 times the
         cost of a plain prediction).
+    class_prior : None, "uniform" or array-like of shape (n_classes,), default=None
+        The class frequencies expected where the model is used. The network
+        learns the probabilities under its training labels' frequencies
+        (``class_prior_``); another prior re-weights them by ``class_prior /
+        class_prior_`` and renormalizes (Bayes' rule), after TTA. ``None`` keeps
+        the training frequencies; ``"uniform"`` takes every class as equally
+        likely, e.g. for posed-expression sets (CK+, JAFFE), where a model trained
+        on FER2013 (1.5 % disgust) under-predicts disgust and sad; an array gives
+        a prior per class of ``classes_`` (normalized). Needs a model that records
+        its training labels (fitted by this version, or weights that store
+        ``class_count``); not part of an ONNX export.
     warm_start : bool, default=False
         Whether :meth:`fit` continues from the current weights instead of starting
         afresh. If ``architecture``, ``pretrained`` or ``classes`` changed since
@@ -211,6 +223,12 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         ``(0, 1)`` for floats in [0, 1], else the training data's range.
     pixel_mean_, pixel_std_ : float
         Standardization statistics of the [0, 1]-scaled training pixels.
+    class_count_ : ndarray of shape (n_classes,) or None
+        Count of each class in the training labels, weighted by ``sample_weight``
+        and ``class_weight`` (summed over ``partial_fit`` calls); ``None`` for
+        weights that do not record it.
+    class_prior_ : ndarray of shape (n_classes,) or None
+        ``class_count_`` as frequencies: the prior the probabilities assume.
 
     Examples
     --------
@@ -244,6 +262,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         "pretrained": [str, os.PathLike, None],
         "classes": ["array-like", None],
         "class_weight": [StrOptions({"balanced"}), dict, None],
+        "class_prior": [StrOptions({"uniform"}), "array-like", None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left"), None],
         "early_stopping": ["boolean"],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -272,6 +291,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         grad_clip=None,
         augment=None,
         tta=None,
+        class_prior=None,
         warm_start=False,
         pretrained=None,
         classes=None,
@@ -300,6 +320,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         self.grad_clip = grad_clip
         self.augment = augment
         self.tta = tta
+        self.class_prior = class_prior
         self.warm_start = warm_start
         self.pretrained = pretrained
         self.classes = classes
@@ -446,6 +467,10 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         )
         if not warm:
             self._initialize_pixel_stats(meta, X_tr)
+        counts = class_counts(y_tr, len(self.classes_), w_tr)
+        if partial and warm and getattr(self, "class_count_", None) is not None:
+            counts += self.class_count_
+        self._set_class_count(counts)
         if X_val is not None:
             X_va = match_units(X_va, self.input_range_, name="X_val")
         # On a GPU the images live on it for the whole fit: batches are sliced and
@@ -561,6 +586,14 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         else:
             self.classes_ = self._resolve_classes(y, classes)
         self._fitted_pretrained = self.pretrained
+
+    def _set_class_count(self, counts):
+        """``class_count_`` and ``class_prior_`` (both ``None`` when unknown)."""
+        if counts is None or not np.sum(counts) > 0:
+            self.class_count_ = self.class_prior_ = None
+            return
+        self.class_count_ = np.asarray(counts, dtype=float)
+        self.class_prior_ = self.class_count_ / self.class_count_.sum()
 
     def _initialize_pixel_stats(self, meta, X=None):
         """``input_range_``, ``pixel_mean_``, ``pixel_std_``: the weights', or of X."""
@@ -810,6 +843,11 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             "pixel_mean": self.pixel_mean_,
             "pixel_std": self.pixel_std_,
             "n_features_in": int(self.n_features_in_),
+            **(
+                {"class_count": self.class_count_.tolist()}
+                if getattr(self, "class_count_", None) is not None
+                else {}
+            ),
             "skfer_version": __version__,
             "card": dict(card),
         }
@@ -838,6 +876,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         state, meta = clf._initialize_pretrained()
         clf._initialize_classes(meta)
         clf._initialize_pixel_stats(meta)
+        clf._set_class_count(meta.get("class_count"))
         clf.n_features_in_ = int(meta.get("n_features_in", INPUT_SIZE * INPUT_SIZE))
         module = clf._initialize_module(device, state, meta, strict=True)
         clf.net_ = clf._initialize_net(module, device)
@@ -915,7 +954,17 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             batch_size=max(int(self.batch_size), 256),
             tta=self.tta,
         )
-        return proba.numpy().astype(np.float64)
+        proba = proba.numpy().astype(np.float64)
+        prior = check_class_prior(self.class_prior, self.classes_)
+        if prior is None:
+            return proba
+        if getattr(self, "class_count_", None) is None:
+            raise ValueError(
+                "class_prior needs the class frequencies of the model's training "
+                "labels, which its weights do not record (written before they were "
+                "stored); fit the model again, or use class_prior=None."
+            )
+        return change_prior(proba, prior, self.class_count_)
 
     def predict(self, X):
         """Most probable class of each image.

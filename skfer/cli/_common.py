@@ -83,8 +83,15 @@ def add_tta_argument(parser):
 
 
 def add_inference_arguments(parser):
-    """``--tta`` and ``--device``: how a loaded model predicts."""
+    """``--tta``, ``--class-prior`` and ``--device``: how a loaded model predicts."""
     add_tta_argument(parser)
+    parser.add_argument(
+        "--class-prior",
+        choices=("training", "uniform"),
+        help="class frequencies the probabilities assume: the model's training "
+        "labels' (default) or every emotion equally likely (uniform: e.g. posed "
+        "faces, where a FER2013 model under-predicts disgust and sad)",
+    )
     parser.add_argument("--device", default="cpu", help="torch device (default: cpu)")
 
 
@@ -99,11 +106,15 @@ def print_results(args, document, items, classes, *, csv, table):
         table(items, classes)
 
 
-def tta_params(args):
-    """``load_model`` keywords for ``--tta``: none given keeps the model's default."""
-    if args.tta is None:
-        return {}
-    return {"tta": None if args.tta == "none" else args.tta}
+def predict_params(args):
+    """``load_model`` keywords for ``--tta`` and ``--class-prior``: an option not
+    given keeps the model's default."""
+    params = {}
+    if args.tta is not None:
+        params["tta"] = None if args.tta == "none" else args.tta
+    if getattr(args, "class_prior", None) is not None:
+        params["class_prior"] = None if args.class_prior == "training" else "uniform"
+    return params
 
 
 def add_dataset_arguments(parser, required=True):

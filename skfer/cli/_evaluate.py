@@ -16,7 +16,7 @@ from ._common import (
     load_model,
     note,
     per_class_table,
-    tta_params,
+    predict_params,
 )
 
 NAME = "evaluate"
@@ -56,7 +56,7 @@ def run(args):
     out = args.output or Path(f"skfer-evaluate-{args.dataset}")
     out = check_output_folder(out, "--output")
     dataset_dir(args.dataset, args.data_dir)  # a wrong folder fails before loading
-    clf, model_name = load_model(args.model, device=args.device, **tta_params(args))
+    clf, model_name = load_model(args.model, device=args.device, **predict_params(args))
     bunch, data_dir = load_dataset(args.dataset, args.data_dir)
     X, y = bunch.data, bunch.target
     subset = None
@@ -82,6 +82,7 @@ def run(args):
             "data_dir": str(data_dir),
             "subset": subset,
             "tta": clf.tta,
+            "class_prior": clf.class_prior,
             "command": args.command,
         },
     )

@@ -18,8 +18,8 @@ from ._common import (
     add_model_argument,
     note,
     positive_int,
+    predict_params,
     print_results,
-    tta_params,
 )
 
 NAME = "predict"
@@ -311,11 +311,16 @@ def _load(args):
     if str(args.model).lower().endswith(".onnx"):  # run by onnxruntime, no torch
         from ..onnx import ONNXClassifier
 
+        if args.class_prior is not None:
+            raise UsageError(
+                "--class-prior is applied by skfer's torch models, not by an ONNX "
+                "file; pass the .safetensors weights instead."
+            )
         clf = ONNXClassifier(args.model)
         default = clf.metadata_.get("predict_params", {}).get("tta")
-        clf.set_params(tta=tta_params(args).get("tta", default))
+        clf.set_params(tta=predict_params(args).get("tta", default))
         return clf, args.model
-    return load_model(args.model, device=args.device, **tta_params(args))
+    return load_model(args.model, device=args.device, **predict_params(args))
 
 
 def run(args):

@@ -17,8 +17,8 @@ from ._common import (
     note,
     positive_float,
     positive_int,
+    predict_params,
     print_results,
-    tta_params,
 )
 
 
@@ -241,7 +241,7 @@ def run(args, files):
     if args.camera is not None and files:
         raise UsageError("give --camera SOURCE or files, not both.")
     sources = [args.camera] if args.camera is not None else files
-    clf, model_name = load_model(args.model, device=args.device, **tta_params(args))
+    clf, model_name = load_model(args.model, device=args.device, **predict_params(args))
     classes = [str(c) for c in clf.classes_.tolist()]
     if args.plot is not None:
         note("--plot draws photos; for videos use --timeline OUT.png.")

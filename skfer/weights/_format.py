@@ -9,7 +9,7 @@ file and the field at the first problem:
 - the metadata: every entry valid JSON of bounded nesting, the required fields
   present with the right types (a known ``architecture``, at least two distinct
   ``classes``, an increasing finite ``input_range``, a finite ``pixel_mean``, a
-  finite ``pixel_std > 0``, ...);
+  finite ``pixel_std > 0``, an optional ``class_count`` per class, ...);
 - the tensors: the names and shapes of the architecture built with the file's
   number of classes;
 - finite values (when the tensors are read).
@@ -195,6 +195,14 @@ def _check_meta(path, meta):
     n_features = meta.get("n_features_in", 1)
     if type(n_features) is not int or n_features < 1:
         fail("n_features_in", "a positive integer")
+    counts = meta.get("class_count", [1.0] * len(classes))
+    if not (
+        isinstance(counts, list)
+        and len(counts) == len(classes)
+        and all(_is_number(c) and c >= 0 for c in counts)
+        and sum(counts) > 0
+    ):
+        fail("class_count", "one finite count >= 0 per class, not all zero")
     for field in ("card", "checkpoint"):
         if field in meta and not isinstance(meta[field], dict):
             fail(field, "a JSON object")

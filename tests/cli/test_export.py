@@ -31,6 +31,18 @@ def test_exported_model_predicts_like_the_weights(photos, model_path, tmp_path, 
             assert theirs["probabilities"][label] == pytest.approx(p, abs=1e-3)
 
 
+def test_class_prior_with_an_onnx_model_is_a_usage_error(
+    photos, model_path, tmp_path, capsys
+):
+    out = tmp_path / "tiny.onnx"
+    assert main(["export", str(model_path), str(out)]) == 0
+    photo = str(photos / "two_faces.jpg")
+    assert (
+        main(["predict", photo, "--model", str(out), "--class-prior", "uniform"]) == 2
+    )
+    assert "--class-prior is applied by skfer's torch models" in capsys.readouterr().err
+
+
 def test_explain_draws_saliency_over_the_faces(photos, model_path, tmp_path, capsys):
     png = tmp_path / "analysis.png"
     args = ["predict", str(photos / "two_faces.jpg"), "--model", str(model_path)]

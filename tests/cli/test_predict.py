@@ -179,14 +179,20 @@ def test_ordered_map_keeps_the_order_and_few_items_in_flight():
 
 @pytest.mark.parametrize(
     "option, expected",
-    [([], {}), (["--tta", "none"], {"tta": None}), (["--tta"], {"tta": "flip"})],
+    [
+        ([], {}),
+        (["--tta", "none"], {"tta": None}),
+        (["--tta"], {"tta": "flip"}),
+        (["--class-prior", "uniform"], {"class_prior": "uniform"}),
+        (["--class-prior", "training"], {"class_prior": None}),
+    ],
 )
-def test_tta_default_is_the_models_own(option, expected):
+def test_prediction_settings_default_to_the_models_own(option, expected):
     from skfer.cli import build_parser
-    from skfer.cli._common import tta_params
+    from skfer.cli._common import predict_params
 
     args = build_parser().parse_args(["predict", "x.png", *option])
-    assert tta_params(args) == expected
+    assert predict_params(args) == expected
 
 
 def test_cli_and_api_give_the_same_probabilities_with_the_default_model(photos, capsys):
@@ -211,6 +217,15 @@ def test_cli_and_api_give_the_same_probabilities_with_the_default_model(photos, 
     gray = np.asarray(Image.open(photo).convert("L"))
     _, rows = extract_faces(gray)
     api = clf.predict_proba(rows)
+    np.testing.assert_allclose(cli, api, atol=2e-6)
+    # and with every emotion taken as equally likely
+    assert main(["predict", str(photo), "--json", "--class-prior", "uniform"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    cli = [
+        [f["probabilities"][c] for c in data["classes"]]
+        for f in data["results"][0]["faces"]
+    ]
+    api = skfer.load_pretrained(name, class_prior="uniform").predict_proba(rows)
     np.testing.assert_allclose(cli, api, atol=2e-6)
 
 

@@ -96,9 +96,11 @@ def zoo(tmp_path_factory):
     variant("pixel_std_nan", pixel_std="NaN")
     variant("unknown_arch", architecture='"resnet999"')
     variant("wrong_arch", architecture='"model2"')
-    variant("wrong_classes", classes='["happy", "sad"]')
+    variant("wrong_classes", classes='["happy", "sad"]', class_count=None)
     variant("classes_not_list", classes='"happy"')
     variant("input_range_bad", input_range="[255, 0]")
+    variant("class_count_short", class_count="[1.0, 2.0]")
+    variant("class_count_negative", class_count="[1.0, -2.0, 3.0]")
     variant("meta_not_json", card="{not json")
     variant("deep_json", card="[" * 100_000 + "]" * 100_000)
     variant("not_skfer", skfer_format=None)
@@ -189,6 +191,8 @@ WEIGHTS_ROWS = [
     ("wrong_classes", _raises(ValueError, r"tensor 'head.weight' has shape \[3, ")),
     ("classes_not_list", _raises(ValueError, r"'classes' is 'happy'")),
     ("input_range_bad", _raises(ValueError, r"'input_range' is \[255, 0\]")),
+    ("class_count_short", _raises(ValueError, r"'class_count' is \[1.0, 2.0\]")),
+    ("class_count_negative", _raises(ValueError, r"'class_count'.*count >= 0")),
     ("meta_not_json", _raises(ValueError, r"field 'card' is not valid JSON")),
     ("deep_json", _raises(ValueError, r"field 'card' is nested 100000 levels")),
     ("not_skfer", _raises(ValueError, r"not_skfer\.safetensors was not written by")),
