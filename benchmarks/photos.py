@@ -594,7 +594,8 @@ def markdown(result):
             f"{tuned['n_images']} photos as they are (both datasets; "
             f"{tuned['epochs']} epochs, {tuned['seconds']} s, settings "
             f"{tuned['params']}, early stopping on a fifth of them), with the same "
-            "prediction settings; its accuracy is reported on the test part only.",
+            "TTA and the prior of its own training labels (the validation photos); "
+            "its accuracy is reported on the test part only.",
             "",
         ]
     lines += _candidates_markdown(result)
@@ -804,7 +805,8 @@ def main(argv=None):
         tuned = None
         if not args.no_fine_tune:
             path, result["fine_tuned"] = fine_tune(datasets, weights, tmp, log)
-            tuned = model_args(path, tta, prior)
+            # its own training labels are the validation photos: their prior
+            tuned = model_args(path, tta)
         result["datasets"] = run_framings(
             datasets, folders, log, model=options, tuned=tuned
         )
