@@ -7,14 +7,12 @@ inflating them would double the time of a cached load.
 
 import hashlib
 import json
-import os
-import tempfile
 import warnings
 import zipfile
-from pathlib import Path
 
 import numpy as np
 
+from ..utils import atomic_file
 from ._home import get_cache_home
 
 __all__ = ["clear_cache"]
@@ -96,14 +94,8 @@ def _save(path, arrays, stacklevel=4):
     stem = path.name.rsplit("-", 1)[0]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                _write_npz(handle, arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic_file(path) as tmp, open(tmp, "wb") as handle:
+            _write_npz(handle, arrays)
         for stale in path.parent.glob(f"{stem}-*.npz"):
             if stale != path:
                 stale.unlink(missing_ok=True)

@@ -61,9 +61,10 @@ def get_cache_home(cache_home=None):
 
     Examples
     --------
+    >>> from pathlib import Path
     >>> from skfer.datasets import get_cache_home
-    >>> get_cache_home("/tmp/skfer-cache").as_posix()
-    '/tmp/skfer-cache'
+    >>> get_cache_home("~/skfer-cache") == Path.home() / "skfer-cache"
+    True
     """
     return _folder(cache_home, "SKFER_CACHE", "~/.cache/skfer")
 

@@ -234,12 +234,12 @@ def saliency_map(
 
     Examples
     --------
-    >>> from skfer import FERClassifier
+    >>> from skfer import load_pretrained
     >>> from skfer.datasets import make_faces
     >>> from skfer.inspection import saliency_map
-    >>> X, y = make_faces(n_samples=40, random_state=0, return_X_y=True)
-    >>> clf = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
-    >>> maps = saliency_map(clf, X[:2])
+    >>> clf = load_pretrained("fer2013-model2")
+    >>> X, _ = make_faces(n_samples=2, random_state=0, return_X_y=True)
+    >>> maps = saliency_map(clf, X)
     >>> maps.shape, float(maps.max()) <= 1.0
     ((2, 48, 48), True)
     >>> saliency_map(clf, X[:1], method="occlusion", target="happy").shape

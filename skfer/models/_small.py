@@ -6,7 +6,7 @@ __all__ = ["SmallCNN"]
 
 
 class SmallCNN(nn.Module):
-    """A small CNN (about 24k parameters) that trains in seconds on a CPU.
+    """A small CNN (23,863 parameters with 7 classes) that trains in seconds on a CPU.
 
     Not one of the paper's networks: it exists for smoke tests, documentation
     examples and quick looks at a new dataset. Three conv-bn-relu-maxpool blocks
@@ -21,10 +21,9 @@ class SmallCNN(nn.Module):
 
     Examples
     --------
-    >>> import torch
-    >>> from skfer.models import SmallCNN
-    >>> SmallCNN(n_classes=4).eval()(torch.zeros(1, 1, 48, 48)).shape
-    torch.Size([1, 4])
+    >>> from skfer.models import SmallCNN, count_parameters
+    >>> count_parameters(SmallCNN())  # the paper's Model 2 has 1,485,831
+    23863
     """
 
     def __init__(self, n_classes=7, dropout=0.1):
