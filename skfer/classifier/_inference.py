@@ -159,11 +159,11 @@ class _FusedLinear(torch.nn.Module):
 class _FloatLinear(torch.nn.Module):
     """A :class:`_OneDNNLinear` computed in float32 by ``addmm``, its ReLU applied
     in place: for one or two rows, MKL's matrix-vector product of the weights
-    transposed once beats oneDNN's bfloat16 kernel (0.05 ms less on Model 2's dense
-    layers). The weights are the layer's own, already rounded, and the output is
-    rounded to the layer's dtype as oneDNN rounds it, so one image gets the
-    probabilities it gets in a batch up to the order of the additions. The float32
-    copy of the weights limits it to layers of up to
+    transposed once beats oneDNN's bfloat16 kernel (measured in
+    ``docs/user_guide/speed.rst``). The weights are the layer's own, already
+    rounded, and the output is rounded to the layer's dtype as oneDNN rounds it,
+    so one image gets the probabilities it gets in a batch up to the order of the
+    additions. The float32 copy of the weights limits it to layers of up to
     :data:`FLOAT_LINEAR_MAX_WEIGHTS` weights.
     """
 
