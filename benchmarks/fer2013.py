@@ -92,7 +92,6 @@ RECIPES = {
         tta="flip",
     ),
 }
-SHIPPED = {"model2", "model3"}  # Model 1's 80 MB of weights stay in the cache
 
 
 def run_key(model, args):
@@ -364,28 +363,15 @@ def figures(name, clf, y_private, pred_private, outdir):
 
 
 def save_weights(clf, model, args, row):
-    from skfer.datasets import get_cache_home
-
-    name = weights_name(model, args)
-    ship = (
-        model in SHIPPED
-        and not args.quick
-        and args.recipe == "skfer"
-        and args.random_state == 0
-        and not args.distil_from  # a student is shipped by hand, if chosen
-    )
-    if args.quick:  # never beside (or over) the weights of real runs
-        folder = Path(args.output) / "weights"
-    else:
-        folder = args.weights_dir if ship else Path(get_cache_home()) / "weights"
-    path = clf.save_weights(
-        Path(folder) / f"{name}.safetensors",
+    """The run's weights, in the cache (``--output`` for a quick run): a run never
+    replaces the shipped weights by itself; ``--ship ROW`` does, for the row chosen
+    on validation data."""
+    folder = Path(args.output) / "weights" if args.quick else cache_weights_dir()
+    return clf.save_weights(
+        folder / f"{weights_name(model, args)}.safetensors",
         dataset="FER2013 Training",
         private_test_accuracy=row["private_test_accuracy"],
     )
-    if ship:
-        register(path, name, model, clf.classes_.tolist(), row, args)
-    return path
 
 
 def register(path, name, model, classes, row, args):
@@ -433,6 +419,8 @@ def ship(key, results, args):
     source = weights_path(row["weights"])
     meta = read_weights_meta(source)
     model = meta["architecture"]
+    if model == "model1":
+        raise SystemExit("--ship: Model 1's weights (80 MB) stay in the cache")
     name = f"fer2013-{model}"
     target = Path(args.weights_dir) / f"{name}.safetensors"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -369,3 +369,30 @@ def test_photos_chooses_the_class_prior_on_the_validation_part(tmp_path, monkeyp
         "--class-prior",
         "uniform",
     ]
+
+
+def test_a_run_never_replaces_the_shipped_weights_by_itself(tmp_path, monkeypatch):
+    from argparse import Namespace
+
+    from fer2013 import save_weights
+
+    from skfer import FERClassifier
+    from skfer.datasets import make_faces
+
+    monkeypatch.setenv("SKFER_CACHE", str(tmp_path / "cache"))
+    X, y = make_faces(n_samples=20, classes=["happy", "sad"], return_X_y=True)
+    clf = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
+    args = Namespace(
+        quick=False,
+        recipe="skfer",
+        random_state=0,
+        distil_from=None,
+        output=tmp_path / "results",
+        weights_dir=tmp_path / "weights",
+    )
+    path = save_weights(clf, "model3", args, {"private_test_accuracy": 0.5})
+    assert path == tmp_path / "cache" / "weights" / "fer2013-model3.safetensors"
+    assert not (tmp_path / "weights").exists()
+    args.quick = True
+    path = save_weights(clf, "model3", args, {"private_test_accuracy": 0.5})
+    assert path.parent == tmp_path / "results" / "weights"
