@@ -407,7 +407,10 @@ def run_framings(datasets, folders, log, model=(), tuned=None):
             rows = score(result, labels, parts)
             rows["seconds"] = round(time.perf_counter() - start, 1)
             results[name]["framings"][framing] = rows
-            results[name]["model"] = result["model"]
+            model_name = result["model"]  # a weights file: shown as results show it
+            if Path(model_name).is_file():
+                model_name = shown_path(model_name)
+            results[name]["model"] = model_name
             test = rows["test"]
             tuned_note = ""
             if tuned is not None:

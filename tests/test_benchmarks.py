@@ -396,3 +396,27 @@ def test_a_run_never_replaces_the_shipped_weights_by_itself(tmp_path, monkeypatc
     args.quick = True
     path = save_weights(clf, "model3", args, {"private_test_accuracy": 0.5})
     assert path.parent == tmp_path / "results" / "weights"
+
+
+def test_photos_results_name_no_folder_of_the_machine(tmp_path, monkeypatch):
+    import photos
+
+    monkeypatch.setenv("SKFER_CACHE", str(tmp_path))
+    weights = tmp_path / "weights" / "m.safetensors"
+    weights.parent.mkdir()
+    weights.touch()
+    subjects = ["KA", "KL", "KM", "KR", "MK", "NA", "NM", "TM", "UY", "YM"]
+    datasets = {"JAFFE": ([None] * 10, ["happy"] * 10, subjects)}
+    folders = _photo_folders(tmp_path, 10)
+
+    def fake_predict(args):
+        files = sorted(Path(args[0]).iterdir())
+        faces = [{"box": [0, 0, 9, 9], "found": "detected", "emotion": "happy"}]
+        return {
+            "model": str(weights),
+            "results": [{"file": str(f), "faces": faces} for f in files],
+        }
+
+    monkeypatch.setattr(photos, "skfer_predict", fake_predict)
+    results = photos.run_framings(datasets, folders, print, model=["--model", "x"])
+    assert results["JAFFE"]["model"] == "$SKFER_CACHE/weights/m.safetensors"
