@@ -5,7 +5,12 @@ at least 24 pixels high. Web photos often give it neither: face crops framed lik
 FER2013's (the face fills the image) and thumbnails under 100 pixels come back
 empty. :func:`find_faces` therefore searches in up to three steps:
 
-1. the photo itself (scaled down to ``max_side`` when larger, for speed);
+1. the photo itself (scaled down to ``max_side`` when larger, for speed); when
+   every box found is small beside the photo, a check for a face that fills the
+   frame (the cascade often misses such a face and finds one of its parts
+   instead, an eye or the eyes and nose): a box inside a face at least
+   ``FILLS_FRAME`` of the photo's shorter side, and under ``PART_SHARE`` of that
+   face's side, is a part of it and gives way to it;
 2. when nothing is found, a copy brought to a standard size (shorter side
    ``RETRY_SIDE``, up-scaled when smaller) and padded with a flat border of the
    photo's median gray, so that a face that fills the frame has room around it;
@@ -42,6 +47,15 @@ SINGLE_FACE_ASPECT = 1.5
 # ... and its gray levels spread by at least this standard deviation (a blank or
 # flat image holds no face).
 MIN_CONTRAST = 8.0
+# A face at least this share of the photo's shorter side fills the frame: when
+# the first search finds only smaller boxes, the padded copy is searched for one.
+FILLS_FRAME = 0.6
+# A box inside such a face and under this share of its side is a part of it (an
+# eye is about a third of a face; the cascade's box of a whole face, about
+# three quarters of its head's box). Both shares were set on the validation
+# subjects of benchmarks/photos.py, where parts were found in a quarter of the
+# tight JAFFE crops.
+PART_SHARE = 0.55
 
 
 def _rescale(gray, scale):
@@ -91,6 +105,26 @@ def _search_again(gray, min_size):
     return boxes
 
 
+def _inside(box, outer):
+    """Whether at least half of ``box`` lies in ``outer`` (both row, col, h, w)."""
+    rows = min(box[0] + box[2], outer[0] + outer[2]) - max(box[0], outer[0])
+    cols = min(box[1] + box[3], outer[1] + outer[3]) - max(box[1], outer[1])
+    return max(rows, 0) * max(cols, 0) >= 0.5 * box[2] * box[3]
+
+
+def _parts_to_faces(gray, found, min_size):
+    """``found`` with the boxes that are parts of a face filling the frame
+    replaced by that face (see the module's step 1)."""
+    side = FILLS_FRAME * min(gray.shape)
+    if not found or max(box[2] for box in found) >= side:
+        return found
+    for face in _search_again(gray, max(round(side), min_size or 0)):
+        parts = [box for box in found if _inside(box, face)]
+        if parts and all(box[2] < PART_SHARE * face[2] for box in parts):
+            found = [box for box in found if box not in parts] + [face]
+    return found
+
+
 def _detect_default(gray, min_size):
     """The cascade with :func:`detect_faces`'s default settings."""
     return _detect(gray, 1.2, 1.0, min_size, 4, 0.5)
@@ -114,7 +148,8 @@ def find_faces(image, *, detect="auto", margin=0.1, max_side=1024, min_size=None
 
     Detected faces are searched on the photo (scaled down to ``max_side``), then,
     when none is found, on a padded copy of standard size (tight face crops,
-    thumbnails); with ``detect="auto"`` an image where still no face is found but
+    thumbnails); a box that is only a part of a face filling the frame (an eye,
+    found where the cascade missed the face) gives way to that face; with ``detect="auto"`` an image where still no face is found but
     that is plausibly one face (sides within a ratio of 1.5, not flat) is taken
     whole (its centre square). Detected boxes are grown by ``margin`` on each
     side and made square, as :class:`FaceCropper` does, and listed left to right.
@@ -162,7 +197,8 @@ def find_faces(image, *, detect="auto", margin=0.1, max_side=1024, min_size=None
     height, width = gray.shape
     if detect == "never":
         return [_centre_square(height, width)], [WHOLE_IMAGE]
-    found = _search(gray, max_side, min_size) or _search_again(gray, min_size)
+    found = _parts_to_faces(gray, _search(gray, max_side, min_size), min_size)
+    found = found or _search_again(gray, min_size)
     if found:
         boxes = sorted(
             (_square_box(box, margin, height, width) for box in found),
@@ -189,7 +225,8 @@ def extract_faces(
     Faces are found by :func:`find_faces`: searched on a copy of the photo scaled
     down to at most ``max_side`` pixels (large photos are slow to scan), then on a
     padded copy of standard size when none is found (tight face crops,
-    thumbnails), and with ``detect="auto"`` the photo's centre square is taken
+    thumbnails); a box that is only a part of a face filling the frame gives way
+    to that face, and with ``detect="auto"`` the photo's centre square is taken
     when it is plausibly one face. Boxes are given in the original photo's pixels,
     grown by ``margin`` on each side and made square, as :class:`FaceCropper`
     does, and listed left to right.

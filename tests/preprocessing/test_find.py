@@ -25,6 +25,22 @@ def test_a_tight_crop_is_found_in_the_padded_copy(astronaut):
     assert _inside(boxes[0], tight.shape) and boxes[0][2] >= 80
 
 
+def test_a_part_of_a_face_that_fills_the_frame_gives_way_to_the_face(astronaut):
+    tight = astronaut[60:170, 180:290]  # the cascade alone finds eyes and nose
+    (part,) = detect_faces(tight)
+    assert part[0] + part[2] < 0.75 * 110  # above the mouth
+    boxes, sources = find_faces(tight, margin=0.0)
+    assert sources == ["detected"] and len(boxes) == 1
+    assert boxes[0][2] >= 0.8 * 110 and boxes[0][0] + boxes[0][2] >= 0.9 * 110
+
+
+def test_a_face_in_a_scene_is_not_replaced(astronaut):
+    # small beside the photo, so checked; a face is not a part of a larger box
+    scene = np.pad(astronaut[40:220, 140:320], ((150, 150), (200, 200), (0, 0)))
+    boxes, _ = find_faces(scene, margin=0.0)
+    assert boxes == detect_faces(scene)
+
+
 @pytest.mark.parametrize("step", [2, 3, 4])
 def test_a_thumbnail_is_found(astronaut, step):
     small = astronaut[70:180:step, 170:280:step]  # 55, 37 and 28 pixels
