@@ -20,7 +20,9 @@ Examples::
 
 A run made in a git worktree (pinned at a commit, so that edits never reach it)
 writes its results there; ``--add-rows`` brings its newer single-model rows and
-their figures back and evaluates the ensemble again.
+their figures back, writes FER2013 Training's class counts into the weights of
+runs saved before ``fit`` recorded them (``class_prior`` needs them), and
+evaluates the ensemble again.
 
 ``--distil-from ensemble`` trains a student on the labels and on the probabilities
 of the PublicTest-weighted ensemble (its members and weights as recorded in the
@@ -485,6 +487,26 @@ def add_rows(results, paths, outdir):
     return added
 
 
+def record_class_count(weights, y_train):
+    """Write the training labels' class counts into a weights file that lacks them.
+
+    Runs made before ``fit`` recorded ``class_count`` (a worktree pinned at an
+    older commit) saved weights without it, so ``class_prior`` could not be used
+    with them. Every run of this script trains on FER2013 Training (``y_train``,
+    the labels ``load`` gives) without class weights, so its counts are those of
+    ``y_train``. Returns whether the file was written.
+    """
+    from skfer.weights import read_weights, write_weights
+
+    state, meta = read_weights(weights)
+    if "class_count" in meta:
+        return False
+    labels = np.asarray(y_train)
+    counts = [int(np.sum(labels == label)) for label in meta["classes"]]
+    write_weights(weights, state, {**meta, "class_count": counts})
+    return True
+
+
 def ensemble_members(args, results, fitted):
     """(name, fitted classifier) of every reported model whose weights exist.
 
@@ -746,8 +768,9 @@ def main(argv=None):
         type=Path,
         metavar="JSON",
         help="train nothing: copy the newer single-model rows of these fer2013.json "
-        "files (e.g. of a run in a worktree) and their figures, then evaluate the "
-        "ensemble again",
+        "files (e.g. of a run in a worktree) and their figures, write the training "
+        "labels' class counts into runs' weights saved without them, then evaluate "
+        "the ensemble again",
     )
     parser.add_argument(
         "--threads",
@@ -813,7 +836,16 @@ def main(argv=None):
     )
     fitted = {}
     if args.add_rows:
-        print(f"rows added: {add_rows(results, args.add_rows, args.output)}")
+        added = add_rows(results, args.add_rows, args.output)
+        print(f"rows added: {added}")
+        # every run's weights, not only the new ones: older runs predate the counts
+        for key, row in results["models"].items():
+            if not isinstance(row.get("weights"), str):  # an ensemble's votes
+                continue
+            weights = weights_path(row["weights"])
+            if bool(row.get("quick")) == bool(args.quick) and weights.is_file():
+                if record_class_count(weights, data["train"][1]):
+                    print(f"{key}: training class counts written into {weights.name}")
     if args.evaluate_only:
         for model in args.models:
             fitted[run_key(model, args)], row = reevaluate(model, args, data, results)

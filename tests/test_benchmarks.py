@@ -4,6 +4,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -266,6 +267,28 @@ def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(
     ).read_bytes() == (b"the weights shipped so far")
     with pytest.raises(SystemExit, match="no single-model row"):
         ship("ensemble", results, args)
+
+
+def test_a_run_without_class_counts_gets_its_training_labels_counts(tmp_path):
+    from fer2013 import record_class_count
+
+    from skfer import FERClassifier, load_pretrained
+    from skfer.datasets import make_faces
+    from skfer.weights import read_weights, read_weights_meta, write_weights
+
+    X, y = make_faces(
+        n_samples=30, classes=["happy", "sad"], random_state=0, return_X_y=True
+    )
+    clf = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
+    path = clf.save_weights(tmp_path / "run.safetensors")
+    state, meta = read_weights(path)
+    del meta["class_count"]  # as an older version of fit saved them
+    write_weights(path, state, meta)
+    y_train = np.array(["sad"] * 5 + ["happy"] * 3)
+    assert record_class_count(path, y_train)
+    assert read_weights_meta(path)["class_count"] == [3, 5]  # in classes order
+    assert not record_class_count(path, y)  # already there: left alone
+    assert load_pretrained(path, class_prior="uniform").predict(X[:2]).shape == (2,)
 
 
 def _photo_folders(tmp_path, n):
