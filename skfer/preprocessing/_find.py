@@ -149,9 +149,10 @@ def find_faces(image, *, detect="auto", margin=0.1, max_side=1024, min_size=None
     Detected faces are searched on the photo (scaled down to ``max_side``), then,
     when none is found, on a padded copy of standard size (tight face crops,
     thumbnails); a box that is only a part of a face filling the frame (an eye,
-    found where the cascade missed the face) gives way to that face; with ``detect="auto"`` an image where still no face is found but
-    that is plausibly one face (sides within a ratio of 1.5, not flat) is taken
-    whole (its centre square). Detected boxes are grown by ``margin`` on each
+    found where the cascade missed the face) gives way to that face; with
+    ``detect="auto"`` an image where still no face is found but that is plausibly
+    one face (sides within a ratio of 1.5, not flat) is taken whole (its centre
+    square). Detected boxes are grown by ``margin`` on each
     side and made square, as :class:`FaceCropper` does, and listed left to right.
 
     Parameters
