@@ -50,9 +50,10 @@ class BatchIterator:
     channels-last, on the device the images are on (a GPU fit keeps them there).
     Shuffling and augmentation draw from torch's global CPU generator, which the
     estimator seeds for reproducibility. With ``sample_weight`` (one
-    weight per image) or ``teacher_proba`` (a teacher's probabilities, one row per
-    image), each batch's target is ``(labels, weights, teacher)``, ``None`` for
-    whichever is not given.
+    weight per image), ``teacher_proba`` (a teacher's probabilities, one row per
+    image) or ``label_distribution`` (each image's label distribution, e.g. FER+'s
+    votes), each batch's target is ``(labels, weights, teacher, distribution)``,
+    ``None`` for whichever is not given.
     """
 
     def __init__(
@@ -65,6 +66,7 @@ class BatchIterator:
         channels_last=True,
         sample_weight=None,
         teacher_proba=None,
+        label_distribution=None,
         **kwargs,
     ):
         self.X = dataset.X if hasattr(dataset, "X") else dataset
@@ -76,6 +78,7 @@ class BatchIterator:
         self.channels_last = channels_last
         self.sample_weight = sample_weight
         self.teacher_proba = teacher_proba
+        self.label_distribution = label_distribution
 
     def __len__(self):
         n = len(self.X)
@@ -102,8 +105,8 @@ class BatchIterator:
             generator = torch.Generator().manual_seed(seed)
         # Drawn on the CPU (the same order whatever the device), used where X is.
         order = torch.randperm(n).to(self.X.device) if self.shuffle else None
-        weights, teacher = self.sample_weight, self.teacher_proba
-        extras = weights is not None or teacher is not None
+        extras = (self.sample_weight, self.teacher_proba, self.label_distribution)
+        carried = any(e is not None for e in extras)
         for start in range(0, n, self.batch_size):
             if order is None:
                 idx = slice(start, start + self.batch_size)
@@ -111,10 +114,6 @@ class BatchIterator:
                 idx = order[start : start + self.batch_size]
             xb = self.X[idx]
             yb = None if self.y is None else self.y[idx]
-            if extras and yb is not None:
-                yb = (
-                    yb,
-                    None if weights is None else weights[idx],
-                    None if teacher is None else teacher[idx],
-                )
+            if carried and yb is not None:
+                yb = (yb, *(None if e is None else e[idx] for e in extras))
             yield self._prepare(xb, generator), yb

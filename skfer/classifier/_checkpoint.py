@@ -209,6 +209,7 @@ def fit_with_checkpoints(
     y_val=None,
     card=None,
     keep_best=None,
+    label_distribution=None,
     teacher_proba=None,
 ):
     """Fit ``clf`` for ``clf.max_epochs`` epochs, checkpointing after every epoch.
@@ -242,9 +243,9 @@ def fit_with_checkpoints(
     keep_best : str or None, default=None
         History key whose best epoch is also saved as ``best.safetensors`` (see
         :class:`EpochCheckpoint`).
-    teacher_proba : array-like, default=None
-        A teacher's probabilities for ``X``, as for :meth:`FERClassifier.fit`;
-        a resumed run must be given the same.
+    label_distribution, teacher_proba : array-like, default=None
+        Label distributions and a teacher's probabilities for ``X``, as for
+        :meth:`FERClassifier.fit`; a resumed run must be given the same.
 
     Returns
     -------
@@ -274,6 +275,7 @@ def fit_with_checkpoints(
                 warm=True,
                 epochs=total - done,
                 resume_state=state,
+                label_distribution=label_distribution,
                 teacher_proba=teacher_proba,
             )
         finally:
@@ -290,7 +292,14 @@ def fit_with_checkpoints(
             ]
         )
         try:
-            fitted.fit(X, y, X_val=X_val, y_val=y_val, teacher_proba=teacher_proba)
+            fitted.fit(
+                X,
+                y,
+                X_val=X_val,
+                y_val=y_val,
+                label_distribution=label_distribution,
+                teacher_proba=teacher_proba,
+            )
         finally:
             fitted.set_params(callbacks=original["callbacks"])
     # The parameters the user gave; the fitted state stays.

@@ -137,6 +137,13 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         training targets become ``(1 - w) * labels + w * teacher_proba`` with ``w``
         this weight (label smoothing applies to the labels' share). Ignored
         without ``teacher_proba``.
+    label_distribution_mode : {"crossentropy", "probability"}, default="crossentropy"
+        How :meth:`fit` uses ``label_distribution`` (each image's distribution
+        over the classes, e.g. the shares of FER+'s 10 votes), after FER+'s
+        training modes (Barsoum et al. 2016): ``"crossentropy"`` trains towards
+        the distribution (label smoothing applies to it), ``"probability"``
+        draws one label per image from it at every epoch. Ignored without
+        ``label_distribution``.
     ema_decay : float or None, default=None
         Keep an exponential moving average of the weights (decay per step, e.g.
         0.999) and use it for validation, early stopping, checkpoints and the
@@ -254,6 +261,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         "mixup_alpha": [Interval(Real, 0, None, closed="left")],
         "cutmix_alpha": [Interval(Real, 0, None, closed="left")],
         "distillation_weight": [Interval(Real, 0, 1, closed="both")],
+        "label_distribution_mode": [StrOptions({"crossentropy", "probability"})],
         "ema_decay": [Interval(Real, 0, 1, closed="neither"), None],
         "grad_clip": [Interval(Real, 0, None, closed="neither"), None],
         "augment": [str, callable, None],
@@ -287,6 +295,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         mixup_alpha=0.0,
         cutmix_alpha=0.0,
         distillation_weight=0.5,
+        label_distribution_mode="crossentropy",
         ema_decay=None,
         grad_clip=None,
         augment=None,
@@ -316,6 +325,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         self.mixup_alpha = mixup_alpha
         self.cutmix_alpha = cutmix_alpha
         self.distillation_weight = distillation_weight
+        self.label_distribution_mode = label_distribution_mode
         self.ema_decay = ema_decay
         self.grad_clip = grad_clip
         self.augment = augment
@@ -336,7 +346,15 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fitting
     def fit(
-        self, X, y, sample_weight=None, *, X_val=None, y_val=None, teacher_proba=None
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        label_distribution=None,
+        teacher_proba=None,
     ):
         """Train the network on ``(X, y)``.
 
@@ -355,11 +373,20 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             An explicit validation set (e.g. FER2013's PublicTest) used for
             ``valid_loss``/``valid_acc`` and early stopping instead of a split of
             ``X``.
+        label_distribution : array-like of shape (n_samples, n_classes), default=None
+            Soft labels: each image's distribution over the classes (columns in
+            the order of ``np.unique(y)``, or of ``classes`` when set), e.g. the
+            shares of FER+'s votes (``load_ferplus(...).label_distribution``).
+            The network learns them instead of the one-hot ``y`` as set by
+            ``label_distribution_mode``; ``y`` (e.g. the majority label) still
+            gives the classes, the validation labels and ``class_weight``.
+            Routed like ``sample_weight`` (``set_fit_request``), so it works in
+            ``Pipeline``, ``cross_validate`` and ``GridSearchCV``.
         teacher_proba : array-like of shape (n_samples, n_classes), default=None
-            A teacher's class probabilities for the rows of ``X`` (columns in the
-            order of ``np.unique(y)``, or of ``classes`` when set), e.g. an
-            ensemble's ``predict_proba(X)``: the network is trained towards them
-            as well as the labels (see ``distillation_weight``).
+            A teacher's class probabilities for the rows of ``X`` (columns as for
+            ``label_distribution``), e.g. an ensemble's ``predict_proba(X)``:
+            the network is trained towards them as well as the labels (see
+            ``distillation_weight``).
 
         Returns
         -------
@@ -384,10 +411,13 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             warm=warm,
             epochs=self.max_epochs,
             sample_weight=sample_weight,
+            label_distribution=label_distribution,
             teacher_proba=teacher_proba,
         )
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(
+        self, X, y, classes=None, sample_weight=None, *, label_distribution=None
+    ):
         """Train for one more epoch on ``(X, y)``, keeping weights and optimizer state.
 
         The first call builds the network (from ``pretrained`` if set); ``classes``
@@ -411,6 +441,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             partial=True,
             classes=classes,
             sample_weight=sample_weight,
+            label_distribution=label_distribution,
         )
 
     def _fit(
@@ -426,6 +457,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         classes=None,
         resume_state=None,
         sample_weight=None,
+        label_distribution=None,
         teacher_proba=None,
     ):
         """The training behind ``fit``, ``partial_fit`` and resumed checkpoints.
@@ -460,10 +492,13 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             X, y_codes, self.classes_, sample_weight, self.class_weight
         )
         teacher = check_teacher_proba(teacher_proba, len(X), self.classes_)
+        distribution = check_teacher_proba(
+            label_distribution, len(X), self.classes_, name="label_distribution"
+        )
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        X_tr, y_tr, X_va, y_va, (w_tr, q_tr) = self._training_and_validation(
-            X, y_codes, X_val, y_val, seed, (weights, teacher), partial
+        X_tr, y_tr, X_va, y_va, (w_tr, q_tr, d_tr) = self._training_and_validation(
+            X, y_codes, X_val, y_val, seed, (weights, teacher, distribution), partial
         )
         if not warm:
             self._initialize_pixel_stats(meta, X_tr)
@@ -494,6 +529,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                 schedule_origin=0 if partial else None,
                 sample_weight=w_tr,
                 teacher_proba=q_tr,
+                label_distribution=d_tr,
             )
             if warm:
                 net.history = self.net_.history
@@ -507,6 +543,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         net.train_split = None
         net.iterator_train__sample_weight = None
         net.iterator_train__teacher_proba = None
+        net.iterator_train__label_distribution = None
         self.net_ = net
         self.history_ = [
             {k: v for k, v in row.items() if k != "batches"} for row in net.history
@@ -663,6 +700,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         schedule_origin=None,
         sample_weight=None,
         teacher_proba=None,
+        label_distribution=None,
     ):
         from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
         from skorch.helper import predefined_split
@@ -721,6 +759,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             iterator_train__transform=self._transform(),
             iterator_train__sample_weight=_on_device(sample_weight, device),
             iterator_train__teacher_proba=_on_device(teacher_proba, device),
+            iterator_train__label_distribution=_on_device(label_distribution, device),
             iterator_valid=BatchIterator,
             iterator_valid__scaling=scaling,
             train_split=train_split,
@@ -738,6 +777,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             mixup_alpha=float(self.mixup_alpha),
             cutmix_alpha=float(self.cutmix_alpha),
             distillation_weight=float(self.distillation_weight),
+            label_distribution_mode=self.label_distribution_mode,
             **{f"optimizer__{k}": v for k, v in opt_kwargs.items()},
         )
 

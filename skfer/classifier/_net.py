@@ -26,7 +26,8 @@ class FERNet(NeuralNet):
     ``autocast_dtype`` (e.g. bfloat16). Logits are returned as float32 so the loss
     is computed in full precision. Training steps mix batches (``mixup_alpha``,
     ``cutmix_alpha``, see :func:`mix_batch`), weight the loss by ``sample_weight``
-    and blend a teacher's probabilities into the targets (``distillation_weight``)
+    train towards each image's label distribution (``label_distribution_mode``) and
+    blend a teacher's probabilities into the targets (``distillation_weight``)
     when the batches carry them (see :class:`~._batching.BatchIterator`).
 
     **The inference cache.** :meth:`inference_copy` gives the frozen copy of a
@@ -50,6 +51,7 @@ class FERNet(NeuralNet):
         mixup_alpha=0.0,
         cutmix_alpha=0.0,
         distillation_weight=0.0,
+        label_distribution_mode="crossentropy",
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -57,6 +59,7 @@ class FERNet(NeuralNet):
         self.mixup_alpha = mixup_alpha
         self.cutmix_alpha = cutmix_alpha
         self.distillation_weight = distillation_weight
+        self.label_distribution_mode = label_distribution_mode
 
     def _autocast(self):
         return autocast(self.device, self.autocast_dtype)
@@ -119,20 +122,35 @@ class FERNet(NeuralNet):
                 average.use_average(self)
         return super().run_single_epoch(iterator, training, *args, **kwargs)
 
-    def _train_loss(self, y_pred, y_true, weight, teacher):
-        """The batch's training loss: cross-entropy with the label-smoothed labels,
-        blended with ``teacher`` probabilities if given, weighted if given."""
+    def _train_loss(self, y_pred, y_true, weight=None, teacher=None, distribution=None):
+        """The batch's training loss: cross-entropy with the label-smoothed labels
+        (or label ``distribution``), blended with ``teacher`` probabilities if
+        given, weighted if given.
+
+        With a ``distribution``, ``label_distribution_mode="crossentropy"`` trains
+        towards it; ``"probability"`` draws one label per image from it (FER+'s
+        two modes).
+        """
         smoothing = float(getattr(self.criterion_, "label_smoothing", 0.0))
-        if weight is None and teacher is None:
+        if weight is None and teacher is None and distribution is None:
             return self.get_loss(y_pred, y_true, X=None, training=True)
         y_true = y_true.to(y_pred.device)
-        if teacher is None:
+        if distribution is not None and self.label_distribution_mode == "probability":
+            # torch's generator, seeded by the estimator and saved by checkpoints
+            y_true = torch.multinomial(distribution.float().cpu(), 1)[:, 0]
+            y_true = y_true.to(y_pred.device)
+            distribution = None
+        if teacher is None and distribution is None:
             per_sample = F.cross_entropy(
                 y_pred, y_true, reduction="none", label_smoothing=smoothing
             )
         else:
             target = soft_targets(
-                y_true, teacher.to(y_pred), smoothing, self.distillation_weight
+                y_true,
+                None if teacher is None else teacher.to(y_pred),
+                smoothing,
+                self.distillation_weight,
+                None if distribution is None else distribution.to(y_pred),
             )
             per_sample = F.cross_entropy(y_pred, target, reduction="none")
         if weight is None:
@@ -220,23 +238,27 @@ def mix_batch(X, y, mixup_alpha, cutmix_alpha):
     return mixed, (y, y_perm, lam)
 
 
-def soft_targets(y, teacher, label_smoothing, distillation_weight):
+def soft_targets(y, teacher, label_smoothing, distillation_weight, distribution=None):
     """Training targets blending the labels with a teacher's probabilities.
 
-    ``(1 - w) * smoothed_one_hot(y) + w * teacher`` with ``w`` the
+    ``(1 - w) * smoothed(labels) + w * teacher`` with ``w`` the
     ``distillation_weight``: knowledge distillation from probabilities computed
     once (e.g. an ensemble's), label smoothing applying to the labels' share only.
+    ``labels`` are the one-hot labels ``y``, or each image's label
+    ``distribution`` when given; without a ``teacher``, the smoothed labels.
 
     Parameters
     ----------
     y : tensor of int of shape (n,)
         Class indices.
-    teacher : tensor of shape (n, n_classes)
+    teacher : tensor of shape (n, n_classes) or None
         The teacher's probabilities (rows summing to 1).
     label_smoothing : float
         As in :func:`torch.nn.functional.cross_entropy`.
     distillation_weight : float
         Share of the teacher, in [0, 1].
+    distribution : tensor of shape (n, n_classes), default=None
+        Label distributions (rows summing to 1) used instead of ``y``.
 
     Returns
     -------
@@ -249,10 +271,18 @@ def soft_targets(y, teacher, label_smoothing, distillation_weight):
     >>> from skfer.classifier._net import soft_targets
     >>> soft_targets(torch.tensor([0]), torch.tensor([[0.5, 0.5]]), 0.0, 0.5)
     tensor([[0.7500, 0.2500]])
+    >>> soft_targets(torch.tensor([0]), None, 0.0, 0.5, torch.tensor([[0.6, 0.4]]))
+    tensor([[0.6000, 0.4000]])
     """
-    n_classes = teacher.shape[1]
-    labels = F.one_hot(y.long(), n_classes).to(teacher.dtype)
+    if distribution is None:
+        n_classes = teacher.shape[1]
+        labels = F.one_hot(y.long(), n_classes).to(teacher.dtype)
+    else:
+        n_classes = distribution.shape[1]
+        labels = distribution
     labels = labels * (1.0 - label_smoothing) + label_smoothing / n_classes
+    if teacher is None:
+        return labels
     return labels * (1.0 - distillation_weight) + teacher * distillation_weight
 
 
@@ -267,7 +297,7 @@ class EpochAccuracy(Callback):
         if y_pred is None:
             return
         _, yi = unpack_data(batch)
-        if isinstance(yi, (tuple, list)):  # (labels, weights, teacher)
+        if isinstance(yi, (tuple, list)):  # (labels, weights, teacher, distribution)
             yi = yi[0]
         correct = (y_pred.argmax(1).cpu() == yi.cpu()).sum().item()
         net.history.record_batch(

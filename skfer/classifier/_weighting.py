@@ -107,8 +107,11 @@ def training_weights(X, y_codes, classes, sample_weight, class_weight):
     return (weights * (len(weights) / total)).astype(np.float32)
 
 
-def check_teacher_proba(teacher_proba, n_samples, classes):
-    """Validate a teacher's probabilities: ``None``, or float32 rows summing to 1.
+def check_teacher_proba(teacher_proba, n_samples, classes, name="teacher_proba"):
+    """Validate per-image class probabilities: ``None``, or float32 rows summing to 1.
+
+    Used for a teacher's probabilities (``teacher_proba``) and for label
+    distributions (``label_distribution``).
 
     Parameters
     ----------
@@ -119,6 +122,8 @@ def check_teacher_proba(teacher_proba, n_samples, classes):
         Number of training images.
     classes : ndarray
         The model's classes, in the order of the columns.
+    name : str, default="teacher_proba"
+        The argument's name, for the error messages.
 
     Returns
     -------
@@ -133,22 +138,22 @@ def check_teacher_proba(teacher_proba, n_samples, classes):
     """
     if teacher_proba is None:
         return None
-    teacher = check_array(teacher_proba, dtype=np.float64, input_name="teacher_proba")
+    teacher = check_array(teacher_proba, dtype=np.float64, input_name=name)
     expected = (n_samples, len(classes))
     if teacher.shape != expected:
         raise ValueError(
-            f"teacher_proba must have one row per training image and one column per "
+            f"{name} must have one row per training image and one column per "
             f"class {classes.tolist()!r}, i.e. shape {expected}; got {teacher.shape}."
         )
     if (teacher < 0).any():
         raise ValueError(
-            "teacher_proba must hold probabilities; it has negative values (pass "
+            f"{name} must hold probabilities; it has negative values (pass "
             "predict_proba's output, not decision scores or logits)."
         )
     sums = teacher.sum(axis=1)
     if not np.allclose(sums, 1.0, atol=1e-3):
         raise ValueError(
-            "every row of teacher_proba must sum to 1 (probabilities over the "
+            f"every row of {name} must sum to 1 (probabilities over the "
             f"classes); row sums range from {sums.min():.4g} to {sums.max():.4g}."
         )
     return (teacher / sums[:, None]).astype(np.float32)

@@ -1,4 +1,4 @@
-"""Dataset loaders (FER2013, CK+, JAFFE, image folders) and synthetic faces.
+"""Dataset loaders (FER2013, FER+, CK+, JAFFE, image folders) and synthetic faces.
 
 Every loader returns a :class:`~sklearn.utils.Bunch` of model-ready 48x48
 grayscale rows (``data``, uint8) with ``target`` in the canonical vocabulary
@@ -9,6 +9,7 @@ split), ``filenames`` and ``DESCR``; decoded datasets are cached.
 from ._cache import clear_cache
 from ._ckplus import load_ckplus
 from ._fer2013 import load_fer2013
+from ._ferplus import load_ferplus
 from ._files import SkippedFileWarning
 from ._home import cache_relative, get_cache_home, get_data_home
 from ._image_folder import load_image_folder
@@ -36,6 +37,7 @@ __all__ = [
     "get_data_home",
     "load_ckplus",
     "load_fer2013",
+    "load_ferplus",
     "load_image_folder",
     "load_jaffe",
     "make_faces",
