@@ -8,6 +8,7 @@ split), ``filenames`` and ``DESCR``; decoded datasets are cached.
 
 from ._cache import clear_cache
 from ._ckplus import load_ckplus
+from ._combine import combine_datasets
 from ._fer2013 import load_fer2013
 from ._ferplus import load_ferplus
 from ._files import SkippedFileWarning
@@ -33,6 +34,7 @@ __all__ = [
     "cache_relative",
     "canonical_emotion",
     "clear_cache",
+    "combine_datasets",
     "get_cache_home",
     "get_data_home",
     "load_ckplus",
