@@ -1,5 +1,6 @@
 """Helpers shared by the benchmark scripts: machine description and result files."""
 
+import csv
 import datetime as _dt
 import json
 import os
@@ -124,6 +125,59 @@ def data_dir(value, name):
         )
     root = Path(root).expanduser()
     return root / name if (root / name).is_dir() else root
+
+
+# ------------------------------------------------------------- real photos
+# The photos of JAFFE and CK+ as users have them, split by subject into a
+# validation part (choosing models and settings) and a test part (the headline);
+# shared by photos.py and the FER+ / multi-dataset benchmarks.
+VALIDATION_SHARE = 0.3  # of the subjects of each dataset
+
+
+def load_jaffe_photos(root):
+    """The 213 JAFFE originals: gray images, canonical labels, subjects."""
+    import numpy as np
+    from PIL import Image
+
+    from skfer.datasets import canonical_emotion
+
+    images, labels, subjects = [], [], []
+    for path in sorted(root.glob("*.tiff")):
+        with Image.open(path) as image:
+            images.append(np.asarray(image.convert("L")))
+        labels.append(canonical_emotion(path.name[3:5]))
+        subjects.append(path.name[:2])
+    return images, labels, subjects
+
+
+def load_ckplus_photos(root):
+    """CK+ peak frames of the labelled sequences and their neutral first frames."""
+    import numpy as np
+    from PIL import Image
+
+    from skfer.datasets import canonical_emotion
+
+    with open(root / "manifest.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows = [r for r in rows if r["seq_has_official_emotion_label"] == "1"]
+    images, labels, subjects = [], [], []
+    for row in rows:
+        label = canonical_emotion(row["label"])
+        with Image.open(root / row["file"]) as image:
+            images.append(np.asarray(image.convert("L")))
+        labels.append("disgust" if label == "contempt" else label)  # paper protocol
+        subjects.append(row["subject"])
+    return images, labels, subjects
+
+
+def split_subjects(subjects, share=VALIDATION_SHARE, seed=0):
+    """``"validation"`` or ``"test"`` for each image, drawn by subject."""
+    import numpy as np  # the speed benchmark's workers import this module bare
+
+    people = sorted(set(subjects))
+    rng = np.random.default_rng(seed)
+    chosen = set(rng.permutation(people)[: max(1, round(share * len(people)))])
+    return ["validation" if s in chosen else "test" for s in subjects]
 
 
 # ------------------------------------------------------- benchmark worker processes

@@ -55,12 +55,16 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     RESULTS,
+    VALIDATION_SHARE,
     command_line,
     data_dir,
+    load_ckplus_photos,
+    load_jaffe_photos,
     machine_info,
     now,
     read_json,
     shown_path,
+    split_subjects,
     weights_path,
     write_json,
 )
@@ -75,53 +79,10 @@ FRAMINGS = (
     "jpeg q30",
     "mirrored",
 )
-VALIDATION_SHARE = 0.3  # of the subjects of each dataset, for choosing settings
 SEED = 0
 
 
 # ------------------------------------------------------------------ the photos
-def load_jaffe_photos(root):
-    """The 213 JAFFE originals: gray images, canonical labels, subjects."""
-    from PIL import Image
-
-    from skfer.datasets import canonical_emotion
-
-    images, labels, subjects = [], [], []
-    for path in sorted(root.glob("*.tiff")):
-        with Image.open(path) as image:
-            images.append(np.asarray(image.convert("L")))
-        labels.append(canonical_emotion(path.name[3:5]))
-        subjects.append(path.name[:2])
-    return images, labels, subjects
-
-
-def load_ckplus_photos(root):
-    """CK+ peak frames of the labelled sequences and their neutral first frames."""
-    from PIL import Image
-
-    from skfer.datasets import canonical_emotion
-
-    with open(root / "manifest.csv", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    rows = [r for r in rows if r["seq_has_official_emotion_label"] == "1"]
-    images, labels, subjects = [], [], []
-    for row in rows:
-        label = canonical_emotion(row["label"])
-        with Image.open(root / row["file"]) as image:
-            images.append(np.asarray(image.convert("L")))
-        labels.append("disgust" if label == "contempt" else label)  # paper protocol
-        subjects.append(row["subject"])
-    return images, labels, subjects
-
-
-def split_subjects(subjects, share=VALIDATION_SHARE, seed=SEED):
-    """``"validation"`` or ``"test"`` for each image, drawn by subject."""
-    people = sorted(set(subjects))
-    rng = np.random.default_rng(seed)
-    chosen = set(rng.permutation(people)[: max(1, round(share * len(people)))])
-    return ["validation" if s in chosen else "test" for s in subjects]
-
-
 def face_boxes(images):
     """The cascade's box of each image (margin 0); the median one where none."""
     from skfer.preprocessing import detect_faces

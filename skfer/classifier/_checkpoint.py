@@ -209,6 +209,7 @@ def fit_with_checkpoints(
     y_val=None,
     card=None,
     keep_best=None,
+    sample_weight=None,
     label_distribution=None,
     teacher_proba=None,
 ):
@@ -243,9 +244,9 @@ def fit_with_checkpoints(
     keep_best : str or None, default=None
         History key whose best epoch is also saved as ``best.safetensors`` (see
         :class:`EpochCheckpoint`).
-    label_distribution, teacher_proba : array-like, default=None
-        Label distributions and a teacher's probabilities for ``X``, as for
-        :meth:`FERClassifier.fit`; a resumed run must be given the same.
+    sample_weight, label_distribution, teacher_proba : array-like, default=None
+        Weights, label distributions and a teacher's probabilities for ``X``, as
+        for :meth:`FERClassifier.fit`; a resumed run must be given the same.
 
     Returns
     -------
@@ -275,6 +276,7 @@ def fit_with_checkpoints(
                 warm=True,
                 epochs=total - done,
                 resume_state=state,
+                sample_weight=sample_weight,
                 label_distribution=label_distribution,
                 teacher_proba=teacher_proba,
             )
@@ -295,6 +297,7 @@ def fit_with_checkpoints(
             fitted.fit(
                 X,
                 y,
+                sample_weight,
                 X_val=X_val,
                 y_val=y_val,
                 label_distribution=label_distribution,

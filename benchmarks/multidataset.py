@@ -1,0 +1,188 @@
+"""Several datasets at once: a FER+ network continued on FER+ with CK+ and/or JAFFE.
+
+Each variant warm-starts from a FER+ run of ``benchmarks/ferplus.py`` (its row's
+weights, ``--from``) and trains a few more epochs on FER+ Training (its vote
+distributions) together with the faces of posed photos, found in each photo as
+``skfer predict`` finds them, in one label vocabulary
+(:func:`skfer.datasets.combine_datasets`); the posed datasets get
+``--posed-share`` of the loss. The epoch is chosen on FER+ FER2013Valid.
+
+Variants (leave one dataset out, so each posed dataset is read by a model that
+never saw anyone of it):
+
+- ``without-jaffe``: FER+ and every CK+ subject; read on JAFFE's test subjects;
+- ``without-ckplus``: FER+ and every JAFFE subject; read on CK+'s test subjects;
+- ``all``: FER+ and the validation subjects (30 %) of both; read on both test
+  parts (the photo benchmark's split), a candidate default model.
+
+Rows go to ``results/ferplus.json`` beside the FER+ runs (same protocol, same
+columns).
+
+Examples::
+
+    python benchmarks/multidataset.py --variant without-jaffe
+    python benchmarks/multidataset.py --variant all --quick --output /tmp/q
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402
+    RESULTS,
+    command_line,
+    machine_info,
+    now,
+    read_json,
+    shown_path,
+    weights_path,
+    write_json,
+)
+from ferplus import RECIPE, evaluate, load, write_markdown  # noqa: E402
+
+VARIANTS = {
+    # posed dataset -> the subjects of it that are trained on
+    "without-jaffe": {"ckplus": ("validation", "test")},
+    "without-ckplus": {"jaffe": ("validation", "test")},
+    "all": {"ckplus": ("validation",), "jaffe": ("validation",)},
+}
+
+
+def training_set(data, variant, posed_share):
+    """FER+ Training and the variant's posed faces, combined and weighted."""
+    from sklearn.utils import Bunch
+
+    from skfer.datasets import combine_datasets
+
+    X, y, dist = data["train"]
+    fer = Bunch(data=X, target=y, label_distribution=dist, classes=data["classes"])
+    parts = {"ferplus": fer}
+    seen = {}
+    for name, kept in VARIANTS[variant].items():
+        photos = data["photos"][name]
+        rows = photos["found"] & np.isin(photos["part"], kept)
+        parts[name] = (photos["X"][rows], photos["y"][rows], photos["subjects"][rows])
+        seen[name] = int(rows.sum())
+    n_posed = len(parts) - 1
+    balance = {"ferplus": 1 - posed_share, **dict.fromkeys(seen, posed_share / n_posed)}
+    return combine_datasets(parts, balance=balance), seen
+
+
+def run_dir(args, params, source):
+    from skfer.datasets import get_cache_home
+
+    key = json.dumps(
+        {
+            "variant": args.variant,
+            "params": params,
+            "from": source,
+            "seed": args.random_state,
+            "quick": args.quick,
+            "threads": args.threads,
+        },
+        sort_keys=True,
+    )
+    tag = hashlib.sha256(key.encode()).hexdigest()[:12]
+    root = Path(args.output) / "runs" if args.quick else get_cache_home() / "runs"
+    return Path(root) / f"multi-{args.variant}-{tag}"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--data-dir", help="folder of ferplus/, fer2013/, jaffe/, ckplus/"
+    )
+    parser.add_argument("--variant", choices=sorted(VARIANTS), required=True)
+    parser.add_argument(
+        "--from",
+        dest="source",
+        default="ferplus-model3-crossentropy",
+        help="the ferplus.json row whose weights are continued",
+    )
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--lr", type=float, default=0.004)
+    parser.add_argument(
+        "--posed-share",
+        type=float,
+        default=0.1,
+        help="share of the loss given to the posed photos",
+    )
+    parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument(
+        "--quick", action="store_true", help="3,000 FER+ images, 2 epochs"
+    )
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    import torch
+
+    from skfer import FERClassifier
+    from skfer.classifier import fit_with_checkpoints
+    from skfer.weights import BEST_FILE, read_checkpoint
+
+    torch.set_num_threads(args.threads)
+    json_path = args.output / "ferplus.json"
+    results = read_json(json_path)
+    row = results.get("models", {}).get(args.source)
+    if row is None:
+        raise SystemExit(f"--from: no row {args.source!r} in {json_path}")
+    args.mode = "crossentropy"
+    data = load(args)
+    combined, seen = training_set(data, args.variant, args.posed_share)
+    params = dict(RECIPE, lr=args.lr, max_epochs=2 if args.quick else args.epochs)
+    weights = weights_path(row["weights"])
+    folder = run_dir(args, params, args.source)
+    done = read_checkpoint(folder)
+    print(
+        f"== {args.variant}: {len(combined.target)} images ({seen} posed) from "
+        f"{args.source}; checkpoints: {folder}"
+    )
+    clf = FERClassifier(
+        pretrained=str(weights), random_state=args.random_state, verbose=1, **params
+    )
+    fitted = fit_with_checkpoints(
+        clf,
+        combined.data,
+        combined.target,
+        folder,
+        resume=done is not None,
+        X_val=data["public"][0],
+        y_val=data["public"][1],
+        keep_best="valid_acc",
+        label_distribution=combined.label_distribution,
+        sample_weight=combined.sample_weight,
+    )
+    if len(fitted.history_) < params["max_epochs"]:
+        raise SystemExit("stopped early; run the same command again to resume.")
+    best = FERClassifier.from_weights(folder / BEST_FILE)
+    key = f"multi-{args.variant}" + ("-quick" if args.quick else "")
+    names = {"ckplus": "CK+", "jaffe": "JAFFE"}
+    results["models"][key] = {
+        **evaluate(best, data),
+        "trained_on": "FER+ Training + " + " + ".join(names[n] for n in seen),
+        "photo_parts_trained_on": {n: list(VARIANTS[args.variant][n]) for n in seen},
+        "posed_images": seen,
+        "mode": "crossentropy",
+        "epochs": f"{row.get('epochs')} + {len(fitted.history_)}",
+        "continued_from": args.source,
+        "params": {**params, "posed_share": args.posed_share},
+        "weights": shown_path(folder / BEST_FILE),
+        "command": command_line(),
+        "date": now(),
+        "hardware": machine_info(),
+        "training_time_s": round(sum(h.get("dur", 0.0) for h in fitted.history_), 1),
+    }
+    write_json(json_path, results)
+    write_markdown(results, args.output / "ferplus.md")
+    print(f"{key}: {results['models'][key]['photos_accuracy']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
