@@ -13,8 +13,6 @@ estimator side (:func:`skfer.load_pretrained`,
 :func:`skfer.classifier.fit_with_checkpoints`) lives in :mod:`skfer.classifier`.
 """
 
-import importlib
-
 from ._checkpoint import (
     BEST_FILE,
     WEIGHTS_FILE,
@@ -31,7 +29,6 @@ __all__ = [
     "WEIGHTS_FILE",
     "history_rows",
     "list_pretrained",
-    "load_pretrained",
     "read_checkpoint",
     "read_training_state",
     "read_weights",
@@ -42,11 +39,3 @@ __all__ = [
     "write_weights",
 ]
 
-
-def __getattr__(name):
-    # ``skfer.weights.load_pretrained``, the import path of skfer <= 0.1, kept
-    # working: the function builds an estimator, so it lives one layer up, in
-    # skfer.classifier, and is looked up there on first use (no import cycle).
-    if name == "load_pretrained":
-        return importlib.import_module("skfer.classifier").load_pretrained
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
