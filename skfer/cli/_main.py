@@ -130,8 +130,13 @@ def main(argv=None):
             return 2
 
 
-def _describe(exc):
+def _describe(exc: BaseException) -> str:
     """The message of an exception, with the file name an OSError carries."""
+    from ..utils._optional import missing_dependency_message
+
+    missing = missing_dependency_message(exc, "this command")
+    if missing is not None:  # e.g. `skfer train` in the torch-free install
+        return missing
     text = str(exc)
     if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in text:
         text = f"{text}: {exc.filename}"
