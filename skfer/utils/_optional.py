@@ -57,8 +57,8 @@ def missing_dependency_message(exc: BaseException, what: str = "this") -> str | 
     >>> from skfer.utils import missing_dependency_message
     >>> error = ModuleNotFoundError("No module named 'torch'", name="torch")
     >>> print(missing_dependency_message(error, "skfer.FERClassifier"))
-    skfer.FERClassifier needs torch, which is not installed (skfer's torch-free
-    install runs exported .onnx models only); install torch, skorch,
+    skfer.FERClassifier needs skfer's `torch` extra (torch is not installed; the
+    torch-free install runs exported .onnx models only): install torch, skorch,
     scikit-learn, imbalanced-learn, joblib and safetensors, e.g. `pip install -e
     ".[torch]"` in skfer's source folder (CPU-only torch: `pip install torch
     --index-url https://download.pytorch.org/whl/cpu` first).
@@ -75,8 +75,8 @@ def missing_dependency_message(exc: BaseException, what: str = "this") -> str | 
     if extra == "torch":
         torch_packages = [p for p, e in _PROVIDERS.values() if e == "torch"]
         return (
-            f"{what} needs {package}, which is not installed (skfer's torch-free "
-            "install runs exported .onnx models only); install "
+            f"{what} needs skfer's `torch` extra ({package} is not installed; the "
+            "torch-free install runs exported .onnx models only): install "
             f"{', '.join(torch_packages[:-1])} and {torch_packages[-1]}, e.g. "
             '`pip install -e ".[torch]"` in skfer\'s source folder '
             f"({_TORCH_ROUTE} first)."

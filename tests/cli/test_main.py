@@ -189,7 +189,8 @@ def test_a_missing_torch_says_what_to_install(monkeypatch, capsys):
 
     error = ModuleNotFoundError("No module named 'torch'", name="torch")
     text = _main._describe(error)
-    assert "needs torch" in text and 'pip install -e ".[torch]"' in text
+    assert "needs skfer's `torch` extra (torch is not installed" in text
+    assert 'pip install -e ".[torch]"' in text
     assert "download.pytorch.org/whl/cpu" in text
     assert _main._describe(ValueError("plain")) == "plain"
 
