@@ -69,7 +69,7 @@ def __getattr__(name: str) -> Any:
         else:
             value = importlib.import_module(f".{name}", __name__)
     except ModuleNotFoundError as exc:  # e.g. torch, in the torch-free install
-        from .utils._optional import missing_dependency_message
+        from .utils import missing_dependency_message
 
         message = missing_dependency_message(exc, f"skfer.{name}")
         if message is None:

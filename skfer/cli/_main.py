@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _describe(exc: BaseException) -> str:
     """The message of an exception, with the file name an OSError carries."""
-    from ..utils._optional import missing_dependency_message
+    from ..utils import missing_dependency_message
 
     missing = missing_dependency_message(exc, "this command")
     if missing is not None:  # e.g. `skfer train` in the torch-free install
