@@ -95,7 +95,7 @@ class ONNXClassifier:
         except ImportError as exc:
             raise ImportError(
                 "ONNXClassifier needs onnxruntime; install it with "
-                "`pip install skfer[onnx]` or `pip install onnxruntime`."
+                "`pip install onnxruntime` (skfer's `onnx` extra)."
             ) from exc
         path = Path(self.path)
         if not path.is_file():
