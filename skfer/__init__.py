@@ -5,10 +5,13 @@ cross-dataset fine-tuning, augmentation-based oversampling for imbalanced-learn
 pipelines, dataset loaders and benchmarks.
 
 The public names are loaded on first use (a module ``__getattr__``, PEP 562), so
-that ``import skfer.onnx`` runs an exported model without importing torch.
+that ``import skfer.onnx`` runs an exported model without importing torch, and
+the torch-free install (``skfer[onnx]``, without the ``torch`` extra) says what
+to install when a name needs torch.
 """
 
 import importlib
+from typing import Any
 
 __version__ = "0.1.0.dev0"
 
@@ -57,16 +60,24 @@ _SUBMODULES = {
 }
 
 
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
-    elif name in _SUBMODULES:
-        value = importlib.import_module(f".{name}", __name__)
-    else:
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY and name not in _SUBMODULES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    try:
+        if name in _LAZY:
+            value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        else:
+            value = importlib.import_module(f".{name}", __name__)
+    except ModuleNotFoundError as exc:  # e.g. torch, in the torch-free install
+        from .utils import missing_dependency_message
+
+        message = missing_dependency_message(exc, f"skfer.{name}")
+        if message is None:
+            raise
+        raise ModuleNotFoundError(message, name=exc.name) from exc
     globals()[name] = value
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__) | _SUBMODULES)

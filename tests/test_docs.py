@@ -224,3 +224,34 @@ def test_docs_build_without_warnings(tmp_path):
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-10000:]
     generated = tmp_path / "html" / "api" / "generated"
     assert (generated / "skfer.FERClassifier.html").is_file()
+
+
+def _registry_tta():
+    """The ``tta`` of every shipped model's ``predict_params`` (read as JSON)."""
+    import json
+
+    registry = json.loads((ROOT / "skfer" / "weights" / "registry.json").read_text())
+    return {
+        entry.get("predict_params", {}).get("tta")
+        for entry in registry["weights"].values()
+    }
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["docs/user_guide/onnx.rst", "docs/user_guide/cli.rst", "README.md"],
+)
+def test_tta_claimed_for_the_shipped_models_is_the_registry_s(page):
+    import re
+
+    shipped = _registry_tta()
+    text = (ROOT / page).read_text(encoding="utf-8")
+    claims = [
+        value
+        for paragraph in re.split(r"\n\s*\n", text)
+        if re.search(r"shipped|registry", paragraph)
+        for value in re.findall(r'tta="(\w+)"', paragraph)
+    ]
+    assert all(value in shipped for value in claims), (page, claims, shipped)
+    if page != "README.md":  # the guides state it
+        assert claims, f"{page} no longer says which tta the shipped models use"

@@ -1,6 +1,7 @@
 """Packaging: ``python -m build`` makes an sdist and a wheel that ship the weights
-(``skfer/weights/registry.json`` and every ``skfer/weights/*.safetensors``) and
-nothing of the repository's tests, benchmarks or docs.
+(``skfer/weights/registry.json`` and every ``skfer/weights/*.safetensors``), the
+licence and ``py.typed``, and nothing of the repository's tests, benchmarks or docs;
+the metadata keeps torch out of the base requirements (the torch-free install).
 
 The build runs on a temporary copy of the sources with a dummy weights file added,
 so that the package-data rule for ``*.safetensors`` is checked even while no real
@@ -113,5 +114,45 @@ def test_wheel_has_the_package_and_the_console_script(archives):
     with zipfile.ZipFile(wheel) as whl:
         assert "skfer = skfer.cli:main" in whl.read(entry_points).decode()
         meta = whl.read(metadata).decode()
-    for extra in ("dask", "plot", "dev", "docs"):
+    for extra in ("torch", "onnx", "export", "plot", "video", "dask", "all", "dev"):
         assert f"Provides-Extra: {extra}" in meta
+    assert "Provides-Extra: docs" in meta
+
+
+def _metadata(wheel, in_wheel):
+    (metadata,) = [f for f in in_wheel if f.endswith(".dist-info/METADATA")]
+    with zipfile.ZipFile(wheel) as whl:
+        return whl.read(metadata).decode()
+
+
+def test_wheel_and_sdist_hold_the_licence_and_py_typed(archives):
+    wheel, in_wheel, in_sdist, src = archives
+    assert "LICENSE" in in_sdist and "skfer/py.typed" in in_sdist
+    assert "skfer/py.typed" in in_wheel
+    (licence,) = [f for f in in_wheel if f.endswith(".dist-info/licenses/LICENSE")]
+    with zipfile.ZipFile(wheel) as whl:
+        text = whl.read(licence).decode()
+    assert text == (src / "LICENSE").read_text()
+    assert "BSD 3-Clause License" in text and "skfer developers" in text
+    meta = _metadata(wheel, in_wheel)
+    assert "License-Expression: BSD-3-Clause" in meta
+    assert "License-File: LICENSE" in meta
+
+
+def test_metadata_classifiers_urls_and_a_torch_free_base(archives):
+    wheel, in_wheel, _, _ = archives
+    meta = _metadata(wheel, in_wheel)
+    fields = [line.split(": ", 1) for line in meta.splitlines() if ": " in line]
+    classifiers = [value for key, value in fields if key == "Classifier"]
+    for version in ("3.10", "3.11", "3.12", "3.13"):
+        assert f"Programming Language :: Python :: {version}" in classifiers
+    assert "Operating System :: OS Independent" in classifiers
+    assert any(c.startswith("Development Status :: ") for c in classifiers)
+    assert "Requires-Python: >=3.10" in meta
+    assert "example.invalid" not in meta and "Project-URL" not in meta
+    requires = [value for key, value in fields if key == "Requires-Dist"]
+    base = [req for req in requires if "extra ==" not in req]
+    names = {req.split(">")[0].split("=")[0].split("<")[0].strip() for req in base}
+    assert names == {"numpy", "pillow", "scikit-image", "tqdm"}
+    onnx = [line for line in meta.splitlines() if 'extra == "onnx"' in line]
+    assert onnx and all("onnxruntime" in line for line in onnx)

@@ -1,13 +1,18 @@
 """FERClassifier: a scikit-learn classifier around a skorch-trained CNN."""
 
+from __future__ import annotations
+
 import os
 import re
 import sys
 import warnings
 from numbers import Integral, Real
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -347,15 +352,15 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------ fitting
     def fit(
         self,
-        X,
-        y,
-        sample_weight=None,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
         *,
-        X_val=None,
-        y_val=None,
-        label_distribution=None,
-        teacher_proba=None,
-    ):
+        X_val: ArrayLike | None = None,
+        y_val: ArrayLike | None = None,
+        label_distribution: ArrayLike | None = None,
+        teacher_proba: ArrayLike | None = None,
+    ) -> FERClassifier:
         """Train the network on ``(X, y)``.
 
         Parameters
@@ -416,8 +421,14 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def partial_fit(
-        self, X, y, classes=None, sample_weight=None, *, label_distribution=None
-    ):
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        classes: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+        *,
+        label_distribution: ArrayLike | None = None,
+    ) -> FERClassifier:
         """Train for one more epoch on ``(X, y)``, keeping weights and optimizer state.
 
         The first call builds the network (from ``pretrained`` if set); ``classes``
@@ -849,7 +860,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                 module.head.weight[j] = state["head.weight"][i]
                 module.head.bias[j] = state["head.bias"][i]
 
-    def save_weights(self, path, **card):
+    def save_weights(self, path: str | os.PathLike[str], **card: Any) -> Path:
         """Write the fitted weights and what is needed to use them to ``path``.
 
         The file is safetensors: loading it never executes code. It holds the
@@ -893,7 +904,9 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         }
 
     @classmethod
-    def from_weights(cls, weights, **params):
+    def from_weights(
+        cls, weights: str | os.PathLike[str], **params: Any
+    ) -> FERClassifier:
         """Build a fitted classifier from weights (a registered name or a file).
 
         Parameters
@@ -923,7 +936,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         clf.history_ = []
         return clf
 
-    def to_onnx(self, path):
+    def to_onnx(self, path: str | os.PathLike[str]) -> Path:
         """Write the fitted model as an ONNX file (see :func:`skfer.onnx.export_onnx`).
 
         Float32 images ``(n, 48, 48)`` in the training units in, probabilities out;
@@ -964,7 +977,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             module.eval()
         return module, device
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities of each image.
 
         Parameters
@@ -1006,7 +1019,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             )
         return change_prior(proba, prior, self.class_count_)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Most probable class of each image.
 
         Returns

@@ -1,12 +1,17 @@
 """Shipped or saved weights as a fitted FERClassifier."""
 
+from __future__ import annotations
+
+import os
+from typing import Any
+
 from ..weights import list_pretrained
 from ._classifier import FERClassifier
 
 __all__ = ["load_pretrained"]
 
 
-def load_pretrained(name, **params):
+def load_pretrained(name: str | os.PathLike[str], **params: Any) -> FERClassifier:
     """Load shipped (or saved) weights as a fitted :class:`skfer.FERClassifier`.
 
     Works offline: the weights are files inside the installed package.

@@ -76,8 +76,9 @@ def add_tta_argument(parser):
         choices=TTA_CHOICES,
         help="test-time augmentation: none, average with mirror images (flip, "
         "the choice of a bare --tta) or over 5 shifted crops and their mirror "
-        "images (crops); default: the model's own setting (its registry "
-        "predict_params, e.g. crops for the shipped models; none for a weights "
+        "images (crops); default: the setting the model's accuracy was measured "
+        "with (a shipped model's registry predict_params, as listed by "
+        "skfer.list_pretrained(); an ONNX file's metadata; none for a weights "
         "file)",
     )
 
@@ -320,3 +321,25 @@ def per_class_table(summary):
             f"{summary['support'][label]:>9d}"
         )
     return "\n".join(lines)
+
+
+def load_predictor(args):
+    """The model of ``--model`` with its prediction settings, and its name.
+
+    An ``.onnx`` file is run by :class:`skfer.onnx.ONNXClassifier` (no torch),
+    with the ``tta`` its metadata records unless ``--tta`` says otherwise;
+    anything else goes through :func:`load_model`.
+    """
+    if str(args.model).lower().endswith(".onnx"):
+        from ..onnx import ONNXClassifier
+
+        if args.class_prior is not None:
+            raise UsageError(
+                "--class-prior is applied by skfer's torch models, not by an ONNX "
+                "file; pass the .safetensors weights instead."
+            )
+        clf = ONNXClassifier(args.model)
+        default = clf.metadata_.get("predict_params", {}).get("tta")
+        clf.set_params(tta=predict_params(args).get("tta", default))
+        return clf, args.model
+    return load_model(args.model, device=args.device, **predict_params(args))

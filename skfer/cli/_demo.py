@@ -26,10 +26,12 @@ public-domain portrait of Eileen Collins; its emotion analysis opens the
 report). Then: train a network on a source dataset, fine-tune it on a
 small target dataset, compare it with the same network trained from scratch on
 the target, and write an HTML report (OUTPUT/report.html) with the learning
-curves, confusion matrices and an emotion analysis.
+curves, confusion matrices and an emotion analysis. Everything is written to
+--output (default: demo/ in skfer's cache folder, $SKFER_CACHE or
+~/.cache/skfer), never to the working directory unless asked.
 
 Without data (the default) everything runs on synthetic cartoon faces made on
-the spot: about a minute on a 2-core CPU. With --data-dir DIR (or SKFER_DATA
+the spot: about two minutes on a 2-core CPU. With --data-dir DIR (or SKFER_DATA
 set) holding fer2013/ and jaffe/ (or ckplus/), the source is a random subset of
 FER2013's Training split (--n-source, default 5000 images, 5 epochs of the small
 network) and the target JAFFE (or CK+) split by subject (half of the people for
@@ -85,9 +87,19 @@ def add_arguments(p):
         help="real target dataset (default: jaffe if present, else ckplus)",
     )
     p.add_argument(
-        "--output", type=Path, default=Path("skfer-demo"), help="default: skfer-demo"
+        "--output",
+        type=Path,
+        metavar="DIR",
+        help="folder for the report, weights and figures (default: demo/ in skfer's "
+        "cache folder, $SKFER_CACHE or ~/.cache/skfer)",
     )
-    p.add_argument("--random-state", type=int, default=0)
+    p.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        metavar="SEED",
+        help="seed of the synthetic faces, the splits and the networks (default: 0)",
+    )
     p.add_argument(
         "--verbose",
         type=int,
@@ -95,6 +107,16 @@ def add_arguments(p):
         default=0,
         help="1: epoch table, 2: also progress bars",
     )
+
+
+def output_folder(args):
+    """``--output``, else ``demo/`` in skfer's cache: never the working directory
+    unasked (a checkout would get an untracked folder)."""
+    if args.output is not None:
+        return args.output
+    from ..datasets import get_cache_home
+
+    return get_cache_home() / "demo"
 
 
 # ---------------------------------------------------------------------- data
@@ -188,7 +210,7 @@ def run(args):
     for key in ("n_source", "epochs", "target_epochs"):
         if getattr(args, key) is None:
             setattr(args, key, defaults[key])
-    check_output_folder(args.output, "--output")
+    args.output = check_output_folder(output_folder(args), "--output")
     t0 = time.perf_counter()
     if root is None:
         print("skfer demo: synthetic faces (no dataset given)")

@@ -13,10 +13,9 @@ from ._common import (
     check_output_folder,
     dataset_dir,
     load_dataset,
-    load_model,
+    load_predictor,
     note,
     per_class_table,
-    predict_params,
 )
 
 NAME = "evaluate"
@@ -26,7 +25,8 @@ DESCRIPTION = """\
 Score a trained model on a dataset: prints the accuracy, macro F1 and per-class
 precision/recall/F1, and writes evaluation.json and confusion_matrix.png to
 --output (read by `skfer report`). On FER2013 the PrivateTest split is used
-unless --subset says otherwise; other datasets are used whole."""
+unless --subset says otherwise; other datasets are used whole. --model takes
+.onnx files of `skfer export` too (run by onnxruntime)."""
 
 
 def add_arguments(p):
@@ -56,7 +56,7 @@ def run(args):
     out = args.output or Path(f"skfer-evaluate-{args.dataset}")
     out = check_output_folder(out, "--output")
     dataset_dir(args.dataset, args.data_dir)  # a wrong folder fails before loading
-    clf, model_name = load_model(args.model, device=args.device, **predict_params(args))
+    clf, model_name = load_predictor(args)  # .onnx files too
     bunch, data_dir = load_dataset(args.dataset, args.data_dir)
     X, y = bunch.data, bunch.target
     subset = None
@@ -82,7 +82,7 @@ def run(args):
             "data_dir": str(data_dir),
             "subset": subset,
             "tta": clf.tta,
-            "class_prior": clf.class_prior,
+            "class_prior": getattr(clf, "class_prior", None),  # none in ONNX
             "command": args.command,
         },
     )

@@ -15,7 +15,8 @@ the file. Its input is float32 images of shape (n, 48, 48) in the training units
 Run it with skfer.onnx.ONNXClassifier (numpy, onnxruntime and Pillow; no torch),
 `skfer predict --model OUT.onnx`, or any ONNX runtime. Test-time augmentation is
 not in the graph: ONNXClassifier(tta=...) and `skfer predict --tta` apply it.
-Needs the onnx package (pip install skfer[onnx])."""
+Needs torch and the onnx package (skfer's export extra, or pip install onnx
+beside the torch extra)."""
 
 
 def add_arguments(p):

@@ -8,10 +8,13 @@ Mistakes of the user end with ``skfer: error: ...`` and exit status 2, never a
 traceback.
 """
 
+from __future__ import annotations
+
 import argparse
 import os
 import sys
 import warnings
+from collections.abc import Sequence
 
 __all__ = ["build_parser", "main"]
 
@@ -27,7 +30,7 @@ examples:
 """
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``skfer`` command.
 
     Returns
@@ -76,7 +79,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"skfer: warning: {message}", file=sys.stderr)
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``skfer`` command line; the entry point of the console script.
 
     Parameters
@@ -107,7 +110,8 @@ def main(argv=None):
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or a usage error (status 2)
-        return 0 if exc.code is None else exc.code
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
     args.command = command_line(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
@@ -130,8 +134,13 @@ def main(argv=None):
             return 2
 
 
-def _describe(exc):
+def _describe(exc: BaseException) -> str:
     """The message of an exception, with the file name an OSError carries."""
+    from ..utils import missing_dependency_message
+
+    missing = missing_dependency_message(exc, "this command")
+    if missing is not None:  # e.g. `skfer train` in the torch-free install
+        return missing
     text = str(exc)
     if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in text:
         text = f"{text}: {exc.filename}"

@@ -18,7 +18,6 @@ from ._common import (
     add_model_argument,
     note,
     positive_int,
-    predict_params,
     print_results,
 )
 
@@ -300,27 +299,23 @@ def _plot(path, rows, proba, classes, titles, limit, clf=None, explain=None):
     return save_figure(fig, path)
 
 
+def _require_matplotlib(option):
+    from ..utils import import_optional
+
+    import_optional(
+        "matplotlib", f"{option} needs matplotlib", extra="plot", package="matplotlib"
+    )
+
+
 def _count(n, word):
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _load(args):
-    """The model of ``--model`` with its prediction settings, and its name."""
-    from ._common import load_model
+    """The model of ``--model`` (``.onnx`` files too), and its name."""
+    from ._common import load_predictor
 
-    if str(args.model).lower().endswith(".onnx"):  # run by onnxruntime, no torch
-        from ..onnx import ONNXClassifier
-
-        if args.class_prior is not None:
-            raise UsageError(
-                "--class-prior is applied by skfer's torch models, not by an ONNX "
-                "file; pass the .safetensors weights instead."
-            )
-        clf = ONNXClassifier(args.model)
-        default = clf.metadata_.get("predict_params", {}).get("tta")
-        clf.set_params(tta=predict_params(args).get("tta", default))
-        return clf, args.model
-    return load_model(args.model, device=args.device, **predict_params(args))
+    return load_predictor(args)
 
 
 def run(args):
@@ -330,6 +325,7 @@ def run(args):
         raise UsageError("--explain draws on the --plot figure; add --plot OUT.png.")
     if args.plot is not None:
         check_output_file(args.plot, "--plot")
+        _require_matplotlib("--plot")  # before the work, not after it
     files = list_files(args.paths)
     if video.wants_video(args, files):
         return video.run(args, files)

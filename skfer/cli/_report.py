@@ -17,7 +17,14 @@ figures, with every image embedded (the page needs no other file)."""
 
 def add_arguments(p):
     """The options of ``skfer report``."""
-    p.add_argument("results", nargs="+", type=Path, metavar="RESULTS")
+    p.add_argument(
+        "results",
+        nargs="+",
+        type=Path,
+        metavar="RESULTS",
+        help="output folders of skfer train, evaluate, demo or transfer, result "
+        "folders of benchmarks, or single JSON, Markdown and PNG files",
+    )
     p.add_argument(
         "-o",
         "--output",

@@ -34,16 +34,20 @@ PrivateTest accuracy. Other datasets hold out --test-fraction of the images
 on --validation-fraction of the rest."""
 
 
+# The choices of --model and --augment, written out so that building the parser
+# does not import torch (skfer.models and skfer.augmentation do);
+# tests/cli/test_main.py checks them against ARCHITECTURES and PRESETS.
+ARCHITECTURES = ("model1", "model2", "model3", "small")
+AUGMENT_PRESETS = ("light", "none", "paper", "standard")
+
+
 def add_arguments(p):
     """The options of ``skfer train``."""
-    from ..augmentation import PRESETS
-    from ..models import ARCHITECTURES
-
     add_dataset_arguments(p)
     p.add_argument(
         "--model",
         dest="architecture",
-        choices=sorted(ARCHITECTURES),
+        choices=ARCHITECTURES,
         help="architecture (default: model2, or that of --pretrained)",
     )
     p.add_argument(
@@ -55,7 +59,7 @@ def add_arguments(p):
     p.add_argument("--lr", type=positive_float, default=1e-3, help="default: 0.001")
     p.add_argument(
         "--augment",
-        choices=sorted(PRESETS),
+        choices=AUGMENT_PRESETS,
         help="on-the-fly augmentation of training batches (default: none)",
     )
     p.add_argument(

@@ -2,8 +2,14 @@
 
 from pathlib import Path
 
-from ..transfer import METHODS
-from ._common import note
+from ._common import note, positive_int
+
+# The choices of --methods and --targets, written out so that building the parser
+# imports neither torch nor scikit-learn (skfer.transfer does); tests/cli/test_main.py
+# checks them against skfer.transfer.METHODS and TARGETS.
+METHODS = ("zero-shot", "scratch", "fine-tuned", "fine-tuned+oversampling")
+TARGETS = ("ckplus", "jaffe")
+PROTOCOLS = ("paper", "subject")
 
 NAME = "transfer"
 HELP = "cross-dataset benchmark (scratch vs fine-tuned)"
@@ -14,7 +20,9 @@ as they are (zero-shot), trained from scratch on the target, and fine-tuned from
 their FER2013 weights, with scikit-learn's cross_validate under two protocols:
 the paper's random image-level splits and subject-independent folds. Writes
 transfer.json, transfer.md and figures to --output (read by `skfer report`).
-FER2013 weights are the shipped ones, or those cached by benchmarks/fer2013.py."""
+FER2013 weights are the shipped ones, or those given with --weights ARCH=PATH
+(e.g. the model.safetensors of `skfer train --dataset fer2013`). Each fold prints
+a line as it ends (-q: only one line per row)."""
 
 
 def add_arguments(p):
@@ -33,15 +41,30 @@ def add_arguments(p):
         help="architectures (default: the paper's three)",
     )
     p.add_argument(
-        "--targets", nargs="+", default=["ckplus", "jaffe"], choices=("ckplus", "jaffe")
+        "--targets",
+        nargs="+",
+        default=list(TARGETS),
+        choices=TARGETS,
+        help="target datasets (default: both)",
     )
     p.add_argument(
         "--protocols",
         nargs="+",
-        default=["paper", "subject"],
-        choices=("paper", "subject"),
+        default=list(PROTOCOLS),
+        choices=PROTOCOLS,
+        help="paper: random image-level splits at the paper's ratios; subject: "
+        "subject-independent folds (default: both)",
     )
-    p.add_argument("--methods", nargs="+", default=list(METHODS[:3]), choices=METHODS)
+    p.add_argument(
+        "--methods",
+        nargs="+",
+        default=list(METHODS[:3]),
+        choices=METHODS,
+        help="zero-shot: the FER2013 model as it is; scratch: trained on the target "
+        "only; fine-tuned: FER2013 weights trained further on the target; "
+        "fine-tuned+oversampling: the same with augmented copies of rare classes "
+        f"(default: {' '.join(METHODS[:3])})",
+    )
     p.add_argument(
         "--weights",
         nargs="+",
@@ -51,8 +74,9 @@ def add_arguments(p):
     )
     p.add_argument(
         "--n-repeats",
-        type=int,
+        type=positive_int,
         default=5,
+        metavar="N",
         help="random splits of the paper protocol (default: 5)",
     )
     p.add_argument(
@@ -60,7 +84,14 @@ def add_arguments(p):
         action="store_true",
         help="2 folds per protocol and 3 epochs: every row, in minutes",
     )
-    p.add_argument("--n-jobs", type=int, default=None, help="folds in parallel")
+    p.add_argument(
+        "--n-jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="folds trained at the same time, in processes (joblib; -1: one per CPU "
+        "core; default: one at a time)",
+    )
     p.add_argument(
         "--device",
         default="cpu",
@@ -78,6 +109,12 @@ def add_arguments(p):
         default=Path("skfer-transfer"),
         metavar="DIR",
         help="results folder (default: skfer-transfer)",
+    )
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="one line per finished row, no line per fold",
     )
 
 
@@ -107,6 +144,7 @@ def run(args):
         device=args.device,
         command=args.command,
         log=note,
+        verbose=1 if args.quiet else 2,
         resume=not args.fresh,
     )
     return 0

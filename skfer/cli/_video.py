@@ -241,6 +241,15 @@ def run(args, files):
     if args.camera is not None and files:
         raise UsageError("give --camera SOURCE or files, not both.")
     sources = [args.camera] if args.camera is not None else files
+    if args.timeline is not None:  # checked before the work, not after it
+        from ..utils import import_optional
+
+        import_optional(
+            "matplotlib",
+            "--timeline needs matplotlib",
+            extra="plot",
+            package="matplotlib",
+        )
     clf, model_name = load_model(args.model, device=args.device, **predict_params(args))
     classes = [str(c) for c in clf.classes_.tolist()]
     if args.plot is not None:

@@ -97,8 +97,8 @@ class _Listing:
     target: list
     files: list
     problems: list
-    groups: list = None
-    usage: list = None
+    groups: list | None = None
+    usage: list | None = None
 
 
 def _check_dir(path, loader):

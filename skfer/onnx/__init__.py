@@ -3,7 +3,7 @@
 :func:`export_onnx` (also :meth:`skfer.FERClassifier.to_onnx` and ``skfer export``)
 writes a fitted classifier's network as an ONNX file with its pixel scaling, a
 softmax and skfer's metadata inside; it needs torch and ``onnx``
-(``pip install skfer[onnx]``). :class:`ONNXClassifier` runs such a file with
+(skfer's ``export`` extra). :class:`ONNXClassifier` runs such a file with
 onnxruntime, numpy and Pillow only: ``import skfer.onnx`` imports neither torch
 nor skorch nor scikit-learn, so an inference-only install can leave them out.
 """

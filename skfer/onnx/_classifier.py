@@ -1,8 +1,13 @@
 """ONNXClassifier: an exported skfer model run by onnxruntime, without torch."""
 
+from __future__ import annotations
+
+import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._format import INPUT_NAME, OUTPUT_NAME, decode
 from ._views import TTA_OPTIONS, check_rows, rows_to_images, tta_views
@@ -64,7 +69,14 @@ class ONNXClassifier:
     ((2, 7), 'small')
     """
 
-    def __init__(self, path, *, tta=None, batch_size=256, n_threads=None):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        tta: str | None = None,
+        batch_size: int = 256,
+        n_threads: int | None = None,
+    ) -> None:
         self.path = path
         self.tta = tta
         self.batch_size = batch_size
@@ -83,7 +95,7 @@ class ONNXClassifier:
         except ImportError as exc:
             raise ImportError(
                 "ONNXClassifier needs onnxruntime; install it with "
-                "`pip install skfer[onnx]` or `pip install onnxruntime`."
+                "`pip install onnxruntime` (skfer's `onnx` extra)."
             ) from exc
         path = Path(self.path)
         if not path.is_file():
@@ -126,11 +138,11 @@ class ONNXClassifier:
             input_tags=InputTags(three_d_array=True),
         )
 
-    def fit(self, X=None, y=None):
+    def fit(self, X: Any = None, y: Any = None) -> ONNXClassifier:
         """Do nothing: the model is trained already. Returns ``self``."""
         return self
 
-    def get_params(self, deep=True):
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Constructor parameters, as scikit-learn's ``get_params``."""
         return {
             "path": self.path,
@@ -139,7 +151,7 @@ class ONNXClassifier:
             "n_threads": self.n_threads,
         }
 
-    def set_params(self, **params):
+    def set_params(self, **params: Any) -> ONNXClassifier:
         """Set constructor parameters and reload the file."""
         for key, value in params.items():
             if key not in self.get_params():
@@ -151,7 +163,7 @@ class ONNXClassifier:
     def __repr__(self):
         return f"ONNXClassifier({str(self.path)!r}, tta={self.tta!r})"
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities of each image, as :meth:`FERClassifier.predict_proba`.
 
         Parameters
@@ -179,7 +191,7 @@ class ONNXClassifier:
             out.append(proba / len(views))
         return np.concatenate(out).astype(np.float64)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Most probable class of each image.
 
         Returns
@@ -188,6 +200,6 @@ class ONNXClassifier:
         """
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
-    def score(self, X, y):
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
         """Accuracy of :meth:`predict` on ``(X, y)``."""
         return float(np.mean(self.predict(X) == np.asarray(y)))

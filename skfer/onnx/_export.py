@@ -122,8 +122,9 @@ def export_onnx(estimator, path):
         import torch
     except ImportError as exc:
         raise ImportError(
-            "export_onnx needs the onnx package; install it with "
-            "`pip install skfer[onnx]` or `pip install onnx`."
+            "export_onnx needs torch and the onnx package; install them with "
+            "`pip install onnx` beside skfer's `torch` extra (or the `export` "
+            'extra: `pip install -e ".[export]"` in skfer\'s source folder).'
         ) from exc
 
     path = Path(path)

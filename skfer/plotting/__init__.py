@@ -2,7 +2,8 @@
 and emotions over time.
 
 matplotlib is imported only when a function is called, never by
-``import skfer.plotting``; install it with ``pip install skfer[plot]``.
+``import skfer.plotting``; install it with ``pip install matplotlib``
+(skfer's ``plot`` extra).
 """
 
 from ._confusion_matrix import (

@@ -7,12 +7,7 @@ out the face), ``Grayscale``, ``Resize`` (48x48, flattened rows) and optionally
 again or taking the whole image where the cascade finds nothing (:func:`find_faces`).
 """
 
-from ._detect import detect_faces
-from ._equalize import HistogramEqualization
-from ._face import FaceCropper, NoFaceWarning
-from ._find import extract_faces, find_faces
-from ._grayscale import Grayscale
-from ._resize import Resize
+import importlib
 
 __all__ = [
     "FaceCropper",
@@ -24,3 +19,28 @@ __all__ = [
     "extract_faces",
     "find_faces",
 ]
+
+#: Public name -> the private module defining it, imported on first use (PEP 562):
+#: finding faces needs scikit-image only, the transformers need scikit-learn.
+_LAZY = {
+    "FaceCropper": "._face",
+    "Grayscale": "._grayscale",
+    "HistogramEqualization": "._equalize",
+    "NoFaceWarning": "._face",
+    "Resize": "._resize",
+    "detect_faces": "._detect",
+    "extract_faces": "._find",
+    "find_faces": "._find",
+}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -4,7 +4,7 @@ import functools
 
 import numpy as np
 
-from ._grayscale import _to_gray
+from ._gray import _to_gray
 from ._validation import _check_size, check_images
 
 __all__ = ["detect_faces"]

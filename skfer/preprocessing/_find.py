@@ -24,8 +24,8 @@ Each face comes with how it was found: ``"detected"`` (steps 1 and 2) or
 import numpy as np
 
 from ._detect import _detect, _square_box
-from ._grayscale import _to_gray
-from ._validation import check_images
+from ._gray import _to_gray
+from ._validation import _check_size, check_images
 
 __all__ = ["DETECT_MODES", "extract_faces", "find_faces"]
 
@@ -276,7 +276,7 @@ def extract_faces(
     >>> extract_faces(thumbnail, return_sources=True)[2]
     ['detected']
     """
-    from ._resize import Resize
+    from ..utils import resize_image  # as Resize, without scikit-learn
 
     (gray,), _ = check_images([image], name="image")
     gray = _to_gray(gray)
@@ -285,7 +285,9 @@ def extract_faces(
     )
     crops = [gray[r : r + h, c : c + w] for r, c, h, w in boxes]
     if crops:
-        rows = Resize(size=size).fit_transform(crops)
+        shape = _check_size(size)
+        rows = np.stack([resize_image(crop, shape, True) for crop in crops])
+        rows = rows.reshape(len(crops), -1)
     else:
         rows = np.empty((0, size * size), np.uint8)
     return (boxes, rows, sources) if return_sources else (boxes, rows)

@@ -1,22 +1,9 @@
 """Grayscale conversion."""
 
-import numpy as np
-
 from ._base import _ImageTransformer
+from ._gray import _to_gray
 
 __all__ = ["Grayscale"]
-
-# ITU-R BT.601 luma, the weights of Pillow's ``convert("L")``.
-_LUMA = np.array([0.299, 0.587, 0.114])
-
-
-def _to_gray(image):
-    if image.ndim == 2:
-        return image
-    channels = image.shape[2]
-    if channels in (1, 2):  # gray, or gray + alpha
-        return image[:, :, 0]
-    return np.rint(image[:, :, :3] @ _LUMA).astype(np.uint8)
 
 
 class Grayscale(_ImageTransformer):

@@ -158,6 +158,31 @@ def make_transfer_estimator(
     return clf
 
 
+class _FoldLogger:
+    """The accuracy scorer of ``cross_validate``, logging each fold as it ends.
+
+    Folds fitted in parallel (``n_jobs``) each score a copy of the logger, so
+    they are not numbered.
+    """
+
+    def __init__(self, log, label, n_folds, start, n_jobs=None):
+        self.log, self.label, self.n_folds, self.start = log, label, n_folds, start
+        self.numbered = n_jobs in (None, 1)
+        self.n_done = 0
+
+    def __call__(self, estimator, X, y):
+        accuracy = float(np.mean(estimator.predict(X) == np.asarray(y)))
+        self.n_done += 1
+        epochs = len(_history(estimator))
+        which = f"fold {self.n_done}/{self.n_folds}" if self.numbered else "a fold"
+        self.log(
+            f"  {self.label}: {which} {100 * accuracy:.1f} %"
+            + (f" after {epochs} epochs" if epochs else "")
+            + f" ({time.perf_counter() - self.start:.0f} s)"
+        )
+        return accuracy
+
+
 _HISTORY_KEYS = ("epoch", "train_loss", "valid_loss", "train_acc", "valid_acc")
 
 
@@ -189,6 +214,7 @@ def transfer_benchmark(
     log=print,
     skip=(),
     on_row=None,
+    verbose=1,
 ):
     """Compare transfer methods on target datasets with ``cross_validate``.
 
@@ -226,6 +252,9 @@ def transfer_benchmark(
         done, when resuming).
     on_row : callable, default=None
         Called with each row as soon as it is complete (to save progress).
+    verbose : int, default=1
+        1: ``log`` one line per finished row; 2: also one per finished fold (its
+        accuracy and epochs), so that a row of several minutes shows progress.
 
     Returns
     -------
@@ -270,12 +299,17 @@ def transfer_benchmark(
                         random_state=random_state,
                     )
                     t0 = time.perf_counter()
+                    label = f"{target} {protocol} {model} {method}"
                     res = cross_validate(
                         est,
                         X,
                         y,
                         cv=splits,
-                        scoring="accuracy",
+                        scoring=(
+                            _FoldLogger(log, label, len(splits), t0, n_jobs)
+                            if verbose >= 2
+                            else "accuracy"
+                        ),
                         return_estimator=True,
                         return_indices=True,
                         n_jobs=n_jobs,

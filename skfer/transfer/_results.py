@@ -138,20 +138,21 @@ def write_results(results, output):
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     present = {_key(r) for r in results["rows"]}
-    models = sorted({m for r in results.get("runs", []) for m in r.get("models", [])})
     targets = sorted({r["target"] for r in results["rows"]}, key=TARGETS.index)
     methods = [m for m in METHODS if any(r["method"] == m for r in results["rows"])]
-    missing = [
-        k
-        for k in (
+    expected = set()
+    for run in results.get("runs", []):
+        # A run expects only the rows it was asked for: its targets and protocols
+        # (files written before they were recorded: the targets of the rows and
+        # both protocols) and its models.
+        expected.update(
             (t, p, m, meth)
-            for t in targets
-            for p in ("paper", "subject")
-            for m in models
-            for meth in methods
+            for t in run.get("targets", targets)
+            for p in run.get("protocols", ("paper", "subject"))
+            for m in run.get("models", [])
+            for meth in run.get("methods", methods)
         )
-        if k not in present
-    ]
+    missing = sorted(expected - present, key=_row_order_key)
     results = {**results, "complete": results.get("complete", True) and not missing}
     results["missing_rows"] = [list(k) for k in missing]
     results["rows"] = sorted(results["rows"], key=_row_order)
@@ -163,6 +164,13 @@ def write_results(results, output):
 
 def _key(row):
     return (row["target"], row["protocol"], row["model"], row["method"])
+
+
+def _row_order_key(key):
+    target, protocol, model, method = key
+    return _row_order(
+        {"target": target, "protocol": protocol, "model": model, "method": method}
+    )
 
 
 def _row_order(row):

@@ -104,6 +104,7 @@ def run_transfer(
     command=None,
     log=print,
     resume=True,
+    verbose=1,
 ):
     """Run the FER2013 -> CK+ / JAFFE transfer benchmark and write its results.
 
@@ -146,6 +147,8 @@ def run_transfer(
         ``n_repeats``, ``random_state``) and runs only the missing ones; rows of
         other models or targets are kept too, so models can be run one at a time.
         ``False`` starts afresh.
+    verbose : int, default=1
+        1: ``log`` a line per finished row; 2: also a line per finished fold.
 
     Returns
     -------
@@ -183,6 +186,8 @@ def run_transfer(
         "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {**_machine(), "device": str(device)},
         "models": list(models),
+        "targets": list(targets),
+        "protocols": list(protocols),
         "methods": list(methods),
         "weights": {m: _shown(w) for m, w in found.items() if m in models},
         "weights_sha256": {
@@ -201,6 +206,7 @@ def run_transfer(
         random_state=random_state,
         n_jobs=n_jobs,
         log=log,
+        verbose=verbose,
         skip=results_log.done(),
         on_row=results_log.add,
         **kwargs,

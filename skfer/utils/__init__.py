@@ -17,7 +17,8 @@ and for code built on skfer; the user-facing API is in the other packages.
 - torch: :func:`check_device`, :func:`resolve_precision`, :func:`autocast`,
   :func:`seeded`, :func:`intra_op_threads`, :func:`reuse_large_allocations`,
   :func:`fused_optimizer_kwargs`;
-- optional dependencies: :func:`import_optional`.
+- optional dependencies: :func:`import_optional`,
+  :func:`missing_dependency_message`.
 """
 
 import importlib
@@ -42,6 +43,7 @@ __all__ = [
     "intensity_scale",
     "intra_op_threads",
     "match_units",
+    "missing_dependency_message",
     "read_gray_image",
     "resize_image",
     "resolve_precision",
@@ -74,6 +76,7 @@ _LAZY = {
     "intensity_scale": "._units",
     "intra_op_threads": "._torch",
     "match_units": "._units",
+    "missing_dependency_message": "._optional",
     "read_gray_image": "._images",
     "resize_image": "._images",
     "resolve_precision": "._torch",

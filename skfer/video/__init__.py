@@ -1,8 +1,8 @@
 """Emotions over time in video files and camera streams.
 
-Frames are decoded with PyAV (``pip install skfer[video]``), faces found with
-:func:`skfer.preprocessing.extract_faces` and followed from frame to frame by a
-small tracker, and each face is classified per frame by a fitted
+Frames are decoded with PyAV (``pip install av``, skfer's ``video`` extra), faces
+found with :func:`skfer.preprocessing.extract_faces` and followed from frame to
+frame by a small tracker, and each face is classified per frame by a fitted
 :class:`~skfer.FERClassifier`.
 """
 

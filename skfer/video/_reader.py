@@ -1,6 +1,6 @@
 """Decoding video files and camera streams into frames, with PyAV.
 
-PyAV (``pip install av``, or ``pip install skfer[video]``) wraps FFmpeg and its
+PyAV (``pip install av``, skfer's ``video`` extra) wraps FFmpeg and its
 wheels carry FFmpeg's libraries, so every container FFmpeg reads (MP4, AVI, MOV,
 WebM, MKV, animated GIF...) and every source it opens (a camera, an RTSP or HTTP
 URL) is read the same way. It is imported only when a video is opened.

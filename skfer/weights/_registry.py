@@ -4,9 +4,13 @@ Loading them as a fitted estimator is :func:`skfer.load_pretrained`, one layer u
 (in :mod:`skfer.classifier`): this package knows files, not estimators.
 """
 
+from __future__ import annotations
+
 import json
+import os
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from ..utils import sha256_file
 
@@ -20,7 +24,7 @@ def _registry():
     return json.loads(text)["weights"]
 
 
-def list_pretrained():
+def list_pretrained() -> list[dict[str, Any]]:
     """Describe the pretrained weights shipped with skfer.
 
     Returns
@@ -39,7 +43,7 @@ def list_pretrained():
     return [dict(entry, name=name) for name, entry in _registry().items()]
 
 
-def resolve_weights(weights):
+def resolve_weights(weights: str | os.PathLike[str]) -> Path:
     """Path of a weights file given a registered name or a path; checksum verified.
 
     Parameters
@@ -81,12 +85,12 @@ def resolve_weights(weights):
                 "file is corrupted or was replaced; reinstall skfer."
             )
         return path
-    path = Path(weights) if isinstance(weights, (str, Path)) else None
-    if path is not None and path.is_file():
-        return path
-    if path is not None and path.is_dir():
+    file = Path(weights) if isinstance(weights, (str, Path)) else None
+    if file is not None and file.is_file():
+        return file
+    if file is not None and file.is_dir():
         raise ValueError(
-            f"pretrained={str(weights)!r}: {path} is a folder, not a weights file."
+            f"pretrained={str(weights)!r}: {file} is a folder, not a weights file."
         )
     raise ValueError(
         f"pretrained={weights!r} is neither a registered name "

@@ -58,3 +58,23 @@ def test_export_of_a_missing_model_is_a_usage_error(tmp_path, capsys):
         == 2
     )
     assert "cannot load model" in capsys.readouterr().err
+
+
+def test_evaluate_takes_an_onnx_file_and_scores_like_the_weights(
+    train_run, face_folder, tmp_path, capsys
+):
+    weights = train_run[0] / "model.safetensors"
+    onnx_file = tmp_path / "run.onnx"
+    assert main(["export", str(weights), str(onnx_file)]) == 0
+    scores = {}
+    for name, model in (("weights", weights), ("onnx", onnx_file)):
+        out = tmp_path / name
+        args = ["evaluate", "--model", str(model), "--dataset", "folder"]
+        assert main(args + ["--data-dir", str(face_folder), "--output", str(out)]) == 0
+        scores[name] = json.loads((out / "evaluation.json").read_text())
+    capsys.readouterr()
+    assert scores["onnx"]["model"] == str(onnx_file)
+    assert scores["onnx"]["summary"]["n_samples"] == 60
+    assert scores["onnx"]["summary"]["accuracy"] == pytest.approx(
+        scores["weights"]["summary"]["accuracy"], abs=2 / 60
+    )

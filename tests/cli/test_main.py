@@ -1,31 +1,64 @@
-"""The ``skfer`` command: the demo end to end and the ``python -m skfer`` entry point.
+"""The ``skfer`` command: the demo end to end, the ``python -m skfer`` entry point,
+the parser (light imports, help on every option) and checks made before work.
 
 The subcommands are tested one by one in ``tests/cli/``.
 """
 
+import argparse
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from skfer.cli import main
+import pytest
+
+from skfer.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[2]
+DEMO_OUTPUT = "skfer-demo"  # the --output of the demo quoted in the docs
+
+
+def _quoted_demo(path):
+    """The ``$ skfer demo --output skfer-demo`` block quoted in ``path``, or None."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(
+        (i for i, line in enumerate(lines) if line.strip().startswith("$ skfer demo")),
+        None,
+    )
+    if start is None:
+        return None
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    block = []
+    for line in lines[start + 1 :]:
+        if not line.strip() or line.strip().startswith("$ "):
+            break
+        block.append(line[indent:])
+    return lines[start].strip(), block
+
+
+def _mismatches(quoted, printed, output):
+    """Quoted lines that printed ones do not match, ``...`` standing for any text."""
+    if len(quoted) != len(printed):
+        return [f"{len(quoted)} lines quoted, {len(printed)} printed"]
+    wrong = []
+    for want, got in zip(quoted, printed):
+        pattern = re.escape(want.replace(DEMO_OUTPUT, str(output)))
+        if not re.fullmatch(pattern.replace(re.escape("..."), ".*"), got):
+            wrong.append((want, got))
+    return wrong
 
 
 def test_demo_runs_end_to_end(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("SKFER_DATA", raising=False)  # synthetic data
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    # The defaults, except fewer source images and target epochs (neither is
+    # printed): the output has the lines of the sample quoted in the docs.
     code = main(
         [
             "demo",
             "--n-source",
             "140",
-            "--n-target",
-            "40",
-            "--epochs",
-            "2",
             "--target-epochs",
             "2",
             "--output",
@@ -34,6 +67,13 @@ def test_demo_runs_end_to_end(tmp_path, capsys, monkeypatch):
     )
     out = capsys.readouterr().out
     assert code == 0
+    for doc in (ROOT / "README.md", ROOT / "docs" / "user_guide" / "cli.rst"):
+        quoted = _quoted_demo(doc)
+        if quoted is None:
+            continue
+        command, block = quoted
+        assert command == f"$ skfer demo --output {DEMO_OUTPUT}", doc
+        assert _mismatches(block, out.splitlines(), tmp_path) == [], doc
     assert "scratch" in out and "fine-tuned" in out and "report" in out
     assert "0. the shipped model" in out and "(detected)" in out  # the astronaut
     assert (tmp_path / "photo" / "emotion_analysis.png").is_file()
@@ -58,3 +98,107 @@ def test_python_dash_m_entry_point_and_usage_errors():
         assert command in res.stdout
     res = subprocess.run([*run, "nope"], capture_output=True, text=True, env=env)
     assert res.returncode == 2 and "invalid choice" in res.stderr
+
+
+def test_demo_writes_to_the_cache_folder_unless_told(monkeypatch, tmp_path):
+    from skfer.cli import _demo
+
+    monkeypatch.setenv("SKFER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    args = build_parser().parse_args(["demo"])
+    assert _demo.output_folder(args) == tmp_path / "cache" / "demo"
+    args = build_parser().parse_args(["demo", "--output", "mine"])
+    assert _demo.output_folder(args) == Path("mine")
+
+
+def _subparsers(parser):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            yield from action.choices.items()
+
+
+def test_every_option_of_every_command_has_help():
+    parser = build_parser()
+    commands = dict(_subparsers(parser))
+    assert set(commands) >= {"predict", "train", "transfer", "report", "demo"}
+    missing = [
+        f"skfer {name} {'/'.join(action.option_strings) or action.dest}"
+        for name, sub in commands.items()
+        for action in sub._actions
+        if not isinstance(action, argparse._HelpAction)
+        and (action.help is None or not action.help.strip())
+    ]
+    assert missing == []
+
+
+def test_the_parser_does_not_import_torch_sklearn_or_matplotlib():
+    code = (
+        "import sys\n"
+        "from skfer.cli import main\n"
+        "for argv in (['--help'], ['--version'], ['predict', '--help'],\n"
+        "             ['transfer', '--help'], ['train', '--help']):\n"
+        "    assert main(argv) == 0\n"
+        "heavy = [m for m in ('torch', 'sklearn', 'skorch', 'matplotlib')\n"
+        "         if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "usage: skfer" in done.stdout
+
+
+def test_choices_written_in_the_parser_are_the_library_s():
+    from skfer.augmentation import PRESETS
+    from skfer.cli import _train, _transfer
+    from skfer.models import ARCHITECTURES
+    from skfer.transfer import METHODS, TARGETS
+
+    assert set(_train.ARCHITECTURES) == set(ARCHITECTURES)
+    assert set(_train.AUGMENT_PRESETS) == set(PRESETS)
+    assert _transfer.METHODS == METHODS and _transfer.TARGETS == TARGETS
+
+
+def test_plot_without_matplotlib_fails_before_the_work(
+    photos, model_path, tmp_path, monkeypatch, capsys
+):
+    import skfer.cli._common as common
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model was loaded before matplotlib was checked")
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setattr(common, "load_model", no_model)
+    code = main(
+        ["predict", str(photos / "two_faces.jpg"), "--model", str(model_path)]
+        + ["--plot", str(tmp_path / "out.png")]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--plot needs matplotlib" in err and "pip install matplotlib" in err
+    assert "skfer[" not in err  # no command naming a package on no index
+
+
+def test_a_missing_torch_says_what_to_install(monkeypatch, capsys):
+    from skfer.cli import _main
+
+    error = ModuleNotFoundError("No module named 'torch'", name="torch")
+    text = _main._describe(error)
+    assert "needs skfer's `torch` extra (torch is not installed" in text
+    assert 'pip install -e ".[torch]"' in text
+    assert "download.pytorch.org/whl/cpu" in text
+    assert _main._describe(ValueError("plain")) == "plain"
+
+
+@pytest.mark.parametrize("option", ["--tta"])
+def test_tta_help_names_no_setting_the_registry_could_contradict(option):
+    parser = dict(_subparsers(build_parser()))["predict"]
+    (action,) = [a for a in parser._actions if option in a.option_strings]
+    # The default is the model's own registry setting; the help must not claim
+    # a value for the shipped models (it said crops while the registry says flip).
+    assert "registry" in action.help and "shipped models" not in action.help

@@ -229,6 +229,31 @@ def test_new_source_weights_make_transferred_rows_stale(
     assert _keys(again) == {("paper", "zero-shot"), ("paper", "scratch")}
 
 
+def test_run_of_one_protocol_is_complete_and_logs_each_fold(
+    source, synthetic_targets, tmp_path
+):
+    _, path = source
+    messages = []
+    results = run_transfer(
+        None,
+        output=tmp_path,
+        models=["small"],
+        weights={"small": path},
+        quick=True,
+        targets=["jaffe"],
+        protocols=["subject"],
+        methods=["scratch"],
+        log=messages.append,
+        verbose=2,
+    )
+    # Only the subject protocol was asked for: no paper row is "missing".
+    assert results["complete"] is True and results["missing_rows"] == []
+    assert "Incomplete" not in (tmp_path / "transfer.md").read_text()
+    folds = [m for m in messages if ": fold " in m]
+    assert [m.split(": fold ")[1].split()[0] for m in folds] == ["1/2", "2/2"]
+    assert all("jaffe subject small scratch" in m for m in folds)
+
+
 def test_interrupted_run_keeps_finished_rows(source, synthetic_targets, tmp_path):
     _, path = source
 
