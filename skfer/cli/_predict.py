@@ -1,15 +1,10 @@
 """``skfer predict``: the emotion of every face in photos."""
 
-import collections
 import csv
-import functools
-import os
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
-import numpy as np
 
 from . import _video as video
 from ._common import (
@@ -32,18 +27,18 @@ give the same as machine-readable text. Files without a face and files that are
 not images are reported (on stderr, and in the output with their status); they
 do not make the command fail, unless no file at all could be read as an image
 (exit status 1). Faces are found on every framing (--detect auto): detected in
-the photo, else in a padded, resized copy (tight crops, thumbnails), else the
-whole image (its centre square) when it is plausibly one face; the "found"
-column says which ("detected" or "whole image"). Use --detect never for images
-that are already face crops (e.g. FER2013's 48x48 faces). Photos are read and
+the photo, else in a padded, resized copy (tight crops, thumbnails); an image
+that already is a face crop (a thumbnail, or a face filling a square frame) is
+used whole (its centre square); anything else without a face (a cup, a cat, a
+landscape) is "no face". The "found" column says which ("detected" or "whole
+image") and "score" how sure the detector is. The same code runs in Python as
+skfer.analyze(photos). Photos are read and
 searched on --jobs threads (default: one per CPU core, at most 8), while the
 model loads; all their faces then go through the model in batches. Videos and
 --camera: see below."""
 
-MAX_SIDE = 1024  # photos are searched at most this large (boxes are mapped back)
-MARGIN = 0.1  # as FaceCropper: brings in the chin and forehead
 DETECT_MODES = ("auto", "always", "never")  # as skfer.preprocessing.find_faces
-MAX_JOBS = 8  # default --jobs: one thread per core, at most this many
+MAX_JOBS = 8  # default --jobs: one thread per core, at most this many (as photos)
 
 
 def add_arguments(p):
@@ -80,9 +75,17 @@ def add_arguments(p):
         "--detect",
         choices=DETECT_MODES,
         default="auto",
-        help="auto (default): detected faces, else the whole image when it is "
-        "plausibly one face; always: detected faces only; never: each image is "
-        "one face (its centre square)",
+        help="auto (default): detected faces, and the whole image when it is a "
+        "face crop; always: detected faces only; never: each image is one face "
+        "(its centre square)",
+    )
+    p.add_argument(
+        "--detector",
+        default="cascade",
+        metavar="NAME",
+        help="face detector: cascade (default, scikit-image's LBP cascade) or "
+        "MODULE:NAME, an object or class with detect(image) -> boxes, scores "
+        "(see skfer.preprocessing.FaceDetector)",
     )
     p.add_argument(
         "--no-detect",
@@ -138,101 +141,26 @@ def read_photo(path):
     return read_gray_image(path)
 
 
-def faces_of(gray, detect, min_face):
-    """Face boxes of a photo, their 48x48 crops, and how each face was found."""
-    from ..preprocessing import extract_faces
+def analyse(files, detect, min_face, jobs=1, stop=None, detector="cascade"):
+    """Per-file records (status, boxes) and the stacked face rows, in file order
+    (:func:`skfer.photos.analyse_photos`, the core of :func:`skfer.analyze`)."""
+    from ..photos import analyse_photos
 
-    return extract_faces(
-        gray,
+    return analyse_photos(
+        files,
+        detector=detector,
         detect=detect,
-        margin=MARGIN,
-        max_side=MAX_SIDE,
-        min_size=min_face,
-        return_sources=True,
+        min_face=min_face,
+        jobs=jobs,
+        stop=stop,
     )
-
-
-def default_jobs():
-    """Threads of ``--jobs`` when not given: the cores this process may use, <= 8."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(MAX_JOBS, cores))
-
-
-def ordered_map(function, items, jobs):
-    """``map(function, items)`` on ``jobs`` threads, results in order, lazily.
-
-    At most ``2 * jobs`` items are in flight, so a folder of any size keeps only
-    a few decoded photos in memory. The image decoder and the face search spend
-    most of their time outside the GIL, so the threads share the cores.
-    """
-    if jobs <= 1:
-        yield from map(function, items)
-        return
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        pending = collections.deque()
-        for item in items:
-            pending.append(pool.submit(function, item))
-            if len(pending) >= 2 * jobs:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
-def analyse_file(path, detect, min_face):
-    """The record (status, boxes) of one file and the 48x48 rows of its faces."""
-    record = {"file": str(path), "status": "ok", "message": None, "faces": []}
-    try:
-        gray = read_photo(path)
-    except Exception as exc:  # not an image, truncated or corrupt file
-        record.update(status="not an image", message=str(exc))
-        return record, np.empty((0, 48 * 48), np.uint8)
-    boxes, face_rows, sources = faces_of(gray, detect, min_face)
-    if not boxes:
-        record.update(
-            status="no face",
-            message="no face found (for face crops use --detect never)",
-        )
-    record["faces"] = [
-        {"box": [int(v) for v in box], "found": source}
-        for box, source in zip(boxes, sources)
-    ]
-    return record, face_rows
-
-
-def analyse(files, detect, min_face, jobs=1, stop=None):
-    """Per-file records (status, boxes) and the stacked face rows, in file order.
-
-    ``stop``: a :class:`threading.Event`; once set, no further file is started
-    (the records stop there).
-    """
-    from tqdm import tqdm
-
-    records, rows = [], []
-    work = functools.partial(analyse_file, detect=detect, min_face=min_face)
-    results = ordered_map(work, files, jobs)
-    for record, face_rows in tqdm(
-        results,
-        total=len(files),
-        desc="photos",
-        unit="photo",
-        disable=None,
-        leave=False,
-    ):
-        records.append(record)
-        rows.extend(face_rows)
-        if stop is not None and stop.is_set():
-            break
-    return records, np.asarray(rows, dtype=np.uint8).reshape(-1, 48 * 48)
 
 
 def _print_table(records, classes):
     width = max([len("file")] + [len(r["file"]) for r in records])
     head = (
         f"{'file':<{width}}  {'face':>4}  {'box (row,col,h,w)':<19}  {'found':<11}  "
-        f"{'emotion':<10}" + "".join(f"{c[:8]:>9}" for c in classes)
+        f"{'score':>5}  {'emotion':<10}" + "".join(f"{c[:8]:>9}" for c in classes)
     )
     print(head)
     for record in records:
@@ -242,9 +170,10 @@ def _print_table(records, classes):
         for k, face in enumerate(record["faces"], 1):
             box = ",".join(str(v) for v in face["box"])
             probs = "".join(f"{face['probabilities'][c]:>9.3f}" for c in classes)
+            score = "-" if face["score"] is None else f"{face['score']:.2f}"
             print(
                 f"{record['file']:<{width}}  {k:>4}  {box:<19}  {face['found']:<11}  "
-                f"{face['emotion']:<10}{probs}"
+                f"{score:>5}  {face['emotion']:<10}{probs}"
             )
 
 
@@ -259,6 +188,7 @@ def _print_csv(records, classes):
             "height",
             "width",
             "found",
+            "score",
             "emotion",
             *classes,
             "status",
@@ -266,7 +196,7 @@ def _print_csv(records, classes):
     )
     for record in records:
         if not record["faces"]:
-            blank = [""] * (7 + len(classes))
+            blank = [""] * (8 + len(classes))
             writer.writerow([record["file"], *blank, record["status"]])
         for k, face in enumerate(record["faces"], 1):
             writer.writerow(
@@ -275,6 +205,7 @@ def _print_csv(records, classes):
                     k,
                     *face["box"],
                     face["found"],
+                    "" if face["score"] is None else face["score"],
                     face["emotion"],
                     *(f"{face['probabilities'][c]:.4f}" for c in classes),
                     record["status"],
@@ -282,7 +213,9 @@ def _print_csv(records, classes):
             )
 
 
-def _plot(path, rows, proba, classes, titles, limit, clf=None, explain=None):
+def _plot(
+    path, rows, proba, classes, titles, limit, clf=None, explain=None, no_face=()
+):
     from ..plotting import plot_emotion_analysis, save_figure
 
     if len(rows) > limit:
@@ -296,6 +229,10 @@ def _plot(path, rows, proba, classes, titles, limit, clf=None, explain=None):
     fig = plot_emotion_analysis(
         rows[:n], proba[:n], classes, titles=titles[:n], saliency=maps
     )
+    if no_face:  # said in the figure too, not only on stderr
+        names = ", ".join(Path(f).name for f in no_face[:8])
+        more = f" and {len(no_face) - 8} more" if len(no_face) > 8 else ""
+        fig.text(0.01, 0.002, f"no face: {names}{more}", fontsize=8, va="bottom")
     return save_figure(fig, path)
 
 
@@ -333,7 +270,10 @@ def run(args):
     # holds the GIL, the face search mostly does not): start-up overlaps the work.
     stop = threading.Event()
     with ThreadPoolExecutor(max_workers=1) as background:
-        work = (files, args.detect, args.min_face, args.jobs or default_jobs(), stop)
+        from ..photos import default_jobs
+
+        jobs = args.jobs or default_jobs()
+        work = (files, args.detect, args.min_face, jobs, stop, args.detector)
         analysed = background.submit(analyse, *work)
         try:
             clf, model_name = _load(args)
@@ -341,16 +281,13 @@ def run(args):
         except BaseException:  # no model, or interrupted: stop at the current photo
             stop.set()
             raise
-    classes = [str(c) for c in clf.classes_.tolist()]
-    proba = clf.predict_proba(rows) if len(rows) else np.empty((0, len(classes)))
-    k, titles = 0, []
+    from ..photos import classify
+
+    classes, proba = classify(records, rows, clf)
+    titles = []
     for record in records:
-        for n, face in enumerate(record["faces"], 1):
-            p = proba[k]
-            face["emotion"] = classes[int(np.argmax(p))]
-            face["probabilities"] = {c: round(float(v), 6) for c, v in zip(classes, p)}
+        for n, _ in enumerate(record["faces"], 1):
             titles.append(f"{Path(record['file']).name} #{n}")
-            k += 1
         if record["status"] != "ok":
             note(f"skfer: {record['file']}: {record['status']}: {record['message']}")
     print_results(
@@ -371,7 +308,8 @@ def run(args):
     if args.plot is not None:
         if n_faces:
             figure = (rows, proba, classes, titles, args.plot_max, clf, args.explain)
-            out = _plot(args.plot, *figure)
+            missed = [r["file"] for r in records if r["status"] == "no face"]
+            out = _plot(args.plot, *figure, no_face=missed)
             note(f"emotion analysis written to {out}")
         else:
             note("--plot: no face to draw.")

@@ -3,18 +3,23 @@
 Chain them in a :class:`~sklearn.pipeline.Pipeline`: ``FaceCropper`` (find and cut
 out the face), ``Grayscale``, ``Resize`` (48x48, flattened rows) and optionally
 ``HistogramEqualization``; :func:`detect_faces` finds every face of one photo and
-:func:`extract_faces` returns their boxes and model-ready crops, searching
-again or taking the whole image where the cascade finds nothing (:func:`find_faces`).
+:func:`extract_faces` returns their boxes and model-ready crops. Every path frames
+faces the same way (:func:`find_faces`), with any detector that follows
+:class:`FaceDetector` (default: :class:`CascadeDetector`, named ``"cascade"``).
 """
 
 import importlib
 
 __all__ = [
+    "DETECTORS",
+    "CascadeDetector",
     "FaceCropper",
+    "FaceDetector",
     "Grayscale",
     "HistogramEqualization",
     "NoFaceWarning",
     "Resize",
+    "check_detector",
     "detect_faces",
     "extract_faces",
     "find_faces",
@@ -23,6 +28,10 @@ __all__ = [
 #: Public name -> the private module defining it, imported on first use (PEP 562):
 #: finding faces needs scikit-image only, the transformers need scikit-learn.
 _LAZY = {
+    "DETECTORS": "._detectors",
+    "CascadeDetector": "._detectors",
+    "FaceDetector": "._detectors",
+    "check_detector": "._detectors",
     "FaceCropper": "._face",
     "Grayscale": "._grayscale",
     "HistogramEqualization": "._equalize",

@@ -1,4 +1,4 @@
-"""Face detection with scikit-image's LBP cascade, and face cropping."""
+"""Face cropping as a transformer, framed by :func:`find_faces`."""
 
 import warnings
 from numbers import Integral, Real
@@ -7,7 +7,8 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _ImageTransformer
-from ._detect import _detect, _square_box
+from ._detectors import CascadeDetector, check_detector
+from ._find import _centre_square, _frame
 from ._grayscale import _to_gray
 from ._validation import _check_size, _collect, check_images
 
@@ -33,11 +34,15 @@ class NoFaceWarning(UserWarning):
 class FaceCropper(_ImageTransformer):
     """Crop the main face out of each image.
 
-    Each image is searched with :func:`detect_faces`; the largest face, grown by
-    ``margin`` on every side and made square (shifted inside the image where it
-    would cross the border), is cut out. Colour images are searched in gray but
-    cropped in colour. Output crops keep their own size: follow with
-    :class:`Resize` to get model-ready rows.
+    Each image is framed by :func:`find_faces` (``detect="auto"``), the framing
+    of ``skfer predict``, :func:`extract_faces` and :func:`skfer.analyze`, so a
+    model trained on these crops sees faces framed as it will at prediction: the
+    largest face, grown by ``margin`` on every side and made square (shifted
+    inside the image where it would cross the border), is cut out; an image that
+    already is a face crop (a thumbnail such as CK+'s 128x128 faces, or a face
+    filling the frame) is kept whole (its centre square). Colour images are
+    searched in gray but cropped in colour. Output crops keep their own size:
+    follow with :class:`Resize` to get model-ready rows.
 
     **Fallback.** When no face is found in an image, ``fallback="center"`` returns
     the largest centred square of the image (faces in FER datasets are roughly
@@ -55,6 +60,11 @@ class FaceCropper(_ImageTransformer):
         120 pixels). The cascade's box runs from the brows to the lower lip; the
         default margin brings in the chin and forehead, framing faces as in
         FER2013.
+    detector : str or object, default="cascade"
+        The face detector: ``"cascade"`` (scikit-image's LBP cascade, set by the
+        five detector settings below), ``"module:attribute"``, or any object
+        with a ``detect(image) -> boxes, scores[, landmarks]`` method (see
+        :class:`FaceDetector`; the settings below are then unused).
     fallback : {"center", "error"}, default="center"
         What to do with an image where no face is found (see above).
     scale_factor : float, default=1.2
@@ -70,6 +80,9 @@ class FaceCropper(_ImageTransformer):
 
     Attributes
     ----------
+    scores_ : ndarray of float of shape (n_samples,)
+        The score of each image's face (see :func:`find_faces`); ``nan`` where
+        no face was found.
     face_found_ : ndarray of bool of shape (n_samples,)
         Whether a face was found in each image of the last batch transformed.
     n_no_face_ : int
@@ -104,6 +117,7 @@ class FaceCropper(_ImageTransformer):
 
     _parameter_constraints = {
         "margin": [Interval(Real, 0, None, closed="left")],
+        "detector": "no_validation",  # checked by check_detector
         "fallback": [StrOptions({"center", "error"})],
         "scale_factor": [Interval(Real, 1, None, closed="neither")],
         "step_ratio": [Interval(Real, 0, None, closed="neither")],
@@ -116,6 +130,7 @@ class FaceCropper(_ImageTransformer):
         self,
         *,
         margin=0.1,
+        detector="cascade",
         fallback="center",
         scale_factor=1.2,
         step_ratio=1.0,
@@ -124,6 +139,7 @@ class FaceCropper(_ImageTransformer):
         merge_overlap=0.5,
     ):
         self.margin = margin
+        self.detector = detector
         self.fallback = fallback
         self.scale_factor = scale_factor
         self.step_ratio = step_ratio
@@ -131,28 +147,38 @@ class FaceCropper(_ImageTransformer):
         self.min_neighbors = min_neighbors
         self.merge_overlap = merge_overlap
 
+    def _detector(self):
+        if isinstance(self.detector, str) and self.detector == "cascade":
+            return CascadeDetector(
+                scale_factor=self.scale_factor,
+                step_ratio=self.step_ratio,
+                min_size=self.min_size,
+                min_neighbors=self.min_neighbors,
+                merge_overlap=self.merge_overlap,
+            )
+        return check_detector(self.detector)
+
     def _crop(self, images):
-        """Crops, whether a face was found, and the boxes of a list of images."""
-        crops, found, boxes = [], np.zeros(len(images), dtype=bool), []
+        """Crops, whether a face was found, the boxes and the scores of images.
+
+        The crop function of the dataset loaders: the largest face framed by
+        :func:`find_faces`, else the centre square.
+        """
+        detector = self._detector()
+        n = len(images)
+        crops, found, boxes, scores = [], np.zeros(n, bool), [], np.full(n, np.nan)
         for index, image in enumerate(images):
             height, width = image.shape[:2]
-            faces = _detect(
-                _to_gray(image),
-                self.scale_factor,
-                self.step_ratio,
-                self.min_size,
-                self.min_neighbors,
-                self.merge_overlap,
-            )
+            faces = _frame(_to_gray(image), detector, "auto", self.margin, 1024, None)
             if faces:
+                box, scores[index], _ = max(faces, key=lambda f: f[0][2] * f[0][3])
                 found[index] = True
-                box = _square_box(faces[0], self.margin, height, width)
             else:
-                side = min(height, width)
-                box = ((height - side) // 2, (width - side) // 2, side, side)
+                box = _centre_square(height, width)
             boxes.append(box)
             top, left, box_h, box_w = box
             crops.append(image[top : top + box_h, left : left + box_w])
+        self.scores_ = scores
         return crops, found, np.array(boxes, dtype=int)
 
     def transform(self, X):

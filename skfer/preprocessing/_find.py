@@ -1,36 +1,53 @@
-"""Find the face of a photo of any framing: detect, search again, or take it whole.
+"""Find and frame the faces of a photo: the one framing of skfer.
 
-The LBP cascade of :func:`detect_faces` needs some room around a face and a face
-at least 24 pixels high. Web photos often give it neither: face crops framed like
-FER2013's (the face fills the image) and thumbnails under 100 pixels come back
-empty. :func:`find_faces` therefore searches in up to three steps:
+Every path that turns a photo into face crops goes through :func:`find_faces`:
+:func:`extract_faces`, :class:`FaceCropper` (and so the dataset loaders),
+``skfer predict``, the video analysis and :func:`skfer.analyze`, so a model is
+trained on faces framed as it sees them. The detector (``detector=``, any
+:class:`FaceDetector`; default scikit-image's LBP cascade) needs some room
+around a face and, for the cascade, a face at least 24 pixels high; web photos
+often give it neither. The search therefore runs in up to three steps:
 
-1. the photo itself (scaled down to ``max_side`` when larger, for speed); when
-   every box found is small beside the photo, a check for a face that fills the
-   frame (the cascade often misses such a face and finds one of its parts
-   instead, an eye or the eyes and nose): a box inside a face at least
+1. the photo itself (scaled down to ``max_side`` when larger, for speed); with
+   the cascade, when every box found is small beside the photo, a check for a
+   face that fills the frame (the cascade often misses such a face and finds
+   one of its parts instead, an eye or the eyes and nose): a box inside a face
+   at least
    ``FILLS_FRAME`` of the photo's shorter side, and under ``PART_SHARE`` of that
    face's side, is a part of it and gives way to it;
 2. when nothing is found, a copy brought to a standard size (shorter side
    ``RETRY_SIDE``, up-scaled when smaller) and padded with a flat border of the
    photo's median gray, so that a face that fills the frame has room around it;
-3. with ``detect="auto"``, when still nothing is found and the photo is plausibly
-   one face (nearly square, not flat), the photo's centre square: a face crop.
+3. with ``detect="auto"``, the check of an image that already is a face crop:
+   nearly square (sides within ``FACE_CROP_ASPECT``), not flat, and either a
+   thumbnail (longest side at most ``THUMBNAIL_SIDE``, the size of FER datasets'
+   crops) or backed by the detector (a face box filling its frame, or for the
+   cascade a group of windows centred on the image and at least half its side,
+   scoring ``FACE_CROP_MIN_SCORE``). Such an image is used as it is (its centre
+   square), also when the face detected in it fills the frame
+   (``FACE_CROP_SHARE``) or is the only face of a thumbnail: a face crop is not
+   cut again. Anything else (a coffee cup, a cat, a landscape) has no face.
 
-Each face comes with how it was found: ``"detected"`` (steps 1 and 2) or
-``"whole image"`` (step 3, and every image with ``detect="never"``).
+Each face comes with how it was found, ``"detected"`` or ``"whole image"`` (the
+image is the face crop; also every image with ``detect="never"``), and a score in
+[0, 1]: the detector's, or for a whole image the detector's support for a face
+filling it (0 when none; ``nan`` with ``detect="never"``).
 """
+
+import math
 
 import numpy as np
 
-from ._detect import _detect, _square_box
+from ..utils import resize_image
+from ._detect import _square_box
+from ._detectors import CascadeDetector, _run_detector, check_detector
 from ._gray import _to_gray
 from ._validation import _check_size, check_images
 
 __all__ = ["DETECT_MODES", "extract_faces", "find_faces"]
 
 #: Choices of ``detect``: "auto" (detect, search again, else the whole image when
-#: it is plausibly one face), "always" (detect and search again, never assume),
+#: it is a face crop), "always" (detect and search again, never assume),
 #: "never" (each image is one face: its centre square).
 DETECT_MODES = ("auto", "always", "never")
 
@@ -41,12 +58,22 @@ DETECTED, WHOLE_IMAGE = "detected", "whole image"
 RETRY_SIDE = 192
 # ... and a flat border of this share of the side is added on each side.
 RETRY_PAD = 0.25
-# The whole image is taken as one face only when its sides differ by at most this
-# ratio (a face crop is about square; a wide scene is not a face) ...
-SINGLE_FACE_ASPECT = 1.5
-# ... and its gray levels spread by at least this standard deviation (a blank or
-# flat image holds no face).
+# An image is a face crop only when its sides differ by at most this ratio (face
+# crops are square or portrait 4:5; scenes, the coffee cup and the cat are 3:2) ...
+FACE_CROP_ASPECT = 1.25
+# ... its gray levels spread by at least this standard deviation (a blank or
+# flat image holds no face) ...
 MIN_CONTRAST = 8.0
+# ... and it is a thumbnail this large at most (FER2013 and CK+48 are 48x48:
+# the cascade's windows find no face in a fifth of them), or the detector backs
+# it with this score (the cascade: 3 windows, n / (n + 4) = 0.43; no 3-window
+# group centred on square crops of skimage's coffee, cat, rocket, text, grass).
+THUMBNAIL_SIDE = 128
+FACE_CROP_MIN_SCORE = 0.4
+# A detected face whose squared box is at least this share of the shorter side
+# fills the frame: the image is the face crop (the detector's box is a worse crop
+# than the photo itself).
+FACE_CROP_SHARE = 0.8
 # A face at least this share of the photo's shorter side fills the frame: when
 # the first search finds only smaller boxes, the padded copy is searched for one.
 FILLS_FRAME = 0.6
@@ -68,41 +95,39 @@ def _rescale(gray, scale):
     return np.clip(np.rint(out), 0, 255).astype(np.uint8)
 
 
-def _search(gray, max_side, min_size):
-    """Step 1: boxes on the photo scaled down to at most ``max_side``."""
+def _search(gray, detector, max_side, min_size):
+    """Step 1: (box, score) pairs on the photo scaled down to ``max_side``."""
     scale = min(1.0, max_side / max(gray.shape))
     small = _rescale(gray, scale)
     size = None if min_size is None else max(1, round(min_size * scale))
+    boxes, scores = _run_detector(detector, small, size)
     return [
-        tuple(int(round(v / scale)) for v in box)
-        for box in _detect_default(small, size)
+        (tuple(int(round(v / scale)) for v in box), score)
+        for box, score in zip(boxes, scores)
     ]
 
 
-def _search_again(gray, min_size):
-    """Step 2: boxes on a padded copy of standard size, mapped back and clipped."""
+def _search_again(gray, detector, min_size, weak=False):
+    """Step 2: (box, score) pairs on a padded copy of standard size, mapped back
+    and clipped; with ``weak``, also the boxes scoring under 0.5."""
     height, width = gray.shape
     scale = RETRY_SIDE / min(height, width)
     copy = _rescale(gray, scale)
     pad = int(round(RETRY_PAD * min(copy.shape)))
     padded = np.pad(copy, pad, mode="constant", constant_values=int(np.median(gray)))
     size = None if min_size is None else max(1, round(min_size * scale))
-    boxes = []
-    for row, col, box_h, box_w in _detect_default(padded, size):
+    found = []
+    for (row, col, box_h, box_w), score in zip(
+        *_run_detector(detector, padded, size, weak=weak)
+    ):
         top = max(0.0, (row - pad) / scale)
         left = max(0.0, (col - pad) / scale)
         bottom = min(float(height), (row + box_h - pad) / scale)
         right = min(float(width), (col + box_w - pad) / scale)
         if bottom - top >= 1 and right - left >= 1:
-            boxes.append(
-                (
-                    int(round(top)),
-                    int(round(left)),
-                    int(round(bottom - top)),
-                    int(round(right - left)),
-                )
-            )
-    return boxes
+            box = (top, left, bottom - top, right - left)
+            found.append((tuple(int(round(v)) for v in box), score))
+    return found
 
 
 def _inside(box, outer):
@@ -112,22 +137,17 @@ def _inside(box, outer):
     return max(rows, 0) * max(cols, 0) >= 0.5 * box[2] * box[3]
 
 
-def _parts_to_faces(gray, found, min_size):
+def _parts_to_faces(gray, detector, found, min_size):
     """``found`` with the boxes that are parts of a face filling the frame
     replaced by that face (see the module's step 1)."""
     side = FILLS_FRAME * min(gray.shape)
-    if not found or max(box[2] for box in found) >= side:
+    if not found or max(box[2] for box, _ in found) >= side:
         return found
-    for face in _search_again(gray, max(round(side), min_size or 0)):
-        parts = [box for box in found if _inside(box, face)]
-        if parts and all(box[2] < PART_SHARE * face[2] for box in parts):
-            found = [box for box in found if box not in parts] + [face]
+    for face, score in _search_again(gray, detector, max(round(side), min_size or 0)):
+        parts = [f for f in found if _inside(f[0], face)]
+        if parts and all(box[2] < PART_SHARE * face[2] for box, _ in parts):
+            found = [f for f in found if f not in parts] + [(face, score)]
     return found
-
-
-def _detect_default(gray, min_size):
-    """The cascade with :func:`detect_faces`'s default settings."""
-    return _detect(gray, 1.2, 1.0, min_size, 4, 0.5)
 
 
 def _centre_square(height, width):
@@ -135,34 +155,95 @@ def _centre_square(height, width):
     return ((height - side) // 2, (width - side) // 2, side, side)
 
 
-def _plausibly_one_face(gray):
-    """Whether an image where no face was found can be a face crop."""
+def _crop_shaped(gray):
+    """Whether the image can be a face crop: nearly square and not flat."""
     height, width = gray.shape
-    return max(height, width) <= SINGLE_FACE_ASPECT * min(height, width) and (
+    return max(height, width) <= FACE_CROP_ASPECT * min(height, width) and (
         float(gray.std()) >= MIN_CONTRAST
     )
 
 
-def find_faces(image, *, detect="auto", margin=0.1, max_side=1024, min_size=None):
+def _support(gray, found):
+    """The best score of a box centred on the image and at least half its side:
+    the detector's support for the image being one face."""
+    height, width = gray.shape
+    side = min(height, width)
+    best = 0.0
+    for (row, col, box_h, box_w), score in found:
+        off = math.hypot(row + box_h / 2 - height / 2, col + box_w / 2 - width / 2)
+        if max(box_h, box_w) >= 0.5 * side and off <= 0.25 * side:
+            best = max(best, score)
+    return best
+
+
+def _frame(gray, detector, detect, margin, max_side, min_size):
+    """The faces of a gray photo as (box, score, source) triples, left to right."""
+    height, width = gray.shape
+    whole = _centre_square(height, width)
+    if detect == "never":
+        return [(whole, float("nan"), WHOLE_IMAGE)]
+    found = _search(gray, detector, max_side, min_size)
+    if isinstance(detector, CascadeDetector):  # a remedy for the cascade's misses
+        found = _parts_to_faces(gray, detector, found, min_size)
+    evidence = []
+    if not found:
+        evidence = _search_again(gray, detector, min_size, weak=detect == "auto")
+        found = [f for f in evidence if f[1] >= 0.5]
+    auto = detect == "auto" and _crop_shaped(gray)
+    thumbnail = max(height, width) <= THUMBNAIL_SIDE
+    faces = [(_square_box(box, margin, height, width), s) for box, s in found]
+    if faces:
+        if auto and len(faces) == 1:
+            (box, score), side = faces[0], min(height, width)
+            if thumbnail or box[2] >= FACE_CROP_SHARE * side:
+                return [(whole, score, WHOLE_IMAGE)]
+        faces.sort(key=lambda f: (f[0][1], f[0][0]))
+        return [(box, score, DETECTED) for box, score in faces]
+    if auto:
+        support = _support(gray, evidence)
+        if thumbnail or support >= FACE_CROP_MIN_SCORE:
+            return [(whole, support, WHOLE_IMAGE)]
+    return []
+
+
+def find_faces(
+    image,
+    *,
+    detect="auto",
+    detector="cascade",
+    margin=0.1,
+    max_side=1024,
+    min_size=None,
+    return_scores=False,
+):
     """The face boxes of one photo of any framing, and how each was found.
 
-    Detected faces are searched on the photo (scaled down to ``max_side``), then,
-    when none is found, on a padded copy of standard size (tight face crops,
-    thumbnails); a box that is only a part of a face filling the frame (an eye,
-    found where the cascade missed the face) gives way to that face; with
-    ``detect="auto"`` an image where still no face is found but that is plausibly
-    one face (sides within a ratio of 1.5, not flat) is taken whole (its centre
-    square). Detected boxes are grown by ``margin`` on each
-    side and made square, as :class:`FaceCropper` does, and listed left to right.
+    Faces are searched by ``detector`` on the photo (scaled down to
+    ``max_side``), then, when none is found, on a padded copy of standard size
+    (tight face crops, thumbnails); a box that is only a part of a face filling
+    the frame (an eye, found where the cascade missed the face) gives way to that
+    face. With ``detect="auto"`` an image that already is a face crop is used as
+    it is (its centre square): a nearly square, not flat image (sides within a
+    ratio of 1.25) that is a thumbnail (at most 100 pixels) or whose face fills
+    the frame (detected, or backed by the detector's weaker evidence); a coffee
+    cup, a cat or a landscape has no face. Detected boxes are grown by
+    ``margin`` on each side and made square, and listed left to right. This is
+    the one framing of skfer: :class:`FaceCropper` (the dataset loaders),
+    :func:`extract_faces`, ``skfer predict``, the video analysis and
+    :func:`skfer.analyze` all use it.
 
     Parameters
     ----------
     image : array-like of shape (height, width) or (height, width, channels)
         A photo of any size, gray or colour, 8-bit.
     detect : {"auto", "always", "never"}, default="auto"
-        ``"auto"``: detect, else the whole image when plausibly one face;
+        ``"auto"``: detected faces, and the whole image when it is a face crop;
         ``"always"``: detected faces only (an image may have none);
         ``"never"``: each image is one face, its centre square.
+    detector : str or object, default="cascade"
+        ``"cascade"`` (scikit-image's LBP cascade, :class:`CascadeDetector`),
+        ``"module:attribute"``, or any object with a ``detect(image) -> boxes,
+        scores[, landmarks]`` method (see :class:`FaceDetector`).
     margin : float, default=0.1
         Share of each detected box added on every side.
     max_side : int, default=1024
@@ -170,6 +251,8 @@ def find_faces(image, *, detect="auto", margin=0.1, max_side=1024, min_size=None
     min_size : int, default=None
         Smallest face side to find, in pixels of the photo (default: one eighth of
         the searched copy's shorter side, at least 24 pixels of it).
+    return_scores : bool, default=False
+        Also return each face's score.
 
     Returns
     -------
@@ -177,6 +260,10 @@ def find_faces(image, *, detect="auto", margin=0.1, max_side=1024, min_size=None
         One square ``(row, col, height, width)`` box per face, in the photo.
     sources : list of str
         For each box, ``"detected"`` or ``"whole image"``.
+    scores : list of float
+        Only with ``return_scores=True``: the detector's score of each face in
+        [0, 1] (for a whole image, its support for one face filling the image;
+        ``nan`` with ``detect="never"``).
 
     Examples
     --------
@@ -185,61 +272,58 @@ def find_faces(image, *, detect="auto", margin=0.1, max_side=1024, min_size=None
     >>> photo = data.astronaut()
     >>> find_faces(photo)[1]
     ['detected']
-    >>> tight = photo[60:190, 160:290]  # the face fills the frame
-    >>> find_faces(tight)[1]
-    ['detected']
-    >>> find_faces(tight, detect="never")
-    ([(0, 0, 130, 130)], ['whole image'])
+    >>> thumbnail = photo[60:190:2, 160:290:2]  # 65x65, a face crop: used whole
+    >>> find_faces(thumbnail)
+    ([(0, 0, 65, 65)], ['whole image'])
+    >>> find_faces(data.coffee(), return_scores=True)  # a coffee cup: no face
+    ([], [], [])
     """
     if detect not in DETECT_MODES:
         raise ValueError(f"detect must be one of {DETECT_MODES}; got {detect!r}.")
+    detector = check_detector(detector)
     (gray,), _ = check_images([image], name="image")
-    gray = _to_gray(gray)
-    height, width = gray.shape
-    if detect == "never":
-        return [_centre_square(height, width)], [WHOLE_IMAGE]
-    found = _parts_to_faces(gray, _search(gray, max_side, min_size), min_size)
-    found = found or _search_again(gray, min_size)
-    if found:
-        boxes = sorted(
-            (_square_box(box, margin, height, width) for box in found),
-            key=lambda b: (b[1], b[0]),
-        )
-        return boxes, [DETECTED] * len(boxes)
-    if detect == "auto" and _plausibly_one_face(gray):
-        return [_centre_square(height, width)], [WHOLE_IMAGE]
-    return [], []
+    faces = _frame(_to_gray(gray), detector, detect, margin, max_side, min_size)
+    boxes = [face[0] for face in faces]
+    sources = [face[2] for face in faces]
+    if return_scores:
+        return boxes, sources, [face[1] for face in faces]
+    return boxes, sources
 
 
 def extract_faces(
     image,
     *,
     detect="auto",
+    detector="cascade",
     margin=0.1,
     max_side=1024,
     min_size=None,
     size=48,
     return_sources=False,
+    return_scores=False,
 ):
     """Every face of a photo: its box and its model-ready crop.
 
-    Faces are found by :func:`find_faces`: searched on a copy of the photo scaled
-    down to at most ``max_side`` pixels (large photos are slow to scan), then on a
-    padded copy of standard size when none is found (tight face crops,
-    thumbnails); a box that is only a part of a face filling the frame gives way
-    to that face, and with ``detect="auto"`` the photo's centre square is taken
-    when it is plausibly one face. Boxes are given in the original photo's pixels,
-    grown by ``margin`` on each side and made square, as :class:`FaceCropper`
-    does, and listed left to right.
+    Faces are found and framed by :func:`find_faces` (the framing shared by
+    :class:`FaceCropper`, the dataset loaders, ``skfer predict`` and
+    :func:`skfer.analyze`): searched on a copy of the photo scaled down to at
+    most ``max_side`` pixels, then on a padded copy of standard size when none is
+    found; a box that is only a part of a face filling the frame gives way to
+    that face, and with ``detect="auto"`` an image that already is a face crop
+    is used as it is. Boxes are given in the original photo's pixels, grown by
+    ``margin`` on each side and made square, and listed left to right.
 
     Parameters
     ----------
     image : ndarray of shape (height, width) or (height, width, channels)
         A photo of any size, gray or colour.
     detect : {"auto", "always", "never"}, default="auto"
-        ``"auto"``: detected faces, else the whole image when it is plausibly one
-        face; ``"always"``: detected faces only; ``"never"``: the whole image
-        (centre square) is the face.
+        ``"auto"``: detected faces, and the whole image when it is a face crop;
+        ``"always"``: detected faces only; ``"never"``: the whole image (centre
+        square) is the face.
+    detector : str or object, default="cascade"
+        The face detector: a name, ``"module:attribute"`` or an object with a
+        ``detect(image)`` method (see :class:`FaceDetector`).
     margin : float, default=0.1
         Share of each face box added on every side.
     max_side : int, default=1024
@@ -250,6 +334,9 @@ def extract_faces(
         Side of the returned crops.
     return_sources : bool, default=False
         Also return how each face was found.
+    return_scores : bool, default=False
+        Also return each face's score (see :func:`find_faces`), after the sources
+        when both are asked for.
 
     Returns
     -------
@@ -260,10 +347,13 @@ def extract_faces(
     sources : list of str
         Only with ``return_sources=True``: ``"detected"`` or ``"whole image"``
         for each face.
+    scores : list of float
+        Only with ``return_scores=True``: the score of each face.
 
     See Also
     --------
     find_faces : The boxes alone.
+    skfer.analyze : Faces and emotions of photos in one call.
 
     Examples
     --------
@@ -273,21 +363,35 @@ def extract_faces(
     >>> len(boxes), rows.shape
     (1, (1, 2304))
     >>> thumbnail = data.astronaut()[60:190:2, 160:290:2]  # 65x65, face only
-    >>> extract_faces(thumbnail, return_sources=True)[2]
-    ['detected']
+    >>> extract_faces(thumbnail, return_sources=True)[2]  # used as it is
+    ['whole image']
     """
-    from ..utils import resize_image  # as Resize, without scikit-learn
-
     (gray,), _ = check_images([image], name="image")
     gray = _to_gray(gray)
-    boxes, sources = find_faces(
-        gray, detect=detect, margin=margin, max_side=max_side, min_size=min_size
+    boxes, sources, scores = find_faces(
+        gray,
+        detect=detect,
+        detector=detector,
+        margin=margin,
+        max_side=max_side,
+        min_size=min_size,
+        return_scores=True,
     )
+    rows = _crop_rows(gray, boxes, size)
+    out = (boxes, rows)
+    if return_sources:
+        out += (sources,)
+    if return_scores:
+        out += (scores,)
+    return out
+
+
+def _crop_rows(gray, boxes, size=48):
+    """The ``boxes`` of ``gray`` resized to ``size`` and flattened, as uint8."""
     crops = [gray[r : r + h, c : c + w] for r, c, h, w in boxes]
-    if crops:
-        shape = _check_size(size)
-        rows = np.stack([resize_image(crop, shape, True) for crop in crops])
-        rows = rows.reshape(len(crops), -1)
-    else:
-        rows = np.empty((0, size * size), np.uint8)
-    return (boxes, rows, sources) if return_sources else (boxes, rows)
+    if not crops:
+        return np.empty((0, size * size), np.uint8)
+    # as Resize does, without scikit-learn
+    shape = _check_size(size)
+    rows = np.stack([resize_image(crop, shape, True) for crop in crops])
+    return rows.reshape(len(crops), -1)

@@ -150,7 +150,16 @@ def validate_images(estimator, X, y="no_validation", *, reset):
         _check_colour_rows(n_features)
     kwargs = dict(dtype="numeric", ensure_all_finite=True)
     if reset or n_features is None or not _resizable(estimator, n_features):
-        return validate_data(estimator, X, y, reset=reset, **kwargs)
+        try:
+            return validate_data(estimator, X, y, reset=reset, **kwargs)
+        except ValueError as exc:  # a photo given as a row: point to the face crops
+            if reset or "features, but" not in str(exc):
+                raise
+            raise ValueError(
+                f"{exc} Rows are flattened square face crops; for photos use "
+                "skfer.analyze(photos) (faces and emotions in one call) or "
+                "skfer.preprocessing.extract_faces(photo) to get the crops."
+            ) from exc
     # Images of another size: checked like any input except for the row length.
     _check_feature_names(estimator, X, reset=False)
     if isinstance(y, str) and y == "no_validation":

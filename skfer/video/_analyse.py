@@ -3,8 +3,10 @@
 Full-frame face detection (:func:`skfer.preprocessing.extract_faces`) is the slow
 step, so it runs on one sampled frame in ``detect_every``; in between, each
 followed face is searched again only in a window around its last box, which is
-about twenty times cheaper. A :class:`FaceTracker` keeps one id per face. The
-crops of ``batch_frames`` sampled frames are classified in one call of
+about twenty times cheaper. A :class:`FaceTracker` keeps one id per face; at a
+scene cut (the sampled frame differs from the previous one as another shot does)
+every track ends and the frame is searched whole, so two people are never one
+face. The crops of ``batch_frames`` sampled frames are classified in one call of
 ``predict_proba``.
 """
 
@@ -15,7 +17,7 @@ import numpy as np
 
 from ._predictions import VideoPredictions
 from ._reader import VideoReader, _check_sampling
-from ._tracker import FaceTracker, _iou
+from ._tracker import FaceTracker, _iou, is_scene_cut
 
 __all__ = ["analyse_video"]
 
@@ -32,7 +34,7 @@ def _check_positive_int(value, name):
     return int(value)
 
 
-def _follow(gray, boxes, min_face):
+def _follow(gray, boxes, min_face, detector="cascade"):
     """Search each box's neighbourhood for its face; the boxes found, de-duplicated."""
     from ..preprocessing import extract_faces
 
@@ -48,6 +50,8 @@ def _follow(gray, boxes, min_face):
             continue
         local, _ = extract_faces(
             gray[top:bottom, left:right],
+            detect="always",
+            detector=detector,
             margin=MARGIN,
             max_side=MAX_SIDE,
             min_size=least,
@@ -75,6 +79,7 @@ def analyse_video(
     fps=None,
     detect_every=10,
     detect=True,
+    detector="cascade",
     min_face=None,
     camera=False,
     input_format=None,
@@ -114,6 +119,9 @@ def analyse_video(
     detect : bool, default=True
         False: no face detection, each frame is one face (its centre square),
         for videos of an already-cropped face.
+    detector : str or object, default="cascade"
+        The face detector: a name, ``"module:attribute"`` or an object with a
+        ``detect(image)`` method (see :class:`skfer.preprocessing.FaceDetector`).
     min_face : int, default=None
         Smallest face searched, in pixels (default: one eighth of the frame's
         shorter side, at least 24).
@@ -174,6 +182,10 @@ def analyse_video(
             "estimator must be a fitted classifier with predict_proba and classes_; "
             f"got {type(estimator).__name__}."
         )
+    if detect:
+        from ..preprocessing import check_detector
+
+        detector = check_detector(detector)
     side = math.isqrt(int(getattr(estimator, "n_features_in_", 48 * 48)))
     classes = np.asarray(estimator.classes_)
     rows = {"frame": [], "time": [], "track": [], "boxes": [], "proba": []}
@@ -198,7 +210,7 @@ def analyse_video(
 
     # a face missed by the detector keeps its id until the next full search
     tracker = FaceTracker(max_missed=max(2, detect_every))
-    n_sampled, interrupted = 0, False
+    n_sampled, interrupted, since_search, previous = 0, False, 0, None
     with VideoReader(source, camera=camera, input_format=input_format) as reader:
         bar = tqdm(
             total=reader.n_frames,
@@ -209,17 +221,26 @@ def analyse_video(
         )
         try:
             for index, time, gray in reader.frames(every=every, fps=fps):
+                if is_scene_cut(previous, gray):  # another shot: other people
+                    tracker.cut()
+                    since_search = 0
+                previous = gray
                 if not detect:
                     boxes = _centre_box(gray)
-                elif n_sampled % detect_every == 0:
+                elif since_search % detect_every == 0:
                     from ..preprocessing import extract_faces
 
                     boxes, _ = extract_faces(
-                        gray, margin=MARGIN, max_side=MAX_SIDE, min_size=min_face
+                        gray,
+                        detector=detector,
+                        margin=MARGIN,
+                        max_side=MAX_SIDE,
+                        min_size=min_face,
                     )
                 else:
                     live = [box for box, missed in tracker.tracks_.values()]
-                    boxes = _follow(gray, live, min_face)
+                    boxes = _follow(gray, live, min_face, detector)
+                since_search += 1
                 ids = tracker.update(boxes)
                 ids, boxes = zip(*sorted(zip(ids, boxes))) if ids else ((), ())
                 crops = [gray[r : r + h, c : c + w] for r, c, h, w in boxes]

@@ -1,10 +1,45 @@
-"""Following faces from frame to frame: a small IoU / centre-distance tracker."""
+"""Following faces from frame to frame: a small IoU / centre-distance tracker
+that ends every track at a scene cut."""
 
 from numbers import Integral, Real
 
 import numpy as np
 
 __all__ = ["FaceTracker"]
+
+# A scene cut: the frames' 16x16 gray thumbnails differ by this many gray levels
+# on average (a face moving or changing expression in one scene: a few levels;
+# a cut to another shot: tens).
+CUT_DIFFERENCE = 24.0
+THUMBNAIL = 16
+
+
+def _thumbnail(gray):
+    """The frame's block means on a ``THUMBNAIL`` x ``THUMBNAIL`` grid (float)."""
+    height, width = gray.shape
+    rows = np.linspace(0, height, THUMBNAIL + 1).astype(int)
+    cols = np.linspace(0, width, THUMBNAIL + 1).astype(int)
+    sums = np.add.reduceat(
+        np.add.reduceat(gray.astype(float), rows[:-1], 0), cols[:-1], 1
+    )
+    return sums / np.outer(np.diff(rows), np.diff(cols)).clip(min=1)
+
+
+def is_scene_cut(previous, current):
+    """Whether two frames (gray arrays) are from different shots.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.video._tracker import is_scene_cut
+    >>> a = np.full((120, 160), 90, np.uint8)
+    >>> is_scene_cut(a, a + 5), is_scene_cut(a, a + 60)
+    (False, True)
+    """
+    if previous is None or previous.shape != current.shape:
+        return previous is not None
+    difference = np.abs(_thumbnail(previous) - _thumbnail(current)).mean()
+    return bool(difference >= CUT_DIFFERENCE)
 
 
 def _iou(a, b):
@@ -41,8 +76,9 @@ class FaceTracker:
     Each call of ``update`` matches the boxes found in a frame to the live
     tracks, greedily by overlap (intersection over union), or by centre distance
     for boxes that no longer overlap (a fast move); unmatched boxes start new
-    tracks. A track missed in more than ``max_missed`` successive updates ends.
-    Ids count from 1 and are never reused.
+    tracks. A track missed in more than ``max_missed`` successive updates ends,
+    and :meth:`cut` ends every track (a scene cut: the face in the same place is
+    another person). Ids count from 1 and are never reused.
 
     Parameters
     ----------
@@ -93,6 +129,22 @@ class FaceTracker:
     def reset(self):
         """Forget every track (ids start again from 1)."""
         self.tracks_, self._next_id = {}, 1
+        return self
+
+    def cut(self):
+        """End every live track (a scene cut); the next faces get new ids.
+
+        Examples
+        --------
+        >>> from skfer.video import FaceTracker
+        >>> tracker = FaceTracker()
+        >>> tracker.update([(10, 10, 50, 50)]), tracker.cut().update([(10, 10, 50, 50)])
+        ([1], [2])
+        """
+        if not hasattr(self, "tracks_"):
+            self._check()
+            self.reset()
+        self.tracks_ = {}
         return self
 
     def update(self, boxes):

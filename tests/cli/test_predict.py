@@ -32,9 +32,9 @@ def test_table_reports_every_face_and_every_skipped_file(photos, model_path, cap
     assert "blank.png: no face" in err and "--detect never" in err
     assert "corrupt.png: not an image" in err
     assert "notes.txt: not an image" in err
-    # A tight 48x48 crop has no room around the face: found in the padded copy.
+    # A tight 48x48 crop is a face crop: used as it is, not cut again.
     (crop,) = [line for line in lines if "crop48.png" in line]
-    assert crop.split()[3] == "detected"
+    assert crop.split()[3:5] == ["whole", "image"]
     assert "5 files, 3 faces; 1 without a face, 2 not images" in err
 
 
@@ -137,18 +137,18 @@ def test_a_model_that_cannot_load_stops_the_photos_read_meanwhile(
     # Photos are searched while the model loads; a bad --model stops that work.
     import time
 
-    from skfer.cli import _predict
+    from skfer import photos
 
     for k in range(60):
         (tmp_path / f"{k:02d}.png").write_bytes(b"")
     seen = []
 
-    def slow(path, detect, min_face):
+    def slow(path, *args, **kwargs):
         seen.append(path)
         time.sleep(0.05)
         return {"file": str(path), "status": "ok", "faces": []}, np.empty((0, 2304))
 
-    monkeypatch.setattr(_predict, "analyse_file", slow)
+    monkeypatch.setattr(photos, "analyse_photo", slow)
     args = ["predict", str(tmp_path), "--model", "no-such-model", "--jobs", "2"]
     assert main(args) == 2
     assert "cannot load model" in capsys.readouterr().err
@@ -159,7 +159,7 @@ def test_ordered_map_keeps_the_order_and_few_items_in_flight():
     import threading
     import time
 
-    from skfer.cli._predict import ordered_map
+    from skfer.photos import ordered_map
 
     started, lock = [], threading.Lock()
 

@@ -20,7 +20,7 @@ def _inside(box, shape):
 def test_a_tight_crop_is_found_in_the_padded_copy(astronaut):
     tight = astronaut[70:180, 170:280]  # the face fills the frame
     assert detect_faces(tight) == []  # what the cascade alone does
-    boxes, sources = find_faces(tight)
+    boxes, sources = find_faces(tight, detect="always")
     assert sources == ["detected"] and len(boxes) == 1
     assert _inside(boxes[0], tight.shape) and boxes[0][2] >= 80
 
@@ -29,7 +29,7 @@ def test_a_part_of_a_face_that_fills_the_frame_gives_way_to_the_face(astronaut):
     tight = astronaut[60:170, 180:290]  # the cascade alone finds eyes and nose
     (part,) = detect_faces(tight)
     assert part[0] + part[2] < 0.75 * 110  # above the mouth
-    boxes, sources = find_faces(tight, margin=0.0)
+    boxes, sources = find_faces(tight, margin=0.0, detect="always")
     assert sources == ["detected"] and len(boxes) == 1
     assert boxes[0][2] >= 0.8 * 110 and boxes[0][0] + boxes[0][2] >= 0.9 * 110
 
@@ -45,8 +45,11 @@ def test_a_face_in_a_scene_is_not_replaced(astronaut):
 def test_a_thumbnail_is_found(astronaut, step):
     small = astronaut[70:180:step, 170:280:step]  # 55, 37 and 28 pixels
     assert detect_faces(small) == []
-    boxes, sources = find_faces(small)
+    boxes, sources = find_faces(small, detect="always")
     assert sources == ["detected"] and _inside(boxes[0], small.shape)
+    # with "auto", a thumbnail of one face is a face crop: used as it is
+    side = min(small.shape[:2])
+    assert find_faces(small) == ([(0, 0, side, side)], ["whole image"])
 
 
 def test_a_photo_with_room_is_searched_as_before(astronaut):
@@ -54,14 +57,56 @@ def test_a_photo_with_room_is_searched_as_before(astronaut):
     assert boxes == detect_faces(astronaut) and sources == ["detected"]
 
 
-def test_auto_takes_a_plausible_face_whole_and_always_does_not():
-    camera = data.camera()  # 512x512, a man in profile: no frontal face
-    assert find_faces(camera, detect="always") == ([], [])
-    assert find_faces(camera) == ([(0, 0, 512, 512)], ["whole image"])
-    wide = np.tile(camera, (1, 2))  # 512x1024: a scene, not a face crop
-    assert find_faces(wide) == ([], [])
+def test_auto_takes_a_face_crop_whole_and_always_does_not():
+    # A smooth blob: a thumbnail the cascade misses even padded.
+    grid = np.linspace(-1, 1, 64)
+    blob = (np.exp(-(grid[:, None] ** 2 + grid[None, :] ** 2) * 2) * 200 + 20).astype(
+        np.uint8
+    )
+    assert find_faces(blob, detect="always") == ([], [])
+    boxes, sources, scores = find_faces(blob, return_scores=True)
+    assert (boxes, sources) == ([(0, 0, 64, 64)], ["whole image"])
+    assert scores == [0.0]  # taken as a thumbnail, with no support from the detector
     flat = np.full((100, 100), 128, np.uint8)  # no contrast: not a face
     assert find_faces(flat) == ([], [])
+    wide = np.tile(blob, (1, 2))  # 64x128: not the shape of a face crop
+    assert find_faces(wide) == ([], [])
+
+
+@pytest.mark.parametrize(
+    "name, crop",
+    [
+        ("coffee", None),  # 400x600
+        ("chelsea", None),  # the cat, 300x451
+        ("rocket", None),  # a landscape with a rocket, 427x640
+        ("camera", None),  # 512x512, a man in profile: no frontal face
+        ("coffee", (slice(0, 400), slice(100, 500))),  # the cup, squared
+        ("chelsea", (slice(0, 300), slice(75, 375))),  # the cat, squared
+        ("grass", None),  # 512x512 texture
+    ],
+)
+def test_no_face_in_a_cup_a_cat_or_a_landscape(name, crop):
+    image = getattr(data, name)()
+    if crop is not None:
+        image = image[crop]
+    assert find_faces(image, return_scores=True) == ([], [], [])
+    assert extract_faces(image)[1].shape == (0, 48 * 48)
+
+
+def test_a_detected_face_that_fills_the_frame_is_the_whole_image(astronaut):
+    # 240x240 (not a thumbnail): the detector's box is 197 pixels, over 0.8
+    tight = np.repeat(np.repeat(astronaut[60:180, 170:290], 2, 0), 2, 1)
+    boxes, sources, scores = find_faces(tight, return_scores=True)
+    assert (boxes, sources) == ([(0, 0, 240, 240)], ["whole image"])
+    assert scores[0] >= 0.5  # the detected face's score
+    ((_, _, side, _),), sources = find_faces(tight, detect="always")
+    assert sources == ["detected"] and 0.8 * 240 <= side < 240
+
+
+def test_scores_of_detected_faces(astronaut):
+    boxes, sources, scores = find_faces(astronaut, return_scores=True)
+    assert sources == ["detected"] and 0.5 <= scores[0] <= 1
+    assert np.isnan(find_faces(astronaut, detect="never", return_scores=True)[2][0])
 
 
 def test_never_is_the_centre_square(astronaut):
@@ -77,6 +122,8 @@ def test_extract_faces_crops_what_find_faces_boxes(astronaut):
     assert (boxes, sources) == find_faces(tight)
     assert rows.shape == (1, 48 * 48) and rows.dtype == np.uint8
     assert len(extract_faces(tight)) == 2
+    *_, scores = extract_faces(tight, return_sources=True, return_scores=True)
+    assert scores == find_faces(tight, return_scores=True)[2]
     assert extract_faces(data.camera(), detect="always")[1].shape == (0, 48 * 48)
 
 

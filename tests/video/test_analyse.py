@@ -132,3 +132,33 @@ def test_bad_arguments(face_video, clf):
         analyse_video(face_video["path"], object())
     with pytest.raises(VideoReadError):
         analyse_video("no/such/file.mp4", clf)
+
+
+def test_a_scene_cut_starts_new_tracks(clf, tmp_path):
+    # Person A, then a cut to person B in the same place on another set: the
+    # summary must not merge them into one face.
+    from skfer.video._synthetic import _detectable_faces
+
+    first, second = _detectable_faces(("happy", "sad"), 96, 0)
+    frames = []
+    for k in range(20):
+        frame = np.full((240, 320), 90, np.uint8)
+        if k >= 10:
+            frame[:, :90] = 210  # the second shot: a bright wall on the left
+        frame[70:166, 120 + k : 216 + k] = first if k < 10 else second
+        frames.append(frame)
+    path = write_video(tmp_path / "cut.mp4", frames, fps=10)
+    result = analyse_video(path, clf, every=1, detect_every=5)
+    before = set(result.track[result.frame < 10].tolist())
+    after = set(result.track[result.frame >= 10].tolist())
+    assert before and after and not before & after
+    assert len(summarize_tracks(result)) == 2
+
+
+def test_detector_is_passed_on(clf, face_video):
+    class Nothing:
+        def detect(self, image):
+            return [], []
+
+    result = analyse_video(face_video["path"], clf, fps=5, detector=Nothing())
+    assert len(result) == 0

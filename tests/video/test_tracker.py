@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from skfer.video import FaceTracker
@@ -42,3 +43,26 @@ def test_bad_parameters_are_named():
         FaceTracker(max_missed=-1).update([])
     with pytest.raises(ValueError, match="min_iou"):
         FaceTracker(min_iou="x").update([])
+
+
+def test_cut_ends_every_track_and_ids_go_on():
+    tracker = FaceTracker()
+    assert tracker.update([(10, 10, 50, 50), (10, 200, 50, 50)]) == [1, 2]
+    tracker.cut()
+    assert tracker.tracks_ == {}
+    assert tracker.update([(10, 10, 50, 50)]) == [3]  # same place, new person
+
+
+def test_scene_cut_is_another_shot_not_a_moving_face():
+    from skfer.video._tracker import is_scene_cut
+
+    rng = np.random.default_rng(0)
+    shot = rng.integers(60, 120, (240, 320)).astype(np.uint8)
+    moved = shot.copy()
+    moved[60:156, 100:196] = 200  # a bright face appears in the same shot
+    other = shot.copy()
+    other[:, :120] = 220  # another shot: a bright wall on the left
+    assert not is_scene_cut(shot, shot)
+    assert not is_scene_cut(shot, moved)
+    assert is_scene_cut(shot, other)
+    assert not is_scene_cut(None, shot)  # the first frame

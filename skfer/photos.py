@@ -1,0 +1,369 @@
+"""From photos to a table of faces and emotions in one call: :func:`analyze`.
+
+The core of ``skfer predict`` (which adds the printing and the figure).
+"""
+
+import collections
+import functools
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["analyze"]
+
+MAX_SIDE = 1024  # photos are searched at most this large (boxes are mapped back)
+MARGIN = 0.1  # brings in the chin and forehead, framing faces as in FER2013
+MAX_JOBS = 8  # default threads: one per core, at most this many
+NO_FACE, NOT_IMAGE = "no face", "not an image"
+NO_FACE_MESSAGE = "no face found (for face crops use --detect never)"
+
+
+def default_jobs():
+    """Threads used when none are given: the cores this process may use, <= 8."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_JOBS, cores))
+
+
+def ordered_map(function, items, jobs):
+    """``map(function, items)`` on ``jobs`` threads, results in order, lazily.
+
+    At most ``2 * jobs`` items are in flight, so a folder of any size keeps only
+    a few decoded photos in memory. The image decoder and the face search spend
+    most of their time outside the GIL, so the threads share the cores.
+    """
+    if jobs <= 1:
+        yield from map(function, items)
+        return
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        pending = collections.deque()
+        for item in items:
+            pending.append(pool.submit(function, item))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def list_photos(photos):
+    """The photos to analyse: each item, and every file below each folder."""
+    if isinstance(photos, (str, os.PathLike)) or not isinstance(photos, (list, tuple)):
+        photos = [photos]
+    items = []
+    for item in photos:
+        if isinstance(item, (str, os.PathLike)) and Path(item).is_dir():
+            root = Path(item)
+            items.extend(
+                sorted(
+                    p
+                    for p in root.rglob("*")
+                    if p.is_file()
+                    and not any(
+                        part.startswith(".") for part in p.relative_to(root).parts
+                    )
+                )
+            )
+        else:
+            items.append(item)
+    return items
+
+
+def _name(item, index):
+    if isinstance(item, (str, os.PathLike)):
+        return str(item)
+    filename = getattr(item, "filename", None)  # a PIL image opened from a file
+    return str(filename) if filename else f"<image {index}>"
+
+
+def _image(item):
+    """The item as an array: a path (read in gray by the dataset loaders'
+    decoder), a PIL image (in gray) or an array (checked by the face search)."""
+    if isinstance(item, (str, os.PathLike)):
+        from .utils import read_gray_image
+
+        return read_gray_image(item)
+    if hasattr(item, "convert") and hasattr(item, "size"):  # a PIL image
+        return np.asarray(item.convert("L"))
+    return item
+
+
+def analyse_photo(item, detector, detect, min_face, index=0, size=48):
+    """The record (file, status, faces) of one photo and the rows of its faces."""
+    from .preprocessing import extract_faces
+
+    record = {"file": _name(item, index), "status": "ok", "message": None}
+    record["faces"] = []
+    if isinstance(item, (str, os.PathLike)):
+        try:
+            item = _image(item)
+        except Exception as exc:  # not an image, truncated or corrupt file
+            record.update(status=NOT_IMAGE, message=str(exc))
+            return record, np.empty((0, size * size), np.uint8)
+    boxes, rows, sources, scores = extract_faces(
+        _image(item),
+        detect=detect,
+        detector=detector,
+        margin=MARGIN,
+        max_side=MAX_SIDE,
+        min_size=min_face,
+        size=size,
+        return_sources=True,
+        return_scores=True,
+    )
+    if not boxes:
+        record.update(status=NO_FACE, message=NO_FACE_MESSAGE)
+    record["faces"] = [
+        {
+            "box": [int(v) for v in box],
+            "found": source,
+            "score": None if np.isnan(score) else round(float(score), 4),
+        }
+        for box, source, score in zip(boxes, sources, scores)
+    ]
+    return record, rows
+
+
+def analyse_photos(
+    items,
+    *,
+    detector="cascade",
+    detect="auto",
+    min_face=None,
+    jobs=1,
+    stop=None,
+    progress=True,
+    size=48,
+):
+    """Per-photo records and the stacked face rows, in the order of ``items``.
+
+    ``stop``: a :class:`threading.Event`; once set, no further photo is started.
+    """
+    from tqdm import tqdm
+
+    from .preprocessing import check_detector
+
+    detector = check_detector(detector)
+    records, rows = [], []
+    work = functools.partial(
+        _analyse_indexed,
+        detector=detector,
+        detect=detect,
+        min_face=min_face,
+        size=size,
+    )
+    results = ordered_map(work, list(enumerate(items)), jobs)
+    bar = tqdm(
+        results,
+        total=len(items),
+        desc="photos",
+        unit="photo",
+        disable=None if progress else True,
+        leave=False,
+    )
+    for record, face_rows in bar:
+        records.append(record)
+        rows.extend(face_rows)
+        if stop is not None and stop.is_set():
+            break
+    return records, np.asarray(rows, dtype=np.uint8).reshape(-1, size * size)
+
+
+def _analyse_indexed(pair, **kwargs):
+    index, item = pair
+    return analyse_photo(item, index=index, **kwargs)
+
+
+def classify(records, rows, clf):
+    """Add each face's emotion and probabilities (dict) to ``records``; the
+    classes and the probability array."""
+    classes = [str(c) for c in np.asarray(clf.classes_).tolist()]
+    proba = clf.predict_proba(rows) if len(rows) else np.empty((0, len(classes)))
+    k = 0
+    for record in records:
+        for face in record["faces"]:
+            p = proba[k]
+            face["emotion"] = classes[int(np.argmax(p))]
+            face["probabilities"] = {c: round(float(v), 6) for c, v in zip(classes, p)}
+            k += 1
+    return classes, proba
+
+
+def table(records, classes):
+    """One dict per face (and one per photo without a face), flat columns."""
+    out = []
+    for record in records:
+        base = {"file": record["file"], "status": record["status"]}
+        if not record["faces"]:
+            empty = dict.fromkeys(["row", "col", "height", "width", "score"])
+            out.append(
+                {
+                    **base,
+                    "face": 0,
+                    **empty,
+                    "found": record["status"],
+                    "emotion": None,
+                    **dict.fromkeys(classes, float("nan")),
+                }
+            )
+        for k, face in enumerate(record["faces"], 1):
+            row, col, height, width = face["box"]
+            score = face["score"]
+            out.append(
+                {
+                    **base,
+                    "face": k,
+                    "row": row,
+                    "col": col,
+                    "height": height,
+                    "width": width,
+                    "score": float("nan") if score is None else score,
+                    "found": face["found"],
+                    "emotion": face["emotion"],
+                    **face["probabilities"],
+                }
+            )
+    return out
+
+
+def _default_model():
+    """The shipped model of ``skfer predict``: the best validation accuracy."""
+    from . import list_pretrained, load_pretrained
+
+    def rank(entry):  # as skfer.cli's best_pretrained: validation, never test
+        keys = ("public_test_accuracy", "private_test_accuracy", "accuracy")
+        for k, key in enumerate(keys):
+            if isinstance(entry.get(key), (int, float)):
+                return (-k, float(entry[key]))
+        return (-len(keys), 0.0)
+
+    entries = list_pretrained()
+    if not entries:
+        raise ValueError(
+            "model=None needs a shipped pretrained model and none is installed; "
+            "pass a fitted classifier or a name of skfer.list_pretrained()."
+        )
+    return load_pretrained(max(entries, key=rank)["name"])
+
+
+def analyze(
+    photos,
+    model=None,
+    *,
+    detector="cascade",
+    detect="auto",
+    min_face=None,
+    as_frame="auto",
+    n_jobs=1,
+    progress=False,
+):
+    """Faces and emotions of photos, in one call: one row per face.
+
+    Each photo is read (gray), its faces found and framed by
+    :func:`skfer.preprocessing.find_faces` (the framing the models were trained
+    on; an image that already is a face crop is used as it is), cropped to the
+    model's input and classified. ``skfer predict`` runs the same code.
+
+    Parameters
+    ----------
+    photos : str, path-like, ndarray, PIL image, or a list of them
+        Image files, folders (every file below, sorted), arrays of shape
+        (height, width) or (height, width, channels), or PIL images.
+    model : fitted classifier or str, default=None
+        A fitted :class:`~skfer.FERClassifier` (or any classifier with
+        ``predict_proba`` and ``classes_`` taking flattened 48x48 gray crops),
+        a name of :func:`skfer.list_pretrained`, or ``None``: the best shipped
+        model (as ``skfer predict``).
+    detector : str or object, default="cascade"
+        The face detector, see :class:`skfer.preprocessing.FaceDetector`.
+    detect : {"auto", "always", "never"}, default="auto"
+        See :func:`skfer.preprocessing.find_faces`; ``"never"`` for photos that
+        are already face crops.
+    min_face : int, default=None
+        Smallest face searched, in pixels.
+    as_frame : bool or "auto", default="auto"
+        Return a :class:`pandas.DataFrame` (``True``; ``"auto"`` when pandas is
+        installed) or a list of dicts (``False``).
+    n_jobs : int, default=1
+        Photos read and searched at the same time, on threads.
+    progress : bool, default=False
+        Show a progress bar (on a terminal).
+
+    Returns
+    -------
+    faces : pandas.DataFrame or list of dict
+        One row per face: ``file``, ``face`` (1, 2, ... in the photo, left to
+        right), ``row``, ``col``, ``height``, ``width`` (the box in the photo),
+        ``score`` (the detector's confidence), ``found`` (``"detected"`` or
+        ``"whole image"``), ``emotion`` and one column per class with its
+        probability; a photo without a face gives one row with ``face`` 0,
+        ``found`` ``"no face"`` (or ``"not an image"``) and empty values.
+        ``status`` says ``"ok"``, ``"no face"`` or ``"not an image"``.
+
+    See Also
+    --------
+    skfer.preprocessing.extract_faces : The boxes and crops alone.
+
+    Examples
+    --------
+    >>> from skimage import data
+    >>> from skfer import FERClassifier, analyze
+    >>> from skfer.datasets import make_faces
+    >>> X, y = make_faces(70, random_state=0, return_X_y=True)
+    >>> clf = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
+    >>> rows = analyze([data.astronaut(), data.coffee()], clf, as_frame=False)
+    >>> [(r["file"], r["found"], r["height"]) for r in rows]
+    [('<image 0>', 'detected', 109), ('<image 1>', 'no face', None)]
+    >>> sorted(rows[0])[:4], len(rows[0])
+    (['angry', 'col', 'disgust', 'emotion'], 17)
+    """
+    if as_frame not in (True, False, "auto"):
+        raise ValueError(f"as_frame must be True, False or 'auto'; got {as_frame!r}.")
+    if detect not in ("auto", "always", "never"):
+        raise ValueError(
+            f"detect must be one of ('auto', 'always', 'never'); got {detect!r}."
+        )
+    if model is None:
+        model = _default_model()
+    elif isinstance(model, (str, os.PathLike)):
+        from . import load_pretrained
+
+        model = load_pretrained(model)
+    if not hasattr(model, "predict_proba") or not hasattr(model, "classes_"):
+        raise TypeError(
+            "model must be a fitted classifier with predict_proba and classes_, a "
+            f"pretrained name or None; got {type(model).__name__}."
+        )
+    side = math.isqrt(int(getattr(model, "n_features_in_", 48 * 48)))
+    records, rows = analyse_photos(
+        list_photos(photos),
+        detector=detector,
+        detect=detect,
+        min_face=min_face,
+        jobs=n_jobs,
+        progress=progress,
+        size=side,
+    )
+    classes, _ = classify(records, rows, model)
+    out = table(records, classes)
+    if as_frame is False:
+        return out
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        if as_frame is True:
+            raise ImportError(
+                "as_frame=True needs pandas (pip install pandas); pass "
+                "as_frame=False for a list of dicts."
+            ) from exc
+        return out
+    columns = ["file", "face", "row", "col", "height", "width", "score", "found"]
+    columns += ["emotion", *classes, "status"]
+    frame = pd.DataFrame(out, columns=columns)
+    for column in ("row", "col", "height", "width"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
