@@ -115,6 +115,7 @@ def test_the_probe_says_no_to_float16_and_to_onednn_forced_off(monkeypatch):
 
 def test_bfloat16_forced_off_keeps_bfloat16_off_onednn(monkeypatch):
     # What a CPU without bfloat16 in oneDNN does: the portable graph in bfloat16.
+    monkeypatch.delenv("SKFER_ONEDNN", raising=False)
     monkeypatch.setenv("SKFER_BFLOAT16", "0")
     assert not onednn_available(torch.bfloat16)
     module = randomize_batchnorm(build_model("model2")).eval()
