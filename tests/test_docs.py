@@ -220,7 +220,7 @@ def test_docs_build_without_warnings(tmp_path):
         str(DOCS),
         str(tmp_path / "html"),
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-10000:]
     generated = tmp_path / "html" / "api" / "generated"
     assert (generated / "skfer.FERClassifier.html").is_file()

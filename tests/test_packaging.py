@@ -62,7 +62,6 @@ def archives(tmp_path_factory):
         [sys.executable, "-m", "build", "--outdir", str(out), str(src)],
         capture_output=True,
         text=True,
-        timeout=300,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     (wheel,) = out.glob("skfer-*.whl")

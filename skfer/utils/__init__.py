@@ -15,6 +15,8 @@ and for code built on skfer; the user-facing API is in the other packages.
 - estimator input: :func:`validate_images`, :func:`rows_to_images`,
   :class:`NonSquareImageWarning`;
 - torch: :func:`check_device`, :func:`resolve_precision`, :func:`autocast`,
+  :func:`cpu_has_fast_bfloat16` (``SKFER_BFLOAT16`` overrides it:
+  :func:`bfloat16_override`),
   :func:`seeded`, :func:`intra_op_threads`, :func:`reuse_large_allocations`,
   :func:`fused_optimizer_kwargs`;
 - optional dependencies: :func:`import_optional`,
@@ -24,6 +26,7 @@ and for code built on skfer; the user-facing API is in the other packages.
 import importlib
 
 __all__ = [
+    "BFLOAT16_ENV",
     "BYTE",
     "INPUT_SIZE",
     "MIN_SHARE_ABOVE_ONE",
@@ -34,7 +37,9 @@ __all__ = [
     "NonSquareImageWarning",
     "atomic_file",
     "autocast",
+    "bfloat16_override",
     "check_device",
+    "cpu_has_fast_bfloat16",
     "describe_units",
     "fused_optimizer_kwargs",
     "image_side",
@@ -57,6 +62,7 @@ __all__ = [
 
 #: Public name -> the private module defining it, imported on first use.
 _LAZY = {
+    "BFLOAT16_ENV": "._torch",
     "BYTE": "._units",
     "INPUT_SIZE": "._validation",
     "InputUnitsWarning": "._units",
@@ -67,7 +73,9 @@ _LAZY = {
     "UNIT": "._units",
     "atomic_file": "._atomic",
     "autocast": "._torch",
+    "bfloat16_override": "._torch",
     "check_device": "._torch",
+    "cpu_has_fast_bfloat16": "._torch",
     "describe_units": "._units",
     "fused_optimizer_kwargs": "._torch",
     "image_side": "._units",

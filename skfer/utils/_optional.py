@@ -24,7 +24,7 @@ _PROVIDERS = {
 }
 
 _TORCH_ROUTE = (
-    "CPU-only torch: `pip install torch --index-url "
+    "CPU-only torch: `pip install \"torch==2.13.*\" --index-url "
     "https://download.pytorch.org/whl/cpu`"
 )
 

@@ -3,16 +3,20 @@
 import contextlib
 import ctypes
 import functools
+import os
 import platform
 import threading
 
 import torch
 
 __all__ = [
+    "BFLOAT16_ENV",
     "PRECISIONS",
     "SINGLE_THREAD_MAX_IMAGES",
     "autocast",
+    "bfloat16_override",
     "check_device",
+    "cpu_has_fast_bfloat16",
     "fused_optimizer_kwargs",
     "intra_op_threads",
     "reuse_large_allocations",
@@ -24,9 +28,61 @@ __all__ = [
 PRECISIONS = ("auto", "float32", "bfloat16")
 
 
-@functools.lru_cache(maxsize=1)
+#: Environment variable overriding :func:`cpu_has_fast_bfloat16`: ``0`` runs skfer
+#: as on a CPU without native bfloat16 units, ``1`` as on one with them; unset or
+#: empty, the CPU is asked.
+BFLOAT16_ENV = "SKFER_BFLOAT16"
+
+
+def bfloat16_override():
+    """The value of ``SKFER_BFLOAT16``: True, False, or None when it is unset.
+
+    Read on every call, so that a test (``monkeypatch.setenv``) or a user can force
+    either answer of :func:`cpu_has_fast_bfloat16` without restarting Python.
+
+    Returns
+    -------
+    override : bool or None
+
+    Raises
+    ------
+    ValueError
+        When the variable holds anything but ``0``, ``1`` or nothing.
+    """
+    value = os.environ.get(BFLOAT16_ENV, "").strip()
+    if value == "":
+        return None
+    if value in ("0", "1"):
+        return value == "1"
+    raise ValueError(
+        f"{BFLOAT16_ENV}={value!r} is not understood; expected 0 (as on a CPU "
+        "without native bfloat16 units), 1 (as on one with them) or unset."
+    )
+
+
 def cpu_has_fast_bfloat16():
-    """True when this CPU has native bfloat16 matrix units (AVX-512 BF16 or AMX)."""
+    """True when this CPU has native bfloat16 matrix units (AVX-512 BF16 or AMX).
+
+    ``SKFER_BFLOAT16=0`` (or ``1``) in the environment forces the answer (see
+    :func:`bfloat16_override`): ``precision="auto"`` then chooses float32 (or
+    bfloat16), and skfer's oneDNN bfloat16 kernels stay unused with ``0``, as on a
+    CPU without these units.
+
+    Examples
+    --------
+    >>> from skfer.utils import cpu_has_fast_bfloat16
+    >>> isinstance(cpu_has_fast_bfloat16(), bool)
+    True
+    """
+    override = bfloat16_override()
+    if override is not None:
+        return override
+    return _cpu_flags_bfloat16()
+
+
+@functools.lru_cache(maxsize=1)
+def _cpu_flags_bfloat16():
+    """What the CPU says: torch's probes, else ``/proc/cpuinfo``'s flags."""
     for name in ("_is_amx_tile_supported", "_is_avx512_bf16_supported"):
         probe = getattr(torch.cpu, name, None)
         try:
@@ -114,6 +170,12 @@ def fused_optimizer_kwargs(optimizer_cls, device):
 SINGLE_THREAD_MAX_IMAGES = 8
 
 
+_threads_lock = threading.Lock()
+_threads_users = 0
+_threads_saved = None
+_threads_local = threading.local()
+
+
 @contextlib.contextmanager
 def intra_op_threads(n):
     """Run a block with ``n`` torch intra-op threads (``None``: as is), then restore.
@@ -123,6 +185,17 @@ def intra_op_threads(n):
     waits for its slowest, possibly descheduled, thread (``benchmarks/speed.py``
     measures single-image latency).
 
+    ``torch.set_num_threads`` sets the calling thread's count and also the count
+    that threads adopt at their first torch operation: process-wide state. So the
+    blocks of all threads are counted together. The first block to start remembers
+    the process's count; a thread's outermost block leaves it at that count (``None``
+    there means that count too), a nested block at the count it found. After the
+    last block the count is what it was before the first, whichever threads
+    overlapped, even a thread that started using torch inside another one's block.
+    One case stays out of reach: a thread whose first torch operation runs inside
+    another thread's block, outside any block of its own, starts with that block's
+    count, as torch makes it.
+
     Parameters
     ----------
     n : int or None
@@ -131,16 +204,37 @@ def intra_op_threads(n):
     Yields
     ------
     None
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfer.utils import intra_op_threads
+    >>> before = torch.get_num_threads()
+    >>> with intra_op_threads(1):
+    ...     torch.get_num_threads()
+    1
+    >>> torch.get_num_threads() == before
+    True
     """
-    previous = torch.get_num_threads()
-    if n is None or n == previous:
-        yield
-        return
-    torch.set_num_threads(n)
+    global _threads_users, _threads_saved
+    depth = getattr(_threads_local, "depth", 0)
+    with _threads_lock:
+        if _threads_users == 0:
+            _threads_saved = torch.get_num_threads()
+        _threads_users += 1
+        restore = torch.get_num_threads() if depth else _threads_saved
+        target = restore if n is None else n
+        if torch.get_num_threads() != target:
+            torch.set_num_threads(target)
+    _threads_local.depth = depth + 1
     try:
         yield
     finally:
-        torch.set_num_threads(previous)
+        _threads_local.depth = depth
+        with _threads_lock:
+            _threads_users -= 1
+            if torch.get_num_threads() != restore:
+                torch.set_num_threads(restore)
 
 
 # glibc's mallopt parameters (malloc.h) and the defaults restored afterwards.
@@ -173,10 +267,13 @@ def reuse_large_allocations():
     Model 1 page-faults its 75 MB weight and gradient casts and its first-layer
     activations in again, several times slower than writing into reused memory
     (``benchmarks/speed.py`` measures ``fit``). Inside the block large blocks come from
-    the heap and stay there; on exit the thresholds go back to glibc's defaults and
+    the heap and stay there; on exit the thresholds are set to glibc's defaults
+    (trimming above 128 kB, ``mmap`` above 32 MB: the values its dynamic threshold
+    starts from and ends at, which ``mallopt`` fixes from then on) and
     ``malloc_trim`` returns the free memory to the system, so the resident size after
     ``fit`` is what it would have been. Nested and concurrent uses are counted. A
-    no-op outside Linux/glibc.
+    no-op outside Linux/glibc. Used by ``fit`` only: ``predict`` changes no
+    process-wide allocator setting.
 
     Yields
     ------

@@ -2,6 +2,8 @@
 
 import copy
 import pickle
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -11,12 +13,12 @@ from torch import nn
 from skfer import FERClassifier
 from skfer.classifier._inference import inference_module
 from skfer.models import build_model, fold_batchnorm
-from skfer.utils import rows_to_images
-from skfer.utils._torch import (
+from skfer.utils import (
     autocast,
     fused_optimizer_kwargs,
     intra_op_threads,
     reuse_large_allocations,
+    rows_to_images,
 )
 
 FUSED_CPU = tuple(int(v) for v in torch.__version__.split(".")[:2]) >= (2, 4)
@@ -118,6 +120,8 @@ def test_folding_needs_eval_mode():
 
 @pytest.mark.parametrize("arch", ["model1", "model2", "model3"])
 def test_bfloat16_inference_copy_matches_float32(arch):
+    # Whichever path the probe picks on this CPU (tests/classifier/test_onednn.py
+    # checks each path's own layers).
     torch.manual_seed(0)
     module = randomize_batchnorm(build_model(arch, n_classes=7)).eval()
     x = torch.randn(32, 1, 48, 48)
@@ -125,17 +129,18 @@ def test_bfloat16_inference_copy_matches_float32(arch):
         ref = torch.softmax(module(x), 1)
     fast = inference_module(module, torch.bfloat16)
     tensors = [*fast.parameters(), *fast.buffers()]
-    float_copies = {  # the single-image twin's small dense layers (_FloatLinear)
-        id(m.weight_t) for m in fast.fused.modules() if hasattr(m, "weight_t")
+    float_copies = {  # the oneDNN single-image twin's small dense layers, if any
+        id(m.weight_t) for m in fast.modules() if hasattr(m, "weight_t")
     }
     weights = [t for t in tensors if t.dim() > 1 and id(t) not in float_copies]
     assert weights and all(t.dtype == torch.bfloat16 for t in weights)
-    assert float_copies
     assert not any(t.requires_grad for t in tensors)
     assert module.training is False and next(module.parameters()).dtype == torch.float32
     with torch.inference_mode():
         got = torch.softmax(fast(x.to(torch.bfloat16)).float(), 1)
+        one = torch.softmax(fast(x[:1].to(torch.bfloat16)).float(), 1)
     torch.testing.assert_close(got, ref, rtol=0, atol=0.03)
+    torch.testing.assert_close(one, ref[:1], rtol=0, atol=0.03)
 
 
 # ------------------------------------------------- predict_proba vs plain path
@@ -297,105 +302,50 @@ def test_predict_is_the_same_whatever_mode_the_module_was_left_in(small, faces3)
     assert not clf.net_.module_.training
 
 
-# --------------------------------------------------------------- oneDNN copies
-ONEDNN = torch.backends.mkldnn.is_available()
+def test_four_threads_predicting_on_one_model_give_one_threads_answers(small, faces):
+    X, y = faces
+    clf = small(max_epochs=1, precision="float32").fit(X, y)
+    inputs = [X[i : i + 1] for i in range(6)] + [X[:40], X]
+    threads_before = torch.get_num_threads()
+    torch.set_num_threads(2)  # the suite may run with one: make the switch matter
+    try:
+        reference = copy.deepcopy(clf)  # its own inference copy, built here alone
+        expected = [reference.predict_proba(x) for x in inputs]
+        start = threading.Barrier(4)
+
+        def work(k):
+            start.wait()  # every thread builds and uses the cold cache at once
+            order = [*range(k, len(inputs)), *range(k)]  # each its own order
+            return {i: clf.predict_proba(inputs[i]) for i in order for _ in range(3)}
+
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(work, range(4)))
+        assert torch.get_num_threads() == 2
+        with ThreadPoolExecutor(1) as pool:  # a thread started afterwards
+            assert pool.submit(torch.get_num_threads).result() == 2
+    finally:
+        torch.set_num_threads(threads_before)
+    for got in results:
+        for i, e in enumerate(expected):
+            np.testing.assert_allclose(got[i], e, rtol=0, atol=1e-6)
+            np.testing.assert_array_equal(got[i].argmax(1), e.argmax(1))
 
 
-@pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
-@pytest.mark.parametrize("arch", ["small", "model1", "model2", "model3"])
-@pytest.mark.parametrize("dtype", [None, torch.bfloat16])
-def test_the_copy_runs_on_onednn_and_agrees_with_the_graph(arch, dtype):
-    from skfer.classifier._inference import _OneDNN, functional_graph
+def test_predict_sets_no_allocator_option(small, faces, monkeypatch):
+    from skfer.utils import _torch as torch_utils
 
-    if dtype is not None and not torch.ops.mkldnn._is_mkldnn_bf16_supported():
-        pytest.skip("this CPU has no bfloat16 support in oneDNN")
-    torch.manual_seed(0)
-    module = randomize_batchnorm(build_model(arch, n_classes=7)).eval()
-    fast = inference_module(module, dtype)
-    assert isinstance(fast, _OneDNN)
-    assert fast.fused is not None  # the single-image path is checked below too
-    dtype = dtype or torch.float32
-    graph = functional_graph(
-        fold_batchnorm(copy.deepcopy(module)).to(dtype), dtype=dtype
-    )
-    x = torch.randn(20, 1, 48, 48).to(dtype)
-    x = x.contiguous(memory_format=torch.channels_last)
-    with torch.inference_mode():
-        batched, ref = fast(x).float(), graph(x).float()
-        one_by_one = torch.cat([fast(x[i : i + 1]) for i in range(len(x))]).float()
-    tol = 1e-4 if dtype == torch.float32 else 0.05
-    torch.testing.assert_close(batched, ref, rtol=tol, atol=tol)
-    torch.testing.assert_close(one_by_one, ref, rtol=tol, atol=tol)
+    X, y = faces
+    clf = small(max_epochs=1).fit(X, y)
+    calls = []
 
+    class Libc:
+        def mallopt(self, *args):
+            calls.append(args)
 
-@pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
-@pytest.mark.parametrize("arch", ["model2", "model3"])
-def test_the_single_image_copy_fuses_every_relu_of_the_paper_models(arch):
-    torch.manual_seed(0)
-    fast = inference_module(build_model(arch).eval(), torch.float32)
-    kinds = [type(m).__name__ for m in fast.fused.modules()]
-    assert "ReLU" not in kinds and "Dropout" not in kinds
-    assert "ReLU" in [type(m).__name__ for m in fast.module.modules()]
-    # small dense layers run in float32 (one weight copy each), never a large one
-    assert kinds.count("_FloatLinear") == (4 if arch == "model3" else 3)
+        def malloc_trim(self, *args):
+            calls.append(args)
 
-
-@pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
-def test_the_single_image_copy_keeps_a_large_dense_layer_in_onednn():
-    torch.manual_seed(0)
-    fast = inference_module(build_model("model1").eval(), torch.float32)
-    kinds = [type(m).__name__ for m in fast.fused.modules()]
-    assert kinds.count("_FusedLinear") == 1 and kinds.count("_FloatLinear") == 2
-
-
-@pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
-@pytest.mark.parametrize(
-    "pool, fused",
-    [(nn.MaxPool2d(2), True), (nn.AvgPool2d(2), False), (nn.Identity(), True)],
-)
-def test_relu_is_fused_across_max_pooling_only(pool, fused):
-    from skfer.classifier._inference import _fused_dense, _OneDNNConv2d, _to_onednn
-
-    torch.manual_seed(0)
-    layers = nn.Sequential(nn.Conv2d(1, 4, 3), pool, nn.ReLU(), nn.Flatten())
-    onednn = _to_onednn(copy.deepcopy(layers), torch.float32)
-    assert isinstance(onednn[0], _OneDNNConv2d)
-    dense = _fused_dense(onednn)
-    assert dense[0].activation == ("relu" if fused else "none")
-    assert (nn.ReLU in map(type, dense)) is not fused
-    assert dense[0].weight is onednn[0].weight  # shared, not copied
-    x = torch.randn(3, 1, 12, 12)  # negative values: the ReLU's place matters
-    with torch.inference_mode():
-        torch.testing.assert_close(dense(x), layers(x), rtol=1e-5, atol=1e-5)
-
-
-@pytest.mark.skipif(not ONEDNN, reason="this torch build has no oneDNN")
-def test_a_onednn_copy_that_disagrees_with_its_reference_is_not_used():
-    from skfer.classifier._inference import onednn_module
-
-    torch.manual_seed(0)
-    module = fold_batchnorm(build_model("small", n_classes=3).eval())
-    other = fold_batchnorm(build_model("small", n_classes=3).eval())
-    assert onednn_module(module, torch.float32, reference=module) is not None
-    assert onednn_module(module, torch.float32, reference=other) is None
-    assert onednn_module(module, torch.float16, reference=module) is None
-
-
-def test_a_layer_onednn_cannot_run_falls_back_to_the_graph():
-    from skfer.classifier._inference import _OneDNN
-
-    class Odd(nn.Module):  # a sort along the channels: no oneDNN kernel
-        def __init__(self):
-            super().__init__()
-            self.conv = nn.Conv2d(1, 4, 3)
-            self.head = nn.Linear(4, 2)
-
-        def forward(self, x):
-            x = self.conv(x).sort(dim=1).values
-            return self.head(x.mean((2, 3)))
-
-    fast = inference_module(Odd().eval(), None)
-    assert not isinstance(fast, _OneDNN)
-    x = torch.randn(20, 1, 48, 48)
-    with torch.inference_mode():
-        assert fast(x).shape == (20, 2)
+    monkeypatch.setattr(torch_utils, "_glibc", Libc)
+    clf.predict_proba(np.concatenate([X] * 3))  # several batches of 256
+    clf.predict(X[:1])
+    assert calls == []

@@ -33,22 +33,22 @@ def skfer_env():
     return env
 
 
-def run_skfer(*args, cwd=None, timeout=300, popen=False):
+def run_skfer(*args, cwd=None, timeout=None, popen=False, log=None):
     """``python -m skfer ARGS`` in a subprocess (the package from this checkout).
 
-    Returns the finished ``CompletedProcess``, or the running ``Popen`` when
-    ``popen=True`` (stdout and stderr piped, text).
+    Returns the finished ``CompletedProcess``, waiting as long as it takes (no
+    ``timeout`` unless asked: a loaded machine is slow, not wrong), or, with
+    ``popen=True``, the running ``Popen``. Its stdout and stderr then go to the files
+    ``log.out`` and ``log.err`` beside the path ``log``: a pipe nobody reads while
+    the process runs would fill up and block it.
     """
     cmd = [sys.executable, "-m", "skfer", *map(str, args)]
     if popen:
-        return subprocess.Popen(
-            cmd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=cwd,
-            env=skfer_env(),
-        )
+        log = Path(log)
+        with open(f"{log}.out", "w") as out, open(f"{log}.err", "w") as err:
+            return subprocess.Popen(
+                cmd, stdout=out, stderr=err, text=True, cwd=cwd, env=skfer_env()
+            )
     return subprocess.run(
         cmd,
         capture_output=True,

@@ -135,19 +135,26 @@ def test_a_model_that_cannot_load_stops_the_photos_read_meanwhile(
     tmp_path, monkeypatch, capsys
 ):
     # Photos are searched while the model loads; a bad --model stops that work.
-    import time
-
     from skfer import photos
+    from skfer.cli import _predict
 
     for k in range(60):
         (tmp_path / f"{k:02d}.png").write_bytes(b"")
-    seen = []
+    seen, stops = [], []
+    analyse = _predict.analyse
+
+    def keep_stop(files, detect, min_face, jobs, stop, *rest):
+        stops.append(stop)
+        return analyse(files, detect, min_face, jobs, stop, *rest)
 
     def slow(path, *args, **kwargs):
         seen.append(path)
-        time.sleep(0.05)
+        # Each photo lasts until the failed load stops the work: no clock involved
+        # (the bound only turns a regression into a failure instead of a hang).
+        assert stops[0].wait(timeout=600)
         return {"file": str(path), "status": "ok", "faces": []}, np.empty((0, 2304))
 
+    monkeypatch.setattr(_predict, "analyse", keep_stop)
     monkeypatch.setattr(photos, "analyse_photo", slow)
     args = ["predict", str(tmp_path), "--model", "no-such-model", "--jobs", "2"]
     assert main(args) == 2

@@ -10,7 +10,7 @@ def test_predict_finds_the_faces_of_jaffe_and_prints_json(
     real_dataset, model_path, skfer_cmd
 ):
     folder = real_dataset("jaffe")
-    res = skfer_cmd("predict", folder, "--model", model_path, "--json", timeout=600)
+    res = skfer_cmd("predict", folder, "--model", model_path, "--json")
     assert res.returncode == 0, res.stderr
     results = json.loads(res.stdout)["results"]
     photos = [r for r in results if r["file"].lower().endswith((".tif", ".tiff"))]

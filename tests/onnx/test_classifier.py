@@ -57,7 +57,6 @@ def test_runs_without_torch_skorch_or_sklearn(exported, faces, tmp_path):
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok [")

@@ -644,7 +644,6 @@ def test_cli_subprocess_error_has_no_traceback(zoo):
         capture_output=True,
         text=True,
         env=env,
-        timeout=300,
     )
     assert proc.returncode == 2
     assert proc.stderr.startswith("skfer: error: ") and "Traceback" not in proc.stderr
