@@ -93,7 +93,7 @@ def run_dir(args, params, source):
     return Path(root) / f"multi-{args.variant}-{tag}"
 
 
-def main(argv=None):
+def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--data-dir", help="folder of ferplus/, fer2013/, jaffe/, ckplus/"
@@ -120,31 +120,25 @@ def main(argv=None):
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    import torch
+    args.mode = "crossentropy"  # the FER+ training set of ferplus.load
+    return args
 
+
+def train(args, data, combined, row):
+    """The continued network, its epoch chosen on FER+ FER2013Valid; resumable."""
     from skfer import FERClassifier
     from skfer.classifier import fit_with_checkpoints
     from skfer.weights import BEST_FILE, read_checkpoint
 
-    torch.set_num_threads(args.threads)
-    json_path = args.output / "ferplus.json"
-    results = read_json(json_path)
-    row = results.get("models", {}).get(args.source)
-    if row is None:
-        raise SystemExit(f"--from: no row {args.source!r} in {json_path}")
-    args.mode = "crossentropy"
-    data = load(args)
-    combined, seen = training_set(data, args.variant, args.posed_share)
     params = dict(RECIPE, lr=args.lr, max_epochs=2 if args.quick else args.epochs)
-    weights = weights_path(row["weights"])
     folder = run_dir(args, params, args.source)
     done = read_checkpoint(folder)
-    print(
-        f"== {args.variant}: {len(combined.target)} images ({seen} posed) from "
-        f"{args.source}; checkpoints: {folder}"
-    )
+    print(f"== {args.variant}: {len(combined.target)} images; checkpoints: {folder}")
     clf = FERClassifier(
-        pretrained=str(weights), random_state=args.random_state, verbose=1, **params
+        pretrained=str(weights_path(row["weights"])),
+        random_state=args.random_state,
+        verbose=1,
+        **params,
     )
     fitted = fit_with_checkpoints(
         clf,
@@ -161,23 +155,44 @@ def main(argv=None):
     if len(fitted.history_) < params["max_epochs"]:
         raise SystemExit("stopped early; run the same command again to resume.")
     best = FERClassifier.from_weights(folder / BEST_FILE)
-    key = f"multi-{args.variant}" + ("-quick" if args.quick else "")
+    best.history_ = fitted.history_
+    return best, params, folder / BEST_FILE
+
+
+def result_row(args, best, data, row, seen, params, weights):
     names = {"ckplus": "CK+", "jaffe": "JAFFE"}
-    results["models"][key] = {
+    return {
         **evaluate(best, data),
         "trained_on": "FER+ Training + " + " + ".join(names[n] for n in seen),
         "photo_parts_trained_on": {n: list(VARIANTS[args.variant][n]) for n in seen},
         "posed_images": seen,
         "mode": "crossentropy",
-        "epochs": f"{row.get('epochs')} + {len(fitted.history_)}",
+        "epochs": f"{row.get('epochs')} + {len(best.history_)}",
         "continued_from": args.source,
         "params": {**params, "posed_share": args.posed_share},
-        "weights": shown_path(folder / BEST_FILE),
+        "weights": shown_path(weights),
         "command": command_line(),
         "date": now(),
         "hardware": machine_info(),
-        "training_time_s": round(sum(h.get("dur", 0.0) for h in fitted.history_), 1),
+        "training_time_s": round(sum(h.get("dur", 0.0) for h in best.history_), 1),
     }
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import torch
+
+    torch.set_num_threads(args.threads)
+    json_path = args.output / "ferplus.json"
+    results = read_json(json_path)
+    row = results.get("models", {}).get(args.source)
+    if row is None:
+        raise SystemExit(f"--from: no row {args.source!r} in {json_path}")
+    data = load(args)
+    combined, seen = training_set(data, args.variant, args.posed_share)
+    best, params, weights = train(args, data, combined, row)
+    key = f"multi-{args.variant}" + ("-quick" if args.quick else "")
+    results["models"][key] = result_row(args, best, data, row, seen, params, weights)
     write_json(json_path, results)
     write_markdown(results, args.output / "ferplus.md")
     print(f"{key}: {results['models'][key]['photos_accuracy']}")
