@@ -32,9 +32,9 @@ from ..utils import (
     resolve_precision,
     rows_to_images,
     seeded,
+    torch_threads,
     validate_images,
 )
-from ..utils._threads import torch_threads
 from ..weights import read_weights, tensor_dict, write_weights
 from ._batching import BatchIterator, Scaling
 from ._ema import WeightAverage

@@ -31,7 +31,7 @@ def torch_threads(n_threads):
     Examples
     --------
     >>> import torch
-    >>> from skfer.utils._threads import torch_threads
+    >>> from skfer.utils import torch_threads
     >>> before = torch.get_num_threads()
     >>> with torch_threads(1):
     ...     torch.get_num_threads()
