@@ -10,7 +10,6 @@ face's map still agrees with the trained model's map (Spearman rank correlation)
 import copy
 
 import numpy as np
-from sklearn.utils import Bunch, check_random_state
 
 from ._saliency import saliency_map
 
@@ -141,6 +140,8 @@ def saliency_sanity(
             "saliency_sanity re-draws a network's weights: it needs a fitted "
             f"FERClassifier; got {type(estimator).__name__}."
         )
+    from sklearn.utils import Bunch, check_random_state
+
     from ..utils import seeded
 
     if target is None:

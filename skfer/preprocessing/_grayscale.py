@@ -39,8 +39,9 @@ class Grayscale(_OneToOnePixels, _ImageTransformer):
     >>> gray.shape, gray.dtype, int(gray[0, 0, 0])
     ((2, 64, 80), dtype('uint8'), 76)
     >>> rows = np.zeros((2, 2304), dtype=np.uint8)
-    >>> Grayscale().set_output(transform="pandas").fit_transform(rows).columns[:2]
-    Index(['pixel_0', 'pixel_1'], dtype='object')
+    >>> table = Grayscale().set_output(transform="pandas").fit_transform(rows)
+    >>> table.columns[:2].tolist()
+    ['pixel_0', 'pixel_1']
     """
 
     def _transform_image(self, image):
