@@ -19,7 +19,10 @@ their share, occlusion 1.9) nor agrees with occlusion (rank correlation 0.08), s
 its default is occlusion.
 """
 
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import numpy as np
 
@@ -83,7 +86,7 @@ def _grid_sizes(module, names):
     return [sizes.get(name, 0) for name in names]
 
 
-def last_conv_block(module, min_size=None):
+def last_conv_block(module: Any, min_size: int | None = None) -> str:
     """Name of the layer ending the last convolutional block of a network.
 
     The last ``nn.Conv2d`` (in registration order), extended over the batch norm

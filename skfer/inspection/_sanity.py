@@ -7,11 +7,18 @@ the weights layer by layer, from the output down, and measures how much each
 face's map still agrees with the trained model's map (Spearman rank correlation).
 """
 
+from __future__ import annotations
+
 import copy
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._saliency import saliency_map
+
+if TYPE_CHECKING:
+    from sklearn.utils import Bunch
 
 __all__ = ["saliency_sanity"]
 
@@ -53,15 +60,15 @@ def _rank_correlations(maps, others):
 
 
 def saliency_sanity(
-    estimator,
-    X,
+    estimator: Any,
+    X: ArrayLike,
     *,
-    randomization="cascading",
-    method="auto",
-    target=None,
-    random_state=None,
-    **params,
-):
+    randomization: str = "cascading",
+    method: str = "auto",
+    target: Any = None,
+    random_state: int | np.random.RandomState | None = None,
+    **params: Any,
+) -> Bunch:
     """Check that saliency maps depend on the learnt weights (Adebayo et al., 2018).
 
     The model-parameter randomization test: the weights of the network's layers
@@ -150,7 +157,7 @@ def saliency_sanity(
     rng = check_random_state(random_state)
     names = [name for name, _ in _layer_groups(estimator.net_.module_)][::-1]
     model = None
-    correlations = []
+    steps = []
     for step in range(len(names)):
         if model is None or randomization == "independent":
             model = copy.deepcopy(estimator)
@@ -160,8 +167,8 @@ def saliency_sanity(
             for layer in groups[names[step]]:
                 layer.reset_parameters()
         maps = saliency_map(model, X, method=method, target=target, **params)
-        correlations.append(_rank_correlations(trained, maps))
-    correlations = np.asarray(correlations)
+        steps.append(_rank_correlations(trained, maps))
+    correlations = np.asarray(steps)
     return Bunch(
         layers=names,
         correlations=correlations,

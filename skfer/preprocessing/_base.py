@@ -1,6 +1,9 @@
 """Base class of the stateless image transformers, and their output columns."""
 
+from __future__ import annotations
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import validate_data
@@ -117,7 +120,9 @@ class _OneToOnePixels:
     column names get ``pixel_0`` ... rather than ``x0`` ...
     """
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(
+        self, input_features: ArrayLike | None = None
+    ) -> np.ndarray:
         """Names of the output columns: the input's, one per pixel.
 
         Parameters

@@ -1,6 +1,9 @@
 """Resizing to the model's input size."""
 
+from __future__ import annotations
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..utils import resize_image
 from ._base import _ImageTransformer, pixel_names
@@ -93,7 +96,9 @@ class Resize(_ImageTransformer):
         self._check_table_output(out)
         return out
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(
+        self, input_features: ArrayLike | None = None
+    ) -> np.ndarray:
         """Names of the output columns: ``pixel_0`` ... ``pixel_{h*w-1}``.
 
         Parameters

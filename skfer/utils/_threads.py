@@ -1,6 +1,9 @@
 """Torch's intra-op threads scoped to one estimator's call."""
 
+from __future__ import annotations
+
 import contextlib
+from collections.abc import Iterator
 from numbers import Integral
 
 import torch
@@ -9,7 +12,7 @@ __all__ = ["torch_threads"]
 
 
 @contextlib.contextmanager
-def torch_threads(n_threads):
+def torch_threads(n_threads: int | None) -> Iterator[None]:
     """Run a block with ``n_threads`` torch intra-op threads, then restore them.
 
     What an estimator's ``n_threads`` parameter does: each ``fit`` or
