@@ -28,11 +28,11 @@ from ..utils import (
     PRECISIONS,
     check_device,
     infer_input_range,
+    intra_op_threads,
     match_units,
     resolve_precision,
     rows_to_images,
     seeded,
-    torch_threads,
     validate_images,
 )
 from ..weights import read_weights, tensor_dict, write_weights
@@ -217,8 +217,9 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         previous setting is restored when each call returns. ``None`` leaves
         torch's setting as it is. In a search that fits several models at once
         (``GridSearchCV(n_jobs=2)``), ``n_threads = cores // n_jobs`` keeps the
-        CPU from being oversubscribed. torch's setting is process-wide: do not
-        give different values to estimators running in threads of one process.
+        CPU from being oversubscribed. torch's setting is process-wide
+        (:func:`skfer.utils.intra_op_threads`): estimators running at once in
+        threads of one process should use the same value.
     keep_optimizer_state : bool, default=False
         Whether pickling a fitted model keeps the optimizer's state (Adam's
         moment estimates, twice the size of the weights). By default they are
@@ -553,7 +554,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         if X_va is not None:
             images_va = rows_to_images(X_va, self.input_range_).to(device)
 
-        with seeded(seed, device), torch_threads(self.n_threads):
+        with seeded(seed, device), intra_op_threads(self._n_threads()):
             if warm:
                 module = self._to_device(self.net_.module_, device)
             else:
@@ -1025,7 +1026,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         images = rows_to_images(X, self.input_range_)
         module, device = self._module_for_inference()
         dtype = resolve_precision(self.precision, device)
-        with torch_threads(self.n_threads):
+        with intra_op_threads(self._n_threads()):
             proba = predict_proba_batches(
                 self.net_.inference_copy(module, dtype, device),
                 images,
@@ -1046,6 +1047,15 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                 "stored); fit the model again, or use class_prior=None."
             )
         return change_prior(proba, prior, self.class_count_)
+
+    def _n_threads(self):
+        """``n_threads``, checked here too: ``predict`` skips ``_validate_params``."""
+        n = self.n_threads
+        if n is not None and not (
+            isinstance(n, Integral) and not isinstance(n, bool) and n >= 1
+        ):
+            raise ValueError(f"n_threads must be a positive int or None; got {n!r}.")
+        return n
 
     def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
         """Logarithm of the class probabilities of each image.

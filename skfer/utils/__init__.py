@@ -18,8 +18,7 @@ and for code built on skfer; the user-facing API is in the other packages.
   :func:`cpu_has_fast_bfloat16` (``SKFER_BFLOAT16`` overrides it:
   :func:`bfloat16_override`),
   :func:`seeded`, :func:`intra_op_threads`, :func:`reuse_large_allocations`,
-  :func:`fused_optimizer_kwargs`, :func:`torch_threads` (an estimator's
-  ``n_threads``);
+  :func:`fused_optimizer_kwargs`;
 - optional dependencies: :func:`import_optional`,
   :func:`missing_dependency_message`.
 """
@@ -57,7 +56,6 @@ __all__ = [
     "rows_to_images",
     "seeded",
     "sha256_file",
-    "torch_threads",
     "validate_images",
     "write_text_atomic",
 ]
@@ -94,7 +92,6 @@ _LAZY = {
     "rows_to_images": "._validation",
     "seeded": "._torch",
     "sha256_file": "._hashing",
-    "torch_threads": "._threads",
     "validate_images": "._validation",
     "write_text_atomic": "._atomic",
 }

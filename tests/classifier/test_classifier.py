@@ -685,6 +685,8 @@ def test_n_threads_scopes_torch_threads_to_fit_and_predict(small, faces3):
     assert torch.get_num_threads() == before
     with pytest.raises(ValueError, match="'n_threads' parameter"):
         small(n_threads=0).fit(X, y)
+    with pytest.raises(ValueError, match="n_threads must be a positive int"):
+        clf.set_params(n_threads=0).predict(X[:2])
 
 
 def test_pickle_leaves_out_the_optimizer_state_unless_asked(faces3):
