@@ -95,7 +95,7 @@ def bench_model(name, X, repeats, tmp):
     )
     clf.set_params(precision="float32")
     row["gradcam_single_ms"], row["gradcam_single_cpu_ms"] = median_ms(
-        lambda: saliency_map(clf, one), GRADCAM_CALLS
+        lambda: saliency_map(clf, one, method="gradcam"), GRADCAM_CALLS
     )
     row["onnxruntime"] = onnxruntime.__version__
     return row

@@ -74,6 +74,7 @@ BEFORE = {
     "skfer.inspection": [
         "last_conv_block",
         "saliency_map",
+        "saliency_sanity",
     ],
     "skfer.metrics": [
         "classification_summary",

@@ -28,6 +28,7 @@ from ..utils import (
     PRECISIONS,
     check_device,
     infer_input_range,
+    intra_op_threads,
     match_units,
     resolve_precision,
     rows_to_images,
@@ -38,6 +39,7 @@ from ..weights import read_weights, tensor_dict, write_weights
 from ._batching import BatchIterator, Scaling
 from ._ema import WeightAverage
 from ._net import EpochAccuracy, FERNet
+from ._pickling import net_for_pickle, restore_net
 from ._prior import change_prior, check_class_prior, class_counts
 from ._schedules import SCHEDULES, LRSchedule
 from ._training_state import continue_training, training_state
@@ -209,6 +211,26 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
     device : str, default="cpu"
         Torch device, e.g. ``"cuda"``. Can be changed on a fitted model with
         ``set_params``; weights move on the next call.
+    n_threads : int or None, default=None
+        Torch intra-op threads used by this estimator's :meth:`fit`,
+        :meth:`partial_fit`, :meth:`predict_proba` and :meth:`predict`; the
+        previous setting is restored when each call returns. ``None`` leaves
+        torch's setting as it is. In a search that fits several models at once
+        (``GridSearchCV(n_jobs=2)``), ``n_threads = cores // n_jobs`` keeps the
+        CPU from being oversubscribed. torch's setting is process-wide
+        (:func:`skfer.utils.intra_op_threads`): estimators running at once in
+        threads of one process should use the same value.
+    keep_optimizer_state : bool, default=False
+        Whether pickling a fitted model keeps the optimizer's state (Adam's
+        moment estimates, twice the size of the weights). By default they are
+        left out, so a pickle is about the size of the weights; a model loaded
+        from it predicts identically, and ``warm_start`` fits (which start a
+        fresh optimizer anyway) continue as they would have, but
+        :meth:`partial_fit` restarts the optimizer's moments. Set it to ``True``
+        to continue :meth:`partial_fit` exactly across a pickle; resuming from
+        epoch checkpoints (:func:`skfer.classifier.fit_with_checkpoints`) is
+        exact either way, since checkpoints save the optimizer state in their
+        own files.
     callbacks : list of (str, skorch.callbacks.Callback), default=None
         Extra skorch callbacks (e.g. checkpointing).
     random_state : int, RandomState instance or None, default=None
@@ -281,6 +303,8 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "precision": [StrOptions(set(PRECISIONS))],
         "device": [str, torch.device],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "keep_optimizer_state": ["boolean"],
         "callbacks": [list, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -315,6 +339,8 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         n_iter_no_change=10,
         precision="auto",
         device="cpu",
+        n_threads=None,
+        keep_optimizer_state=False,
         callbacks=None,
         random_state=None,
         verbose=0,
@@ -345,6 +371,8 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.precision = precision
         self.device = device
+        self.n_threads = n_threads
+        self.keep_optimizer_state = keep_optimizer_state
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -526,7 +554,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         if X_va is not None:
             images_va = rows_to_images(X_va, self.input_range_).to(device)
 
-        with seeded(seed, device):
+        with seeded(seed, device), intra_op_threads(self._n_threads()):
             if warm:
                 module = self._to_device(self.net_.module_, device)
             else:
@@ -998,15 +1026,16 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         images = rows_to_images(X, self.input_range_)
         module, device = self._module_for_inference()
         dtype = resolve_precision(self.precision, device)
-        proba = predict_proba_batches(
-            self.net_.inference_copy(module, dtype, device),
-            images,
-            scaling=self._scaling(),
-            dtype=dtype,
-            device=device,
-            batch_size=max(int(self.batch_size), 256),
-            tta=self.tta,
-        )
+        with intra_op_threads(self._n_threads()):
+            proba = predict_proba_batches(
+                self.net_.inference_copy(module, dtype, device),
+                images,
+                scaling=self._scaling(),
+                dtype=dtype,
+                device=device,
+                batch_size=max(int(self.batch_size), 256),
+                tta=self.tta,
+            )
         proba = proba.numpy().astype(np.float64)
         prior = check_class_prior(self.class_prior, self.classes_)
         if prior is None:
@@ -1018,6 +1047,42 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                 "stored); fit the model again, or use class_prior=None."
             )
         return change_prior(proba, prior, self.class_count_)
+
+    def _n_threads(self):
+        """``n_threads``, checked here too: ``predict`` skips ``_validate_params``."""
+        n = self.n_threads
+        if n is not None and not (
+            isinstance(n, Integral) and not isinstance(n, bool) and n >= 1
+        ):
+            raise ValueError(f"n_threads must be a positive int or None; got {n!r}.")
+        return n
+
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
+        """Logarithm of the class probabilities of each image.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_pixels) or (n_samples, h, w)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``; columns follow ``classes_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skfer import FERClassifier
+        >>> from skfer.datasets import make_faces
+        >>> X, y = make_faces(n_samples=40, random_state=0, return_X_y=True)
+        >>> clf = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
+        >>> log_proba = clf.predict_log_proba(X[:2])
+        >>> np.allclose(np.exp(log_proba), clf.predict_proba(X[:2]))
+        True
+        """
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):  # a probability of 0 is log 0 = -inf
+            return np.log(proba, out=proba)
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         """Most probable class of each image.
@@ -1032,7 +1097,24 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = False
+        # (n, h, w) stacks of images are accepted as well as flattened rows
+        tags.input_tags.three_d_array = True
         return tags
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: the model itself is unchanged
+        if "net_" in state:  # see _pickling: about the size of the weights
+            state["net_"], state["_net_extras"] = net_for_pickle(
+                state["net_"],
+                keep_optimizer_state=getattr(self, "keep_optimizer_state", False),
+            )
+        return state
+
+    def __setstate__(self, state):
+        extras = state.pop("_net_extras", None)
+        super().__setstate__(state)
+        if extras is not None:
+            restore_net(self.net_, extras)
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

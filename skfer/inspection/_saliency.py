@@ -1,14 +1,28 @@
-"""Saliency maps: Grad-CAM on the last convolutional block, and occlusion.
+"""Saliency maps: Grad-CAM on a convolutional block, and occlusion.
 
-Grad-CAM (Selvaraju et al., 2017) weights each channel of the last convolutional
-block's activation by the mean gradient of the target class's score, sums, keeps
-the positive part and upsamples it to the image. Occlusion (Zeiler & Fergus, 2014)
+Grad-CAM (Selvaraju et al., 2017) weights each channel of a convolutional block's
+activation by the mean gradient of the target class's score, sums, keeps the
+positive part and upsamples it to the image. Occlusion (Zeiler & Fergus, 2014)
 slides a grey patch over the face and records how much the target class's
-probability drops: slower, coarser, but it needs nothing but ``predict_proba``,
-which makes it a model-agnostic check of Grad-CAM.
+probability drops: slower, but it needs nothing but ``predict_proba``, which makes
+it a model-agnostic check of Grad-CAM.
+
+Which method and layer by default (measured on 18 FER2013 PrivateTest faces, three
+per emotion but disgust, with the shipped weights): Model 3's last block has a
+6x6 grid whose maps, with every weight re-drawn, still correlate up to 0.66 with
+the trained ones (Spearman, per face); its 12x12 block's stay below 0.25 at every
+step of the cascading randomization test (:func:`saliency_sanity`) while putting
+1.4 times their share of mass on eyes and mouth. Model 2 has no such block: its
+last one is a 3x3 grid whose mass sits on the border as much as on the face, and
+the Grad-CAM of its 16x16 block neither concentrates on eyes and mouth (1.1 times
+their share, occlusion 1.9) nor agrees with occlusion (rank correlation 0.08), so
+its default is occlusion.
 """
 
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import numpy as np
 
@@ -17,11 +31,62 @@ __all__ = ["last_conv_block", "saliency_map"]
 #: Side of the images the maps are computed on and returned at.
 SIZE = 48
 
+#: Architectures whose Grad-CAM fails the checks above at every layer: their
+#: default method is occlusion.
+_OCCLUSION_BY_DEFAULT = frozenset({"model2"})
+
 #: Layers that may follow a convolution inside its block (same spatial grid).
 _BLOCK_TAIL = ("BatchNorm2d", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Identity")
 
 
-def last_conv_block(module):
+#: Default of Grad-CAM's layer: the last block whose grid is at least this fine
+#: (Model 1: 24x24, Model 2: 16x16, Model 3 and "small": 12x12).
+GRADCAM_MIN_SIZE = 12
+
+
+def _block_end(modules, module, name):
+    """``name`` (a convolution) extended over the layers of its block's tail."""
+    from torch import nn
+
+    parent_name, _, child = name.rpartition(".")
+    parent = modules[parent_name] if parent_name else module
+    if isinstance(parent, nn.Sequential):
+        names = list(parent._modules)
+        for after in names[names.index(child) + 1 :]:
+            if type(parent._modules[after]).__name__ not in _BLOCK_TAIL:
+                break
+            name = f"{parent_name}.{after}" if parent_name else after
+    return name
+
+
+def _grid_sizes(module, names):
+    """Side of the (smaller) output grid of each named layer for a 48x48 face."""
+    import torch
+
+    modules = dict(module.named_modules())
+    sizes = {}
+
+    def record(name):
+        def hook(_, __, output):
+            sizes[name] = min(output.shape[-2:])
+
+        return hook
+
+    hooks = [modules[name].register_forward_hook(record(name)) for name in names]
+    parameter = next(module.parameters())
+    training = module.training
+    try:
+        module.eval()
+        with torch.no_grad():
+            module(torch.zeros(1, 1, SIZE, SIZE, device=parameter.device))
+    finally:
+        module.train(training)
+        for hook in hooks:
+            hook.remove()
+    return [sizes.get(name, 0) for name in names]
+
+
+def last_conv_block(module: Any, min_size: int | None = None) -> str:
     """Name of the layer ending the last convolutional block of a network.
 
     The last ``nn.Conv2d`` (in registration order), extended over the batch norm
@@ -32,6 +97,12 @@ def last_conv_block(module):
     Parameters
     ----------
     module : torch.nn.Module
+    min_size : int or None, default=None
+        Only blocks whose output grid, for a 48x48 face, is at least ``min_size``
+        x ``min_size`` (one forward pass of a blank image measures them); the
+        block with the finest grid when none is. ``None``: the last block,
+        whatever its grid. Grad-CAM's maps are as coarse as the grid: Model 2's
+        last block has a 3x3 grid, too coarse to tell eyes from mouth.
 
     Returns
     -------
@@ -42,8 +113,10 @@ def last_conv_block(module):
     --------
     >>> from skfer.inspection import last_conv_block
     >>> from skfer.models import build_model
-    >>> last_conv_block(build_model("model2"))  # conv, ReLU
+    >>> last_conv_block(build_model("model2"))  # conv, ReLU: a 3x3 grid
     'features.11'
+    >>> last_conv_block(build_model("model2"), min_size=12)  # 16x16
+    'features.6'
     """
     from torch import nn
 
@@ -54,16 +127,12 @@ def last_conv_block(module):
             f"{type(module).__name__} has no nn.Conv2d layer; Grad-CAM needs a "
             "convolutional network (use method='occlusion')."
         )
-    name = convs[-1]
-    parent_name, _, child = name.rpartition(".")
-    parent = modules[parent_name] if parent_name else module
-    if isinstance(parent, nn.Sequential):
-        names = list(parent._modules)
-        for after in names[names.index(child) + 1 :]:
-            if type(parent._modules[after]).__name__ not in _BLOCK_TAIL:
-                break
-            name = f"{parent_name}.{after}" if parent_name else after
-    return name
+    blocks = [_block_end(modules, module, name) for name in convs]
+    if min_size is None:
+        return blocks[-1]
+    sizes = _grid_sizes(module, blocks)
+    fine = [name for name, side in zip(blocks, sizes) if side >= min_size]
+    return fine[-1] if fine else blocks[int(np.argmax(sizes))]
 
 
 def _normalise(maps):
@@ -112,7 +181,7 @@ def _gradcam(estimator, X, target, layer):
     # left untouched.
     module = relu_before_pooling(estimator.net_.module_).eval()
     device = next(module.parameters()).device
-    name = last_conv_block(module) if layer is None else layer
+    name = last_conv_block(module, GRADCAM_MIN_SIZE) if layer is None else layer
     try:
         hooked = dict(module.named_modules())[name]
     except KeyError:
@@ -194,8 +263,17 @@ def _occlusion(estimator, X, target, patch, stride):
     return heat
 
 
+def _default_method(estimator):
+    """What ``method="auto"`` means for ``estimator`` (see the module docstring)."""
+    if not hasattr(estimator, "net_"):
+        return "occlusion"  # not a fitted torch network
+    if getattr(estimator, "architecture_", None) in _OCCLUSION_BY_DEFAULT:
+        return "occlusion"
+    return "gradcam"
+
+
 def saliency_map(
-    estimator, X, *, method="gradcam", target=None, layer=None, patch=8, stride=4
+    estimator, X, *, method="auto", target=None, layer=None, patch=8, stride=4
 ):
     """Where on each face the evidence for a class lies, as maps in [0, 1].
 
@@ -207,22 +285,27 @@ def saliency_map(
         the same rows (e.g. :class:`~skfer.onnx.ONNXClassifier`).
     X : array-like of shape (n_samples, n_pixels) or (n_samples, h, w)
         Faces, as for the estimator's ``predict``.
-    method : {"gradcam", "occlusion"}, default="gradcam"
+    method : {"auto", "gradcam", "occlusion"}, default="auto"
         ``"gradcam"``: gradient-weighted activation of the last convolutional
-        block (:func:`last_conv_block`), one forward and one backward pass;
-        the map is as coarse as that block's grid (3x3 for Model 2, 6x6 for
-        Model 3, 12x12 for ``"small"``), upsampled bilinearly. ``"occlusion"``:
+        block with a grid of at least 12x12 (:func:`last_conv_block`: 24x24 for
+        Model 1, 16x16 for Model 2, 12x12 for Model 3 and ``"small"``), one
+        forward and one backward pass; the map is upsampled bilinearly.
+        ``"occlusion"``:
         the drop of the target class's probability when a ``patch`` x ``patch``
         square of the face is set to the face's mean pixel, averaged over the
         squares covering each pixel (about ``(side / stride) ** 2`` predictions
-        per face).
+        per face). ``"auto"``: Grad-CAM, except for Model 2 (whose Grad-CAM
+        fails the sanity checks at every layer, see :func:`saliency_sanity`)
+        and for classifiers that are not a :class:`~skfer.FERClassifier`,
+        which get occlusion.
     target : label, array-like of labels or None, default=None
         The class explained for each face; ``None`` means the predicted class.
     layer : str, default=None
         Grad-CAM: the layer whose output is used, a name of ``named_modules()``
         of the network in the usual ReLU-before-pooling order
         (:func:`skfer.models.relu_before_pooling`; convolution and batch norm
-        names are the network's own); ``None`` means :func:`last_conv_block`.
+        names are the network's own); ``None`` means
+        ``last_conv_block(network, min_size=12)``.
     patch, stride : int, default=8, 4
         Occlusion: side of the grey square and its step, in pixels of the input.
 
@@ -239,12 +322,16 @@ def saliency_map(
     >>> from skfer.inspection import saliency_map
     >>> clf = load_pretrained("fer2013-model2")
     >>> X, _ = make_faces(n_samples=2, random_state=0, return_X_y=True)
-    >>> maps = saliency_map(clf, X)
+    >>> maps = saliency_map(clf, X)  # Model 2: occlusion
     >>> maps.shape, float(maps.max()) <= 1.0
     ((2, 48, 48), True)
+    >>> saliency_map(clf, X, method="gradcam").shape  # its 16x16 block
+    (2, 48, 48)
     >>> saliency_map(clf, X[:1], method="occlusion", target="happy").shape
     (1, 48, 48)
     """
+    if method == "auto":
+        method = _default_method(estimator)
     if method == "gradcam":
         maps = _gradcam(estimator, X, target, layer)
     elif method == "occlusion":
@@ -253,5 +340,7 @@ def saliency_map(
                 raise ValueError(f"{name} must be a positive integer; got {value!r}.")
         maps = _occlusion(estimator, X, target, int(patch), int(stride))
     else:
-        raise ValueError(f"method must be 'gradcam' or 'occlusion'; got {method!r}.")
+        raise ValueError(
+            f"method must be 'auto', 'gradcam' or 'occlusion'; got {method!r}."
+        )
     return _normalise(maps)

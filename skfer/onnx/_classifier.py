@@ -191,6 +191,12 @@ class ONNXClassifier:
             out.append(proba / len(views))
         return np.concatenate(out).astype(np.float64)
 
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba` (``-inf`` for a probability of 0)."""
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba, out=proba)
+
     def predict(self, X: ArrayLike) -> np.ndarray:
         """Most probable class of each image.
 

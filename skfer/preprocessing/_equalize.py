@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._base import _ImageTransformer
+from ._base import _ImageTransformer, _OneToOnePixels
 from ._grayscale import _to_gray
 
 __all__ = ["HistogramEqualization"]
@@ -19,14 +19,15 @@ def _equalize(image):
     return np.clip(lut, 0, 255).astype(np.uint8)[image]
 
 
-class HistogramEqualization(_ImageTransformer):
+class HistogramEqualization(_OneToOnePixels, _ImageTransformer):
     """Spread each image's gray levels over the full 0-255 range.
 
     Global histogram equalization of each image on its own (the usual mapping
     ``round(255 * (cdf(v) - cdf_min) / (n_pixels - cdf_min))``); colour images are
     converted to gray first, constant images are left unchanged. It evens out
     lighting differences between datasets (e.g. FER2013 web photos and CK+ lab
-    frames). Stateless: ``fit`` only checks the input.
+    frames). Stateless: ``fit`` only checks the input. Output columns are named
+    as :class:`Grayscale`'s (``get_feature_names_out``, ``set_output``).
 
     See Also
     --------

@@ -1,12 +1,12 @@
 """Grayscale conversion."""
 
-from ._base import _ImageTransformer
+from ._base import _ImageTransformer, _OneToOnePixels
 from ._gray import _to_gray
 
 __all__ = ["Grayscale"]
 
 
-class Grayscale(_ImageTransformer):
+class Grayscale(_OneToOnePixels, _ImageTransformer):
     """Convert colour images to 8-bit grayscale.
 
     RGB and RGBA images are mixed with the ITU-R BT.601 luma weights (0.299 R +
@@ -21,6 +21,10 @@ class Grayscale(_ImageTransformer):
     8-bit intensities in [0, 255], or floats in [0, 1] (when every value of the
     input is in [0, 1], it is multiplied by 255); the outputs are uint8 0-255.
 
+    Fitted on flattened rows, the transformer names its output columns
+    (``get_feature_names_out``: the input's names, else ``pixel_0`` ...) and
+    ``set_output(transform="pandas")`` returns DataFrames.
+
     See Also
     --------
     Resize : Resize images to the model's input size.
@@ -34,6 +38,10 @@ class Grayscale(_ImageTransformer):
     >>> gray = Grayscale().fit_transform(rgb)
     >>> gray.shape, gray.dtype, int(gray[0, 0, 0])
     ((2, 64, 80), dtype('uint8'), 76)
+    >>> rows = np.zeros((2, 2304), dtype=np.uint8)
+    >>> table = Grayscale().set_output(transform="pandas").fit_transform(rows)
+    >>> table.columns[:2].tolist()
+    ['pixel_0', 'pixel_1']
     """
 
     def _transform_image(self, image):

@@ -1,9 +1,12 @@
 """Resizing to the model's input size."""
 
+from __future__ import annotations
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..utils import resize_image
-from ._base import _ImageTransformer
+from ._base import _ImageTransformer, pixel_names
 from ._validation import _check_size, check_images
 
 __all__ = ["Resize"]
@@ -15,6 +18,9 @@ class Resize(_ImageTransformer):
     Bilinear interpolation (scikit-image's :func:`~skimage.transform.resize`),
     with Gaussian anti-aliasing when shrinking; images already at the right size
     are passed through unchanged. Stateless: ``fit`` only checks the input.
+    The flattened output's columns are ``pixel_0`` ... ``pixel_{h*w-1}``
+    (``get_feature_names_out``), and ``set_output(transform="pandas")`` returns
+    them as DataFrames.
 
     Parameters
     ----------
@@ -41,6 +47,8 @@ class Resize(_ImageTransformer):
     ((2, 2304), dtype('uint8'), 200, 0)
     >>> Resize(size=(24, 32), flatten=False).fit_transform(images).shape
     (2, 24, 32)
+    >>> Resize(size=4).get_feature_names_out()[[0, -1]]
+    array(['pixel_0', 'pixel_15'], dtype=object)
     """
 
     _parameter_constraints = {
@@ -84,4 +92,35 @@ class Resize(_ImageTransformer):
         out = np.stack(
             [resize_image(image, size, self.anti_aliasing) for image in images]
         )
-        return out.reshape(len(out), -1) if self.flatten else out
+        out = out.reshape(len(out), -1) if self.flatten else out
+        self._check_table_output(out)
+        return out
+
+    def get_feature_names_out(
+        self, input_features: ArrayLike | None = None
+    ) -> np.ndarray:
+        """Names of the output columns: ``pixel_0`` ... ``pixel_{h*w-1}``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored (checked against ``feature_names_in_`` when fitted on a
+            DataFrame): the output's pixels are new ones.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            One name per pixel of a flattened grayscale output image.
+        """
+        self._validate_params()
+        fitted = getattr(self, "feature_names_in_", None)
+        if input_features is not None and fitted is not None:
+            if not np.array_equal(np.asarray(input_features, dtype=object), fitted):
+                raise ValueError("input_features is not equal to feature_names_in_.")
+        if not self.flatten:
+            raise ValueError(
+                "Resize(flatten=False) returns image stacks, which have no columns; "
+                "set flatten=True for rows of pixels with names."
+            )
+        height, width = _check_size(self.size)
+        return pixel_names(height * width)

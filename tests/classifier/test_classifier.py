@@ -646,3 +646,81 @@ def test_warm_start_rebuilds_after_a_new_architecture(small, faces3):
         clf.set_params(architecture="model3", max_epochs=1).fit(X, y)
     assert clf.architecture_ == "model3"
     assert len(clf.history_) == 1  # a new network, a new history
+
+
+# ------------------------------------------- log-probabilities, threads, pickles
+def test_predict_log_proba_is_the_log_of_predict_proba(small, faces3):
+    X, y = faces3
+    clf = small(max_epochs=1).fit(X, y)
+    log_proba = clf.predict_log_proba(X[:5])
+    assert log_proba.shape == (5, 3) and (log_proba <= 0).all()
+    np.testing.assert_allclose(log_proba, np.log(clf.predict_proba(X[:5])))
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        small().predict_log_proba(X[:5])
+
+
+def test_tags_say_stacks_of_images_are_accepted(small, faces3):
+    assert small().__sklearn_tags__().input_tags.three_d_array is True
+    X, y = faces3
+    clf = small(max_epochs=1).fit(X.reshape(-1, 48, 48), y)
+    assert clf.predict(X[:3].reshape(-1, 48, 48)).shape == (3,)
+
+
+def test_n_threads_scopes_torch_threads_to_fit_and_predict(small, faces3):
+    X, y = faces3
+    before = torch.get_num_threads()
+    seen = []
+
+    class Threads(Callback):
+        def on_epoch_begin(self, net, **kwargs):
+            seen.append(torch.get_num_threads())
+
+    target = 1 if before > 1 else 2
+    clf = small(max_epochs=1, n_threads=target, callbacks=[("t", Threads())])
+    clf.fit(X, y)
+    assert seen == [target] and torch.get_num_threads() == before
+    clf.predict(X[:20])
+    assert torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="'n_threads' parameter"):
+        small(n_threads=0).fit(X, y)
+    with pytest.raises(ValueError, match="n_threads must be a positive int"):
+        clf.set_params(n_threads=0).predict(X[:2])
+
+
+def test_pickle_leaves_out_the_optimizer_state_unless_asked(faces3):
+    X, y = faces3
+    clf = FERClassifier(
+        "model2", max_epochs=1, batch_size=45, validation_fraction=None, random_state=0
+    ).fit(X, y)
+    weights = sum(t.numel() * 4 for t in clf.net_.module_.state_dict().values())
+    light = pickle.dumps(clf)
+    assert len(light) < 1.05 * weights  # it was 4x: a module copy and Adam's moments
+    assert len(clf.net_.optimizer_.state) > 0  # the fitted model keeps its own
+    loaded = pickle.loads(light)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert loaded.net_.module is loaded.net_.module_
+    assert len(loaded.net_.optimizer_.state) == 0
+    assert loaded.net_.optimizer_.param_groups[0]["lr"] == clf.lr
+    kept = pickle.dumps(clf.set_params(keep_optimizer_state=True))
+    assert len(kept) > 2.5 * weights
+    assert len(pickle.loads(kept).net_.optimizer_.state) > 0
+
+
+def test_training_goes_on_after_unpickling(small, faces3):
+    X, y = faces3
+    clf = small(max_epochs=1, warm_start=True).fit(X, y)
+    # A warm_start fit starts a fresh optimizer anyway: the pickle changes nothing.
+    loaded = pickle.loads(pickle.dumps(clf)).fit(X, y)
+    clf.fit(X, y)
+    assert len(loaded.history_) == len(clf.history_) == 2
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # partial_fit goes on exactly across a pickle when the optimizer is kept ...
+    exact = small(max_epochs=1, keep_optimizer_state=True).fit(X, y)
+    reloaded = pickle.loads(pickle.dumps(exact)).partial_fit(X, y)
+    exact.partial_fit(X, y)
+    np.testing.assert_array_equal(reloaded.predict_proba(X), exact.predict_proba(X))
+    # ... and with moments that start afresh otherwise
+    restarted = pickle.loads(pickle.dumps(clf)).partial_fit(X, y)
+    assert len(restarted.history_) == 3

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from skfer import FERClassifier
-from skfer.inspection import last_conv_block, saliency_map
+from skfer.inspection import last_conv_block, saliency_map, saliency_sanity
+from skfer.inspection._sanity import _rank_correlations
 from skfer.models import build_model, relu_before_pooling
 
 #: First row of the lower third of a 48x48 face (where the mouth is).
@@ -138,7 +139,7 @@ def test_errors_name_the_problem(mouth_model):
     with pytest.raises(ValueError, match="method must be"):
         saliency_map(mouth_model, X, method="lime")
     with pytest.raises(ValueError, match="needs a fitted FERClassifier"):
-        saliency_map(_BoxClassifier(), X)
+        saliency_map(_BoxClassifier(), X, method="gradcam")
     with pytest.raises(ValueError, match="target must be"):
         saliency_map(mouth_model, X, target="happy")
     with pytest.raises(ValueError, match="not a layer"):
@@ -147,3 +148,119 @@ def test_errors_name_the_problem(mouth_model):
         saliency_map(mouth_model, X, method="occlusion", patch=0)
     with pytest.raises(ValueError, match="no nn.Conv2d"):
         last_conv_block(torch.nn.Linear(2, 2))
+
+
+@pytest.mark.parametrize(
+    "architecture, expected, finest",
+    [
+        ("model1", "features.4", "features.1"),  # 24x24
+        ("model2", "features.6", "features.1"),  # 16x16, not the last block's 3x3
+        ("model3", "features.18", "features.2"),  # 12x12, not 6x6
+        ("small", "features.10", "features.2"),  # 12x12
+    ],
+)
+def test_gradcam_default_layer_has_a_grid_of_at_least_12(
+    architecture, expected, finest
+):
+    module = relu_before_pooling(build_model(architecture, n_classes=3))
+    assert last_conv_block(module, min_size=12) == expected
+    assert last_conv_block(module, min_size=100) == finest  # none that fine
+    assert module.training  # measuring the grids left the mode as it was
+
+
+def test_gradcam_uses_the_fine_layer_by_default(mouth_model):
+    X, _ = mouth_faces(3, seed=4)
+    np.testing.assert_array_equal(
+        saliency_map(mouth_model, X), saliency_map(mouth_model, X, layer="features.10")
+    )
+
+
+def test_auto_method_is_occlusion_for_model2_and_other_classifiers():
+    from skfer import load_pretrained
+
+    X, _ = mouth_faces(1, seed=8)
+    model2 = load_pretrained("fer2013-model2")
+    np.testing.assert_array_equal(
+        saliency_map(model2, X), saliency_map(model2, X, method="occlusion")
+    )
+    image = np.full((1, 48, 48), 100, dtype=np.uint8)
+    np.testing.assert_array_equal(
+        saliency_map(_BoxClassifier(), image),
+        saliency_map(_BoxClassifier(), image, method="occlusion"),
+    )
+
+
+# ---------------------------------------------------------------- sanity check
+def test_saliency_sanity_randomized_weights_change_the_maps(mouth_model):
+    X, y = mouth_faces(20, seed=5)
+    result = saliency_sanity(mouth_model, X, target=y, random_state=0)
+    groups = ["head", "features.8", "features.4", "features.0"]  # conv + its bn
+    assert result.layers == groups
+    assert result.correlations.shape == (4, 20)
+    np.testing.assert_allclose(result.correlations_mean, result.correlations.mean(1))
+    assert (np.abs(result.correlations) <= 1 + 1e-9).all()
+    # every weight random: the maps no longer follow the trained ones
+    assert result.correlations_mean[-1] < 0.3, result.correlations_mean
+    # the trained model is left as it was
+    np.testing.assert_array_equal(
+        saliency_map(mouth_model, X, target=y), saliency_map(mouth_model, X, target=y)
+    )
+    again = saliency_sanity(mouth_model, X, target=y, random_state=0)
+    np.testing.assert_array_equal(again.correlations, result.correlations)
+
+
+def test_saliency_sanity_independent_randomizes_one_layer_at_a_time(mouth_model):
+    X, y = mouth_faces(6, seed=6)
+    cascading = saliency_sanity(mouth_model, X, target=y, random_state=0)
+    independent = saliency_sanity(
+        mouth_model, X, target=y, randomization="independent", random_state=0
+    )
+    assert independent.layers == cascading.layers
+    # the first step re-draws the head alone either way
+    np.testing.assert_allclose(independent.correlations[0], cascading.correlations[0])
+    assert not np.allclose(independent.correlations[1:], cascading.correlations[1:])
+
+
+def test_rank_correlation_of_maps():
+    rng = np.random.RandomState(0)
+    a = rng.rand(2, 48, 48)
+    np.testing.assert_allclose(_rank_correlations(a, a**3), [1.0, 1.0])
+    np.testing.assert_allclose(_rank_correlations(a, -a), [-1.0, -1.0])
+    flat = np.zeros((2, 48, 48))  # nothing supports the class: 0, not NaN
+    np.testing.assert_array_equal(_rank_correlations(a, flat), [0.0, 0.0])
+
+
+def test_saliency_sanity_errors_name_the_problem(mouth_model):
+    X, _ = mouth_faces(1, seed=7)
+    with pytest.raises(ValueError, match="randomization must be"):
+        saliency_sanity(mouth_model, X, randomization="all")
+    with pytest.raises(ValueError, match="needs a fitted FERClassifier"):
+        saliency_sanity(_BoxClassifier(), X)
+
+
+#: A few FER2013 PrivateTest faces of each emotion (file names sorted).
+FACES_PER_EMOTION = 3
+
+
+@pytest.mark.realdata
+def test_saliency_sanity_on_real_faces_with_the_shipped_model3(real_dataset):
+    from PIL import Image
+
+    from skfer import load_pretrained
+
+    root = real_dataset("fer2013") / "test"
+    files = [
+        path
+        for emotion in ("angry", "fear", "happy", "neutral", "sad", "surprise")
+        for path in sorted((root / emotion).glob("PrivateTest_*.jpg"))[
+            :FACES_PER_EMOTION
+        ]
+    ]
+    X = np.stack([np.asarray(Image.open(f).convert("L")) for f in files])
+    clf = load_pretrained("fer2013-model3")
+    result = saliency_sanity(clf, X.reshape(len(X), -1), random_state=0)
+    assert result.layers[0] == "head" and len(result.layers) == 10
+    # Adebayo et al.'s test passed: from the first re-drawn layer on, the maps
+    # keep little of the trained ones' rank order.
+    assert result.correlations_mean.max() < 0.3, result.correlations_mean
+    assert np.median(result.correlations[-1]) < 0.3, result.correlations[-1]

@@ -97,6 +97,9 @@ def test_behaves_like_a_fitted_sklearn_classifier(exported, faces):
     assert onnx_clf.n_features_in_ == 2304
     np.testing.assert_array_equal(onnx_clf.predict(X), clf.predict(X))
     assert onnx_clf.score(X, y) == pytest.approx(clf.score(X, y))
+    np.testing.assert_allclose(
+        onnx_clf.predict_log_proba(X[:5]), np.log(onnx_clf.predict_proba(X[:5]))
+    )
     again = pickle.loads(pickle.dumps(onnx_clf))
     np.testing.assert_array_equal(
         again.predict_proba(X[:5]), onnx_clf.predict_proba(X[:5])

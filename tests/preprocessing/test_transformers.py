@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import (
     check_get_params_invariance,
@@ -132,3 +133,76 @@ def test_importing_loaders_and_transformers_does_not_import_matplotlib():
         "assert 'matplotlib' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# ------------------------------------------------------------ output columns
+ROWS = np.random.default_rng(0).integers(0, 256, size=(3, 64 * 64), dtype=np.uint8)
+ONE_TO_ONE = [Grayscale(), HistogramEqualization()]
+
+
+@pytest.mark.parametrize("estimator", ONE_TO_ONE, ids=lambda e: type(e).__name__)
+def test_one_to_one_transformers_name_pixel_columns(estimator):
+    est = clone(estimator).fit(ROWS)
+    assert est.n_features_in_ == 4096
+    names = est.get_feature_names_out()
+    assert names.dtype == object and names[0] == "pixel_0" and len(names) == 4096
+    out = est.set_output(transform="pandas").transform(ROWS)
+    assert list(out.columns) == list(names)
+    np.testing.assert_array_equal(out.to_numpy(), clone(estimator).fit_transform(ROWS))
+    # a DataFrame's own column names are kept
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(ROWS, columns=[f"p{i}" for i in range(4096)])
+    est = clone(estimator).set_output(transform="pandas").fit(frame)
+    assert est.transform(frame).columns[-1] == "p4095"
+    np.testing.assert_array_equal(
+        est.get_feature_names_out(frame.columns), frame.columns
+    )
+    with pytest.raises(ValueError, match="not equal to feature_names_in_"):
+        est.get_feature_names_out(names)
+    with pytest.raises(ValueError, match="length equal"):
+        clone(estimator).fit(ROWS).get_feature_names_out(names[:5])
+
+
+def test_resize_names_its_output_pixels_and_set_output_gives_frames():
+    pd = pytest.importorskip("pandas")
+    resize = Resize(size=(6, 8)).set_output(transform="pandas")
+    out = resize.fit_transform(ROWS)
+    assert isinstance(out, pd.DataFrame) and out.shape == (3, 48)
+    assert out.columns[0] == "pixel_0" and out.columns[-1] == "pixel_47"
+    np.testing.assert_array_equal(
+        out.to_numpy(), Resize(size=(6, 8)).fit_transform(ROWS)
+    )
+    # names do not need a fit: the output size is a parameter
+    assert len(Resize().get_feature_names_out()) == 2304
+    with pytest.raises(ValueError, match="flatten=False"):
+        Resize(flatten=False).get_feature_names_out()
+
+
+def test_pipeline_set_output_and_global_config():
+    pd = pytest.importorskip("pandas")
+    import sklearn
+
+    pipe = make_pipeline(Grayscale(), HistogramEqualization(), Resize(size=16))
+    out = pipe.set_output(transform="pandas").fit_transform(ROWS)
+    assert isinstance(out, pd.DataFrame) and out.shape == (3, 256)
+    assert list(pipe.get_feature_names_out()) == list(out.columns)
+    with sklearn.config_context(transform_output="pandas"):
+        assert isinstance(Resize(size=4).fit_transform(ROWS), pd.DataFrame)
+    assert isinstance(Resize(size=4).fit_transform(ROWS), np.ndarray)  # default
+
+
+def test_outputs_without_columns_refuse_table_output_clearly():
+    pytest.importorskip("pandas")
+    stack = np.zeros((2, 8, 8, 3), dtype=np.uint8)
+    with pytest.raises(NotFittedError, match="fit it on flattened images"):
+        Grayscale().set_output(transform="pandas").fit_transform(stack)
+    fitted = Grayscale().set_output(transform="pandas").fit(ROWS)
+    with pytest.raises(ValueError, match="output has shape"):
+        fitted.transform(np.zeros((2, 16), dtype=np.uint8))  # 16 columns, not 4096
+    with pytest.raises(ValueError, match="flatten=False"):
+        Resize(flatten=False).set_output(transform="pandas").fit_transform(stack)
+    with pytest.raises(ValueError, match="apply Grayscale first|output has shape"):
+        Resize(size=4).set_output(transform="pandas").fit_transform(stack)
+    # fitted on images, not rows: no columns recorded (and none left from before)
+    assert not hasattr(Grayscale().fit(ROWS).fit(stack), "n_features_in_")
+    assert not hasattr(FaceCropper(), "set_output")  # its crops vary in size
