@@ -24,7 +24,7 @@ _PROVIDERS = {
 }
 
 _TORCH_ROUTE = (
-    "CPU-only torch: `pip install \"torch==2.13.*\" --index-url "
+    'CPU-only torch: `pip install "torch==2.13.*" --index-url '
     "https://download.pytorch.org/whl/cpu`"
 )
 
@@ -60,8 +60,8 @@ def missing_dependency_message(exc: BaseException, what: str = "this") -> str | 
     skfer.FERClassifier needs skfer's `torch` extra (torch is not installed; the
     torch-free install runs exported .onnx models only): install torch, skorch,
     scikit-learn, imbalanced-learn, joblib and safetensors, e.g. `pip install -e
-    ".[torch]"` in skfer's source folder (CPU-only torch: `pip install torch
-    --index-url https://download.pytorch.org/whl/cpu` first).
+    ".[torch]"` in skfer's source folder (CPU-only torch: `pip install
+    "torch==2.13.*" --index-url https://download.pytorch.org/whl/cpu` first).
     >>> missing_dependency_message(ModuleNotFoundError("x", name="json")) is None
     True
     """

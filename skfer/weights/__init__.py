@@ -38,4 +38,3 @@ __all__ = [
     "write_checkpoint",
     "write_weights",
 ]
-
