@@ -26,7 +26,9 @@ from ..models import ARCHITECTURES, build_model
 from ..utils import (
     INPUT_SIZE,
     PRECISIONS,
+    ImageBatches,
     check_device,
+    check_units,
     infer_input_range,
     match_units,
     resolve_precision,
@@ -994,8 +996,9 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         if not hasattr(self, "net_"):  # the full check (tags, attributes) costs more
             check_is_fitted(self)  # than a small network's forward pass: raises
         X = validate_images(self, X, reset=False)
-        X = match_units(X, self.input_range_)
-        images = rows_to_images(X, self.input_range_)
+        # units decided row by row; rows converted a batch at a time
+        scale = check_units(X, self.input_range_)
+        images = ImageBatches(X, self.input_range_, scale=scale)
         module, device = self._module_for_inference()
         dtype = resolve_precision(self.precision, device)
         proba = predict_proba_batches(
