@@ -39,7 +39,13 @@ from ..utils import (
 from ..weights import read_weights, tensor_dict, write_weights
 from ._batching import BatchIterator, Scaling
 from ._ema import WeightAverage
-from ._net import EpochAccuracy, FERNet
+from ._net import (
+    DivergenceGuard,
+    EpochAccuracy,
+    FERNet,
+    TrainingDivergedError,
+    check_callbacks,
+)
 from ._prior import change_prior, check_class_prior, class_counts
 from ._schedules import SCHEDULES, LRSchedule
 from ._training_state import continue_training, training_state
@@ -63,6 +69,11 @@ def _optimizer_spec(optimizer, weight_decay):
         if optimizer == "sgd":
             kwargs.update(momentum=0.9, nesterov=True)
         return cls, kwargs
+    if not issubclass(optimizer, torch.optim.Optimizer):
+        raise ValueError(
+            f"optimizer must be one of {sorted(_OPTIMIZERS)} or a subclass of "
+            f"torch.optim.Optimizer; got the class {optimizer.__name__!r}."
+        )
     return optimizer, {"weight_decay": weight_decay}
 
 
@@ -551,7 +562,12 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             if resume_state is not None:
                 continue_training(net, resume_state)
             y_tensor = torch.as_tensor(y_tr, dtype=torch.long, device=device)
-            net.partial_fit(images_tr, y_tensor, epochs=epochs)
+            try:
+                net.partial_fit(images_tr, y_tensor, epochs=epochs)
+            except TrainingDivergedError:
+                if not warm:  # a warm fit's network got its weights back
+                    _forget_fit(self)
+                raise
         # Neither the validation data nor per-sample data are pickled with the model.
         net.train_split = None
         net.iterator_train__sample_weight = None
@@ -725,7 +741,13 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             # One vectorized kernel per step instead of a dozen elementwise passes
             # over every parameter (Model 1: 20 M of them).
             opt_kwargs.update(fused_optimizer_kwargs(opt_cls, device))
-        callbacks = [("accuracy", EpochAccuracy())]
+        hint = f" Try a lower lr (now {self.lr:g}) or set grad_clip (e.g. 1.0)"
+        if self.augment is not None:
+            hint += ", and check that augment gives finite images"
+        callbacks = [
+            ("accuracy", EpochAccuracy()),
+            ("divergence", DivergenceGuard(len(self.classes_), hint + ".")),
+        ]
         if self.lr_schedule is not None:
             steps = max(-(-int(n_train) // int(self.batch_size)), 1)
             schedule = LRSchedule(
@@ -750,7 +772,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             )
         if self.verbose and self.verbose >= 2:
             callbacks.append(("progress", ProgressBar()))
-        callbacks.extend(self.callbacks or [])
+        callbacks.extend(check_callbacks(self.callbacks))
         train_split = None
         if images_va is not None:
             from skorch.dataset import Dataset
@@ -1039,6 +1061,15 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _forget_fit(estimator):
+    """Remove what a failed fresh fit set: the estimator is unfitted again."""
+    for key in [
+        k for k in vars(estimator) if k.endswith("_") or k == "_fitted_pretrained"
+    ]:
+        if not key.startswith("__"):
+            delattr(estimator, key)
 
 
 def _on_device(array, device):
