@@ -133,7 +133,9 @@ def infer_input_range(X):
     """Units to record for training images: 0-255, [0, 1] or the data's range.
 
     Integer pixels in [0, 255] and floats that are clearly 0-255 give ``(0, 255)``;
-    floats in [0, 1] give ``(0, 1)``; anything else its own ``(min, max)``.
+    floats in [0, 1] give ``(0, 1)``; anything else its own ``(min, max)``, floats
+    that exceed 1 but stay below :data:`MIN_BYTE_MAX` included (the rule of
+    :func:`check_units`: such rows are not read as 0-255 pixels).
 
     Examples
     --------
@@ -147,7 +149,7 @@ def infer_input_range(X):
     (-2.0, 3.0)
     """
     kind = describe_units(X)
-    if kind == "byte":
+    if kind == "byte" and (_is_integer(X) or float(np.max(X)) >= MIN_BYTE_MAX):
         return BYTE
     if kind == "unit":
         return UNIT

@@ -34,7 +34,10 @@ def test_infer_input_range_canonical_units():
     assert infer_input_range(BYTES) == BYTE
     assert infer_input_range(BYTES / 255.0) == UNIT
     assert infer_input_range(np.array([[-1.0, 3.0]])) == (-1.0, 3.0)
-    assert infer_input_range(np.full((2, 2), 5.0, dtype=np.float32)) == BYTE
+    assert infer_input_range(np.full((2, 2), 50.0, dtype=np.float32)) == BYTE
+    # floats above 1 but below 10 are not read as 0-255 pixels (check_units)
+    assert infer_input_range(np.full((2, 2), 5.0, dtype=np.float32)) == (5.0, 6.0)
+    assert infer_input_range(np.array([[0.0, 3.0]])) == (0.0, 3.0)
 
 
 def test_match_units_converts_with_a_warning():
