@@ -106,6 +106,8 @@ def ensemble_from_fitted(classifiers, *, weights=None):
                 f"All classifiers must share classes_; {name!r} has "
                 f"{clf.classes_.tolist()} but the first has {classes.tolist()}."
             )
+    if weights is not None:
+        _check_weights(weights, len(named))
     ensemble = VotingClassifier(named, voting="soft", weights=weights)
     ensemble.estimators_ = [clf for _, clf in named]
     ensemble.le_ = LabelEncoder().fit(classes)
@@ -114,6 +116,25 @@ def ensemble_from_fitted(classifiers, *, weights=None):
 
     ensemble.named_estimators_ = Bunch(**dict(named))
     return ensemble
+
+
+def _check_weights(weights, n_members):
+    """Voting weights: one finite number >= 0 per member, not all zero."""
+    try:
+        array = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        array = None
+    if (
+        array is None
+        or array.shape != (n_members,)
+        or not np.all(np.isfinite(array))
+        or np.any(array < 0)
+        or not array.sum() > 0
+    ):
+        raise ValueError(
+            f"weights must hold one finite number >= 0 per classifier ({n_members} "
+            f"here), not all zero; got {weights!r}."
+        )
 
 
 def fit_voting_weights(classifiers, X_val, y_val):

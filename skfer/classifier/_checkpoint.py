@@ -222,8 +222,10 @@ def fit_with_checkpoints(
     when ``random_state`` is an int.
 
     If the fit is interrupted (Ctrl-C: skorch returns early), the classifier
-    comes back with fewer than ``max_epochs`` epochs in ``history_``; the
-    checkpoint holds the last complete one.
+    comes back with fewer than ``max_epochs`` epochs in ``history_`` (an epoch
+    stopped midway is left out, with a warning); the checkpoint holds the last
+    complete one. A diverged training (see ``FERClassifier``) raises before the
+    diverged epoch is checkpointed.
 
     Parameters
     ----------

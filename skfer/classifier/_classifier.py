@@ -26,7 +26,9 @@ from ..models import ARCHITECTURES, build_model
 from ..utils import (
     INPUT_SIZE,
     PRECISIONS,
+    ImageBatches,
     check_device,
+    check_units,
     infer_input_range,
     intra_op_threads,
     match_units,
@@ -38,7 +40,13 @@ from ..utils import (
 from ..weights import read_weights, tensor_dict, write_weights
 from ._batching import BatchIterator, Scaling
 from ._ema import WeightAverage
-from ._net import EpochAccuracy, FERNet
+from ._net import (
+    DivergenceGuard,
+    EpochAccuracy,
+    FERNet,
+    TrainingDivergedError,
+    check_callbacks,
+)
 from ._pickling import net_for_pickle, restore_net
 from ._prior import change_prior, check_class_prior, class_counts
 from ._schedules import SCHEDULES, LRSchedule
@@ -63,6 +71,11 @@ def _optimizer_spec(optimizer, weight_decay):
         if optimizer == "sgd":
             kwargs.update(momentum=0.9, nesterov=True)
         return cls, kwargs
+    if not issubclass(optimizer, torch.optim.Optimizer):
+        raise ValueError(
+            f"optimizer must be one of {sorted(_OPTIMIZERS)} or a subclass of "
+            f"torch.optim.Optimizer; got the class {optimizer.__name__!r}."
+        )
     return optimizer, {"weight_decay": weight_decay}
 
 
@@ -577,7 +590,12 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             if resume_state is not None:
                 continue_training(net, resume_state)
             y_tensor = torch.as_tensor(y_tr, dtype=torch.long, device=device)
-            net.partial_fit(images_tr, y_tensor, epochs=epochs)
+            try:
+                net.partial_fit(images_tr, y_tensor, epochs=epochs)
+            except TrainingDivergedError:
+                if not warm:  # a warm fit's network got its weights back
+                    _forget_fit(self)
+                raise
         # Neither the validation data nor per-sample data are pickled with the model.
         net.train_split = None
         net.iterator_train__sample_weight = None
@@ -751,7 +769,13 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             # One vectorized kernel per step instead of a dozen elementwise passes
             # over every parameter (Model 1: 20 M of them).
             opt_kwargs.update(fused_optimizer_kwargs(opt_cls, device))
-        callbacks = [("accuracy", EpochAccuracy())]
+        hint = f" Try a lower lr (now {self.lr:g}) or set grad_clip (e.g. 1.0)"
+        if self.augment is not None:
+            hint += ", and check that augment gives finite images"
+        callbacks = [
+            ("accuracy", EpochAccuracy()),
+            ("divergence", DivergenceGuard(len(self.classes_), hint + ".")),
+        ]
         if self.lr_schedule is not None:
             steps = max(-(-int(n_train) // int(self.batch_size)), 1)
             schedule = LRSchedule(
@@ -776,7 +800,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             )
         if self.verbose and self.verbose >= 2:
             callbacks.append(("progress", ProgressBar()))
-        callbacks.extend(self.callbacks or [])
+        callbacks.extend(check_callbacks(self.callbacks))
         train_split = None
         if images_va is not None:
             from skorch.dataset import Dataset
@@ -1022,8 +1046,9 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         if not hasattr(self, "net_"):  # the full check (tags, attributes) costs more
             check_is_fitted(self)  # than a small network's forward pass: raises
         X = validate_images(self, X, reset=False)
-        X = match_units(X, self.input_range_)
-        images = rows_to_images(X, self.input_range_)
+        # units decided row by row; rows converted a batch at a time
+        scale = check_units(X, self.input_range_)
+        images = ImageBatches(X, self.input_range_, scale=scale)
         module, device = self._module_for_inference()
         dtype = resolve_precision(self.precision, device)
         with intra_op_threads(self._n_threads()):
@@ -1118,6 +1143,15 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _forget_fit(estimator):
+    """Remove what a failed fresh fit set: the estimator is unfitted again."""
+    for key in [
+        k for k in vars(estimator) if k.endswith("_") or k == "_fitted_pretrained"
+    ]:
+        if not key.startswith("__"):
+            delattr(estimator, key)
 
 
 def _on_device(array, device):

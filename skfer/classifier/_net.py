@@ -1,6 +1,9 @@
 """The skorch net FERClassifier trains: autocast training steps and accuracy logs."""
 
 import itertools
+import math
+import threading
+import warnings
 
 import torch
 import torch.nn.functional as F
@@ -11,12 +14,25 @@ from skorch.dataset import unpack_data
 from ..utils import autocast, reuse_large_allocations
 from ._inference import inference_module
 
-__all__ = ["EpochAccuracy", "FERNet", "mix_batch", "soft_targets"]
+__all__ = [
+    "DivergenceGuard",
+    "EpochAccuracy",
+    "FERNet",
+    "TrainingDivergedError",
+    "check_callbacks",
+    "mix_batch",
+    "soft_targets",
+]
 
 # A process-wide counter: each value names one state of some net's weights, so the
 # inference cache keyed on it can never mistake the weights of one net for those of
 # another, even if Python reuses an object id.
 _WEIGHTS_TOKENS = itertools.count(1)
+# Building an inference copy traces the network with torch.fx, which patches
+# ``nn.Module.__call__`` for the whole process while it runs: copies are built one
+# at a time, and threads asking for the same copy wait for it instead of tracing
+# it again.
+_BUILD_LOCK = threading.Lock()
 
 
 class FERNet(NeuralNet):
@@ -71,7 +87,36 @@ class FERNet(NeuralNet):
         # Keep freed activation/gradient blocks for the next step instead of
         # page-faulting them in again (see reuse_large_allocations).
         with reuse_large_allocations():
-            return super().fit_loop(*args, **kwargs)
+            try:
+                return super().fit_loop(*args, **kwargs)
+            except KeyboardInterrupt:
+                # skorch's partial_fit swallows the interrupt and returns; the
+                # history must then hold complete epochs only (see below).
+                self._drop_unfinished_epoch()
+                raise
+
+    def _drop_unfinished_epoch(self):
+        """Remove the history row of an epoch stopped before its training loss.
+
+        Ctrl-C during an epoch leaves skorch's history with a row for it that has
+        no ``train_loss``; a warm start or ``partial_fit`` would count it as an
+        epoch (numbering, schedules). The row goes, with a warning saying what
+        the weights hold. An epoch stopped after its loss was recorded (in an
+        ``on_epoch_end`` callback) keeps its row: it was trained in full.
+        """
+        if not len(self.history) or "train_loss" in self.history[-1]:
+            return
+        row = self.history.pop()
+        steps = sum(1 for b in row.get("batches", ()) if "train_loss" in b)
+        done = len(self.history)
+        warnings.warn(
+            f"Training interrupted during epoch {done + 1} after {steps} training "
+            f"batches; the history keeps the complete epochs ({done}), and the "
+            "weights include the interrupted epoch's batches. A checkpointed fit "
+            "resumes from its last complete epoch.",
+            UserWarning,
+            stacklevel=2,
+        )
 
     def initialize_module(self):
         self._weights_changed()
@@ -87,6 +132,24 @@ class FERNet(NeuralNet):
         See the class docstring for when the cached copy is rebuilt.
         """
         key = (id(module), self._weights_token, dtype, str(device))
+        fast = self._cached_copy(key)
+        if fast is not None:
+            return fast
+        with _BUILD_LOCK:
+            fast = self._cached_copy(key)  # built by another thread meanwhile
+            if fast is not None:
+                return fast
+            # The module's tensors are listed once per copy: walking the module
+            # tree (``state_dict``) on every call costs more than a single image's
+            # forward.
+            tensors = tuple(module.state_dict(keep_vars=True).values())
+            fast = inference_module(module, dtype, device)
+            versions = tuple(t._version for t in tensors)
+            self._inference_cache = (key, fast, tensors, versions)
+        return fast
+
+    def _cached_copy(self, key):
+        """The cached copy for ``key`` if its weights are unchanged, else None."""
         cached = getattr(self, "_inference_cache", None)
         if (
             cached is not None
@@ -94,13 +157,7 @@ class FERNet(NeuralNet):
             and tuple(t._version for t in cached[2]) == cached[3]
         ):
             return cached[1]
-        # The module's tensors are listed once per copy: walking the module tree
-        # (``state_dict``) on every call costs more than a single image's forward.
-        tensors = tuple(module.state_dict(keep_vars=True).values())
-        fast = inference_module(module, dtype, device)
-        versions = tuple(t._version for t in tensors)
-        self._inference_cache = (key, fast, tensors, versions)
-        return fast
+        return None
 
     def __getstate__(self):
         state = super().__getstate__()
@@ -193,6 +250,111 @@ class FERNet(NeuralNet):
         with torch.set_grad_enabled(training), self._autocast():
             self._set_training(training)
             return self.infer(Xi).float()
+
+
+class TrainingDivergedError(RuntimeError):
+    """The training loss became non-finite or exploded: the weights are unusable."""
+
+
+#: A batch's training loss above this multiple of an untrained network's loss
+#: (``log(n_classes)``, the cross-entropy of uniform probabilities) counts as a
+#: diverged training: a working network's loss stays near or below it.
+DIVERGENCE_FACTOR = 100.0
+
+
+class DivergenceGuard(Callback):
+    """Stop the training when a batch's loss is NaN, infinite or exploding.
+
+    A diverged training (too high a learning rate, an augmentation producing
+    NaN) otherwise runs to its end and leaves weights that predict one class or
+    NaN. The guard checks every training batch's loss: non-finite, or above
+    :data:`DIVERGENCE_FACTOR` times ``log(n_classes)``, it puts back the weights
+    the module had when this training started and raises
+    :class:`TrainingDivergedError`, before any later callback of the epoch
+    (checkpoints included) sees the epoch: nothing is saved.
+
+    Parameters
+    ----------
+    n_classes : int
+        Columns of the network's output.
+    hint : str, default=""
+        What to try instead, appended to the message.
+    """
+
+    def __init__(self, n_classes, hint=""):
+        self.n_classes = n_classes
+        self.hint = hint
+
+    def on_train_begin(self, net, **kwargs):
+        self.start_ = {
+            k: v.detach().clone() for k, v in net.module_.state_dict().items()
+        }
+
+    def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
+        if not training or loss is None:
+            return
+        value = float(loss.detach())
+        limit = DIVERGENCE_FACTOR * math.log(max(int(self.n_classes), 2))
+        if math.isfinite(value) and value <= limit:
+            return
+        epoch = len(net.history)
+        step = len(net.history[-1]["batches"]) if epoch else 0
+        start = getattr(self, "start_", None)
+        if start is not None:
+            with torch.no_grad():
+                net.module_.load_state_dict(start)
+            net._weights_changed()
+        self.start_ = None
+        what = "not finite" if not math.isfinite(value) else f"above {limit:.3g}"
+        raise TrainingDivergedError(
+            f"Training diverged at epoch {epoch}, batch {step}: the training loss "
+            f"is {value:.3g} ({what}; an untrained network's is "
+            f"{math.log(max(int(self.n_classes), 2)):.3g}). The fit is stopped and "
+            "its weights are discarded (a warm start keeps the weights it started "
+            f"from; no checkpoint of this epoch is written).{self.hint}"
+        )
+
+    def on_train_end(self, net, **kwargs):
+        self.start_ = None
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("start_", None)  # a training-time copy of the weights
+        return state
+
+
+def check_callbacks(callbacks):
+    """``callbacks`` as given if it is a list of skorch callbacks, else raise.
+
+    Each item is a :class:`skorch.callbacks.Callback` (instance or class) or a
+    ``(name, callback)`` pair with a string name.
+    """
+    if callbacks is None:
+        return []
+    if not isinstance(callbacks, (list, tuple)):
+        raise TypeError(
+            "callbacks must be a list of skorch callbacks or (name, callback) "
+            f"pairs; got {callbacks!r} ({type(callbacks).__name__})."
+        )
+
+    def is_callback(cb):
+        return isinstance(cb, Callback) or (
+            isinstance(cb, type) and issubclass(cb, Callback)
+        )
+
+    for i, item in enumerate(callbacks):
+        if isinstance(item, tuple) and len(item) == 2:
+            name, cb = item
+            if isinstance(name, str) and is_callback(cb):
+                continue
+        elif is_callback(item):
+            continue
+        raise TypeError(
+            f"callbacks[{i}] is {item!r}; expected a skorch callback (an instance "
+            "of skorch.callbacks.Callback) or a (name, callback) pair with a "
+            "string name."
+        )
+    return list(callbacks)
 
 
 def mix_batch(X, y, mixup_alpha, cutmix_alpha):

@@ -45,7 +45,16 @@ def load_pretrained(name: str | os.PathLike[str], **params: Any) -> FERClassifie
     >>> load_pretrained(path).classes_.tolist()
     ['happy', 'sad']
     """
+    if not isinstance(name, (str, os.PathLike)):
+        raise TypeError(
+            f"name must be a registered name ({', '.join(_names())}) or the path "
+            f"of a weights file; got {name!r} ({type(name).__name__})."
+        )
     registered = {entry["name"]: entry for entry in list_pretrained()}
     if isinstance(name, str) and name in registered:
         params = {**registered[name].get("predict_params", {}), **params}
     return FERClassifier.from_weights(name, **params)
+
+
+def _names() -> list[str]:
+    return [entry["name"] for entry in list_pretrained()]

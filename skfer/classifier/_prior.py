@@ -42,7 +42,13 @@ def check_class_prior(class_prior, classes):
     """
     if class_prior is None:
         return None
-    if isinstance(class_prior, str):  # "uniform", the one name (param validation)
+    if isinstance(class_prior, str):
+        # checked here too: set_params on a fitted model skips fit's validation
+        if class_prior != "uniform":
+            raise ValueError(
+                f"class_prior must be None, 'uniform' or one number per class of "
+                f"classes_ {np.asarray(classes).tolist()}; got {class_prior!r}."
+            )
         return np.full(len(classes), 1.0 / len(classes))
     prior = np.asarray(class_prior, dtype=float)
     if (
@@ -53,8 +59,8 @@ def check_class_prior(class_prior, classes):
     ):
         raise ValueError(
             f"class_prior must be 'uniform' or {len(classes)} finite non-negative "
-            f"numbers, one per class of classes_ {list(classes)}, not all zero; got "
-            f"{class_prior!r}."
+            "numbers, one per class of classes_ "
+            f"{np.asarray(classes).tolist()}, not all zero; got {class_prior!r}."
         )
     return prior / prior.sum()
 

@@ -9,6 +9,7 @@ state belongs to another optimizer.
 """
 
 import math
+import warnings
 
 from skorch.callbacks import Callback
 
@@ -135,6 +136,24 @@ class LRSchedule(Callback):
     def on_train_begin(self, net, **kwargs):
         if self.origin_ is None:
             self.origin_ = len(net.history)
+
+    def on_epoch_begin(self, net, **kwargs):
+        # the history already holds this epoch's row
+        epoch = len(net.history) - 1 - self.origin_
+        if self.kind == "plateau" or epoch < self.epochs_:
+            return
+        final = self.base_lr * lr_factor(
+            self.kind, self.epochs_, 0, self.steps_per_epoch, self.epochs_
+        )
+        warnings.warn(
+            f"The {self.kind!r} learning-rate schedule spans {self.epochs_} epochs "
+            f"(max_epochs) and has ended: epoch {epoch + 1} of it trains at learning "
+            f"rate {final:.3g}, which changes (almost) nothing. Raise max_epochs "
+            "before the first partial_fit to lengthen the schedule, or use "
+            "lr_schedule=None for open-ended partial_fit.",
+            UserWarning,
+            stacklevel=2,
+        )
 
     def _factor(self, net):
         epoch = len(net.history) - 1 - self.origin_

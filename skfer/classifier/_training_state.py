@@ -44,9 +44,16 @@ def continue_training(net, state):
     """Make the initialized ``net`` continue the training ``state`` describes.
 
     Call after ``net.initialize()`` and before training; the generator state, if
-    saved, is set at once.
+    saved, is set at once. A state that does not fit the network (another
+    architecture, a corrupt file) raises a ValueError before anything changes
+    but the optimizer.
     """
-    net.optimizer_.load_state_dict(state["optimizer"])
+    _load_optimizer(net.optimizer_, state["optimizer"])
+    ema = state.get("ema")
+    if ema is not None:
+        _check_tensors(
+            "the weight average's raw weights", ema["raw"], net.module_.state_dict()
+        )
     callbacks = dict(net.callbacks_)
     for name, key in (("lr_schedule", "schedule"), ("weight_average", "ema")):
         callback = callbacks.get(name)
@@ -55,6 +62,46 @@ def continue_training(net, state):
     if "torch_rng" in state:
         torch.set_rng_state(state["torch_rng"])
     restore_best_scores(net)
+
+
+def _mismatch(what, detail):
+    return ValueError(
+        f"The saved training state does not fit this training: {what} {detail} "
+        "(a checkpoint of another model, or a corrupt optimizer file?)."
+    )
+
+
+def _load_optimizer(optimizer, saved):
+    try:
+        optimizer.load_state_dict(saved)
+    except (ValueError, KeyError, TypeError, IndexError, RuntimeError) as exc:
+        raise _mismatch("the optimizer state", f"cannot be loaded ({exc})") from exc
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            for key, value in optimizer.state.get(param, {}).items():
+                if (
+                    isinstance(value, torch.Tensor)
+                    and value.dim() > 0
+                    and value.shape != param.shape
+                ):
+                    raise _mismatch(
+                        "the optimizer state",
+                        f"has {key!r} of shape {list(value.shape)} for a parameter "
+                        f"of shape {list(param.shape)}",
+                    )
+
+
+def _check_tensors(what, saved, expected):
+    missing = sorted(set(expected) - set(saved))
+    if missing:
+        raise _mismatch(what, f"lack {missing[:3]}")
+    for name, tensor in expected.items():
+        if tuple(saved[name].shape) != tuple(tensor.shape):
+            raise _mismatch(
+                what,
+                f"have {name!r} of shape {list(saved[name].shape)}, not "
+                f"{list(tensor.shape)}",
+            )
 
 
 def restore_best_scores(net):

@@ -163,6 +163,7 @@ def _gradcam(estimator, X, target, layer):
     from ..models import relu_before_pooling
     from ..utils import (
         SINGLE_THREAD_MAX_IMAGES,
+        check_units,
         intra_op_threads,
         rows_to_images,
         validate_images,
@@ -175,7 +176,9 @@ def _gradcam(estimator, X, target, layer):
             "any classifier."
         )
     X = validate_images(estimator, X, reset=False)
-    images = rows_to_images(X, estimator.input_range_)
+    # the units rule of predict_proba: X / 255 and X give the same map
+    scale = check_units(X, estimator.input_range_, stacklevel=3)
+    images = rows_to_images(X, estimator.input_range_, scale=scale)
     # A copy in the usual ReLU -> max pool order, so that the rectified block
     # output exists at full size (see relu_before_pooling); the fitted net is
     # left untouched.

@@ -50,6 +50,11 @@ class ONNXClassifier:
         Class labels, in the order of the probability columns.
     n_features_in_ : int
         Pixels per row the model takes.
+    input_range_ : tuple of float
+        Pixel units the model was trained in (as ``FERClassifier.input_range_``):
+        inputs in the other common units are converted with an
+        :class:`~skfer.InputUnitsWarning`, inputs that are not pixels in these
+        units refused, row by row.
     metadata_ : dict
         The skfer metadata of the file (architecture, input_range, ...).
     session_ : onnxruntime.InferenceSession
@@ -114,6 +119,7 @@ class ONNXClassifier:
         self.metadata_ = meta
         self.classes_ = np.asarray(meta["classes"])
         self.n_features_in_ = int(meta["n_features_in"])
+        self.input_range_ = tuple(meta["input_range"])
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -176,11 +182,15 @@ class ONNXClassifier:
         proba : ndarray of shape (n_samples, n_classes)
             Float32 probabilities; columns follow ``classes_``.
         """
-        X = check_rows(X, self.n_features_in_)
-        images = rows_to_images(X)
+        from ..utils import check_units
+
+        rows = check_rows(X, self.n_features_in_)
+        # the units rule of FERClassifier, row by row (no torch needed)
+        scale = check_units(rows, self.input_range_, what="the ONNX model")
         out = []
-        for start in range(0, len(images), self.batch_size):
-            batch = images[start : start + self.batch_size]
+        for start in range(0, len(rows), self.batch_size):
+            # converted a batch at a time: memory bounded for float or resized rows
+            batch = rows_to_images(rows[start : start + self.batch_size], scale=scale)
             views = tta_views(batch, self.tta)
             proba = sum(
                 self.session_.run([OUTPUT_NAME], {INPUT_NAME: np.ascontiguousarray(v)})[

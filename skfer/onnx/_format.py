@@ -5,6 +5,7 @@ writes. Metadata values that are not plain text are stored as JSON.
 """
 
 import json
+import math
 
 __all__ = ["FORMAT_VERSION", "INPUT_NAME", "OUTPUT_NAME", "decode", "encode"]
 
@@ -45,6 +46,57 @@ def decode(props, source):
     for key in JSON_KEYS:
         try:
             meta[key] = json.loads(props[key])
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ValueError(f"{source}: metadata {key!r} is not valid JSON.") from exc
+    _check(meta, source)
     return meta
+
+
+def _number(value):
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
+#: Bound on the magnitude of ``input_range`` (16-bit images reach 65535).
+MAX_INPUT_MAGNITUDE = 1e6
+
+
+def _check(meta, source):
+    """Types and ranges of the decoded metadata; a ValueError naming the field."""
+
+    def fail(key, expected):
+        given = repr(meta[key])[:80]
+        raise ValueError(f"{source}: metadata {key!r} is {given}; expected {expected}.")
+
+    classes = meta["classes"]
+    if (
+        not isinstance(classes, list)
+        or len(classes) < 2
+        or not all(isinstance(c, (str, int, float, bool)) for c in classes)
+        or len({json.dumps(c) for c in classes}) != len(classes)
+        or len({type(c) for c in classes}) != 1
+    ):
+        fail("classes", "a list of at least 2 distinct labels of one type")
+    n_features = meta["n_features_in"]
+    if type(n_features) is not int or n_features < 1:
+        fail("n_features_in", "a positive integer")
+    lo_hi = meta["input_range"]
+    if not (
+        isinstance(lo_hi, list)
+        and len(lo_hi) == 2
+        and all(_number(v) and abs(v) <= MAX_INPUT_MAGNITUDE for v in lo_hi)
+        and lo_hi[1] - lo_hi[0] > 0
+    ):
+        fail(
+            "input_range",
+            f"[low, high], finite numbers within +-{MAX_INPUT_MAGNITUDE:g}, low < high",
+        )
+    if not _number(meta["pixel_mean"]):
+        fail("pixel_mean", "a finite number")
+    if not (_number(meta["pixel_std"]) and meta["pixel_std"] > 0):
+        fail("pixel_std", "a finite number > 0")
+    if not isinstance(meta["predict_params"], dict):
+        fail("predict_params", "a JSON object")

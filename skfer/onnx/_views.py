@@ -33,7 +33,12 @@ def check_rows(X, n_features, owner="ONNXClassifier"):
             f"X must be 2-D (n_samples, n_pixels) or 3-D (n_samples, h, w); got "
             f"shape {X.shape}."
         )
-    if X.dtype.kind not in "biuf":
+    if X.dtype.kind == "b":
+        raise TypeError(
+            "X holds booleans (dtype bool), not pixel intensities; pass grayscale "
+            "images as uint8 0-255 or floats in [0, 1]."
+        )
+    if X.dtype.kind not in "iuf":
         raise ValueError(f"X must hold numbers; got dtype {X.dtype}.")
     if X.shape[0] < 1:
         raise ValueError(f"X holds no image (shape {X.shape}); expected at least 1.")
@@ -42,15 +47,19 @@ def check_rows(X, n_features, owner="ONNXClassifier"):
             f"X has {X.shape[1]} features, but {owner} is expecting {n_features} "
             "features as input."
         )
-    if X.dtype.kind == "f" and not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or infinity.")
+    # the sum is finite when every value is (no temporary array as large as X)
+    if X.dtype.kind == "f" and not np.isfinite(X.sum()):
+        if not np.all(np.isfinite(X)):
+            raise ValueError("X contains NaN or infinity.")
     return X
 
 
-def rows_to_images(X, size=INPUT_SIZE):
+def rows_to_images(X, size=INPUT_SIZE, scale=1.0):
     """Validated rows ``(n, s*s)`` as float32 images ``(n, size, size)``.
 
-    Values keep their units (scaling is inside the exported graph). Rows of another
+    Values are multiplied by ``scale`` (the units factor of
+    :func:`skfer.utils.check_units`) and otherwise keep their units (scaling is
+    inside the exported graph). Rows of another
     side are resized with Pillow's bilinear filter (antialiased when shrinking),
     close to, but not bit-identical with, the torch resize of ``FERClassifier``.
     """
@@ -61,6 +70,10 @@ def rows_to_images(X, size=INPUT_SIZE):
             f"X has {d} pixels per row, which is not a square image; "
             "ONNXClassifier takes rows of s*s pixels (s x s images)."
         )
+    if scale != 1.0:
+        from ..utils import scale_pixels
+
+        X = scale_pixels(X, scale)
     images = np.ascontiguousarray(X, dtype=np.float32).reshape(n, side, side)
     if side == size:
         return images

@@ -10,10 +10,10 @@ and for code built on skfer; the user-facing API is in the other packages.
 - images: :func:`read_gray_image` (the one image decoder) and
   :func:`resize_image`;
 - input units: :class:`InputUnitsWarning`, :func:`describe_units`,
-  :func:`infer_input_range`, :func:`match_units`, :func:`intensity_scale`,
-  :func:`image_side`;
+  :func:`infer_input_range`, :func:`check_units`, :func:`match_units`,
+  :func:`scale_pixels`, :func:`intensity_scale`, :func:`image_side`;
 - estimator input: :func:`validate_images`, :func:`rows_to_images`,
-  :class:`NonSquareImageWarning`;
+  :class:`ImageBatches`, :class:`NonSquareImageWarning`;
 - torch: :func:`check_device`, :func:`resolve_precision`, :func:`autocast`,
   :func:`cpu_has_fast_bfloat16` (``SKFER_BFLOAT16`` overrides it:
   :func:`bfloat16_override`),
@@ -33,12 +33,14 @@ __all__ = [
     "PRECISIONS",
     "SINGLE_THREAD_MAX_IMAGES",
     "UNIT",
+    "ImageBatches",
     "InputUnitsWarning",
     "NonSquareImageWarning",
     "atomic_file",
     "autocast",
     "bfloat16_override",
     "check_device",
+    "check_units",
     "cpu_has_fast_bfloat16",
     "describe_units",
     "fused_optimizer_kwargs",
@@ -54,6 +56,7 @@ __all__ = [
     "resolve_precision",
     "reuse_large_allocations",
     "rows_to_images",
+    "scale_pixels",
     "seeded",
     "sha256_file",
     "validate_images",
@@ -65,6 +68,7 @@ _LAZY = {
     "BFLOAT16_ENV": "._torch",
     "BYTE": "._units",
     "INPUT_SIZE": "._validation",
+    "ImageBatches": "._validation",
     "InputUnitsWarning": "._units",
     "MIN_SHARE_ABOVE_ONE": "._units",
     "NonSquareImageWarning": "._validation",
@@ -75,6 +79,7 @@ _LAZY = {
     "autocast": "._torch",
     "bfloat16_override": "._torch",
     "check_device": "._torch",
+    "check_units": "._units",
     "cpu_has_fast_bfloat16": "._torch",
     "describe_units": "._units",
     "fused_optimizer_kwargs": "._torch",
@@ -90,6 +95,7 @@ _LAZY = {
     "resolve_precision": "._torch",
     "reuse_large_allocations": "._torch",
     "rows_to_images": "._validation",
+    "scale_pixels": "._units",
     "seeded": "._torch",
     "sha256_file": "._hashing",
     "validate_images": "._validation",

@@ -13,9 +13,13 @@ so every entry point settles the units of its input here:
 - anything else (negative values, standardized data, 16-bit images) is in *other*
   units, which only a model trained in the same units can read.
 
-A classifier records its units at fit (``input_range_``); :func:`match_units`
-converts inputs in the other common units (with an :class:`InputUnitsWarning`) and
-refuses what cannot be converted unambiguously.
+A classifier records its units at fit (``input_range_``). At predict time the units
+of the input are decided **row by row** (:func:`check_units`), so that an image
+never gets other probabilities because of the other images of its batch: rows in
+the other common units are converted (with an :class:`InputUnitsWarning`), a batch
+mixing both common units is refused, and so is any row that is clearly not pixels
+in the model's units (negative values, standardized data, values far out of
+range, booleans). :func:`match_units` applies the same decision to a whole array.
 """
 
 import math
@@ -24,7 +28,9 @@ import warnings
 import numpy as np
 
 __all__ = [
+    "check_units",
     "image_side",
+    "scale_pixels",
     "intensity_scale",
     "BYTE",
     "UNIT",
@@ -44,6 +50,17 @@ MIN_SHARE_ABOVE_ONE = 0.01
 #: How far (as a share of the range) inputs may overshoot their units' bounds and
 #: still count as those units (bicubic resizing and noise overshoot a little).
 OVERSHOOT = 0.05
+#: 0-255 rows may dip below 0 (bicubic ringing next to black) only a little: by at
+#: most this share of the row's maximum, on at most :data:`MAX_SHARE_NEGATIVE` of
+#: its values. Standardized data (about half negative) never pass.
+NEGATIVE_RATIO = 0.1
+MAX_SHARE_NEGATIVE = 0.1
+#: Float rows read as 0-255 pixels reach at least this value: a row whose values
+#: exceed 1 but stay below it is too bright for [0, 1] floats and too dark for
+#: 0-255 pixels (standardized or rescaled data, say) and is refused.
+MIN_BYTE_MAX = 10.0
+#: Values per chunk when rows are measured (bounded temporary memory).
+_CHUNK_VALUES = 1 << 20
 
 
 class InputUnitsWarning(UserWarning):
@@ -116,7 +133,9 @@ def infer_input_range(X):
     """Units to record for training images: 0-255, [0, 1] or the data's range.
 
     Integer pixels in [0, 255] and floats that are clearly 0-255 give ``(0, 255)``;
-    floats in [0, 1] give ``(0, 1)``; anything else its own ``(min, max)``.
+    floats in [0, 1] give ``(0, 1)``; anything else its own ``(min, max)``, floats
+    that exceed 1 but stay below :data:`MIN_BYTE_MAX` included (the rule of
+    :func:`check_units`: such rows are not read as 0-255 pixels).
 
     Examples
     --------
@@ -130,7 +149,7 @@ def infer_input_range(X):
     (-2.0, 3.0)
     """
     kind = describe_units(X)
-    if kind == "byte":
+    if kind == "byte" and (_is_integer(X) or float(np.max(X)) >= MIN_BYTE_MAX):
         return BYTE
     if kind == "unit":
         return UNIT
@@ -156,16 +175,16 @@ def _describe_range(X):
 def match_units(X, input_range, *, name="X", what="the model"):
     """Bring ``X`` to the units of ``input_range``, or raise if that is ambiguous.
 
-    Float [0, 1] data given to a 0-255 model are multiplied by 255 and 0-255 data
-    given to a [0, 1] model divided by 255, each with an :class:`InputUnitsWarning`.
-    Data that cannot be read in the model's units raise a ValueError saying what
-    was expected and what was given. Models trained in other units take their
-    inputs as they are.
+    The decision of :func:`check_units` (row by row), applied to the whole of
+    ``X``: float [0, 1] data given to a 0-255 model are multiplied by 255 and
+    0-255 data given to a [0, 1] model divided by 255, each with an
+    :class:`InputUnitsWarning`. Data that cannot be read in the model's units
+    raise a ValueError saying what was expected and what was given.
 
     Parameters
     ----------
     X : ndarray
-        Validated, finite pixel data.
+        Validated, finite pixel data, one image per row.
     input_range : (float, float)
         The units the model was trained in (its ``input_range_``).
     name : str, default="X"
@@ -188,49 +207,231 @@ def match_units(X, input_range, *, name="X", what="the model"):
     ...     match_units(np.array([[0.0, 0.5, 1.0]]), BYTE)
     array([[  0. , 127.5, 255. ]])
     """
-    model = _units_of_range(input_range)
-    if model == "other" or X.size == 0 or (model == "byte" and X.dtype == np.uint8):
-        return X
-    kind = describe_units(X)
-    lo, hi = (float(v) for v in input_range)
-    expected = "0-255 pixel values" if model == "byte" else "floats in [0, 1]"
-    if kind == model:
-        return X
-    if model == "byte" and kind == "unit":
-        if float(np.max(X)) == 0.0:
-            return X  # all black: the same in both units
-        warnings.warn(
-            f"{name} holds floats in [0, 1] but {what} was trained on 0-255 pixel "
-            "values; multiplying by 255. Pass 0-255 data (e.g. uint8) to silence "
-            "this warning.",
-            InputUnitsWarning,
-            stacklevel=3,
+    scale = check_units(X, input_range, name=name, what=what, stacklevel=3)
+    return X if scale == 1.0 else scale_pixels(X, scale)
+
+
+def scale_pixels(X, scale):
+    """``X`` times ``scale`` (of :func:`check_units`) as float64; 1/255 divides."""
+    X = np.asarray(X, dtype=np.float64)
+    return X / 255.0 if scale == 1.0 / 255.0 else X * scale
+
+
+def _check_numeric(X, name):
+    kind = X.dtype.kind
+    if kind == "b":
+        raise TypeError(
+            f"{name} holds booleans (dtype bool), not pixel intensities; pass "
+            "grayscale images as uint8 0-255 or floats in [0, 1] (for a mask, "
+            "X.astype(np.uint8) * 255)."
         )
-        return np.asarray(X, dtype=np.float64) * 255.0
-    if model == "unit" and kind == "byte":
-        warnings.warn(
-            f"{name} holds 0-255 pixel values ({_describe_range(X)}) but {what} was "
-            "trained on floats in [0, 1]; dividing by 255. Pass floats in [0, 1] to "
-            "silence this warning.",
-            InputUnitsWarning,
-            stacklevel=3,
+    if kind not in "uif":
+        raise TypeError(f"{name} must hold numeric pixel values, got dtype {X.dtype}.")
+
+
+def row_stats(X):
+    """Per row of ``X``: minimum, maximum, share of values above 1 and below 0.
+
+    Measured a chunk of rows at a time, so the temporary memory stays bounded
+    whatever the size of ``X``.
+
+    Returns
+    -------
+    lo, hi, above_one, negative : ndarray of shape (n_rows,)
+    """
+    X = np.asarray(X)
+    X = X.reshape(len(X), -1) if X.ndim != 2 else X
+    n, d = X.shape
+    lo, hi = np.zeros(n), np.zeros(n)
+    above, negative = np.zeros(n), np.zeros(n)
+    if d == 0:
+        return lo, hi, above, negative
+    step = max(1, _CHUNK_VALUES // d)
+    is_float = X.dtype.kind == "f"
+    for start in range(0, n, step):
+        part = X[start : start + step]
+        rows = slice(start, start + len(part))
+        lo[rows] = part.min(axis=1)
+        hi[rows] = part.max(axis=1)
+        if is_float:
+            above[rows] = np.count_nonzero(part > 1, axis=1) / d
+            negative[rows] = np.count_nonzero(part < 0, axis=1) / d
+    return lo, hi, above, negative
+
+
+def _byte_like(lo, hi, above, negative, integer):
+    """Rows that read as 0-255 pixels (a little bicubic overshoot allowed)."""
+    if integer:
+        return (lo >= 0) & (hi <= 255)
+    margin = OVERSHOOT * 255.0
+    small_dip = (lo >= -NEGATIVE_RATIO * hi) & (negative <= MAX_SHARE_NEGATIVE)
+    return (
+        (above >= MIN_SHARE_ABOVE_ONE)
+        & (hi >= MIN_BYTE_MAX)
+        & (hi <= 255.0 + margin)
+        & (lo >= -margin)
+        & ((lo >= 0) | small_dip)
+    )
+
+
+def _rows_hold(mask, limit=3):
+    """``"row 3 holds"``, ``"rows 0, 2 and 5 more hold"``: the rows of ``mask``."""
+    index = np.flatnonzero(mask)
+    shown = ", ".join(str(i) for i in index[:limit])
+    more = f" and {len(index) - limit} more" if len(index) > limit else ""
+    if len(index) == 1:
+        return f"row {shown} holds"
+    return f"rows {shown}{more} hold"
+
+
+def _refuse(bad, stats, X, name, what, expected):
+    lo, hi, above, _ = stats
+    i = int(np.flatnonzero(bad)[0])
+    more = int(bad.sum()) - 1
+    others = f" (and in {more} more of its {len(bad)} rows)" if more else ""
+    message = (
+        f"{name} has values in [{lo[i]:g}, {hi[i]:g}] ({X.dtype}) in row {i}"
+        f"{others}, but {what} expects {expected}."
+    )
+    if lo[i] < 0:
+        message += (
+            " Negative values are not pixel intensities (standardized data?): "
+            "pass the images before any standardization; the model standardizes "
+            "its input itself."
         )
-        return np.asarray(X, dtype=np.float64) / 255.0
-    # A small overshoot of the model's own bounds is still its units (but
-    # ambiguous data are never read as 0-255: they may be [0, 1] data).
-    margin = OVERSHOOT * (hi - lo)
-    inside = float(np.min(X)) >= lo - margin and float(np.max(X)) <= hi + margin
-    if inside and not (kind == "ambiguous" and model == "byte"):
-        return X
-    hint = ""
-    if kind == "ambiguous":
-        hint = (
-            " Most values are in [0, 1] but some exceed 1, so the units are "
+    elif hi[i] > 255:
+        message += (
+            " Values above 255 are not 8-bit pixels (16-bit images?): rescale "
+            "them to 0-255."
+        )
+    elif X.dtype.kind == "f" and hi[i] > 1 and above[i] < MIN_SHARE_ABOVE_ONE:
+        message += (
+            " Most of its values are in [0, 1] but some exceed 1, so its units are "
             "ambiguous: clip [0, 1] data to [0, 1], or cast 0-255 data to uint8."
         )
-    raise ValueError(
-        f"{name} has {_describe_range(X)}, but {what} expects {expected}." + hint
-    )
+    elif X.dtype.kind == "f" and 1 < hi[i] < MIN_BYTE_MAX:
+        message += (
+            f" Values up to {hi[i]:g} are too large for floats in [0, 1] and too "
+            "dark for 0-255 pixels (standardized or rescaled data?), so its units "
+            "are ambiguous: pass the images as uint8 0-255 or floats in [0, 1]."
+        )
+    raise ValueError(message)
+
+
+def check_units(X, input_range, *, name="X", what="the model", stacklevel=2):
+    """The factor that brings ``X`` to the units of ``input_range``, or raise.
+
+    The units are decided row by row, so a row's result never depends on the
+    other rows of its batch:
+
+    - a model in one of the common units (0-255 or [0, 1]) takes rows in either
+      (integer rows are 0-255; float rows are [0, 1] when all their values are,
+      0-255 when at least :data:`MIN_SHARE_ABOVE_ONE` of them exceed 1; all-zero
+      rows are both); rows in the other unit are converted (factor 255 or 1/255,
+      with an :class:`InputUnitsWarning`); a batch holding rows of both units is
+      refused, since nothing tells which reading is right for all of them;
+    - rows that read as neither (negative values beyond a little resampling
+      overshoot, standardized data, values above 255, floats mostly in [0, 1]
+      with a few above 1, floats above 1 that stay below :data:`MIN_BYTE_MAX`)
+      are refused with a ValueError naming the first one;
+    - a model trained in other units takes rows within its range widened by its
+      width on each side, and refuses the others;
+    - booleans are refused (TypeError): they are masks, not intensities.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Validated, finite pixel data, one image per row.
+    input_range : (float, float)
+        The units the model was trained in (its ``input_range_``).
+    name : str, default="X"
+        Name of the argument, for messages.
+    what : str, default="the model"
+        What expects the units, for messages.
+    stacklevel : int, default=2
+        Of the warning, counted from the caller of this function.
+
+    Returns
+    -------
+    scale : float
+        1.0, 255.0 or 1/255: multiply ``X`` by it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from skfer.utils import BYTE, check_units
+    >>> check_units(np.array([[0, 200]], dtype=np.uint8), BYTE)
+    1.0
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     check_units(np.array([[0.0, 0.5, 1.0]]), BYTE)
+    255.0
+    >>> check_units(np.array([[-2.0, 0.5, 2.0]]), BYTE)
+    Traceback (most recent call last):
+    ...
+    ValueError: X has values in [-2, 2] (float64) in row 0, but the model expects
+    0-255 pixel values. Negative values are not pixel intensities ...
+    """
+    X = np.asarray(X)
+    _check_numeric(X, name)
+    if X.size == 0:
+        return 1.0
+    model = _units_of_range(input_range)
+    if model == "byte" and X.dtype == np.uint8:
+        return 1.0
+    stats = row_stats(X)
+    lo, hi, above, negative = stats
+    integer = X.dtype.kind in "ui"
+    m_lo, m_hi = (float(v) for v in input_range)
+    if model == "other":
+        span = m_hi - m_lo
+        bad = (lo < m_lo - span) | (hi > m_hi + span)
+        if bad.any():
+            _refuse(bad, stats, X, name, what, f"values in [{m_lo:g}, {m_hi:g}]")
+        return 1.0
+    zero = (lo == 0) & (hi == 0)
+    byte = _byte_like(lo, hi, above, negative, integer) & ~zero
+    if model == "byte":
+        expected = "0-255 pixel values"
+        native = byte
+        other = (lo >= 0) & (hi <= 1) & ~zero & (not integer)
+    else:
+        expected = "floats in [0, 1]"
+        margin = OVERSHOOT * (m_hi - m_lo)
+        native = (lo >= m_lo - margin) & (hi <= m_hi + margin) & ~zero
+        if integer:
+            native &= False
+        other = byte & ~native
+    bad = ~(native | other | zero)
+    if bad.any():
+        _refuse(bad, stats, X, name, what, expected)
+    if not other.any():
+        return 1.0
+    other_units = "floats in [0, 1]" if model == "byte" else "0-255 pixel values"
+    if native.any():
+        raise ValueError(
+            f"{name} mixes pixel units: {_rows_hold(other)} {other_units} and "
+            f"{_rows_hold(native)} {expected}; a row's units must not depend on "
+            "the other rows of its batch. Pass every image in one unit (uint8 "
+            "0-255, or floats in [0, 1])."
+        )
+    if model == "byte":
+        message = (
+            f"{name} holds floats in [0, 1] but {what} was trained on 0-255 pixel "
+            "values; multiplying by 255. Pass 0-255 data (e.g. uint8) to silence "
+            "this warning."
+        )
+        scale = 255.0
+    else:
+        message = (
+            f"{name} holds 0-255 pixel values ({_describe_range(X)}) but {what} was "
+            "trained on floats in [0, 1]; dividing by 255. Pass floats in [0, 1] to "
+            "silence this warning."
+        )
+        scale = 1.0 / 255.0
+    warnings.warn(message, InputUnitsWarning, stacklevel=stacklevel + 1)
+    return scale
 
 
 def image_side(n_features, name="X"):

@@ -1,4 +1,5 @@
-"""Input checks shared by the estimators: images as rows, labels."""
+"""Input checks shared by the estimators: images as rows, labels, and the
+conversion of rows to the networks' input, a batch at a time."""
 
 import math
 import warnings
@@ -8,10 +9,11 @@ import torch
 import torch.nn.functional as F
 from sklearn.utils.validation import check_array, check_X_y, validate_data
 
-from ._units import infer_input_range
+from ._units import BYTE, infer_input_range
 
 __all__ = [
     "INPUT_SIZE",
+    "ImageBatches",
     "NonSquareImageWarning",
     "infer_input_range",
     "rows_to_images",
@@ -70,8 +72,43 @@ def _to_gray_stack(X):
     return gray
 
 
+def _stack_list(X):
+    """A list (or tuple) of 2-D (or colour) images as one stack, else ``X``.
+
+    A list of rows (1-D images, numbers) is left to scikit-learn's validation.
+    """
+    if not isinstance(X, (list, tuple)) or not X:
+        return X
+    first = X[0]
+    nested = isinstance(first, (list, tuple)) and bool(first)
+    if not (hasattr(first, "ndim") or (nested and isinstance(first[0], (list, tuple)))):
+        return X
+    try:
+        shapes = [np.shape(image) for image in X]
+    except ValueError:  # an image of ragged nested lists
+        shapes = None
+    if shapes is not None and len(shapes[0]) < 2:
+        return X
+    if shapes is None or any(shape != shapes[0] for shape in shapes):
+        odd = 0 if shapes is None else [s != shapes[0] for s in shapes].index(True)
+        shown = (
+            ""
+            if shapes is None
+            else (
+                f" (image 0 has shape {shapes[0]}, image {odd} has shape {shapes[odd]})"
+            )
+        )
+        raise ValueError(
+            f"X is a list of {len(X)} images of different shapes{shown}; resize "
+            "them to one size (e.g. with skfer.utils.resize_image) and pass them "
+            "as one array."
+        )
+    return np.stack([np.asarray(image) for image in X])
+
+
 def _as_rows(X):
     """Flatten image stacks to rows; refuse layouts that are surely misread."""
+    X = _stack_list(X)
     ndim = getattr(X, "ndim", None)
     if hasattr(X, "toarray") or ndim not in (3, 4):
         return X
@@ -85,7 +122,7 @@ def _as_rows(X):
             "X[np.newaxis] (shape (1, height, width, channels)); for gray images "
             "pass (n_samples, height, width)."
         )
-    return X.reshape(X.shape[0], -1)
+    return X.reshape(X.shape[0], math.prod(X.shape[1:]))
 
 
 def _check_colour_rows(n_features):
@@ -140,6 +177,7 @@ def validate_images(estimator, X, y="no_validation", *, reset):
         fast = _plain_rows(estimator, X)
         if fast is not None:
             return fast
+    _check_pixel_dtype(getattr(X, "dtype", None))
     stack = getattr(X, "ndim", None) in (3, 4) and not hasattr(X, "toarray")
     X = _as_rows(X)
     try:
@@ -148,10 +186,11 @@ def validate_images(estimator, X, y="no_validation", *, reset):
         n_features = None
     if n_features is not None and not stack:  # a stack's layout is explicit
         _check_colour_rows(n_features)
+    _check_pixel_dtype(getattr(X, "dtype", None))
     kwargs = dict(dtype="numeric", ensure_all_finite=True)
     if reset or n_features is None or not _resizable(estimator, n_features):
         try:
-            return validate_data(estimator, X, y, reset=reset, **kwargs)
+            out = validate_data(estimator, X, y, reset=reset, **kwargs)
         except ValueError as exc:  # a photo given as a row: point to the face crops
             if reset or "features, but" not in str(exc):
                 raise
@@ -160,11 +199,32 @@ def validate_images(estimator, X, y="no_validation", *, reset):
                 "skfer.analyze(photos) (faces and emotions in one call) or "
                 "skfer.preprocessing.extract_faces(photo) to get the crops."
             ) from exc
-    # Images of another size: checked like any input except for the row length.
-    _check_feature_names(estimator, X, reset=False)
-    if isinstance(y, str) and y == "no_validation":
-        return check_array(X, input_name="X", estimator=estimator, **kwargs)
-    return check_X_y(X, y, estimator=estimator, **kwargs)
+    else:
+        # Images of another size: checked like any input except for the row length.
+        _check_feature_names(estimator, X, reset=False)
+        if isinstance(y, str) and y == "no_validation":
+            out = check_array(X, input_name="X", estimator=estimator, **kwargs)
+        else:
+            out = check_X_y(X, y, estimator=estimator, **kwargs)
+    _check_pixel_dtype((out[0] if isinstance(out, tuple) else out).dtype)
+    return out
+
+
+def _check_pixel_dtype(dtype):
+    """Refuse dtypes that are no pixel intensities: booleans, dates, durations."""
+    if dtype is None or not isinstance(dtype, np.dtype):
+        return
+    if dtype.kind == "b":
+        raise TypeError(
+            "X holds booleans (dtype bool), not pixel intensities; pass grayscale "
+            "images as uint8 0-255 or floats in [0, 1] (for a mask, "
+            "X.astype(np.uint8) * 255)."
+        )
+    if dtype.kind in "mM":
+        raise TypeError(
+            f"X holds dates or durations (dtype {dtype}), not pixel intensities; "
+            "pass grayscale images as uint8 0-255 or floats in [0, 1]."
+        )
 
 
 def _plain_rows(estimator, X):
@@ -191,7 +251,9 @@ def _plain_rows(estimator, X):
     from sklearn import get_config
 
     if X.dtype.kind == "f" and not get_config()["assume_finite"]:
-        if not np.isfinite(X).all():
+        # the sum is finite when every value is (no temporary array as large as
+        # X); an overflowing sum of finite values takes the full path too
+        if not np.isfinite(X.sum()):
             return None  # the full path raises the usual error
     return X
 
@@ -201,38 +263,103 @@ def _square_side(n_features):
     return side if side * side == n_features else side + 1
 
 
-def rows_to_images(X, input_range, *, size=INPUT_SIZE):
+def rows_to_images(X, input_range, *, size=INPUT_SIZE, scale=1.0):
     """Turn validated rows into a ``(n, 1, size, size)`` tensor for the networks.
 
-    A row of ``d = s*s`` values is read as an ``s x s`` image (row-major) and resized
-    to ``size x size``; a row whose length is not a perfect square is zero-padded to
-    the next square first, with a :class:`NonSquareImageWarning`. Integer images in
-    0-255 stay ``uint8`` when no resize is needed (a quarter of the memory of float32);
-    anything else becomes float32 in the caller's units (scaling happens per batch).
+    The whole of :class:`ImageBatches` at once (see there); training holds its
+    images as one tensor, prediction converts them a batch at a time.
     """
-    n, d = X.shape
-    side = _square_side(d)
-    if side * side != d:
-        warnings.warn(
-            f"X has {d} features per row, which is not a square image; rows are "
-            f"zero-padded to {side}x{side} pixels and resized to {size}x{size}. "
-            f"Pass images of {size * size} pixels (or any s*s) to avoid this.",
-            NonSquareImageWarning,
-            stacklevel=3,
+    return ImageBatches(X, input_range, size=size, scale=scale, stacklevel=4)[:]
+
+
+class ImageBatches:
+    """Validated rows as the networks' ``(n, 1, size, size)`` input, by slices.
+
+    ``images[i:j]`` converts rows ``i:j`` only, so prediction on float or resized
+    images needs memory for a batch, not for a float copy of the whole input. A
+    row of ``d = s*s`` values is read as an ``s x s`` image (row-major) and resized
+    to ``size x size``; a row whose length is not a perfect square is zero-padded
+    to the next square first, with a :class:`NonSquareImageWarning` (at
+    construction). Rows are multiplied by ``scale`` (the units factor of
+    :func:`~skfer.utils.check_units`). Integer 0-255 images of a 0-255 model stay
+    ``uint8`` when no resize is needed (a view of ``X``); anything else becomes
+    float32 in the model's units (the networks' scaling happens per batch).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Validated rows (see :func:`validate_images`).
+    input_range : (float, float)
+        The model's units.
+    size : int, default=48
+        Side of the networks' input.
+    scale : float, default=1.0
+        Factor bringing the rows to the model's units.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skfer.utils import BYTE, ImageBatches
+    >>> images = ImageBatches(np.zeros((5, 32 * 32), np.uint8), BYTE)
+    >>> len(images), tuple(images[1:3].shape)
+    (5, (2, 1, 48, 48))
+    """
+
+    def __init__(self, X, input_range, *, size=INPUT_SIZE, scale=1.0, stacklevel=2):
+        n, d = X.shape
+        side = _square_side(d)
+        if side * side != d:
+            warnings.warn(
+                f"X has {d} features per row, which is not a square image; rows "
+                f"are zero-padded to {side}x{side} pixels and resized to "
+                f"{size}x{size}. Pass images of {size * size} pixels (or any s*s) "
+                "to avoid this.",
+                NonSquareImageWarning,
+                stacklevel=stacklevel + 1,
+            )
+        self._rows = X
+        self.side = side
+        self.size = int(size)
+        self.scale = float(scale)
+        self._bytes = (
+            tuple(float(v) for v in input_range) == BYTE
+            and X.dtype.kind in "ui"
+            and side * side == d
+            and side == size
+            and self.scale == 1.0
         )
-        X = np.pad(np.asarray(X, dtype=np.float32), ((0, 0), (0, side * side - d)))
-    if input_range == (0.0, 255.0) and X.dtype.kind in "ui" and side == size:
-        return torch.from_numpy(np.ascontiguousarray(X, dtype=np.uint8)).reshape(
-            n, 1, size, size
-        )
-    images = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
-    images = images.reshape(n, 1, side, side)
-    if side != size:
-        images = F.interpolate(
-            images,
-            size=(size, size),
-            mode="bilinear",
-            align_corners=False,
-            antialias=side > size,
-        )
-    return images
+        if self._bytes and X.dtype == np.uint8:
+            self._rows = np.ascontiguousarray(X)
+
+    def __len__(self):
+        return len(self._rows)
+
+    @property
+    def shape(self):
+        return (len(self._rows), 1, self.size, self.size)
+
+    def __getitem__(self, index):
+        rows = self._rows[index]
+        if rows.ndim == 1:
+            rows = rows[None]
+        n, d = rows.shape
+        if self._bytes:
+            rows = np.ascontiguousarray(rows, dtype=np.uint8)
+            return torch.from_numpy(rows).reshape(n, 1, self.size, self.size)
+        if self.scale != 1.0:
+            from ._units import scale_pixels
+
+            rows = scale_pixels(rows, self.scale)
+        rows = np.ascontiguousarray(rows, dtype=np.float32)
+        if self.side * self.side != d:
+            rows = np.pad(rows, ((0, 0), (0, self.side * self.side - d)))
+        images = torch.from_numpy(rows).reshape(n, 1, self.side, self.side)
+        if self.side != self.size:
+            images = F.interpolate(
+                images,
+                size=(self.size, self.size),
+                mode="bilinear",
+                align_corners=False,
+                antialias=self.side > self.size,
+            )
+        return images

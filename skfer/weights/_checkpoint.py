@@ -23,6 +23,7 @@ Older optimizer files and temporary files left by a killed process are removed o
 the next write.
 """
 
+import math
 import os
 from pathlib import Path
 
@@ -98,6 +99,13 @@ def _check_checkpoint_meta(weights, ckpt):
         raise ValueError(f"{where}: 'epoch' is {epoch!r}; expected an integer >= 0.")
     if not isinstance(history, list) or not all(isinstance(r, dict) for r in history):
         raise ValueError(f"{where}: 'history' is not a list of per-epoch objects.")
+    if epoch != len(history):
+        raise ValueError(
+            f"{where}: 'epoch' is {epoch} but 'history' holds {len(history)} epochs; "
+            "the checkpoint is inconsistent."
+        )
+    for i, row in enumerate(history):
+        _check_history_row(where, i, row)
     if (
         not isinstance(name, str)
         or not name
@@ -110,6 +118,31 @@ def _check_checkpoint_meta(weights, ckpt):
             f"{where}: 'optimizer' is {name!r}; expected a file name inside the "
             "checkpoint folder (no path separators, not '..')."
         )
+
+
+#: History entries that are per-epoch numbers (finite).
+_SCORES = ("train_loss", "valid_loss", "train_acc", "valid_acc", "lr", "dur")
+
+
+def _check_history_row(where, i, row):
+    """Row ``i`` of a checkpoint's history: epoch ``i + 1``, plain values."""
+
+    def fail(what):
+        raise ValueError(f"{where}: history row {i} {what}.")
+
+    number = (int, float)
+    value = row.get("epoch")
+    if isinstance(value, bool) or value != i + 1 or not isinstance(value, int):
+        fail(f"has 'epoch' {value!r}; expected {i + 1}")
+    for key, value in row.items():
+        if not isinstance(value, (str, bool, *number)) and value is not None:
+            fail(f"has {key!r} = {str(value)[:40]!r}; expected a number, bool or text")
+        if key in _SCORES and (
+            isinstance(value, bool)
+            or not isinstance(value, number)
+            or not math.isfinite(value)
+        ):
+            fail(f"has {key!r} = {value!r}; expected a finite number")
 
 
 def read_checkpoint(dirname):
@@ -171,7 +204,59 @@ def read_training_state(path):
         "optimizer" in state or "param_groups" in state
     ):
         raise ValueError(f"{path} does not hold an skfer training state.")
-    return state if "optimizer" in state else {"optimizer": state}
+    state = state if "optimizer" in state else {"optimizer": state}
+    _check_training_state(path, state)
+    return state
+
+
+def _check_training_state(path, state):
+    """The structure :func:`skfer.classifier._training_state.training_state` writes."""
+
+    def fail(what):
+        raise ValueError(f"{path}: the training state's {what}.")
+
+    optimizer = state["optimizer"]
+    if not (
+        isinstance(optimizer, dict)
+        and isinstance(optimizer.get("state"), dict)
+        and isinstance(optimizer.get("param_groups"), list)
+        and optimizer["param_groups"]
+        and all(
+            isinstance(g, dict) and isinstance(g.get("params"), list)
+            for g in optimizer["param_groups"]
+        )
+    ):
+        fail("'optimizer' is not an optimizer state_dict (state, param_groups)")
+    schedule = state.get("schedule")
+    if schedule is not None and not (
+        isinstance(schedule, dict)
+        and all(
+            isinstance(schedule.get(k), int)
+            and not isinstance(schedule.get(k), bool)
+            and schedule.get(k) >= 0
+            for k in ("origin", "epochs")
+        )
+    ):
+        fail("'schedule' is not {'origin': int >= 0, 'epochs': int >= 0}")
+    ema = state.get("ema")
+    if ema is not None and not (
+        isinstance(ema, dict)
+        and isinstance(ema.get("raw"), dict)
+        and all(isinstance(v, torch.Tensor) for v in ema["raw"].values())
+        and isinstance(ema.get("n_updates"), int)
+    ):
+        fail("'ema' is not {'raw': tensors, 'n_updates': int}")
+    rng = state.get("torch_rng")
+    expected = torch.get_rng_state()
+    if rng is not None and not (
+        isinstance(rng, torch.Tensor)
+        and rng.dtype == expected.dtype
+        and rng.shape == expected.shape
+    ):
+        fail(
+            f"'torch_rng' is not a generator state ({expected.dtype} tensor of "
+            f"{expected.numel()} values)"
+        )
 
 
 def write_checkpoint(dirname, state_dict, meta, history, state, *, best_card=None):

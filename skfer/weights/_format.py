@@ -7,11 +7,14 @@ file and the field at the first problem:
 
 - the safetensors container and the ``skfer_format`` marker;
 - the metadata: every entry valid JSON of bounded nesting, the required fields
-  present with the right types (a known ``architecture``, at least two distinct
-  ``classes``, an increasing finite ``input_range``, a finite ``pixel_mean``, a
-  finite ``pixel_std > 0``, an optional ``class_count`` per class, ...);
+  present with the right types and within the ranges skfer writes (a known
+  ``architecture``, at least two distinct ``classes``, an increasing
+  ``input_range`` within +-1e6, a ``pixel_mean`` in [0, 1] and a ``pixel_std`` in
+  [1e-6, 1] (statistics of [0, 1]-scaled pixels), an optional ``class_count``
+  per class, ...);
 - the tensors: the names and shapes of the architecture built with the file's
-  number of classes;
+  number of classes, and their dtypes (floating-point weights where the
+  architecture has them: an int8 or bool tensor is refused);
 - finite values (when the tensors are read).
 """
 
@@ -28,6 +31,16 @@ __all__ = ["read_weights", "read_weights_meta", "tensor_dict", "write_weights"]
 
 FORMAT_VERSION = "1"
 
+#: Bound on the magnitude of ``input_range`` (16-bit images reach 65535).
+MAX_INPUT_MAGNITUDE = 1e6
+#: Narrowest ``input_range`` accepted (``infer_input_range`` widens a constant
+#: training set to 1).
+MIN_INPUT_SPAN = 1e-6
+#: Range of ``pixel_std``: the standard deviation of [0, 1]-scaled pixels is at
+#: most 0.5; fit writes 1 for constant images and never less than 1e-6.
+PIXEL_STD_RANGE = (1e-6, 1.0)
+#: Range of ``pixel_mean``, the mean of [0, 1]-scaled pixels.
+PIXEL_MEAN_RANGE = (0.0, 1.0)
 #: Deepest nesting of lists and objects accepted in a metadata entry: far more
 #: than any skfer file holds, far less than what makes ``json`` recurse too deep.
 MAX_JSON_DEPTH = 32
@@ -104,6 +117,7 @@ def read_weights(path, *, tensors=True):
         with safe_open(str(path), framework="pt") as fh:
             raw_meta = fh.metadata() or {}
             shapes = {k: tuple(fh.get_slice(k).get_shape()) for k in fh.keys()}
+            dtypes = {k: fh.get_slice(k).get_dtype() for k in fh.keys()}
             state = {k: fh.get_tensor(k) for k in fh.keys()} if tensors else None
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
         raise ValueError(
@@ -121,7 +135,7 @@ def read_weights(path, *, tensors=True):
         if key != "skfer_format"
     }
     _check_meta(path, meta)
-    _check_shapes(path, meta, shapes)
+    _check_shapes(path, meta, shapes, dtypes)
     if state is not None:
         _check_finite(path, state)
     return state, meta
@@ -183,15 +197,22 @@ def _check_meta(path, meta):
     if not (
         isinstance(lo_hi, list)
         and len(lo_hi) == 2
-        and all(_is_number(v) for v in lo_hi)
-        and lo_hi[0] < lo_hi[1]
+        and all(_is_number(v) and abs(v) <= MAX_INPUT_MAGNITUDE for v in lo_hi)
+        and lo_hi[1] - lo_hi[0] >= MIN_INPUT_SPAN
     ):
-        fail("input_range", "[low, high], two finite numbers with low < high")
-    if not _is_number(meta.get("pixel_mean")):
-        fail("pixel_mean", "a finite number")
+        fail(
+            "input_range",
+            f"[low, high], two numbers within +-{MAX_INPUT_MAGNITUDE:g} with high "
+            f"- low >= {MIN_INPUT_SPAN:g}",
+        )
+    mean = meta.get("pixel_mean")
+    lo, hi = PIXEL_MEAN_RANGE
+    if not (_is_number(mean) and lo <= mean <= hi):
+        fail("pixel_mean", f"a number in [{lo:g}, {hi:g}] (of [0, 1]-scaled pixels)")
     std = meta.get("pixel_std")
-    if not (_is_number(std) and std > 0):
-        fail("pixel_std", "a finite number > 0")
+    lo, hi = PIXEL_STD_RANGE
+    if not (_is_number(std) and lo <= std <= hi):
+        fail("pixel_std", f"a number in [{lo:g}, {hi:g}] (of [0, 1]-scaled pixels)")
     n_features = meta.get("n_features_in", 1)
     if type(n_features) is not int or n_features < 1:
         fail("n_features_in", "a positive integer")
@@ -200,7 +221,7 @@ def _check_meta(path, meta):
         isinstance(counts, list)
         and len(counts) == len(classes)
         and all(_is_number(c) and c >= 0 for c in counts)
-        and sum(counts) > 0
+        and 0 < sum(counts) < math.inf
     ):
         fail("class_count", "one finite count >= 0 per class, not all zero")
     for field in ("card", "checkpoint"):
@@ -216,10 +237,17 @@ def _expected_shapes(arch, n_classes):
             module = build_model(arch, n_classes=n_classes)
     except Exception:  # pragma: no cover - an architecture that needs real tensors
         module = build_model(arch, n_classes=n_classes)
-    return {k: tuple(v.shape) for k, v in module.state_dict().items()}
+    return {
+        k: (tuple(v.shape), v.is_floating_point())
+        for k, v in module.state_dict().items()
+    }
 
 
-def _check_shapes(path, meta, shapes):
+#: safetensors dtype names of floating-point tensors.
+_FLOAT_DTYPES = {"F16", "BF16", "F32", "F64"}
+
+
+def _check_shapes(path, meta, shapes, dtypes=None):
     expected = _expected_shapes(meta["architecture"], len(meta["classes"]))
     what = f"a {meta['architecture']!r} with {len(meta['classes'])} classes"
     missing = sorted(set(expected) - set(shapes))
@@ -230,11 +258,18 @@ def _check_shapes(path, meta, shapes):
             f"'architecture' and 'classes'): missing {missing[:5]}, unexpected "
             f"{unexpected[:5]}."
         )
-    for name, shape in expected.items():
+    for name, (shape, floating) in expected.items():
         if shapes[name] != shape:
             raise ValueError(
                 f"{path}: tensor {name!r} has shape {list(shapes[name])}; {what} "
                 f"(metadata fields 'architecture' and 'classes') needs {list(shape)}."
+            )
+        dtype = None if dtypes is None else dtypes.get(name)
+        if dtype is not None and (dtype in _FLOAT_DTYPES) != floating:
+            kind = "floating-point" if floating else "integer"
+            raise ValueError(
+                f"{path}: tensor {name!r} has dtype {dtype}; {what} needs a {kind} "
+                "tensor there."
             )
 
 

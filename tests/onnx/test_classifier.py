@@ -148,3 +148,49 @@ def test_a_foreign_onnx_file_is_refused(tmp_path):
     onnx.save(model, tmp_path / "foreign.onnx")
     with pytest.raises(ValueError, match="not exported by skfer"):
         ONNXClassifier(tmp_path / "foreign.onnx")
+
+
+def test_units_follow_the_rule_of_fer_classifier(exported, faces):
+    from skfer import InputUnitsWarning
+
+    _, path = exported
+    X, _ = faces
+    onnx_clf = ONNXClassifier(path)
+    assert onnx_clf.input_range_ == (0.0, 255.0)
+    with pytest.warns(InputUnitsWarning, match="multiplying by 255"):
+        unit = onnx_clf.predict_proba(X[:8] / 255.0)
+    np.testing.assert_allclose(unit, onnx_clf.predict_proba(X[:8]), atol=1e-5)
+    with pytest.raises(ValueError, match="Values above 255"):
+        onnx_clf.predict(np.full((1, 2304), 1e30))
+    with pytest.raises(ValueError, match="Negative values"):
+        onnx_clf.predict((X[:4] - 128.0) / 64.0)
+    with pytest.raises(ValueError, match="mixes pixel units"):
+        onnx_clf.predict(np.vstack([X[:1] / 255.0, X[1:3].astype(float)]))
+    with pytest.raises(TypeError, match="booleans"):
+        onnx_clf.predict(X[:2] > 128)
+
+
+@pytest.mark.parametrize(
+    "key, text, match",
+    [
+        ("classes", '"happy"', "'classes' is 'happy'"),
+        ("classes", '[["a"], ["b"]]', "'classes'"),
+        ("n_features_in", '"2304"', "'n_features_in' is '2304'"),
+        ("n_features_in", "2304.5", "'n_features_in'"),
+        ("input_range", "[-1e308, 1e308]", "'input_range'"),
+        ("input_range", '"0-255"', "'input_range'"),
+        ("pixel_std", "0", "'pixel_std'"),
+        ("predict_params", "[]", "'predict_params'"),
+    ],
+)
+def test_hostile_metadata_gives_a_clear_error(exported, tmp_path, key, text, match):
+    import onnx
+
+    _, path = exported
+    model = onnx.load(str(path))
+    for prop in model.metadata_props:
+        if prop.key == key:
+            prop.value = text
+    onnx.save(model, tmp_path / "hostile.onnx")
+    with pytest.raises(ValueError, match=match):
+        ONNXClassifier(tmp_path / "hostile.onnx")

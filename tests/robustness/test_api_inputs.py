@@ -20,7 +20,12 @@ import sklearn
 from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_validate
 
-from skfer import FERClassifier, InputUnitsWarning, load_pretrained
+from skfer import (
+    FERClassifier,
+    InputUnitsWarning,
+    ensemble_from_fitted,
+    load_pretrained,
+)
 from skfer.datasets import make_faces
 from skfer.over_sampling import AugmentationOverSampler
 from skfer.preprocessing import FaceCropper, detect_faces, extract_faces
@@ -137,6 +142,12 @@ def _fine_tune(X, d):
     )
 
 
+def _saliency(clf, X):
+    from skfer.inspection import saliency_map
+
+    return saliency_map(clf, X)
+
+
 def _colour(X, channels):
     gray = X.reshape(-1, 48, 48)
     return np.repeat(gray[..., None], channels, axis=-1)
@@ -212,6 +223,45 @@ CASES = [
         "error",
         ValueError,
         "expects 0-255 pixel values",
+    ),
+    Case(
+        "predict standardized images on a 0-255 model",
+        lambda d: d.byte_model.predict((d.X3 - 128.0) / 64.0),
+        "error",
+        ValueError,
+        "expects 0-255 pixel values",
+    ),
+    Case(
+        "predict floats in [-10, 0] on a 0-255 model",
+        lambda d: d.byte_model.predict(-d.X3.astype(float) / 25.5),
+        "error",
+        ValueError,
+        "Negative values are not pixel intensities",
+    ),
+    Case(
+        "a [0, 1] row alone and in its batch",
+        lambda d: d.byte_model.predict_proba(d.X3[:1] / 255.0),
+        "warning",
+        InputUnitsWarning,
+        "multiplying by 255",
+        lambda r, d: _same(r, d.byte_model.predict_proba(d.X3[:9] / 255.0)[:1]),
+    ),
+    Case(
+        "a batch mixing [0, 1] and 0-255 float rows",
+        lambda d: d.byte_model.predict(
+            np.vstack([d.X3[:1] / 255.0, d.X3[1:4].astype(float)])
+        ),
+        "error",
+        ValueError,
+        "mixes pixel units: row 0 holds floats in [0, 1]",
+    ),
+    Case(
+        "Grad-CAM of X / 255 on a 0-255 model",
+        lambda d: _saliency(d.byte_model, d.X3[:4] / 255.0),
+        "warning",
+        InputUnitsWarning,
+        "multiplying by 255",
+        lambda r, d: _close(r, _saliency(d.byte_model, d.X3[:4])),
     ),
     Case(
         "predict all-black floats on a 0-255 model",
@@ -536,7 +586,43 @@ CASES = [
     Case(
         "bool pixels",
         lambda d: small().fit(d.X3 > 128, d.y3),
+        "error",
+        TypeError,
+        "X holds booleans",
+    ),
+    Case(
+        "bool pixels at predict",
+        lambda d: d.byte_model.predict(d.X3 > 128),
+        "error",
+        TypeError,
+        "X holds booleans",
+    ),
+    Case(
+        "datetime pixels",
+        lambda d: d.byte_model.predict(np.zeros((2, 2304), dtype="datetime64[s]")),
+        "error",
+        TypeError,
+        "X holds dates",
+    ),
+    Case(
+        "an empty (0, 48, 48) stack",
+        lambda d: d.byte_model.predict(np.zeros((0, 48, 48), np.uint8)),
+        "error",
+        ValueError,
+        "0 sample(s)",
+    ),
+    Case(
+        "a list of 2-D images",
+        lambda d: d.byte_model.predict_proba([x.reshape(48, 48) for x in d.X3[:3]]),
         "works",
+        check=lambda r, d: _same(r, d.byte_model.predict_proba(d.X3[:3])),
+    ),
+    Case(
+        "a list of 2-D images of different shapes",
+        lambda d: d.byte_model.predict([d.X3[0].reshape(48, 48), np.zeros((9, 9))]),
+        "error",
+        ValueError,
+        "images of different shapes",
     ),
     Case(
         "X as a list of lists",
@@ -653,6 +739,52 @@ CASES = [
         "'lr' parameter",
     ),
     Case(
+        "a diverged fit (sgd, lr=1e3)",
+        lambda d: small(optimizer="sgd", lr=1e3, batch_size=16).fit(d.X3, d.y3),
+        "error",
+        RuntimeError,
+        "Training diverged",
+    ),
+    Case(
+        "set_params(class_prior='bogus') on a fitted model",
+        lambda d: (
+            pickle.loads(pickle.dumps(d.byte_model))
+            .set_params(class_prior="bogus")
+            .predict(d.X3[:2])
+        ),
+        "error",
+        ValueError,
+        "class_prior must be None, 'uniform'",
+    ),
+    Case(
+        "a callbacks item that is no callback",
+        lambda d: small(callbacks=[1]).fit(d.X3, d.y3),
+        "error",
+        TypeError,
+        "callbacks[0] is 1",
+    ),
+    Case(
+        "an optimizer class that is no torch optimizer",
+        lambda d: small(optimizer=int).fit(d.X3, d.y3),
+        "error",
+        ValueError,
+        "optimizer must be one of",
+    ),
+    Case(
+        "load_pretrained(None)",
+        lambda d: load_pretrained(None),
+        "error",
+        TypeError,
+        "name must be a registered name",
+    ),
+    Case(
+        "ensemble_from_fitted with more weights than members",
+        lambda d: ensemble_from_fitted([d.byte_model] * 2, weights=[1, 2, 3]),
+        "error",
+        ValueError,
+        "one finite number >= 0 per classifier (2 here)",
+    ),
+    Case(
         "early_stopping without a validation set",
         lambda d: small(early_stopping=True, validation_fraction=None).fit(d.X3, d.y3),
         "error",
@@ -703,3 +835,56 @@ def test_the_table_covers_each_outcome_kind():
     kinds = {case.outcome for case in CASES}
     assert kinds == {"error", "warning", "works"}
     assert len({case.name for case in CASES}) == len(CASES)
+
+
+_MEMORY_SCRIPT = """
+import resource, warnings
+import numpy as np
+from skfer import FERClassifier
+from skfer.datasets import make_faces
+
+def vm(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+
+X, y = make_faces(n_samples=40, random_state=0, return_X_y=True)
+clf = FERClassifier("small", max_epochs=1, validation_fraction=None, random_state=0)
+clf.fit(X, y)
+n = {n}
+rows = np.resize(X, (n, 2304))
+unit = rows / 255.0  # float64 [0, 1]: converted to 0-255 on the way
+big = np.repeat(np.repeat(rows.reshape(n, 48, 48), 2, 1), 2, 2).reshape(n, -1)
+before = vm("VmSize")
+clf.predict(rows[:1024])  # what uint8 prediction needs beyond its input
+uint8 = vm("VmPeak") - before
+limit = vm("VmSize") + int(1.5 * uint8) + (64 << 20)
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    clf.predict(unit)
+    clf.predict(big)
+print("ok", uint8 >> 20, unit.nbytes >> 20, big.nbytes >> 20)
+"""
+
+
+def test_float_and_resized_input_need_memory_for_a_batch_not_a_copy(tmp_path):
+    """Predicting float [0, 1] rows or 96x96 rows stays within 1.5 times the
+    memory uint8 48x48 rows need (plus 64 MB), under an address-space limit that
+    a float copy of the whole input (as before) exceeds."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root), OMP_NUM_THREADS="1")
+    done = subprocess.run(
+        [sys.executable, "-c", _MEMORY_SCRIPT.format(n=8000)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("ok"), done.stdout
