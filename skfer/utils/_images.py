@@ -11,6 +11,7 @@ a few hundred bytes can declare a 12000x12000 image).
 import errno
 import os
 import stat
+import threading
 import warnings
 
 import numpy as np
@@ -38,6 +39,12 @@ _FILE_KINDS = (
     (stat.S_ISSOCK, "a socket"),
 )
 _ROWS_PER_BLOCK = 1024  # rows of a 16-bit or float image converted at a time
+# One decode at a time in a process. ``warnings.catch_warnings`` changes the
+# process-wide filters: two threads decoding at once (``skfer predict --jobs``)
+# restored each other's filters mid-decode, and Pillow's warnings leaked out.
+# It also keeps two images near the pixel budget from taking memory together;
+# the face search, most of the time per photo, still runs on every thread.
+_DECODING = threading.Lock()
 
 
 def check_regular_file(path):
@@ -172,7 +179,7 @@ def read_gray_image(path, *, max_pixels=None):
     Only regular files are opened (a FIFO, a device or a socket is refused before
     it is opened), and an image of more than ``max_pixels`` pixels is refused
     from its header, before it is decoded: memory stays bounded whatever a file
-    declares.
+    declares. Threads decode one image at a time.
 
     Parameters
     ----------
@@ -216,10 +223,11 @@ def read_gray_image(path, *, max_pixels=None):
     from PIL import Image, ImageOps  # Pillow ships with scikit-image
 
     budget = max_image_pixels(max_pixels)
-    with warnings.catch_warnings(), _open_regular(path) as handle:
+    with _DECODING, warnings.catch_warnings(), _open_regular(path) as handle:
         # Pillow's own warnings (corrupt EXIF, ...) would hide which file it was:
         # a file that cannot be decoded raises, and is reported by name. Its
         # DecompressionBombWarning is replaced by the budget checked below.
+        # The filters are process-wide: one decode at a time (see _DECODING).
         warnings.simplefilter("ignore")
         try:
             image = Image.open(handle)
