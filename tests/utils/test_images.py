@@ -2,10 +2,8 @@
 
 import os
 import socket
-import struct
 import sys
 import threading
-import zlib
 
 import numpy as np
 import pytest
@@ -19,29 +17,6 @@ from skfer.utils import (
 )
 
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
-
-
-def png_bomb(path, width, height):
-    """A real, decodable gray PNG of ``width x height`` zeros, written in chunks.
-
-    A 12000x12000 one is about 140 KB on disk and 144 MB once decoded.
-    """
-
-    def chunk(kind, data):
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    packer = zlib.compressobj(9)
-    row = b"\0" * (width + 1)  # filter byte, then the pixels
-    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", idat)
-        + chunk(b"IEND", b"")
-    )
-    return path
 
 
 def finishes(function, seconds=60):
@@ -106,7 +81,7 @@ def test_not_an_image_names_the_file(tmp_path):
         read_gray_image(path)
 
 
-def test_an_image_over_the_budget_is_refused_from_its_header(tmp_path):
+def test_an_image_over_the_budget_is_refused_from_its_header(tmp_path, png_bomb):
     path = png_bomb(tmp_path / "bomb.png", 12000, 12000)
     assert path.stat().st_size < 1_000_000
     with pytest.raises(ValueError) as info:
@@ -149,7 +124,7 @@ def test_pillow_own_bomb_limit_gives_a_message_naming_the_file(tmp_path, monkeyp
         read_gray_image(path, max_pixels=10**9)
 
 
-def test_huge_dimensions_within_the_budget_are_read(tmp_path):
+def test_huge_dimensions_within_the_budget_are_read(tmp_path, png_bomb):
     path = png_bomb(tmp_path / "tall.png", 2, 40000)
     assert path.stat().st_size < 1000
     assert read_gray_image(path).shape == (40000, 2)
