@@ -92,3 +92,33 @@ def small(request):
         return FERClassifier(**{**base, **params})
 
     return make
+
+
+@pytest.fixture(scope="session")
+def png_bomb():
+    """``png_bomb(path, width, height)``: write a real gray PNG of zeros.
+
+    Written by chunks of rows: a 12000x12000 one (144 MB once decoded) takes
+    about 140 KB on disk and little memory to write; a 2x40000 one, 163 bytes.
+    """
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    def write(path, width, height):
+        packer = zlib.compressobj(9)
+        row = b"\0" * (width + 1)  # the filter byte, then the pixels
+        idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+        header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+        path.write_bytes(
+            b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", header)
+            + chunk(b"IDAT", idat)
+            + chunk(b"IEND", b"")
+        )
+        return path
+
+    return write

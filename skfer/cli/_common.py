@@ -1,7 +1,9 @@
 """Helpers shared by the subcommands: argument types, models, datasets, output."""
 
 import argparse
+import contextlib
 import datetime
+import errno
 import json
 import os
 import shlex
@@ -16,6 +18,36 @@ DATASETS = ("fer2013", "ckplus", "jaffe", "folder")
 
 class UsageError(Exception):
     """A mistake of the user: printed as ``skfer: error: ...``, exit status 2."""
+
+
+@contextlib.contextmanager
+def tolerant_output(streams=("stdout", "stderr")):
+    """Print what cannot be encoded as escapes rather than fail, within the block.
+
+    On an ASCII terminal (``LANG=C``, ``PYTHONIOENCODING=ascii``) a file name
+    with an accent, or one that is not UTF-8 (kept by Python as surrogates),
+    raised ``UnicodeEncodeError`` on the first ``print`` and every line was
+    lost: such characters become ``\\xe9``-style escapes instead. Streams that
+    already tolerate them (or are not text files, e.g. ``io.StringIO``) are left
+    as they are; the previous setting comes back when the block ends.
+    """
+    changed = []
+    for name in streams:
+        stream = getattr(sys, name)
+        if getattr(stream, "errors", None) == "strict" and hasattr(
+            stream, "reconfigure"
+        ):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # closed or detached: leave it
+                continue
+            changed.append(stream)
+    try:
+        yield
+    finally:
+        for stream in changed:
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="strict")
 
 
 def note(message):
@@ -259,6 +291,115 @@ def check_output_file(path, option):
         raise UsageError(f"{option} {str(path)!r} is a folder; expected a file name.")
     check_output_folder(path.parent, option)
     return path
+
+
+@contextlib.contextmanager
+def writing(path, option=None):
+    """Name ``path`` in the error of a write that fails (a full or read-only disk).
+
+    Turns an ``OSError`` raised within the block into a :class:`UsageError`
+    ``cannot write FILE (--option): REASON``; an error already naming the file is
+    passed on as it is.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if str(path) in str(exc):
+            raise
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        where = f" ({option})" if option else ""
+        raise UsageError(f"cannot write {str(path)!r}{where}: {reason}.") from exc
+
+
+LOCK_FILE = ".skfer.lock"
+
+
+@contextlib.contextmanager
+def output_lock(folder, option="--output"):
+    """Hold ``folder`` for this run: a second run writing there is refused.
+
+    The folder is created, then ``FOLDER/.skfer.lock`` is locked (``flock``,
+    ``msvcrt.locking`` on Windows) for the duration of the block: the lock goes
+    away with the process, so a run killed with ``kill -9`` never leaves a stale
+    lock and ``--resume`` works at once. Where the file system has no locks,
+    runs are not guarded. The file holds the process id, for the message of the
+    run refused; it is removed at the end, and so is the folder if this run
+    created it and left it empty.
+    """
+    folder = Path(folder)
+    created = not folder.exists()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"{option} {str(folder)!r} cannot be created ({exc.strerror or exc})."
+        ) from exc
+    path = folder / LOCK_FILE
+    handle = _locked(path, folder, option)
+    try:
+        yield path
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()  # while still holding it: see _locked
+        handle.close()
+        if created:  # a run refused before writing anything leaves no folder
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if empty
+
+
+def _locked(path, folder, option):
+    """The open, locked lock file ``path``, or a UsageError if another run holds it.
+
+    A lock file is removed by its owner while locked, so a run that locked a
+    file already removed checks that it still holds the file of that name.
+    """
+    while True:
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115
+        try:
+            held = _try_lock(handle)
+        except OSError:  # no locks on this file system: go on unguarded
+            return handle
+        if not held:
+            handle.seek(0)
+            owner = handle.read().strip() or "unknown"
+            handle.close()
+            raise UsageError(
+                f"{option} {str(folder)!r} is being written by another skfer run "
+                f"(process {owner}); wait for it to end or choose another {option}."
+            )
+        try:
+            same = os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+        except FileNotFoundError:
+            same = False
+        if same:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"{os.getpid()}\n")
+            handle.flush()
+            return handle
+        handle.close()  # removed by the run that just ended: lock the new file
+
+
+def _try_lock(handle):
+    """Lock ``handle`` without waiting: True, or False when another holds it."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EDEADLK):
+                return False
+            raise
+        return True
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------- datasets

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ._common import note
+from ._common import note, writing
 
 NAME = "export"
 HELP = "write a model as an ONNX file"
@@ -36,7 +36,8 @@ def run(args):
     from ._common import load_model
 
     clf, name = load_model(args.model, precision="float32")
-    out = clf.to_onnx(args.output)
+    with writing(args.output):  # a full disk names the file
+        out = clf.to_onnx(args.output)
     classes = ", ".join(str(c) for c in clf.classes_.tolist())
     note(f"{name} ({clf.architecture_}; {classes}) written to {out}")
     tta = clf.tta

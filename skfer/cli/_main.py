@@ -102,6 +102,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     skfer ...
     0
     """
+    from ._common import tolerant_output
+
+    with tolerant_output():  # a file name the terminal cannot show never stops it
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from ._common import UsageError, command_line
 
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -135,7 +142,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _describe(exc: BaseException) -> str:
-    """The message of an exception, with the file name an OSError carries."""
+    """The message of an exception on one line, with the file an OSError carries.
+
+    A message of several lines (the files a loader could not use) is joined
+    with ``; ``: an error is always one line.
+    """
     from ..utils import missing_dependency_message
 
     missing = missing_dependency_message(exc, "this command")
@@ -144,7 +155,8 @@ def _describe(exc: BaseException) -> str:
     text = str(exc)
     if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in text:
         text = f"{text}: {exc.filename}"
-    return text or type(exc).__name__
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return "; ".join(lines).replace(":;", ":") or type(exc).__name__
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,6 +14,7 @@ from ._common import (
     note,
     positive_int,
     print_results,
+    writing,
 )
 
 NAME = "predict"
@@ -113,7 +114,11 @@ def add_arguments(p):
 
 
 def list_files(paths):
-    """Files to analyse: each file given, and every file below each folder."""
+    """Files to analyse: each file given, and every file below each folder.
+
+    Only regular files: one given that is not (a FIFO) is an error, and those
+    inside folders are not listed (``Path.is_file``).
+    """
     files = []
     for raw in paths:
         path = Path(raw)
@@ -129,8 +134,13 @@ def list_files(paths):
             if not found:
                 note(f"skfer: note: folder {raw} holds no files.")
             files.extend(found)
-        else:
+        elif path.is_file():
             files.append(path)
+        else:  # a FIFO would block the read, a device could have side effects
+            raise UsageError(
+                f"{raw}: not a regular file (a FIFO, device or socket); give "
+                "photos, videos or folders."
+            )
     return files
 
 
@@ -266,6 +276,12 @@ def run(args):
     files = list_files(args.paths)
     if video.wants_video(args, files):
         return video.run(args, files)
+    for option in ("timeline", "annotate"):  # video outputs: photos have none
+        if getattr(args, option, None) is not None:
+            raise UsageError(
+                f"--{option} is drawn for videos and --camera; the files given are "
+                "photos (for them use --plot OUT.png)."
+            )
     # The photos are read and searched while the model loads (importing torch
     # holds the GIL, the face search mostly does not): start-up overlaps the work.
     stop = threading.Event()
@@ -309,7 +325,8 @@ def run(args):
         if n_faces:
             figure = (rows, proba, classes, titles, args.plot_max, clf, args.explain)
             missed = [r["file"] for r in records if r["status"] == "no face"]
-            out = _plot(args.plot, *figure, no_face=missed)
+            with writing(args.plot, "--plot"):  # a full disk names the file
+                out = _plot(args.plot, *figure, no_face=missed)
             note(f"emotion analysis written to {out}")
         else:
             note("--plot: no face to draw.")

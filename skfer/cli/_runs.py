@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..report import schema
-from ._common import note, now, write_json
+from ._common import note, now, write_json, writing
 
 
 def _plot(make, path):
@@ -22,7 +22,8 @@ def _plot(make, path):
     try:
         from ..plotting import save_figure
 
-        return save_figure(make(), path)
+        with writing(path):  # a full disk names the figure
+            return save_figure(make(), path)
     except ImportError as exc:
         note(f"skfer: note: no figure {Path(path).name}: {exc}")
         return None

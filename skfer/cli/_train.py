@@ -13,6 +13,7 @@ from ._common import (
     fraction,
     load_dataset,
     note,
+    output_lock,
     positive_float,
     positive_int,
 )
@@ -105,15 +106,21 @@ def add_arguments(p):
 
 
 def run(args):
+    arch_name = args.architecture or ("pretrained" if args.pretrained else "model2")
+    out = args.output or Path(f"skfer-{args.dataset}-{arch_name}")
+    out = check_output_folder(out, "--output")  # before any data is loaded
+    with output_lock(out):  # a second run into the same folder is refused
+        return _train(args, out, arch_name)
+
+
+def _train(args, out, arch_name):
+    """``skfer train`` once ``out`` is held by this run."""
     from .. import FERClassifier
     from ..classifier import checkpoint_to_resume, fit_with_checkpoints
     from ..datasets import split_dataset
     from ..weights import read_checkpoint, read_weights, resolve_weights
     from ._runs import evaluate_into, write_training
 
-    arch_name = args.architecture or ("pretrained" if args.pretrained else "model2")
-    out = args.output or Path(f"skfer-{args.dataset}-{arch_name}")
-    out = check_output_folder(out, "--output")  # before any data is loaded
     ckpt = out / "checkpoint"
     try:
         existing = checkpoint_to_resume(
@@ -140,6 +147,8 @@ def run(args):
     X_val, y_val = valid if valid is not None else (None, None)
     frac = None if valid is not None else (args.validation_fraction or None)
     n_valid = len(y_val) if valid is not None else int(np.ceil((frac or 0) * len(y)))
+    if frac is not None:
+        _check_validation_split(frac, len(y), n_valid, len(np.unique(y)))
     data = {
         "dataset": args.dataset,
         "data_dir": str(data_dir.resolve()),
@@ -225,3 +234,19 @@ def run(args):
     print(f"accuracy: {', '.join(parts)}")
     print(f"saved {out / schema.WEIGHTS_FILE} and {out / schema.CARD_JSON}")
     return 0
+
+
+def _check_validation_split(frac, n, n_valid, n_classes):
+    """Refuse a ``--validation-fraction`` that leaves too little to train on.
+
+    The training part must keep one image of each class (the stratified split
+    needs it), and the validation part one image at least.
+    """
+    n_train = n - n_valid
+    if n_valid < 1 or n_train < n_classes:
+        raise UsageError(
+            f"--validation-fraction {frac} keeps {n_train} of the {n} training "
+            f"images for training and {n_valid} for validation; expected at least "
+            f"one image of each of the {n_classes} classes for training and one for "
+            "validation: pass a smaller fraction (default 0.1), or 0 for none."
+        )

@@ -259,6 +259,8 @@ def run(args, files):
         if args.camera is not None:
             note(f"reading {source}; press Ctrl-C to stop")
         result, record = _analyse(source, clf, args)
+        if result is None and args.camera is not None:  # nothing else to report
+            raise UsageError(f"--camera {source}: {record['message']}")
         if result is not None:
             extra = result.to_dict()
             record.update((k, v) for k, v in extra.items() if k not in record)

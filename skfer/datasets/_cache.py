@@ -20,6 +20,9 @@ __all__ = ["clear_cache"]
 # Bump when the decoding or the cached content changes: old entries are ignored.
 _CACHE_VERSION = 2  # 2: 16-bit images scaled, not clipped
 _PREFIX = "skfer-"
+_REQUIRED = ("data", "target", "filenames", "skipped")
+_TEXT = ("target", "filenames", "groups", "usage")
+_ROW_PIXELS = 48 * 48  # the rows every loader stores (_files.IMAGE_SIZE)
 
 
 def _cache_dir(cache):
@@ -37,7 +40,10 @@ def _cache_dir(cache):
 
 
 def _digest(text):
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    # "surrogatepass": a file name that is not UTF-8 (kept by Python as
+    # surrogates, e.g. b"caf\xe9.png" of a Latin-1 disk) still has a key; any
+    # other name gives the same bytes, hence the same key, as plain UTF-8.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def _cache_file(cache, loader, source, params, files):
@@ -57,15 +63,65 @@ def _cache_file(cache, loader, source, params, files):
     return folder / f"{_PREFIX}{loader}-{ident}-{listing}.npz"
 
 
-def _load(path):
-    """The arrays stored at ``path``, or None when absent or unreadable."""
+def _load(path, stacklevel=4):
+    """The arrays stored at ``path``, or None when absent, unreadable or wrong.
+
+    An entry that cannot be read, or whose arrays are not what a loader stores
+    (a truncated or corrupt file, one edited or written by something else) is
+    named in a warning and decoded again (then rewritten by :func:`_save`).
+    ``stacklevel`` points the warning at the caller of the public loader.
+    """
     if path is None or not path.is_file():
         return None
     try:
-        with np.load(path, allow_pickle=False) as stored:
-            return {key: stored[key] for key in stored.files}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        return None
+        with open(path, "rb") as handle:
+            if handle.read(4) != b"PK\x03\x04":  # np.load would try a pickle
+                why = "not an .npz archive"
+            else:
+                handle.seek(0)
+                with np.load(handle, allow_pickle=False) as npz:
+                    stored = {key: npz[key] for key in npz.files}
+                why = _mismatch(stored)
+    except Exception as exc:  # noqa: BLE001 - whatever a corrupt file raises
+        why = f"{type(exc).__name__}: {exc}"
+    if why is None:
+        return stored
+    warnings.warn(
+        f"The dataset cache entry {str(path)!r} is unreadable or not what skfer "
+        f"stores ({why}); the dataset is decoded again and the entry rewritten.",
+        UserWarning,
+        stacklevel,  # 4: _load <- _load_cached <- load_* <- the caller
+    )
+    return None
+
+
+def _mismatch(stored):
+    """Why ``stored`` cannot be the arrays of a loader's entry, or None.
+
+    ``data``: uint8 rows of 48x48 pixels; ``skipped``: strings; every other
+    array (labels, file names, groups, votes...): one entry per row of ``data``.
+    """
+    missing = [key for key in _REQUIRED if key not in stored]
+    if missing:
+        return f"no array {', '.join(map(repr, missing))}"
+    data, skipped = stored["data"], stored["skipped"]
+    if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != _ROW_PIXELS:
+        return (
+            f"'data' is {data.dtype} of shape {data.shape}; expected uint8 rows of "
+            f"{_ROW_PIXELS} pixels"
+        )
+    if skipped.ndim != 1 or skipped.dtype.kind != "U":
+        return f"'skipped' is {skipped.dtype} of shape {skipped.shape}; expected text"
+    for key, value in stored.items():
+        if key in ("data", "skipped"):
+            continue
+        if value.ndim < 1 or len(value) != len(data):
+            return f"{key!r} has shape {value.shape} for {len(data)} images"
+        if key in _TEXT and value.dtype.kind != "U":
+            return f"{key!r} is {value.dtype}; expected text"
+        if key == "face_found" and value.dtype != bool:
+            return f"'face_found' is {value.dtype}; expected booleans"
+    return None
 
 
 def _write_npz(handle, arrays):

@@ -20,6 +20,7 @@ _IMAGE_EXTENSIONS = frozenset(
 )
 _IGNORED = frozenset({"thumbs.db", "desktop.ini"})
 _ON_ERROR = ("warn", "raise")
+_NOT_REGULAR = "not a regular file (a FIFO, device, socket or broken link)"
 
 
 class SkippedFileWarning(UserWarning):
@@ -165,6 +166,9 @@ def _scan_class_folders(root, loader, *, aliases=None, keep_unknown=False, prefi
             if entry.is_dir():
                 problems.append((rel, "is a folder (nested folders are not read)"))
                 continue
+            if not entry.is_file():  # never opened: a FIFO would block the load
+                problems.append((rel, _NOT_REGULAR))
+                continue
             files.append(_stat(entry, rel))
             if _is_image(entry.name):
                 samples.append((rel, labels[folder.name]))
@@ -258,7 +262,7 @@ def _load_cached(loader, root, params, files, cache, build, stacklevel=4):
     :func:`_cache._save`.
     """
     path = _cache._cache_file(cache, loader, root, params, files)
-    stored = _cache._load(path)
+    stored = _cache._load(path, stacklevel)
     if stored is None:
         stored = build()
         _cache._save(path, stored, stacklevel)

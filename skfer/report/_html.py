@@ -8,6 +8,7 @@ import warnings
 
 __all__ = [
     "FIGURE_TYPES",
+    "data_uri",
     "details",
     "esc",
     "figure_file",
@@ -117,8 +118,8 @@ def _is_image_data(data, mime):
     return data.startswith(_MAGIC[mime])
 
 
-def figure_file(path):
-    """The embedded figure of an image file, or None (with a warning) if the file
+def _image_data(path):
+    """The bytes and type of an image file, or None (with a warning) if the file
     is not the image its name says (a text file named ``.jpg``)."""
     data = path.read_bytes()
     mime = FIGURE_TYPES[path.suffix.lower()]
@@ -127,10 +128,27 @@ def figure_file(path):
             f"make_report: {str(path)!r} is not a {mime} image (its content does "
             "not start like one); it is left out of the report.",
             UserWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
         return None
-    return _figure(data, mime, path.name)
+    return data, mime
+
+
+def figure_file(path):
+    """The embedded figure of an image file, or None (with a warning) if the file
+    is not the image its name says (a text file named ``.jpg``)."""
+    found = _image_data(path)
+    return None if found is None else _figure(*found, path.name)
+
+
+def data_uri(path):
+    """The ``data:`` URI of an image file, or None (with a warning) as
+    :func:`figure_file`."""
+    found = _image_data(path)
+    if found is None:
+        return None
+    data, mime = found
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def figure_from_matplotlib(fig, caption):

@@ -1,98 +1,121 @@
-"""A small Markdown renderer: the subset benchmark summaries use.
+"""Markdown summaries as HTML, rendered by markdown-it-py (CommonMark and tables).
 
-Headings, paragraphs, pipe tables, bullet and numbered lists, fenced code, and
-inline code, bold, italics and http(s) links. Everything else is text: the
-input is escaped first, so a result file cannot inject HTML into a report.
+A maintained parser rather than a hand-written subset: benchmark summaries get
+every CommonMark construct right (nested emphasis, code spans holding ``*``,
+escapes, lists, pipe tables with their alignment). What a result file could use
+to reach beyond its page is switched off:
+
+- raw HTML in the text is escaped, never passed through;
+- links go to ``http``, ``https`` and ``mailto`` addresses and ``#`` anchors
+  only; any other link (``javascript:``, a relative file) stays plain text;
+- images are embedded only from the data the caller gives (``images``): an
+  image is never loaded from a path or the network, so the page stays
+  self-contained.
+
+Headings start at ``<h3>``: the report's title is ``<h1>`` and each section's
+``<h2>``.
 """
 
+import functools
 import html
-import re
 
 __all__ = ["markdown_to_html"]
 
-_INLINE = [
-    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
-    (re.compile(r"\*\*([^*]+)\*\*"), r"<strong>\1</strong>"),
-    (re.compile(r"(?<![*\w])\*([^*\s][^*]*)\*(?!\w)"), r"<em>\1</em>"),
-    (re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)"), r'<a href="\2">\1</a>'),
-]
+_LINK_PREFIXES = ("http://", "https://", "mailto:", "#")
+_HEADING_SHIFT = 2  # "#" is <h3>
 
 
-def _inline(text):
-    text = html.escape(str(text), quote=True)
-    for pattern, repl in _INLINE:
-        text = pattern.sub(repl, text)
-    return text
+@functools.cache
+def _parser():
+    """The markdown-it parser of the report (built once: it is stateless)."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    md.core.ruler.push("skfer_safe_links", _unlink_unsafe)
+    md.add_render_rule("heading_open", _heading)
+    md.add_render_rule("heading_close", _heading)
+    md.add_render_rule("image", _image)
+    return md
 
 
-def markdown_to_html(text):
-    r"""HTML of ``text`` written in the Markdown subset of this module.
+def _unlink_unsafe(state):
+    """Drop the link marks of links that are not to a web address: text stays."""
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        kept, dropping = [], False
+        for token in block.children:
+            if token.type == "link_open":
+                href = token.attrGet("href") or ""
+                dropping = not href.lower().startswith(_LINK_PREFIXES)
+                if dropping:
+                    continue
+            elif token.type == "link_close" and dropping:
+                dropping = False
+                continue
+            kept.append(token)
+        block.children = kept
+
+
+def _heading(renderer, tokens, idx, options, env):
+    token = tokens[idx]
+    level = min(int(token.tag[1:]) + _HEADING_SHIFT, 6)
+    return f"</h{level}>\n" if token.nesting == -1 else f"<h{level}>"
+
+
+def _image(renderer, tokens, idx, options, env):
+    """An image from ``env["images"]`` (a data: URI), else its alt text."""
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    alt = renderer.renderInlineAsText(token.children or [], options, env)
+    resolve = env.get("images")
+    data = resolve(src) if resolve is not None else None
+    if data is not None and data.startswith("data:image/"):
+        return f'<img alt="{html.escape(alt)}" src="{html.escape(data)}">'
+    if src.lower().startswith(("http://", "https://")):  # not loaded: a link
+        return f'<a href="{html.escape(src)}">{html.escape(alt or src)}</a>'
+    return f'<span class="missing">[{html.escape(alt or src)}]</span>'
+
+
+def markdown_to_html(text, *, images=None):
+    r"""HTML of Markdown ``text`` (CommonMark and pipe tables), safe to embed.
+
+    Parameters
+    ----------
+    text : str
+        The Markdown, e.g. a results page of ``benchmarks/results/``.
+    images : callable, default=None
+        Called with the address of each image (``![alt](photos.png)`` gives
+        ``"photos.png"``); returns its ``data:image/...`` URI to embed, or None.
+        Images it does not give are written as their alt text (``http(s)``
+        images as a link): nothing is loaded from elsewhere.
+
+    Returns
+    -------
+    html : str
+        Raw HTML of the text is escaped, and only ``http(s)``, ``mailto`` and
+        ``#`` links are links; headings start at ``<h3>``.
 
     Examples
     --------
     >>> from skfer.report import markdown_to_html
-    >>> print(markdown_to_html("# Results\n\n| a | b |\n|---|---|\n| 1 | **2** |"))
+    >>> print(markdown_to_html("# Results\n\n| a | b |\n|---|--:|\n| 1 | **2** |"))
     <h3>Results</h3>
-    <table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td><strong>2</strong></td></tr></tbody></table>
+    <table>
+    <thead>
+    <tr>
+    <th>a</th>
+    <th style="text-align:right">b</th>
+    </tr>
+    </thead>
+    <tbody>
+    <tr>
+    <td>1</td>
+    <td style="text-align:right"><strong>2</strong></td>
+    </tr>
+    </tbody>
+    </table>
+    >>> print(markdown_to_html("<b>hi</b> [x](javascript:alert(1)) [y](y.md)"))
+    <p>&lt;b&gt;hi&lt;/b&gt; [x](javascript:alert(1)) y</p>
     """
-    out, para, lines = [], [], text.splitlines()
-
-    def flush():
-        if para:
-            out.append(f"<p>{_inline(' '.join(para))}</p>")
-            para.clear()
-
-    i = 0
-    while i < len(lines):
-        line = lines[i].rstrip()
-        stripped = line.strip()
-        if stripped.startswith("```"):
-            flush()
-            block = []
-            i += 1
-            while i < len(lines) and not lines[i].strip().startswith("```"):
-                block.append(lines[i])
-                i += 1
-            out.append(f"<pre>{html.escape(chr(10).join(block), quote=True)}</pre>")
-        elif re.match(r"^#{1,6} ", stripped):
-            flush()
-            level = min(len(stripped) - len(stripped.lstrip("#")) + 2, 6)
-            out.append(f"<h{level}>{_inline(stripped.lstrip('#').strip())}</h{level}>")
-        elif stripped.startswith("|"):
-            flush()
-            rows = []
-            while i < len(lines) and lines[i].strip().startswith("|"):
-                cells = [c.strip() for c in lines[i].strip().strip("|").split("|")]
-                if not all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
-                    rows.append(cells)
-                i += 1
-            i -= 1
-            head = "".join(f"<th>{_inline(c)}</th>" for c in rows[0])
-            body = "".join(
-                "<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>"
-                for row in rows[1:]
-            )
-            out.append(
-                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-            )
-        elif re.match(r"^([-*]|\d+\.) ", stripped):
-            flush()
-            items = []
-            while i < len(lines) and lines[i].strip():
-                item = lines[i].strip()
-                if re.match(r"^([-*]|\d+\.) ", item):
-                    items.append(re.sub(r"^([-*]|\d+\.) ", "", item))
-                elif items:
-                    items[-1] += " " + item
-                i += 1
-            out.append(
-                "<ul>" + "".join(f"<li>{_inline(t)}</li>" for t in items) + "</ul>"
-            )
-            continue
-        elif not stripped:
-            flush()
-        else:
-            para.append(stripped)
-        i += 1
-    flush()
-    return "\n".join(out)
+    return _parser().render(str(text), {"images": images}).rstrip("\n")

@@ -8,6 +8,7 @@ can be mailed or archived alone; it loads nothing from the network.
 
 import datetime
 import os
+import warnings
 from importlib import resources
 from pathlib import Path
 
@@ -25,14 +26,38 @@ def _css():
     return resources.files(__package__).joinpath("report.css").read_text()
 
 
-def _result_files(folder):
+def _result_files(folder, root):
     return [
         p
         for p in sorted(folder.iterdir())
         if p.is_file()
         and not p.name.startswith(".")
         and (p.suffix.lower() in FIGURE_TYPES or p.suffix.lower() in (".json", ".md"))
+        and _inside(p, root)
     ]
+
+
+def _inside(path, root):
+    """Whether ``path`` stays within ``root`` once links are followed.
+
+    A link out of the result folder (``leak.md -> /etc/hostname``) would put a
+    file of the machine into a page meant to be shared: it is left out, with a
+    warning naming it. Broken links and loops are left out the same way.
+    """
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # broken link, loop
+        target, inside = exc, False
+    else:
+        inside = target == root or root in target.parents
+    if not inside:
+        warnings.warn(
+            f"make_report: {str(path)!r} is a link out of the result folder "
+            f"{str(root)!r} (to {str(target)!r}); it is left out of the report.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return inside
 
 
 def _age(folder):
@@ -41,8 +66,11 @@ def _age(folder):
     return (min(times) if times else float("inf"), folder.name)
 
 
-def _collect(path, label, depth=0):
-    """Sections (name, html, path) for a result folder and its sub-folders."""
+def _collect(path, label, depth=0, root=None):
+    """Sections (name, html, path) for a result folder and its sub-folders.
+
+    ``root``: the result folder given (resolved); nothing outside it is read.
+    """
     sections = []
     if path.is_file():
         suffix = path.suffix.lower()
@@ -53,14 +81,21 @@ def _collect(path, label, depth=0):
             )
         section = section_for_files(label, [path], path.parent)
         return [(*section, path)] if section else []
-    section = section_for_files(label, _result_files(path), path)
+    if not path.is_dir():
+        raise ValueError(
+            f"{path} is neither a regular file nor a folder (a FIFO, device or "
+            "socket): expected a result folder, a .json, .md or image file."
+        )
+    root = path.resolve() if root is None else root
+    section = section_for_files(label, _result_files(path, root), path)
     if section:
         sections.append((*section, path))
     if depth < _MAX_DEPTH:
         for sub in sorted((p for p in path.iterdir() if p.is_dir()), key=_age):
             if sub.name.startswith(".") or sub.name in _SKIPPED_DIRS:
                 continue
-            sections.extend(_collect(sub, f"{label}/{sub.name}", depth + 1))
+            if _inside(sub, root):
+                sections.extend(_collect(sub, f"{label}/{sub.name}", depth + 1, root))
     return sections
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ._html import (
     FIGURE_TYPES,
+    data_uri,
     details,
     esc,
     figure_file,
@@ -83,7 +84,7 @@ def _evaluation_html(result, show_command=True):
         parts.append(
             f'<p class="big">accuracy {summary["accuracy"]:.1%} &middot; macro F1 '
             f"{summary.get('macro_f1', float('nan')):.3f} &middot; "
-            f"{summary.get('n_samples')} images</p>"
+            f"{esc(summary.get('n_samples'))} images</p>"
         )
     info = {
         k: result[k]
@@ -189,6 +190,14 @@ def _timeline_figure(video):
     return figure_from_matplotlib(fig, "emotions over time")
 
 
+def _read_text(path):
+    """The text of a UTF-8 file; a ValueError naming it if it is not one."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not a UTF-8 text file ({exc}).") from exc
+
+
 def section_for_files(name, files, base):
     """HTML section from the result files of one folder (or a single file)."""
     blocks, first, last, figures, used = [], [], [], [], set()
@@ -201,8 +210,15 @@ def section_for_files(name, files, base):
     ]
     evaluated = any(kind == KIND_EVALUATE for _, _, kind in loaded)
     train_commands = {d.get("command") for _, d, kind in loaded if kind == KIND_TRAIN}
+
+    def embed(src):  # an image of a Markdown page: one of this folder's figures
+        if src not in figure_names:
+            return None
+        used.add(src)
+        return data_uri(base / src)
+
     for path in sorted(p for p in files if p.suffix.lower() == ".md"):
-        first.append(markdown_to_html(path.read_text(encoding="utf-8")))
+        first.append(markdown_to_html(_read_text(path), images=embed))
     for path, data, kind in loaded:
         if kind == KIND_TRAIN:
             blocks.append(

@@ -7,7 +7,9 @@ and for code built on skfer; the user-facing API is in the other packages.
 
 - files: :func:`atomic_file`, :func:`write_text_atomic` (every file skfer
   writes goes through them) and :func:`sha256_file`;
-- images: :func:`read_gray_image` (the one image decoder) and
+- images: :func:`read_gray_image` (the one image decoder, and the guard of
+  every image file read: regular files only, :func:`check_regular_file`, and a
+  pixel budget, :func:`max_image_pixels`, :data:`MAX_IMAGE_PIXELS`) and
   :func:`resize_image`;
 - input units: :class:`InputUnitsWarning`, :func:`describe_units`,
   :func:`infer_input_range`, :func:`check_units`, :func:`match_units`,
@@ -29,6 +31,7 @@ __all__ = [
     "BFLOAT16_ENV",
     "BYTE",
     "INPUT_SIZE",
+    "MAX_IMAGE_PIXELS",
     "MIN_SHARE_ABOVE_ONE",
     "PRECISIONS",
     "SINGLE_THREAD_MAX_IMAGES",
@@ -40,6 +43,7 @@ __all__ = [
     "autocast",
     "bfloat16_override",
     "check_device",
+    "check_regular_file",
     "check_units",
     "cpu_has_fast_bfloat16",
     "describe_units",
@@ -50,6 +54,7 @@ __all__ = [
     "intensity_scale",
     "intra_op_threads",
     "match_units",
+    "max_image_pixels",
     "missing_dependency_message",
     "read_gray_image",
     "resize_image",
@@ -70,6 +75,7 @@ _LAZY = {
     "INPUT_SIZE": "._validation",
     "ImageBatches": "._validation",
     "InputUnitsWarning": "._units",
+    "MAX_IMAGE_PIXELS": "._images",
     "MIN_SHARE_ABOVE_ONE": "._units",
     "NonSquareImageWarning": "._validation",
     "PRECISIONS": "._torch",
@@ -79,6 +85,7 @@ _LAZY = {
     "autocast": "._torch",
     "bfloat16_override": "._torch",
     "check_device": "._torch",
+    "check_regular_file": "._images",
     "check_units": "._units",
     "cpu_has_fast_bfloat16": "._torch",
     "describe_units": "._units",
@@ -89,6 +96,7 @@ _LAZY = {
     "intensity_scale": "._units",
     "intra_op_threads": "._torch",
     "match_units": "._units",
+    "max_image_pixels": "._images",
     "missing_dependency_message": "._optional",
     "read_gray_image": "._images",
     "resize_image": "._images",

@@ -101,6 +101,9 @@ def is_video_file(path):
     try:  # a still GIF stays a photo
         from PIL import Image
 
+        from ..utils import check_regular_file
+
+        check_regular_file(path)  # a FIFO named .gif would block Image.open
         with Image.open(path) as image:
             return getattr(image, "n_frames", 1) > 1
     except Exception:  # unreadable: let the video reader say why
@@ -110,7 +113,15 @@ def is_video_file(path):
 def _camera_source(index):
     """FFmpeg's name and input format of camera number ``index`` on this system."""
     if sys.platform.startswith("linux"):
-        return f"/dev/video{index}", "v4l2"
+        device = Path(f"/dev/video{index}")
+        if not device.exists():
+            found = sorted(p.name for p in Path("/dev").glob("video[0-9]*"))
+            raise VideoReadError(
+                f"no camera {index} on this system ({device} does "
+                "not exist; "
+                + (f"cameras: {', '.join(found)})." if found else "no camera found).")
+            )
+        return str(device), "v4l2"
     if sys.platform == "darwin":
         return str(index), "avfoundation"
     raise VideoReadError(
@@ -185,8 +196,12 @@ class VideoReader:
             fmt = fmt or default_fmt
         elif not self.camera:
             path = Path(name)
-            if "://" not in name and not path.is_file():
+            if "://" not in name and not path.exists():
                 raise VideoReadError(f"{name}: no such video file.")
+            if "://" not in name and not path.is_file():  # a FIFO would block
+                raise VideoReadError(
+                    f"{name}: not a regular file (a folder, FIFO, ...)."
+                )
             if "://" not in name and path.stat().st_size == 0:
                 raise VideoReadError(f"{name}: the file is empty (zero bytes).")
         try:

@@ -96,7 +96,8 @@ def test_corrupted_cache_entry_is_rebuilt(tree, cache_home, count_decodes):
     load_fer2013(tree)
     (entry,) = cache_home.glob("skfer-*.npz")
     entry.write_bytes(b"garbage")
-    assert len(load_fer2013(tree).data) == 4
+    with pytest.warns(UserWarning, match=r"cache entry .*skfer-fer2013.*not an \.npz"):
+        assert len(load_fer2013(tree).data) == 4
     assert len(count_decodes) == 2
 
 
@@ -137,3 +138,84 @@ def test_homes_from_environment(monkeypatch, tmp_path):
     assert get_cache_home().parts[-2:] == (".cache", "skfer")
     assert get_data_home().name == "skfer_data"
     assert get_data_home("~/x") == get_data_home("~/x").expanduser()
+
+
+# ------------------------------------------------ hostile names and entries
+def _folder(root, write_image):
+    for i, label in enumerate(["happy", "happy", "sad", "sad"]):
+        write_image(root / label / f"{i}.png", value=10 * i)
+    return root
+
+
+def test_file_names_that_are_not_utf8_have_a_cache_key(
+    tmp_path, write_image, count_decodes
+):
+    root = _folder(tmp_path / "faces", write_image)
+    latin1 = os.path.join(os.fsencode(root / "happy"), b"caf\xe9.png")
+    try:
+        os.rename(write_image(root / "happy" / "x.png", value=77), latin1)
+    except (OSError, UnicodeError):  # a file system that only takes UTF-8 names
+        pytest.skip("this file system refuses non-UTF-8 names")
+    first = load_image_folder(root)
+    second = load_image_folder(root)
+    assert len(count_decodes) == 1  # the second load came from the cache
+    assert len(first.target) == 5 and (first.data == 77).all(axis=1).sum() == 1
+    names = [os.fsencode(n) for n in second.filenames]
+    assert latin1 in names  # the surrogates give the file's own bytes back
+    np.testing.assert_array_equal(first.data, second.data)
+
+
+def _entry(cache_home):
+    (entry,) = cache_home.glob("skfer-*.npz")
+    return entry
+
+
+def _rewrite(entry, **changes):
+    with np.load(entry) as stored:
+        arrays = {k: stored[k] for k in stored.files}
+    arrays.update(changes)
+    arrays = {k: v for k, v in arrays.items() if v is not None}
+    np.savez(entry, allow_pickle=True, **arrays)  # pickles too (a hostile entry)
+
+
+CORRUPTIONS = {
+    "random bytes": lambda e: e.write_bytes(os.urandom(2000)),
+    "truncated": lambda e: e.write_bytes(e.read_bytes()[: e.stat().st_size // 2]),
+    "empty": lambda e: e.write_bytes(b""),
+    "bit flipped": lambda e: e.write_bytes(
+        e.read_bytes()[:300]
+        + bytes([e.read_bytes()[300] ^ 0xFF])
+        + e.read_bytes()[301:]
+    ),
+    "no skipped": lambda e: _rewrite(e, skipped=None),
+    "no data": lambda e: _rewrite(e, data=None),
+    "rows of 100 pixels": lambda e: _rewrite(e, data=np.zeros((4, 100), np.uint8)),
+    "float pixels": lambda e: _rewrite(e, data=np.full((4, 2304), 1e3)),
+    "labels cut short": lambda e: _rewrite(e, target=np.array(["happy"])),
+    "labels as numbers": lambda e: _rewrite(e, target=np.arange(4)),
+    "pickled object": lambda e: _rewrite(e, usage=np.array([{}] * 4, dtype=object)),
+}
+
+
+@pytest.mark.parametrize("corrupt", CORRUPTIONS, ids=list(CORRUPTIONS))
+def test_a_corrupt_cache_entry_is_named_and_rebuilt(
+    tmp_path, write_image, cache_home, count_decodes, corrupt
+):
+    import warnings
+
+    root = _folder(tmp_path / "faces", write_image)
+    good = load_image_folder(root)
+    entry = _entry(cache_home)
+    CORRUPTIONS[corrupt](entry)
+    with pytest.warns(UserWarning, match="dataset cache entry") as caught:
+        again = load_image_folder(root)
+    message = str(caught[0].message)
+    assert str(entry) in message and "decoded again" in message
+    assert caught[0].filename == __file__  # points at the caller of the loader
+    assert len(count_decodes) == 2
+    for key in ("data", "target", "filenames"):
+        np.testing.assert_array_equal(good[key], again[key])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the entry was rewritten: no warning now
+        load_image_folder(root)
+    assert len(count_decodes) == 2

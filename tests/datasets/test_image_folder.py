@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 
@@ -64,3 +66,28 @@ def test_no_class_folder_and_empty(tmp_path, write_image):
 def test_bad_aliases(tree):
     with pytest.raises(TypeError, match="aliases must be a dict"):
         load_image_folder(tree, aliases=["joy"])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_in_the_folder_is_skipped_without_blocking(tmp_path, write_image):
+    import threading
+    import warnings
+
+    for i, label in enumerate(["happy", "sad"]):
+        write_image(tmp_path / label / f"{i}.png", value=i)
+    os.mkfifo(tmp_path / "happy" / "pipe.png")
+    result = []
+
+    def load():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            X, y = load_image_folder(tmp_path, return_X_y=True, cache=False)
+        result.append((y.tolist(), [str(w.message) for w in caught]))
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "load_image_folder blocked on a FIFO"
+    labels, messages = result[0]
+    assert labels == ["happy", "sad"]
+    assert any("happy/pipe.png: not a regular file" in m for m in messages)
