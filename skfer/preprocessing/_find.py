@@ -35,6 +35,7 @@ filling it (0 when none; ``nan`` with ``detect="never"``).
 """
 
 import math
+from numbers import Integral
 
 import numpy as np
 
@@ -56,6 +57,11 @@ DETECTED, WHOLE_IMAGE = "detected", "whole image"
 # Second search: the photo's shorter side is brought to this many pixels (a face
 # that fills the frame is then ~4 cascade windows high: found at several scales).
 RETRY_SIDE = 192
+# The retry copy's longest side at most: a thin strip (2x40000 pixels) is never
+# blown up to gigabytes; one whose short side would then be under a cascade
+# window (24 px) cannot hold a face and is not searched again.
+RETRY_MAX_SIDE = 4 * RETRY_SIDE
+_MIN_SEARCH_SIDE = 24
 # ... and a flat border of this share of the side is added on each side.
 RETRY_PAD = 0.25
 # An image is a face crop only when its sides differ by at most this ratio (face
@@ -111,7 +117,9 @@ def _search_again(gray, detector, min_size, weak=False):
     """Step 2: (box, score) pairs on a padded copy of standard size, mapped back
     and clipped; with ``weak``, also the boxes scoring under 0.5."""
     height, width = gray.shape
-    scale = RETRY_SIDE / min(height, width)
+    scale = min(RETRY_SIDE / min(height, width), RETRY_MAX_SIDE / max(height, width))
+    if min(height, width) * scale < _MIN_SEARCH_SIDE:
+        return []
     copy = _rescale(gray, scale)
     pad = int(round(RETRY_PAD * min(copy.shape)))
     padded = np.pad(copy, pad, mode="constant", constant_values=int(np.median(gray)))
@@ -280,6 +288,15 @@ def find_faces(
     """
     if detect not in DETECT_MODES:
         raise ValueError(f"detect must be one of {DETECT_MODES}; got {detect!r}.")
+    if (
+        isinstance(max_side, bool)
+        or not isinstance(max_side, Integral)
+        or max_side < _MIN_SEARCH_SIDE
+    ):
+        raise ValueError(
+            f"max_side must be an integer of at least {_MIN_SEARCH_SIDE} (pixels of "
+            f"the searched copy's longest side); got {max_side!r}."
+        )
     detector = check_detector(detector)
     (gray,), _ = check_images([image], name="image")
     faces = _frame(_to_gray(gray), detector, detect, margin, max_side, min_size)

@@ -136,3 +136,15 @@ def test_tiny_images_do_not_crash():
 def test_bad_detect_is_named():
     with pytest.raises(ValueError, match="detect must be one of"):
         find_faces(np.zeros((50, 50), np.uint8), detect="yes")
+
+
+@pytest.mark.parametrize("max_side", [0, -1, 1.5, True, 23])
+def test_max_side_too_small_to_search_is_refused(max_side):
+    with pytest.raises(ValueError, match="max_side must be an integer of at least 24"):
+        find_faces(np.full((64, 64), 120, np.uint8), max_side=max_side)
+
+
+@pytest.mark.parametrize("shape", [(3, 30000), (2, 40000), (65000, 1)])
+def test_thin_strips_are_not_blown_up_by_the_second_search(shape):
+    # 192 / 2 = 96x the long side would be gigabytes; capped, a strip has no face.
+    assert find_faces(np.full(shape, 120, np.uint8)) == ([], [])

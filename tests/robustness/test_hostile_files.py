@@ -136,12 +136,6 @@ def test_predict_on_hostile_pngs_stays_within_memory(hostile, tmp_path):
     assert "decompression bomb DOS" not in done.stderr  # Pillow's warning: ours
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the face search rescales thin images without a cap on the long side "
-    "(preprocessing/_find.py:_search_again, issue 32, fixed on another branch): "
-    "remove this mark when that fix is merged",
-)
 def test_predict_with_face_search_on_a_thin_png_stays_within_memory(hostile, tmp_path):
     from skfer import FERClassifier
     from skfer.datasets import make_faces
