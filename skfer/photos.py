@@ -231,23 +231,17 @@ def table(records, classes):
 
 
 def _default_model():
-    """The shipped model of ``skfer predict``: the best validation accuracy."""
-    from . import list_pretrained, load_pretrained
+    """The shipped model of ``skfer predict``: the registry's default."""
+    from . import load_pretrained
+    from .weights import default_pretrained
 
-    def rank(entry):  # as skfer.cli's best_pretrained: validation, never test
-        keys = ("public_test_accuracy", "private_test_accuracy", "accuracy")
-        for k, key in enumerate(keys):
-            if isinstance(entry.get(key), (int, float)):
-                return (-k, float(entry[key]))
-        return (-len(keys), 0.0)
-
-    entries = list_pretrained()
-    if not entries:
+    name = default_pretrained()
+    if name is None:
         raise ValueError(
             "model=None needs a shipped pretrained model and none is installed; "
             "pass a fitted classifier or a name of skfer.list_pretrained()."
         )
-    return load_pretrained(max(entries, key=rank)["name"])
+    return load_pretrained(name)
 
 
 def analyze(

@@ -169,26 +169,14 @@ def add_dataset_arguments(parser, required=True):
 
 # ----------------------------------------------------------------------- models
 def best_pretrained():
-    """Name of the shipped model with the best validation accuracy, or None.
+    """Name of the model ``skfer predict`` uses when no ``--model`` is given.
 
-    Chosen on the accuracy each model recorded on validation data (FER2013's
-    PublicTest), never on a test split; entries without one rank by any other
-    accuracy they record, below those with one.
+    :func:`skfer.weights.default_pretrained`: the registry's default, chosen on
+    the photo benchmark's validation subjects (never a test split).
     """
-    from .. import list_pretrained
+    from ..weights import default_pretrained
 
-    entries = list_pretrained()
-    if not entries:
-        return None
-
-    def score(entry):
-        keys = ("public_test_accuracy", "private_test_accuracy", "accuracy")
-        for rank, key in enumerate(keys):
-            if isinstance(entry.get(key), (int, float)):
-                return (-rank, float(entry[key]))
-        return (-len(keys), 0.0)
-
-    return max(entries, key=score)["name"]
+    return default_pretrained()
 
 
 def _looks_like_path(spec):

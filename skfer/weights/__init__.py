@@ -22,11 +22,12 @@ from ._checkpoint import (
     write_checkpoint,
 )
 from ._format import read_weights, read_weights_meta, tensor_dict, write_weights
-from ._registry import list_pretrained, resolve_weights
+from ._registry import default_pretrained, list_pretrained, resolve_weights
 
 __all__ = [
     "BEST_FILE",
     "WEIGHTS_FILE",
+    "default_pretrained",
     "history_rows",
     "list_pretrained",
     "read_checkpoint",

@@ -14,14 +14,52 @@ from typing import Any
 
 from ..utils import sha256_file
 
-__all__ = ["list_pretrained", "resolve_weights"]
+__all__ = ["default_pretrained", "list_pretrained", "resolve_weights"]
 
 _REGISTRY_FILE = "registry.json"
 
 
-def _registry():
+def _registry_file():
     text = resources.files(__package__).joinpath(_REGISTRY_FILE).read_text()
-    return json.loads(text)["weights"]
+    return json.loads(text)
+
+
+def _registry():
+    return _registry_file()["weights"]
+
+
+def default_pretrained() -> str | None:
+    """Name of the shipped model used when none is named, or None.
+
+    The registry's ``default`` entry: the model chosen on validation data of
+    real photos (the photo benchmark's validation subjects, never a test split),
+    used by ``skfer predict``, ``skfer demo`` and :func:`skfer.analyze`. Without
+    one, the shipped model with the best FER2013 PublicTest accuracy.
+
+    Returns
+    -------
+    name : str or None
+        A name of :func:`list_pretrained`, or None when none is shipped.
+
+    Examples
+    --------
+    >>> from skfer.weights import default_pretrained, list_pretrained
+    >>> default_pretrained() in {entry["name"] for entry in list_pretrained()}
+    True
+    """
+    registry = _registry_file()
+    weights = registry["weights"]
+    chosen = registry.get("default", {}).get("name")
+    if chosen in weights:
+        return chosen
+    if not weights:
+        return None
+
+    def score(name):
+        value = weights[name].get("public_test_accuracy")
+        return float(value) if isinstance(value, (int, float)) else -1.0
+
+    return max(weights, key=score)
 
 
 def list_pretrained() -> list[dict[str, Any]]:

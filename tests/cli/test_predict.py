@@ -266,25 +266,42 @@ def test_real_errors_exit_2_without_traceback(args, message, photos, capsys):
     assert "Traceback" not in err
 
 
-def test_default_model_is_the_best_registered_one(monkeypatch, capsys, photos):
-    import skfer
+def test_default_model_is_the_registry_s_choice(monkeypatch, capsys, photos):
+    import importlib.resources
+    import json
+    from types import SimpleNamespace
+
     from skfer.cli._common import best_pretrained
 
-    monkeypatch.setattr(skfer, "list_pretrained", lambda: [])
+    def registry(weights, default=None):
+        data = {
+            "weights": weights,
+            **({"default": {"name": default}} if default else {}),
+        }
+        text = json.dumps(data)
+
+        class Package:  # what importlib.resources.files gives, for registry.json
+            def joinpath(self, name):
+                return SimpleNamespace(read_text=lambda: text)
+
+        monkeypatch.setattr(importlib.resources, "files", lambda package: Package())
+
+    registry({})
     assert main(["predict", str(photos)]) == 2
     err = capsys.readouterr().err
     assert "no pretrained model is shipped" in err and "--model PATH" in err
-    entries = [
-        {"name": "fer2013-model1", "private_test_accuracy": 0.61},
-        {"name": "fer2013-model2", "private_test_accuracy": 0.66},
-        {"name": "other"},
-    ]
-    monkeypatch.setattr(skfer, "list_pretrained", lambda: entries)
+    weights = {
+        "fer2013-model1": {"public_test_accuracy": 0.65, "private_test_accuracy": 0.70},
+        "fer2013-model2": {"public_test_accuracy": 0.66, "private_test_accuracy": 0.61},
+        "other": {},
+    }
+    registry(weights, default="other")
+    assert best_pretrained() == "other"  # chosen on real photos' validation part
+    # Without a default: the best validation (PublicTest) accuracy, never test's.
+    registry(weights)
     assert best_pretrained() == "fer2013-model2"
-    # Chosen on validation (PublicTest) accuracy, never on the test split's.
-    entries[0].update(public_test_accuracy=0.65, private_test_accuracy=0.70)
-    entries[1].update(public_test_accuracy=0.64)
-    assert best_pretrained() == "fer2013-model1"
+    registry(weights, default="not-shipped")
+    assert best_pretrained() == "fer2013-model2"
 
 
 def test_bad_arguments_are_usage_errors(capsys):

@@ -19,3 +19,21 @@ def test_private_test_accuracy_matches_the_registry(entry, real_dataset):
     accuracy = float(np.mean(clf.predict(data.data) == data.target))
     # within 0.2 points of the figure in the registry
     assert abs(accuracy - entry["private_test_accuracy"]) <= 0.002
+
+
+FERPLUS_ENTRIES = [e for e in list_pretrained() if "ferplus_test_accuracy" in e]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("entry", FERPLUS_ENTRIES, ids=lambda e: e["name"])
+def test_ferplus_test_accuracy_matches_the_registry(entry, real_dataset):
+    from skfer.datasets import load_fer2013, load_ferplus
+
+    data = load_ferplus(real_dataset("ferplus"), subset="PrivateTest")
+    assert len(data.target) == 3135  # majority protocol, contempt merged
+    clf = load_pretrained(entry["name"])
+    accuracy = float(np.mean(clf.predict(data.data) == data.target))
+    assert abs(accuracy - entry["ferplus_test_accuracy"]) <= 0.002
+    fer = load_fer2013(real_dataset("fer2013"), subset="PrivateTest")
+    accuracy = float(np.mean(clf.predict(fer.data) == fer.target))
+    assert abs(accuracy - entry["fer2013_private_test_accuracy"]) <= 0.002

@@ -52,3 +52,13 @@ def test_unknown_name_is_an_error():
 def test_registry_file_is_valid_json():
     text = resources.files("skfer.weights").joinpath("registry.json").read_text()
     assert "weights" in json.loads(text)
+
+
+def test_the_default_model_is_a_shipped_one():
+    from skfer.weights import default_pretrained
+
+    text = resources.files("skfer.weights").joinpath("registry.json").read_text()
+    registry = json.loads(text)
+    assert registry["default"]["name"] in registry["weights"]
+    assert registry["default"]["chosen_on"]  # says how it was chosen
+    assert default_pretrained() == registry["default"]["name"]
