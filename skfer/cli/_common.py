@@ -138,9 +138,22 @@ def add_dataset_arguments(parser, required=True):
 def best_pretrained():
     """Name of the shipped model with the best validation accuracy, or None.
 
-    Chosen on the accuracy each model recorded on validation data (FER2013's
-    PublicTest), never on a test split; entries without one rank by any other
-    accuracy they record, below those with one.
+    The model ``skfer predict`` (and ``skfer demo``) uses when no ``--model`` is
+    given. Chosen on the accuracy each model recorded on validation data
+    (FER2013's PublicTest), never on a test split; entries without one rank by
+    any other accuracy they record, below those with one.
+
+    Returns
+    -------
+    name : str or None
+        A name of :func:`skfer.list_pretrained`, or None when none is shipped.
+
+    Examples
+    --------
+    >>> from skfer import list_pretrained
+    >>> from skfer.cli import best_pretrained
+    >>> best_pretrained() in {entry["name"] for entry in list_pretrained()}
+    True
     """
     from .. import list_pretrained
 

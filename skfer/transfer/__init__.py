@@ -2,7 +2,8 @@
 
 - ``_protocols.py``: the paper's random splits and subject-independent folds;
 - ``_zero_shot.py``: :class:`PretrainedClassifier`, FER2013 weights used as is;
-- ``_benchmark.py``: :func:`transfer_benchmark`, the estimators and the scores;
+- ``_benchmark.py``: :func:`transfer_benchmark`, the estimators and the scores,
+  :func:`training_length` (the epochs of a fit on a small dataset);
 - ``_run.py``: :func:`run_transfer`, the benchmark end to end;
 - ``_results.py``: ``transfer.json`` written row by row, resumed, merged;
 - ``_tables.py``: ``transfer.md`` and the figures.
@@ -13,6 +14,7 @@ from ._benchmark import (
     PAPER_TABLES,
     TARGETS,
     make_transfer_estimator,
+    training_length,
     transfer_benchmark,
 )
 from ._protocols import PAPER_RATIOS, make_protocol
@@ -32,6 +34,7 @@ __all__ = [
     "merge_results",
     "run_transfer",
     "source_weights",
+    "training_length",
     "transfer_benchmark",
     "write_results",
 ]

@@ -58,3 +58,17 @@ def test_python_dash_m_entry_point_and_usage_errors():
         assert command in res.stdout
     res = subprocess.run([*run, "nope"], capture_output=True, text=True, env=env)
     assert res.returncode == 2 and "invalid choice" in res.stderr
+
+
+def test_best_pretrained_is_public_and_chosen_on_validation(monkeypatch):
+    import skfer
+    from skfer.cli import best_pretrained
+
+    entries = [
+        {"name": "a", "public_test_accuracy": 0.60, "private_test_accuracy": 0.90},
+        {"name": "b", "public_test_accuracy": 0.70, "private_test_accuracy": 0.50},
+    ]
+    monkeypatch.setattr(skfer, "list_pretrained", lambda: entries)
+    assert best_pretrained() == "b"  # never chosen on the test split
+    monkeypatch.setattr(skfer, "list_pretrained", lambda: [])
+    assert best_pretrained() is None
