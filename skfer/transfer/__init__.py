@@ -6,7 +6,7 @@
   :func:`training_length` (the epochs of a fit on a small dataset);
 - ``_run.py``: :func:`run_transfer`, the benchmark end to end;
 - ``_results.py``: ``transfer.json`` written row by row, resumed, merged;
-- ``_tables.py``: ``transfer.md`` and the figures.
+- ``_tables.py``: ``transfer.md`` (:func:`results_markdown`) and the figures.
 """
 
 from ._benchmark import (
@@ -19,6 +19,7 @@ from ._benchmark import (
 )
 from ._protocols import PAPER_RATIOS, make_protocol
 from ._results import ResultsLog, merge_results, write_results
+from ._tables import results_markdown
 from ._run import run_transfer, source_weights
 from ._zero_shot import PretrainedClassifier
 
@@ -32,6 +33,7 @@ __all__ = [
     "make_protocol",
     "make_transfer_estimator",
     "merge_results",
+    "results_markdown",
     "run_transfer",
     "source_weights",
     "training_length",
