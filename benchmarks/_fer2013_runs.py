@@ -244,10 +244,9 @@ def cache_weights_dir():
 
 
 def find_weights(model, args):
-    from skfer.datasets import get_cache_home
-
+    """The saved weights of a run: shipped (read only) or in the cache."""
     name = f"{weights_name(model, args)}.safetensors"
-    folders = [Path(args.weights_dir), Path(get_cache_home()) / "weights"]
+    folders = [Path(args.weights_dir), cache_weights_dir()]
     if args.quick:
         folders = [Path(args.output) / "weights"]
     for folder in folders:

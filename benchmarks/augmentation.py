@@ -40,6 +40,7 @@ from _common import (  # noqa: E402
     add_markdown_only,
     command_line,
     hardware_line,
+    load_average,
     machine_info,
     now,
     page,
@@ -77,7 +78,7 @@ def _load_train(data_dir):
 
 
 def _load():
-    return round(os.getloadavg()[0], 2)
+    return load_average()[0]
 
 
 def bench_balancing(X, y, recipe, repeats):

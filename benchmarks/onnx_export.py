@@ -22,7 +22,6 @@ load average before and after (other jobs may share the CPU: the results say).
 """
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from _common import (  # noqa: E402
     add_markdown_only,
     command_line,
     hardware_line,
+    load_average,
     machine_info,
     now,
     page,
@@ -169,7 +169,7 @@ def main(argv=None):
     from skfer.datasets import make_faces
 
     X = make_faces(n_samples=args.n_images, random_state=0, return_X_y=True)[0]
-    load_before = round(os.getloadavg()[0], 2)
+    load_before = load_average()[0]
     results = {
         "command": command_line(),
         "date": now(),
@@ -184,7 +184,7 @@ def main(argv=None):
             row = bench_model(name, X, args.repeats, tmp)
             print(row, flush=True)
             results["models"].append(row)
-    results["load_after"] = round(os.getloadavg()[0], 2)
+    results["load_after"] = load_average()[0]
     write_json(args.out_dir / "onnx.json", results)
     write_text(args.out_dir / "onnx.md", markdown(results))
     print(markdown(results))

@@ -190,7 +190,11 @@ def parse_args(argv):
         "--_memory-child", dest="memory_child", default=None, help=argparse.SUPPRESS
     )
     add_markdown_only(p, "the JSON of --output-name")
-    args = p.parse_args(argv)
+    return _with_defaults(p.parse_args(argv))
+
+
+def _with_defaults(args):
+    """The settings left unset: a full run's, or ``--quick``'s small ones."""
     quick = args.quick
     defaults = dict(
         models="model2" if quick else "model1,model2,model3",
