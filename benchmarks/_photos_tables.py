@@ -122,7 +122,7 @@ def _protocol(result):
     chosen = (
         "chosen on the validation part"
         if result.get("candidates")
-        else "the shipped default (best FER2013 PublicTest)"
+        else "the shipped default: best FER2013 PublicTest"
     )
     text = (
         "JAFFE originals (Lyons et al. 1998) and CK+ crops (Lucey et al. 2010; peak "
