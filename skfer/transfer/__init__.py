@@ -19,8 +19,8 @@ from ._benchmark import (
 )
 from ._protocols import PAPER_RATIOS, make_protocol
 from ._results import ResultsLog, merge_results, write_results
-from ._tables import results_markdown
 from ._run import run_transfer, source_weights
+from ._tables import results_markdown
 from ._zero_shot import PretrainedClassifier
 
 __all__ = [
