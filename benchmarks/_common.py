@@ -1,4 +1,21 @@
-"""Helpers shared by the benchmark scripts: machine description and result files."""
+"""Helpers shared by the benchmark scripts.
+
+- the machine: :func:`cpu_model`, :func:`cpu_flags`, :func:`usable_cores`,
+  :func:`load_average`, :func:`machine_info` (what every results file records)
+  and :func:`hardware_line` (the one line a results page gives it);
+- results files: :func:`command_line`, :func:`now`, :func:`read_json`,
+  :func:`write_json`, :func:`write_text` (the one writer: atomic),
+  :func:`shown_path`, :func:`weights_path`, :func:`data_dir`;
+- results pages: :func:`page` (the table first, then the protocol, the command
+  and the hardware, one line each) and :func:`add_markdown_only`;
+- the photos of JAFFE and CK+ split by subject (``photos.py``, ``ferplus.py``);
+- :func:`synthetic_images` (speed measurements).
+
+The worker processes of the speed benchmark talk through ``_workers.py``.
+
+skfer is imported inside the functions that need it, so that importing this
+module stays cheap.
+"""
 
 import csv
 import datetime as _dt
@@ -13,19 +30,52 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 RESULTS = CHECKOUT / "benchmarks" / "results"
 
 
-def cpu_model():
+# ------------------------------------------------------------------ the machine
+def _cpuinfo_line(prefix):
     try:
         with open("/proc/cpuinfo") as fh:
             for line in fh:
-                if line.startswith("model name"):
+                if line.startswith(prefix):
                     return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    return None
 
 
-def machine_info(device="cpu"):
-    """CPU / GPU, thread count and library versions, for results files."""
+def cpu_model():
+    """The CPU's model name (``/proc/cpuinfo``, else what ``platform`` knows)."""
+    return _cpuinfo_line("model name") or platform.processor() or platform.machine()
+
+
+def cpu_flags():
+    """The CPU's feature flags (``avx512_bf16``, ...); empty where unknown."""
+    return set((_cpuinfo_line("flags") or "").split())
+
+
+def usable_cores():
+    """The cores this process may run on (its affinity), else the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def load_average():
+    """The 1-, 5- and 15-minute load averages, rounded (the machine may be shared)."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def machine_info(device="cpu", libraries=()):
+    """CPU / GPU, cores, threads and library versions, for results files.
+
+    ``libraries``: further modules whose ``__version__`` to record (e.g.
+    ``("PIL", "skimage")``).
+    """
+    import importlib
+
     import numpy
     import sklearn
     import skorch
@@ -36,7 +86,9 @@ def machine_info(device="cpu"):
     info = {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
+        "usable_cores": usable_cores(),
         "torch_threads": torch.get_num_threads(),
+        "platform": platform.platform(),
         "python": platform.python_version(),
         "torch": torch.__version__,
         "skorch": skorch.__version__,
@@ -45,15 +97,55 @@ def machine_info(device="cpu"):
         "skfer": skfer.__version__,
         "device": str(device),
     }
+    for name in libraries:
+        info[name] = importlib.import_module(name).__version__
     if str(device).startswith("cuda") and torch.cuda.is_available():
         info["gpu"] = torch.cuda.get_device_name()
-    try:
-        info["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        pass
+    info["load_average_at_start"] = load_average()
     return info
 
 
+def hardware_line(machine, threads=None, load=None):
+    """One line for a results page: CPU (GPU), cores, versions, load average.
+
+    ``machine`` is what :func:`machine_info` recorded (older results files name
+    some fields differently: ``cpu_model``, ``cpu_count``); ``threads`` overrides
+    the torch thread count shown; ``load`` is the load average to show (default:
+    the one at start, where recorded).
+    """
+    cpu = machine.get("cpu") or machine.get("cpu_model", "unknown CPU")
+    cores = machine.get("cores") or machine.get("cpu_count")
+    parts = [cpu if "gpu" not in machine else f"{machine['gpu']} on {cpu}"]
+    if cores:
+        parts[0] += f", {cores} cores"
+    if threads is None:
+        threads = machine.get("torch_threads")
+    versions = [
+        f"{name} {machine[key]}"
+        for name, key in (
+            ("Python", "python"),
+            ("torch", "torch"),
+            ("numpy", "numpy"),
+            ("Pillow", "pillow"),
+            ("Pillow", "PIL"),
+            ("scikit-image", "scikit-image"),
+            ("scikit-image", "skimage"),
+            ("skfer", "skfer"),
+        )
+        if key in machine
+    ]
+    if versions:
+        parts.append(", ".join(versions))
+    if threads:
+        parts.append(f"{threads} torch thread{'s' if threads != 1 else ''}")
+    if load is None:
+        load = machine.get("load_average_at_start")
+    if load:
+        parts.append(f"load average {load}")
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------- results files
 def command_line():
     """The command that is running, as one could type it again.
 
@@ -85,13 +177,18 @@ def read_json(path):
     return {}
 
 
-def write_json(path, data):
-    """Write JSON atomically (a half-written results file is never left behind)."""
+def write_text(path, text):
+    """Write a text file atomically (a half-written file is never left behind)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n")
+    tmp.write_text(text)
     os.replace(tmp, path)
+
+
+def write_json(path, data):
+    """Write JSON atomically (:func:`write_text`)."""
+    write_text(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
 def shown_path(path):
@@ -113,6 +210,36 @@ def weights_path(shown):
     if shown.startswith(prefix):
         return Path(get_cache_home()) / shown[len(prefix) :]
     return CHECKOUT / shown
+
+
+# ----------------------------------------------------------------- results pages
+def page(title, body, protocol, command, hardware):
+    """A results page: the title, ``body`` (tables first), then the protocol, the
+    command and the hardware, one line each. Run logistics stay in the JSON."""
+    lines = [f"# {title}", "", *body]
+    while lines and not lines[-1]:
+        lines.pop()
+    lines += [
+        "",
+        f"- **Protocol**: {protocol}",
+        f"- **Command**: {command}",
+        f"- **Hardware**: {hardware}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def ran(command, date):
+    """The command cell of :func:`page`: the command and when it ran."""
+    return f"`{command}` ({date})"
+
+
+def add_markdown_only(parser, json_name):
+    """The ``--markdown-only`` option: write the page again from the JSON."""
+    parser.add_argument(
+        "--markdown-only",
+        action="store_true",
+        help=f"measure nothing: write the results page again from {json_name}",
+    )
 
 
 def data_dir(value, name):
@@ -180,105 +307,11 @@ def split_subjects(subjects, share=VALIDATION_SHARE, seed=0):
     return ["validation" if s in chosen else "test" for s in subjects]
 
 
-# ------------------------------------------------------- benchmark worker processes
-# speed.py times each engine in its own long-lived process, driven over pipes with
-# one JSON object per line: the parent writes {"cmd": NAME, "args": {...}}, the
-# worker answers {"ok": true, "result": ...} or {"ok": false, "error": "..."}. The
-# worker's own stdout is redirected to stderr so that library output never mixes
-# with the answers. This part imports nothing but the standard library: the Keras
-# worker runs under another interpreter, without torch or skfer.
+def synthetic_images(n, seed=0):
+    """``n`` random uint8 48x48 images as rows, 7 balanced labels (speed
+    measurements: the timings do not depend on the pixels)."""
+    import numpy as np
 
-
-def serve(handlers):
-    """Answer requests on stdin with ``handlers[cmd](**args)`` until ``quit``/EOF."""
-    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        request = json.loads(line)
-        if request["cmd"] == "quit":
-            break
-        try:
-            result = handlers[request["cmd"]](**request.get("args", {}))
-            answer = {"ok": True, "result": result}
-        except Exception as exc:  # reported to the parent, which decides
-            answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-        answers.write(json.dumps(answer) + "\n")
-    answers.close()
-
-
-class WorkerError(RuntimeError):
-    """A benchmark worker failed to start or answered with an error."""
-
-
-class Worker:
-    """The parent's end of one :func:`serve` process.
-
-    Parameters
-    ----------
-    name : str
-        Label for messages.
-    command : list of str
-        The worker's command line.
-    env : dict or None
-        Extra environment variables.
-    """
-
-    def __init__(self, name, command, env=None):
-        import subprocess
-
-        self.name = name
-        self.proc = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=None,  # the worker's messages go to the parent's stderr
-            text=True,
-            bufsize=1,
-            env={**os.environ, **(env or {})},
-        )
-
-    def call(self, cmd, **args):
-        """Send one request and wait for its answer (``WorkerError`` on failure)."""
-        try:
-            self.proc.stdin.write(json.dumps({"cmd": cmd, "args": args}) + "\n")
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError) as exc:
-            raise WorkerError(f"{self.name}: worker exited ({exc})") from exc
-        line = self.proc.stdout.readline()
-        if not line:
-            raise WorkerError(
-                f"{self.name}: worker exited (code {self.proc.wait()}) during {cmd!r}"
-            )
-        answer = json.loads(line)
-        if not answer["ok"]:
-            raise WorkerError(f"{self.name}: {cmd} failed: {answer['error']}")
-        return answer["result"]
-
-    def close(self):
-        if self.proc.poll() is None:
-            try:
-                self.proc.stdin.write(json.dumps({"cmd": "quit"}) + "\n")
-                self.proc.stdin.close()
-            except (BrokenPipeError, OSError):
-                pass
-            try:
-                self.proc.wait(timeout=60)
-            except Exception:
-                self.proc.kill()
-                self.proc.wait()
-
-
-def timed_best(candidates, run):
-    """Warm up and time ``run(candidate)`` for each candidate; the fastest one.
-
-    ``run`` returns images/s; each candidate runs twice and the second is kept
-    (the first compiles, traces, allocates). Returns ``(best, {candidate: rate})``.
-    """
-    rates = {}
-    for c in candidates:
-        run(c)
-        rates[c] = run(c)
-    best = max(rates, key=rates.get)
-    return best, {str(k): v for k, v in rates.items()}
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 256, (n, 48 * 48), dtype=np.uint8)
+    return X, np.arange(n) % 7

@@ -199,7 +199,7 @@ class KerasEngine:
         import keras
 
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        from _common import timed_best
+        from _workers import timed_best
 
         keras.mixed_precision.set_global_policy(self.policy)
         keras.utils.set_random_seed(0)
@@ -319,7 +319,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.serve:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        from _common import serve
+        from _workers import serve
 
         serve(KerasEngine(args.serve).handlers())
         return

@@ -11,7 +11,7 @@ ENGINE one of:
 - ``onnx``: prediction only, :class:`skfer.onnx.ONNXClassifier` (onnxruntime) on the
   file ``FERClassifier.to_onnx`` writes.
 
-It answers the requests of ``_common.Worker`` (JSON lines, see ``_common.serve``):
+It answers the requests of ``_workers.Worker`` (JSON lines, see ``_workers.serve``):
 ``setup`` (data, model, warm-up and choice of batch sizes; untimed by the parent),
 ``train_epoch``, ``predict`` and ``latency``, each timed here, around the work only.
 """
@@ -26,16 +26,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(HERE.parent))
 
-from _common import serve, timed_best  # noqa: E402
-
-
-def synthetic(n, seed=0):
-    """``n`` random uint8 48x48 images as rows, 7 balanced labels."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    X = rng.integers(0, 256, (n, 48 * 48), dtype=np.uint8)
-    return X, np.arange(n) % 7
+from _common import synthetic_images  # noqa: E402
+from _workers import serve, timed_best  # noqa: E402
 
 
 def _timed(fn):
@@ -83,7 +75,7 @@ class Engine:
         self.threads = threads
         self.device = device
         self.n_train, self.n_predict = n_train, n_predict
-        self.X, self.y = synthetic(max(n_train, n_predict))
+        self.X, self.y = synthetic_images(max(n_train, n_predict))
         self.build(arch)
         info = {"threads": torch.get_num_threads(), "warmup_images_per_s": {}}
         if self.trains:

@@ -4,15 +4,16 @@ Usage::
 
     SKFER_DATA=../shared/datasets python benchmarks/augmentation.py \
         [--data-dir DIR] [--repeats 3] [--out-dir benchmarks/results]
+    python benchmarks/augmentation.py --markdown-only   # the page, from the JSON
 
 Measures, on this machine:
 
 1. the time ``AugmentationOverSampler`` takes to balance FER2013's training split
-   (28,709 images) to 7 x 7,215 = 50,505 images (target: under 15 s), for the
-   ``"paper"`` and ``"standard"`` recipes;
+   (28,709 images) to 7 x 7,215 = 50,505 images, for the ``"paper"`` and
+   ``"standard"`` recipes;
 2. the on-the-fly throughput, in images per second, of the preset recipes and of
-   each transform (p=1) on batches of 128 float32 48x48 images (target: 20,000/s
-   or more for ``"standard"``), with the torch generator API the classifier uses.
+   each transform (p=1) on batches of 128 float32 48x48 images, with the torch
+   generator API the classifier uses.
 
 FER2013 (Goodfellow et al., 2013) is read with ``skfer.datasets.load_fer2013`` from
 ``<data-dir>/fer2013`` (Kaggle image-folder layout); without it, random uint8
@@ -23,10 +24,7 @@ after each measurement is recorded, and the best of the repeats is the figure.
 """
 
 import argparse
-import datetime
-import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -35,6 +33,22 @@ from pathlib import Path
 
 import numpy as np
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402
+    RESULTS,
+    add_markdown_only,
+    command_line,
+    hardware_line,
+    load_average,
+    machine_info,
+    now,
+    page,
+    ran,
+    read_json,
+    write_json,
+    write_text,
+)
 
 FER2013_TRAIN_COUNTS = {
     "angry": 3995,
@@ -46,28 +60,6 @@ FER2013_TRAIN_COUNTS = {
     "surprise": 3171,
 }
 BATCH = 128
-
-
-def _cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def _machine():
-    return {
-        "cpu": _cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "torch": torch.__version__,
-        "torch_threads": torch.get_num_threads(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "platform": platform.platform(),
-    }
 
 
 def _load_train(data_dir):
@@ -86,7 +78,7 @@ def _load_train(data_dir):
 
 
 def _load():
-    return round(os.getloadavg()[0], 2)
+    return load_average()[0]
 
 
 def bench_balancing(X, y, recipe, repeats):
@@ -155,86 +147,57 @@ def _transforms():
     }
 
 
-def _markdown(result):
-    m, lines = result["machine"], []
-    lines += [
-        "# Augmentation benchmark",
+def markdown(result):
+    """The results page: the two tables, then protocol, command and hardware."""
+    st = result["settings"]
+    lines = [
+        "## Balancing FER2013's training split with `AugmentationOverSampler`",
         "",
-        f"- command: `{result['command']}`",
-        f"- date: {result['date']}",
-        f"- machine: {m['cpu']}, {m['cpu_count']} cores, torch {m['torch']} "
-        f"({m['torch_threads']} intra-op threads), Python {m['python']}, "
-        f"{m['platform']}",
-        f"- data: {result['data']}",
-        "- the machine is shared with other jobs: the 1-minute load average before "
-        "and after each measurement is listed; the figure is the best of the timed "
-        f"rounds ({result['settings']['balancing_repeats']} balancing runs; "
-        f"{result['settings']['throughput_repeats']} rounds of "
-        f"{result['settings']['n_batches']} batches per transform), the median is "
-        "given too",
-        "",
-        "## Balancing FER2013's training split with AugmentationOverSampler",
-        "",
-        f"Target: 7 x 7,215 = 50,505 images in under "
-        f"{result['targets']['balance_seconds']} s.",
-        "",
-        "| recipe | images in | new images | images out | best (s) | median (s) "
-        "| load avg |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for r in result["balancing"]:
-        lines.append(
-            f"| {r['recipe']} | {r['n_in']:,} | {r['n_new']:,} | {r['n_out']:,} "
-            f"| {r['seconds_best']} | {r['seconds_median']} "
-            f"| {r['load_avg_1min'][0]} -> {r['load_avg_1min'][1]} |"
-        )
-    lines += [
-        "",
-        f"## On-the-fly throughput, batches of {BATCH} float32 48x48 images",
-        "",
-        f"Target: {result['targets']['images_per_s']:,} images/s or more for the "
-        "`standard` recipe. Transforms run with p=1 and default magnitudes; presets "
-        'as defined in `make_augmentation`. Images/s are wall-clock; "images per '
-        'CPU-second" divides by the CPU time this process used (the transforms run '
-        "on one thread), i.e. what one core delivers when it is not shared.",
-        "",
-        "| transform | images/s (best) | images/s (median) | ms per batch "
-        "| images per CPU-second | load avg |",
+        "| recipe | images in | new images | images out | best (s) | median (s) |",
         "|---|---|---|---|---|---|",
     ]
-    for name, r in result["throughput"].items():
-        lines.append(
-            f"| {name} | {r['images_per_s_best']:,} | {r['images_per_s_median']:,} "
-            f"| {r['ms_per_batch_best']} | {r['images_per_cpu_s_best']:,} "
-            f"| {r['load_avg_1min'][0]} -> {r['load_avg_1min'][1]} |"
-        )
-    return "\n".join(lines) + "\n"
+    lines += [
+        f"| {r['recipe']} | {r['n_in']:,} | {r['n_new']:,} | {r['n_out']:,} "
+        f"| {r['seconds_best']} | {r['seconds_median']} |"
+        for r in result["balancing"]
+    ]
+    lines += [
+        "",
+        f"## On-the-fly throughput, batches of {st['batch_size']} float32 48x48 images",
+        "",
+        "| transform | images/s (best) | images/s (median) | ms per batch "
+        "| images per CPU-second |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {name} | {r['images_per_s_best']:,} | {r['images_per_s_median']:,} "
+        f"| {r['ms_per_batch_best']} | {r['images_per_cpu_s_best']:,} |"
+        for name, r in result["throughput"].items()
+    ]
+    protocol = (
+        f"{result['data']}; balancing: {st['balancing_repeats']} runs per recipe; "
+        f"throughput: {st['throughput_repeats']} rounds of {st['n_batches']} "
+        "batches per transform (p=1, default magnitudes; presets as in "
+        "`make_augmentation`), after a warm-up; best and median of the rounds, "
+        "wall-clock, and per second of this process's CPU time (one thread: what "
+        "an unshared core delivers)."
+    )
+    loads = [
+        load
+        for r in [*result["balancing"], *result["throughput"].values()]
+        for load in r["load_avg_1min"]
+    ]
+    return page(
+        "Augmentation benchmark",
+        lines,
+        protocol,
+        ran(result["command"], result["date"]),
+        hardware_line(result["machine"], load=f"{min(loads)}-{max(loads)}"),
+    )
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--data-dir",
-        default=os.environ.get("SKFER_DATA"),
-        help="folder holding fer2013/ (default: $SKFER_DATA); synthetic data if unset",
-    )
-    parser.add_argument(
-        "--repeats", type=int, default=3, help="balancing runs (default: 3)"
-    )
-    parser.add_argument(
-        "--throughput-repeats",
-        type=int,
-        default=15,
-        help="timed rounds per transform; the best is the figure (default: 15)",
-    )
-    parser.add_argument(
-        "--n-batches", type=int, default=50, help="batches per round (default: 50)"
-    )
-    parser.add_argument(
-        "--out-dir", default=str(Path(__file__).resolve().parent / "results")
-    )
-    args = parser.parse_args(argv)
-
+def measure(args):
+    """The data source, settings and figures of both measurements."""
     from skfer.augmentation import make_augmentation
 
     X, y, source = _load_train(args.data_dir)
@@ -259,17 +222,8 @@ def main(argv=None):
         )
         print(name, throughput[name], flush=True)
 
-    argv = sys.argv[1:] if argv is None else list(argv)
-    command = "python benchmarks/augmentation.py " + " ".join(argv)
-    if args.data_dir and "--data-dir" not in argv:
-        command = f"SKFER_DATA={args.data_dir} {command}"
-
-    result = {
-        "command": command.strip(),
-        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "machine": _machine(),
+    return {
         "data": source,
-        "targets": {"balance_seconds": 15, "images_per_s": 20000},
         "settings": {
             "balancing_repeats": args.repeats,
             "throughput_repeats": args.throughput_repeats,
@@ -279,10 +233,43 @@ def main(argv=None):
         "balancing": balancing,
         "throughput": throughput,
     }
-    out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "augmentation.json").write_text(json.dumps(result, indent=2) + "\n")
-    (out / "augmentation.md").write_text(_markdown(result))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data-dir",
+        default=os.environ.get("SKFER_DATA"),
+        help="folder holding fer2013/ (default: $SKFER_DATA); synthetic data if unset",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="balancing runs (default: 3)"
+    )
+    parser.add_argument(
+        "--throughput-repeats",
+        type=int,
+        default=15,
+        help="timed rounds per transform; the best is the figure (default: 15)",
+    )
+    parser.add_argument(
+        "--n-batches", type=int, default=50, help="batches per round (default: 50)"
+    )
+    parser.add_argument("--out-dir", type=Path, default=RESULTS)
+    add_markdown_only(parser, "augmentation.json")
+    args = parser.parse_args(argv)
+    out = args.out_dir
+    if args.markdown_only:
+        result = read_json(out / "augmentation.json")
+        write_text(out / "augmentation.md", markdown(result))
+        return
+    result = {
+        "command": command_line(),
+        "date": now(),
+        "machine": machine_info(),
+        **measure(args),
+    }
+    write_json(out / "augmentation.json", result)
+    write_text(out / "augmentation.md", markdown(result))
     print(f"wrote {out / 'augmentation.json'} and {out / 'augmentation.md'}")
 
 

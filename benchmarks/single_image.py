@@ -18,11 +18,11 @@ Examples::
 
     python benchmarks/single_image.py
     python benchmarks/single_image.py --model fer2013-model3 --calls 500
+    python benchmarks/single_image.py --markdown-only   # the page, from the JSON
 """
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -31,7 +31,20 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS, command_line, machine_info, now, write_json  # noqa: E402
+from _common import (  # noqa: E402
+    RESULTS,
+    add_markdown_only,
+    command_line,
+    hardware_line,
+    load_average,
+    machine_info,
+    now,
+    page,
+    ran,
+    read_json,
+    write_json,
+    write_text,
+)
 
 
 def median_ms(fn, calls):
@@ -81,17 +94,20 @@ def profile(model, calls):
     import torch
 
     from skfer import load_pretrained
-    from skfer.utils import intra_op_threads, resolve_precision
+    from skfer.utils import check_device, intra_op_threads, resolve_precision
 
     torch.set_num_threads(1)
     clf = load_pretrained(model).set_params(tta=None)
     x = np.random.default_rng(0).integers(0, 256, (1, 2304), dtype=np.uint8)
-    clf.predict_proba(x)
-    module, device = clf._module_for_inference()
+    clf.predict_proba(x)  # the network on its device, in eval mode; the copy built
+    device = check_device(clf.device)
     dtype = resolve_precision(clf.precision, device)
-    fast = clf.net_.inference_copy(module, dtype, device)
-    image = torch.from_numpy(x).reshape(1, 1, 48, 48)
-    xb = clf._scaling()(image).to(dtype).contiguous(memory_format=torch.channels_last)
+    fast = clf.net_.inference_copy(clf.net_.module_, dtype, device)
+    # the input scaling of the fitted classifier: to [0, 1], then standardized
+    lo, hi = clf.input_range_
+    image = torch.from_numpy(x).reshape(1, 1, 48, 48).float()
+    xb = ((image - lo) / (hi - lo) - clf.pixel_mean_) / clf.pixel_std_
+    xb = xb.to(dtype).contiguous(memory_format=torch.channels_last)
     result = {
         "copy": type(fast).__name__,
         "dtype": str(dtype).replace("torch.", ""),
@@ -156,36 +172,43 @@ def in_processes(model, calls, processes):
 
 
 def markdown(result):
+    """The results page: the times, the layers, then protocol, command, hardware."""
     runs = result["runs"]
-    predicts = ", ".join(f"{run['predict_ms']:.3f}" for run in runs)
-    forwards = ", ".join(f"{run['forward_ms']:.3f}" for run in runs)
+
+    def each(key):
+        return ", ".join(f"{run[key]:.3f}" for run in runs)
+
     lines = [
-        "# One image, layer by layer",
-        "",
-        f"- command: `{result['command']}`",
-        f"- date: {result['date']}; machine: {result['machine']['cpu']}, one torch "
-        f"thread; load average before {result['load_before']}, after "
-        f"{result['load_after']}",
-        f"- model `{result['model']}`, inference copy `{result['copy']}` in "
-        f"{result['dtype']}, no TTA; one image runs through: {result['path']}; "
-        f"medians of {result['calls']} calls in each of {len(runs)} fresh processes",
-        "",
-        f"`predict` of one image: **{result['predict_ms']:.3f} ms** (median over the "
-        f"processes; each: "
-        f"{predicts}). `predict_proba` "
-        f"{result['predict_proba_ms']:.3f} ms, of which the forward pass "
-        f"{result['forward_ms']:.3f} ms (each: "
-        f"{forwards}) and the rest (checks, "
-        f"scaling, softmax, copies) {result['rest_ms']:.3f} ms.",
+        "| one image | median ms | each process, ms |",
+        "|---|---:|---|",
+        f"| `predict` | **{result['predict_ms']:.3f}** | {each('predict_ms')} |",
+        f"| `predict_proba` | {result['predict_proba_ms']:.3f} "
+        f"| {each('predict_proba_ms')} |",
+        f"| of which the forward pass | {result['forward_ms']:.3f} "
+        f"| {each('forward_ms')} |",
+        f"| of which the rest (checks, scaling, softmax, copies) "
+        f"| {result['rest_ms']:.3f} | |",
         "",
         "Layers of the process with the median `predict` time:",
         "",
         "| layer | ms |",
         "|---|---:|",
         *(f"| {row['layer']} | {row['ms']:.4f} |" for row in result["layers_ms"]),
-        "",
     ]
-    return "\n".join(lines)
+    protocol = (
+        f"model `{result['model']}`, inference copy `{result['copy']}` in "
+        f"{result['dtype']}, no TTA; one image runs through: {result['path']}; "
+        f"medians of {result['calls']} calls in each of {len(runs)} fresh "
+        "processes, one torch thread; the headline is the median over the processes."
+    )
+    load = f"{result['load_before']} before, {result['load_after']} after"
+    return page(
+        "One image, layer by layer",
+        lines,
+        protocol,
+        ran(result["command"], result["date"]),
+        hardware_line(result["machine"], threads=1, load=load),
+    )
 
 
 def main(argv=None):
@@ -197,11 +220,16 @@ def main(argv=None):
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    add_markdown_only(parser, "single_image.json")
     args = parser.parse_args(argv)
     if args.inner:  # one process's figures, as JSON on the last line
         print(json.dumps(profile(args.model, args.calls)))
         return 0
-    load_before = [round(v, 2) for v in os.getloadavg()]
+    json_path = args.output / "single_image.json"
+    if args.markdown_only:
+        write_text(json_path.with_suffix(".md"), markdown(read_json(json_path)))
+        return 0
+    load_before = load_average()
     result = {
         "command": command_line(),
         "date": now(),
@@ -210,11 +238,10 @@ def main(argv=None):
         "calls": args.calls,
         "load_before": load_before,
         **in_processes(args.model, args.calls, args.processes),
-        "load_after": [round(v, 2) for v in os.getloadavg()],
+        "load_after": load_average(),
     }
-    args.output.mkdir(parents=True, exist_ok=True)
-    write_json(args.output / "single_image.json", result)
-    (args.output / "single_image.md").write_text(markdown(result))
+    write_json(json_path, result)
+    write_text(json_path.with_suffix(".md"), markdown(result))
     print(markdown(result))
     return 0
 

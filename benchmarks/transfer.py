@@ -6,88 +6,23 @@ Examples::
 
     python benchmarks/transfer.py --data-dir ../shared/datasets
     python benchmarks/transfer.py --data-dir ../shared/datasets --quick --models model2
+    python benchmarks/transfer.py --markdown-only   # the page, from transfer.json
 """
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import RESULTS, command_line  # noqa: E402
-
-from skfer.transfer import METHODS, run_transfer  # noqa: E402
-
-#: Targets of the accuracy issue: best fine-tuned accuracy (%) per dataset and
-#: protocol, with what would close each that the results leave open.
-GOALS = {
-    ("ckplus", "paper"): 96.0,
-    ("jaffe", "paper"): 90.0,
-    ("jaffe", "subject"): 72.0,
-}
-TO_CLOSE = (
-    "better FER2013 weights to start from (retraining Model 1, 59.2 -> 69.0 % on "
-    "FER2013, moved its fine-tuned rows up by 0-5 points) and fine-tuning recipes "
-    "chosen on validation folds; on JAFFE's subject protocol the spread over folds "
-    "(+- 20 points: 10 subjects) is larger than the gap"
+from _common import (  # noqa: E402
+    RESULTS,
+    add_markdown_only,
+    command_line,
+    read_json,
+    write_text,
 )
 
-
-def target_lines(results):
-    """Markdown: each target met, or its gap; and whether fine-tuning beats
-    training from scratch in every row."""
-    rows = results["rows"]
-    lines = [
-        "## Targets",
-        "",
-        "| target | goal | best fine-tuned now | gap (points) |",
-        "|---|---|---|---|",
-    ]
-    open_goals = False
-    for (target, protocol), goal in GOALS.items():
-        tuned = [
-            r
-            for r in rows
-            if (r["target"], r["protocol"], r["method"])
-            == (target, protocol, "fine-tuned")
-        ]
-        if not tuned:
-            continue
-        best = max(tuned, key=lambda r: r["mean"])
-        gap = goal - 100 * best["mean"]
-        open_goals |= gap > 0
-        lines.append(
-            f"| {target}, {protocol} protocol | >= {goal} | "
-            f"{100 * best['mean']:.1f} ({best['model']}) | "
-            + ("met |" if gap <= 0 else f"{gap:.1f} |")
-        )
-    by_key = {(r["target"], r["protocol"], r["model"], r["method"]): r for r in rows}
-    below = [
-        f"{t} {p} {m}"
-        for (t, p, m, meth), r in by_key.items()
-        if meth == "fine-tuned"
-        and (t, p, m, "scratch") in by_key
-        and r["mean"] <= by_key[(t, p, m, "scratch")]["mean"]
-    ]
-    lines += [
-        "",
-        "Fine-tuned above scratch in every row: "
-        + ("yes." if not below else f"no ({', '.join(below)})."),
-    ]
-    if open_goals:
-        lines += ["", f"What would close the gaps: {TO_CLOSE}."]
-    return lines + [""]
-
-
-def write_targets(output):
-    """Append the targets section to ``output/transfer.md``."""
-    from skfer.utils import write_text_atomic
-
-    output = Path(output)
-    results = json.loads((output / "transfer.json").read_text(encoding="utf-8"))
-    markdown = output / "transfer.md"
-    text = markdown.read_text(encoding="utf-8").rstrip("\n")
-    write_text_atomic(markdown, text + "\n\n" + "\n".join(target_lines(results)))
+from skfer.transfer import METHODS, results_markdown, run_transfer  # noqa: E402
 
 
 def main(argv=None):
@@ -124,7 +59,12 @@ def main(argv=None):
         help="run nothing: merge these transfer.json files (rows of later files "
         "win) into --output and write its transfer.md and figures",
     )
+    add_markdown_only(parser, "transfer.json")
     args = parser.parse_args(argv)
+    if args.markdown_only:
+        results = read_json(args.output / "transfer.json")
+        write_text(args.output / "transfer.md", results_markdown(results))
+        return 0
     if args.report_only is not None:
         return report_only(args.report_only, args.output)
     run_transfer(
@@ -141,7 +81,6 @@ def main(argv=None):
         command=command_line(),
         resume=not args.fresh,
     )
-    write_targets(args.output)
     return 0
 
 
@@ -153,7 +92,6 @@ def report_only(paths, output):
     except ValueError as exc:
         raise SystemExit(str(exc)) from None
     results = write_results(merged, output)
-    write_targets(output)
     print(
         f"{len(results['rows'])} rows, {len(results['missing_rows'])} missing; "
         f"written to {output}"

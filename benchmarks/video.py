@@ -17,22 +17,37 @@ other work ran on the machine: the figures are only comparable on a quiet one)::
 
     python benchmarks/video.py
     python benchmarks/video.py --seconds 3 --output-name video-quick
+    python benchmarks/video.py --markdown-only   # the page again, from video.json
 """
 
 import argparse
-import os
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import RESULTS, command_line, machine_info, now, write_json
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402
+    RESULTS,
+    add_markdown_only,
+    command_line,
+    hardware_line,
+    load_average,
+    machine_info,
+    now,
+    page,
+    ran,
+    read_json,
+    write_json,
+    write_text,
+)
 
-TARGETS = {"decoded_fps": 30.0, "classified_fps": 10.0}  # issue 20, a quiet machine
+FPS = 30
 
 
 def _load_model(spec):
     from skfer import load_pretrained
-    from skfer.cli._common import best_pretrained
+    from skfer.cli import best_pretrained
 
     name = spec or best_pretrained()
     if name is None:
@@ -62,18 +77,83 @@ def _analyse(path, clf, repeat):
     return best
 
 
+def measure_video(path, clf, repeat):
+    """Decoding alone, then the analysis (best of ``repeat`` after a warm-up)."""
+    n_frames, decode_s, decode_cpu = _decode(path)
+    if repeat > 1:
+        _analyse(path, clf, 1)  # warm-up
+    result, seconds, cpu = _analyse(path, clf, max(1, repeat - 1))
+    info = result.info
+    return {
+        "frames": n_frames,
+        "video_seconds": round(n_frames / FPS, 2),
+        "decode_only_fps": round(n_frames / decode_s, 1),
+        "analysis_seconds": round(seconds, 2),
+        "decoded_fps": round(info["n_decoded"] / seconds, 1),
+        "classified_fps": round(info["n_sampled"] / seconds, 1),
+        "realtime_factor": round(info["n_decoded"] / FPS / seconds, 2),
+        # per second of this process's CPU time (all its threads): what a quiet
+        # core would give, whatever else runs
+        "decode_only_fps_cpu": round(n_frames / decode_cpu, 1),
+        "decoded_fps_cpu": round(info["n_decoded"] / cpu, 1),
+        "classified_fps_cpu": round(info["n_sampled"] / cpu, 1),
+        "tracks": int(len(set(result.track.tolist()))),
+    }
+
+
+def markdown(data):
+    """The results page: the table, then protocol, command and hardware."""
+    table = [
+        "| faces | frames | decode only | decoded frames/s | classified frames/s "
+        "| real time x |",
+        "|---:|---:|---:|---:|---:|---:|",
+        *(
+            f"| {r['faces']} | {r['frames']} | {r['decode_only_fps']} "
+            f"({r['decode_only_fps_cpu']}) | {r['decoded_fps']} "
+            f"({r['decoded_fps_cpu']}) | {r['classified_fps']} "
+            f"({r['classified_fps_cpu']}) | {r['realtime_factor']} |"
+            for r in data["results"]
+        ),
+    ]
+    protocol = (
+        f"{data['video']}, model `{data['model']}`; frames per second of "
+        "wall-clock time, and in brackets per second of this process's CPU time "
+        "(all threads): on a loaded machine the first measures the sharing, the "
+        "second what the code costs."
+    )
+    machine = data["machine"]
+    load = f"{machine.get('load_average_at_start')} at start, "
+    load += f"{machine.get('load_average_at_end')} at the end"
+    hardware = hardware_line(machine, load=load)
+    if data.get("note"):
+        hardware += f". {data['note']}"
+    return page(
+        "Video analysis speed",
+        table,
+        protocol,
+        ran(data["command"], data["date"]),
+        hardware,
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", help="weights name or file (default: best shipped)")
     parser.add_argument("--seconds", type=float, default=10.0, help="video length")
     parser.add_argument("--repeat", type=int, default=2, help="analyses per video")
     parser.add_argument("--output-name", default="video")
+    parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument(
         "--note",
         default="",
         help="what else ran on the machine (written beside the figures)",
     )
+    add_markdown_only(parser, "the JSON of --output-name")
     args = parser.parse_args(argv)
+    json_path = args.output / f"{args.output_name}.json"
+    if args.markdown_only:
+        write_text(json_path.with_suffix(".md"), markdown(read_json(json_path)))
+        return
     from skfer.video import make_face_video
 
     clf, model_name = _load_model(args.model)
@@ -82,73 +162,21 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as folder:
         for n_faces in (1, 2):
             path = Path(folder) / f"faces{n_faces}.mp4"
-            make_face_video(path, n_faces=n_faces, seconds=args.seconds, fps=30)
-            n_frames, decode_s, decode_cpu = _decode(path)
-            _analyse(path, clf, 1) if args.repeat > 1 else None  # warm-up
-            result, seconds, cpu = _analyse(path, clf, max(1, args.repeat - 1))
-            info = result.info
-            rows.append(
-                {
-                    "faces": n_faces,
-                    "frames": n_frames,
-                    "video_seconds": round(n_frames / 30, 2),
-                    "decode_only_fps": round(n_frames / decode_s, 1),
-                    "analysis_seconds": round(seconds, 2),
-                    "decoded_fps": round(info["n_decoded"] / seconds, 1),
-                    "classified_fps": round(info["n_sampled"] / seconds, 1),
-                    "realtime_factor": round(info["n_decoded"] / 30 / seconds, 2),
-                    # per second of this process's CPU time (all its threads):
-                    # what a quiet core would give, whatever else runs
-                    "decode_only_fps_cpu": round(n_frames / decode_cpu, 1),
-                    "decoded_fps_cpu": round(info["n_decoded"] / cpu, 1),
-                    "classified_fps_cpu": round(info["n_sampled"] / cpu, 1),
-                    "tracks": int(len(set(result.track.tolist()))),
-                }
-            )
+            make_face_video(path, n_faces=n_faces, seconds=args.seconds, fps=FPS)
+            rows.append({"faces": n_faces, **measure_video(path, clf, args.repeat)})
             print(rows[-1], flush=True)
-    load_end = [round(x, 2) for x in os.getloadavg()]
     data = {
         "command": command_line(),
         "date": now(),
         "model": model_name,
         "video": "640x480, 30 fps, H.264 (make_face_video), default analysis settings",
-        "targets": TARGETS,
-        "machine": {**machine, "load_average_at_end": load_end},
+        "machine": {**machine, "load_average_at_end": load_average()},
         "note": args.note,
         "results": rows,
     }
-    write_json(RESULTS / f"{args.output_name}.json", data)
-    lines = [
-        "# Video analysis speed",
-        "",
-        f"`{data['command']}` — {data['date']}, model `{model_name}`, "
-        f"{machine['cpu']} ({machine['cores']} cores, {machine['torch_threads']} "
-        f"torch threads), load average {machine.get('load_average_at_start')} at "
-        f"start, {load_end} at the end.",
-        "",
-        f"{data['video']}; targets on a quiet machine: >= "
-        f"{TARGETS['decoded_fps']:.0f} decoded and >= "
-        f"{TARGETS['classified_fps']:.0f} classified frames/s.",
-        "",
-        "Frames per second of wall-clock time, and (in brackets) per second of "
-        "this process's CPU time, all threads: on a loaded machine the first "
-        "measures the sharing, the second what the code costs.",
-        "",
-        "| faces | frames | decode only | decoded frames/s | classified frames/s "
-        "| real time x |",
-        "|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        lines.append(
-            f"| {r['faces']} | {r['frames']} | {r['decode_only_fps']} "
-            f"({r['decode_only_fps_cpu']}) | {r['decoded_fps']} "
-            f"({r['decoded_fps_cpu']}) | {r['classified_fps']} "
-            f"({r['classified_fps_cpu']}) | {r['realtime_factor']} |"
-        )
-    if args.note:
-        lines += ["", args.note]
-    (RESULTS / f"{args.output_name}.md").write_text("\n".join(lines) + "\n")
-    print(f"written to {RESULTS / args.output_name}.json and .md")
+    write_json(json_path, data)
+    write_text(json_path.with_suffix(".md"), markdown(data))
+    print(f"written to {json_path} and .md")
 
 
 if __name__ == "__main__":

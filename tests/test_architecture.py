@@ -9,7 +9,9 @@ Checked from the source, by reading every ``import`` statement of ``skfer/``
   talk through what their ``__init__`` exports;
 - the top level of ``skfer/`` holds public modules and packages only;
 - the layers run one way: models <- weights <- classifier <- {ensemble,
-  transfer, report, cli}.
+  transfer, report, cli};
+- the benchmark scripts (``benchmarks/*.py``) use skfer's public API only: no
+  private module or name imported, no private attribute used.
 """
 
 import ast
@@ -182,3 +184,87 @@ def test_dependencies_run_one_way(lower, uppers):
         if target == upper or target.startswith(upper + ".")
     )
     assert wrong == []
+
+
+# ----------------------------------------------------------------- benchmarks
+# The benchmark scripts only read the package, through its public API: no
+# private module (``skfer.cli._common``), no private name imported
+# (``from skfer.x import _name``) or used as an attribute (``clf._scaling()``).
+# Their own helpers (``benchmarks/_common.py``, ...) are theirs to share.
+BENCHMARKS = PACKAGE.parent / "benchmarks"
+
+
+def _private(name):
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _private_uses(source):
+    """``(line, what)`` of each private skfer module or name ``source`` uses."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                parts = alias.name.split(".")
+                if parts[0] == "skfer" and any(map(_private, parts)):
+                    found.append((node.lineno, alias.name))
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            parts = node.module.split(".")
+            if parts[0] != "skfer":
+                continue
+            if any(map(_private, parts)):
+                found.append((node.lineno, node.module))
+            found += [
+                (node.lineno, f"{node.module}.{alias.name}")
+                for alias in node.names
+                if _private(alias.name)
+            ]
+        elif isinstance(node, ast.Attribute) and _private(node.attr):
+            owner = node.value
+            if not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")):
+                found.append((node.lineno, f"._{node.attr[1:]}"))
+    return found
+
+
+def _benchmark_private_uses():
+    return sorted(
+        f"{path.name}:{line}: {what}"
+        for path in sorted(BENCHMARKS.glob("*.py"))
+        for line, what in _private_uses(path.read_text(encoding="utf-8"))
+    )
+
+
+def test_benchmarks_are_read():
+    # guards the check below against reading nothing
+    names = {p.name for p in BENCHMARKS.glob("*.py")}
+    assert {"_common.py", "fer2013.py", "speed.py", "photos.py"} <= names
+
+
+def test_benchmarks_use_only_the_public_api():
+    assert _benchmark_private_uses() == []
+
+
+@pytest.mark.parametrize(
+    "source, what",
+    [
+        ("from skfer.cli._common import best_pretrained", "skfer.cli._common"),
+        ("import skfer.transfer._benchmark", "skfer.transfer._benchmark"),
+        ("from skfer.weights import _registry", "skfer.weights._registry"),
+        ("from skfer.classifier import _LR", "skfer.classifier._LR"),
+        ("def f(clf):\n    return clf._scaling()", "._scaling"),
+    ],
+)
+def test_private_use_check_finds_a_planted_one(source, what):
+    assert [w for _, w in _private_uses(source)] == [what]
+
+
+def test_private_use_check_allows_public_names_and_own_state():
+    source = (
+        "import os\n"
+        "from _common import machine_info\n"
+        "from skfer.weights import read_weights_meta\n"
+        "class Engine:\n"
+        "    def run(self):\n"
+        "        self._start = os.getpid()\n"
+        "        return self.__class__\n"
+    )
+    assert _private_uses(source) == []

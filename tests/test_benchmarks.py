@@ -10,12 +10,13 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
-from _common import Worker, WorkerError, command_line, timed_best  # noqa: E402
+from _common import command_line  # noqa: E402
+from _workers import Worker, WorkerError, timed_best  # noqa: E402
 
 SERVER = f"""
 import sys
 sys.path.insert(0, {str(BENCHMARKS)!r})
-from _common import serve
+from _workers import serve
 
 def add(a, b):
     print("library noise on stdout")  # must not reach the parent's answers
@@ -61,7 +62,7 @@ def test_timed_best_keeps_the_fastest_second_run():
 
 
 def test_ratios_are_taken_within_each_round():
-    speed = pytest.importorskip("speed")  # imports torch and skfer
+    speed = pytest.importorskip("_speed_engines")  # imports torch
     engines = {
         "skfer": {"train_images_per_s": speed.summary([10.0, 20.0, 30.0])},
         "keras": {"train_images_per_s": speed.summary([30.0, 5.0, 10.0])},
@@ -87,7 +88,7 @@ def test_recorded_commands_name_no_cache_folder_of_the_machine(tmp_path, monkeyp
 
 def test_add_rows_brings_newer_single_model_rows_and_their_figures(tmp_path):
     from _common import write_json
-    from fer2013 import add_rows
+    from _fer2013_evaluation import add_rows
 
     worktree = tmp_path / "wt"
     worktree.mkdir()
@@ -119,7 +120,7 @@ def test_add_rows_brings_newer_single_model_rows_and_their_figures(tmp_path):
 def test_distillation_names_its_row_and_keeps_the_voting_members():
     from argparse import Namespace
 
-    from fer2013 import run_key, teacher_spec
+    from _fer2013_runs import run_key, teacher_spec
 
     results = {
         "models": {
@@ -139,59 +140,6 @@ def test_distillation_names_its_row_and_keeps_the_voting_members():
     with pytest.raises(SystemExit, match="no ensemble row"):
         teacher_spec(Namespace(distil_from="model3"), results)
     assert teacher_spec(Namespace(distil_from=None), results) is None
-
-
-def test_transfer_targets_give_the_gap_and_flag_fine_tuning_below_scratch():
-    from transfer import target_lines
-
-    def row(target, protocol, model, method, mean):
-        return dict(
-            target=target, protocol=protocol, model=model, method=method, mean=mean
-        )
-
-    rows = [
-        row("ckplus", "paper", "model2", "fine-tuned", 0.97),
-        row("jaffe", "paper", "model2", "fine-tuned", 0.874),
-        row("jaffe", "paper", "model2", "scratch", 0.90),
-    ]
-    text = "\n".join(target_lines({"rows": rows}))
-    assert "| ckplus, paper protocol | >= 96.0 | 97.0 (model2) | met |" in text
-    assert "| jaffe, paper protocol | >= 90.0 | 87.4 (model2) | 2.6 |" in text
-    assert "subject protocol |" not in text  # no row, no claim
-    assert "every row: no (jaffe paper model2)" in text
-    assert "What would close the gaps" in text
-
-
-def test_fer2013_targets_name_each_gap():
-    from fer2013 import target_lines
-
-    results = {
-        "models": {
-            "model3": {"private_test_accuracy": 0.7033, "public_test_accuracy": 0.69},
-            "model2": {"private_test_accuracy": 0.66, "public_test_accuracy": 0.65},
-            "ensemble": {
-                "private_test_accuracy": 0.7136,
-                "best_member_private_test_accuracy": 0.7033,
-            },
-        }
-    }
-    text = "\n".join(target_lines(results))
-    assert "| model3 | >= 70.5 | 70.33 | 0.17 | longer training" in text
-    # a run of an architecture counts when PublicTest chooses it, not PrivateTest
-    results["models"]["model3-seed2"] = {
-        "private_test_accuracy": 0.7186,
-        "public_test_accuracy": 0.7033,
-    }
-    results["models"]["model3-seed1"] = {
-        "private_test_accuracy": 0.73,
-        "public_test_accuracy": 0.68,
-    }
-    chosen = "\n".join(target_lines(results))
-    assert "| model3 (`model3-seed2`) | >= 70.5 | 71.86 | met | |" in chosen
-    assert "| best single | >= 72.0 | 71.86 | 0.14 |" in chosen
-    assert "| model2 | >= 65.0 | 66.00 | met | |" in text
-    assert "| ensemble | >= 71.33 | 71.36 | met | |" in text
-    assert "| best single | >= 72.0 | 70.33 | 1.67 |" in text
 
 
 def test_single_image_profile_lists_every_layer_of_the_inference_copy(tmp_path):
@@ -218,16 +166,14 @@ def test_single_image_profile_lists_every_layer_of_the_inference_copy(tmp_path):
     median = (result["runs"][0]["predict_ms"] + result["runs"][1]["predict_ms"]) / 2
     assert result["predict_ms"] == pytest.approx(median, abs=1e-3)
     text = (tmp_path / "single_image.md").read_text()
-    assert f"`predict` of one image: **{result['predict_ms']:.3f} ms**" in text
+    assert f"| `predict` | **{result['predict_ms']:.3f}** |" in text
 
 
 def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(
     tmp_path, monkeypatch
 ):
-    from argparse import Namespace
-
     from _common import read_json
-    from fer2013 import ship
+    from ship import ship
 
     from skfer import FERClassifier
     from skfer.datasets import make_faces
@@ -255,9 +201,9 @@ def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(
     results = {
         "models": {"small-distilled": row, "small": {"weights": str(shipped_before)}}
     }
-    args = Namespace(weights_dir=tmp_path / "weights", chosen_on="photos")
+    weights_dir = tmp_path / "weights"
     monkeypatch.setenv("SKFER_CACHE", str(tmp_path / "cache"))
-    shipped = ship("small-distilled", results, args)
+    shipped = ship("small-distilled", results, "fer2013", weights_dir, "photos")
     assert shipped == tmp_path / "weights" / "fer2013-small.safetensors"
     assert shipped.read_bytes() == cached.read_bytes()
     entry = read_json(tmp_path / "weights" / "registry.json")["weights"][
@@ -278,11 +224,11 @@ def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(
         tmp_path / "cache" / "weights" / "fer2013-small.safetensors"
     ).read_bytes() == (b"the weights shipped so far")
     with pytest.raises(SystemExit, match="no single-model row"):
-        ship("ensemble", results, args)
+        ship("ensemble", results, "fer2013", weights_dir)
 
 
 def test_a_run_without_class_counts_gets_its_training_labels_counts(tmp_path):
-    from fer2013 import record_class_count
+    from _fer2013_evaluation import record_class_count
 
     from skfer import FERClassifier, load_pretrained
     from skfer.datasets import make_faces
@@ -312,11 +258,13 @@ def _photo_folders(tmp_path, n):
 
 
 def test_photos_chooses_the_model_on_the_validation_part_only(tmp_path, monkeypatch):
-    import photos
+    import _photos_runs as photos
+    from _common import split_subjects
+    from _photos_tables import choice_table
 
     subjects = ["KA", "KL", "KM", "KR", "MK", "NA", "NM", "TM", "UY", "YM"] * 2
     labels = ["happy", "sad"] * 10
-    parts = photos.split_subjects(subjects)
+    parts = split_subjects(subjects)
     datasets = {"JAFFE": (None, labels, subjects)}
     folders = _photo_folders(tmp_path, len(subjects))
     seen = []
@@ -352,12 +300,12 @@ def test_photos_chooses_the_model_on_the_validation_part_only(tmp_path, monkeypa
     assert set(seen) == {"validation"}  # the test part is never predicted
     assert len(seen) == 2 * parts.count("validation")
     result = {"candidates": scores, "model": chosen, "datasets": {"JAFFE": {}}}
-    text = "\n".join(photos._candidates_markdown(result))
+    text = "\n".join(choice_table(result))
     assert "| good (chosen) |" in text and text.index("good") < text.index("bad")
 
 
 def test_photos_candidates_are_the_rows_with_weights_here(tmp_path, monkeypatch):
-    import photos
+    import _photos_runs as photos
 
     weights = tmp_path / "m.safetensors"
     weights.touch()
@@ -376,7 +324,7 @@ def test_photos_candidates_are_the_rows_with_weights_here(tmp_path, monkeypatch)
 
 
 def test_photos_chooses_the_class_prior_on_the_validation_part(tmp_path, monkeypatch):
-    import photos
+    import _photos_runs as photos
 
     import skfer.weights
 
@@ -409,7 +357,7 @@ def test_photos_chooses_the_class_prior_on_the_validation_part(tmp_path, monkeyp
 def test_a_run_never_replaces_the_shipped_weights_by_itself(tmp_path, monkeypatch):
     from argparse import Namespace
 
-    from fer2013 import save_weights
+    from _fer2013_runs import save_weights
 
     from skfer import FERClassifier
     from skfer.datasets import make_faces
@@ -434,7 +382,7 @@ def test_a_run_never_replaces_the_shipped_weights_by_itself(tmp_path, monkeypatc
 
 
 def test_photos_results_name_no_folder_of_the_machine(tmp_path, monkeypatch):
-    import photos
+    import _photos_runs as photos
 
     monkeypatch.setenv("SKFER_CACHE", str(tmp_path))
     weights = tmp_path / "weights" / "m.safetensors"
@@ -455,3 +403,91 @@ def test_photos_results_name_no_folder_of_the_machine(tmp_path, monkeypatch):
     monkeypatch.setattr(photos, "skfer_predict", fake_predict)
     results = photos.run_framings(datasets, folders, print, model=["--model", "x"])
     assert results["JAFFE"]["model"] == "$SKFER_CACHE/weights/m.safetensors"
+
+
+def test_a_ferplus_row_ships_under_its_own_name_and_accuracies(tmp_path, monkeypatch):
+    from _common import read_json
+    from ship import ship
+
+    from skfer import FERClassifier
+    from skfer.datasets import make_faces
+
+    monkeypatch.setenv("SKFER_CACHE", str(tmp_path / "cache"))
+    X, y = make_faces(n_samples=20, classes=["happy", "sad"], return_X_y=True)
+    clf = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
+    row = {
+        "weights": str(clf.save_weights(tmp_path / "runs" / "best.safetensors")),
+        "trained_on": "FER+ Training",
+        "mode": "crossentropy",
+        "tta": "crops",
+        "params": {"lr": 0.04},
+        "ferplus_test_accuracy": 0.8,
+        "ferplus_valid_accuracy": 0.79,
+        "command": "python benchmarks/ferplus.py --models small",
+        "hardware": {"cpu": "test"},
+        "date": "2026-12-06 09:00 UTC",
+    }
+    evaluated = {"weights": "fer2013-model2", "trained_on": "FER2013 (single labels)"}
+    results = {"models": {"ferplus-small": row, "fer2013-model2": evaluated}}
+    shipped = ship("ferplus-small", results, "ferplus", tmp_path / "weights")
+    assert shipped.name == "ferplus-small.safetensors"
+    entry = read_json(tmp_path / "weights" / "registry.json")["weights"]
+    entry = entry["ferplus-small"]
+    assert entry["ferplus_test_accuracy"] == 0.8 and entry["predict_params"] == {
+        "tta": "crops"
+    }
+    # FER+ accuracies never compete with FER2013's for the default model
+    assert "public_test_accuracy" not in entry and "FER+ Training" in entry["dataset"]
+    with pytest.raises(SystemExit, match="not on FER\\+ Training"):
+        ship("fer2013-model2", results, "ferplus", tmp_path / "weights")
+
+
+def test_only_ship_writes_into_the_package():
+    writers = [
+        p.name
+        for p in sorted(BENCHMARKS.glob("*.py"))
+        if "registry.json" in p.read_text(encoding="utf-8")
+    ]
+    assert writers == ["ship.py"]
+
+
+def test_fer2013_ship_points_to_the_maintainer_step(tmp_path):
+    from fer2013 import main
+
+    with pytest.raises(SystemExit, match="benchmarks/ship.py model3 --from fer2013"):
+        main(["--ship", "model3", "--output", str(tmp_path)])
+    assert not (tmp_path / "fer2013.json").exists()
+
+
+PAGES = [
+    ("fer2013", "_fer2013_tables", "markdown"),
+    ("speed", "_speed_tables", "markdown"),
+    ("speed-1thread", "_speed_tables", "markdown"),
+    ("speed-cuda", "_speed_tables", "markdown"),
+    ("photos", "_photos_tables", "markdown"),
+    ("single_image", "single_image", "markdown"),
+    ("onnx", "onnx_export", "markdown"),
+    ("video", "video", "markdown"),
+    ("loading", "loading", "markdown"),
+    ("augmentation", "augmentation", "markdown"),
+    ("transfer", "skfer.transfer", "results_markdown"),
+]
+
+
+@pytest.mark.parametrize("name, module, function", PAGES, ids=[p[0] for p in PAGES])
+def test_a_results_page_is_its_json_table_first(name, module, function):
+    import importlib
+
+    from _common import RESULTS, read_json
+
+    render = getattr(importlib.import_module(module), function)
+    text = render(read_json(RESULTS / f"{name}.json"))
+    # the page checked in is the one its script writes (--markdown-only)
+    assert text == (RESULTS / f"{name}.md").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[0].startswith("# ") and "|" in "\n".join(lines[1:12])
+    assert [line.split(":")[0] for line in lines[-3:]] == [
+        "- **Protocol**",
+        "- **Command**",
+        "- **Hardware**",
+    ]

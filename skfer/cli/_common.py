@@ -173,6 +173,18 @@ def best_pretrained():
 
     :func:`skfer.weights.default_pretrained`: the registry's default, chosen on
     the photo benchmark's validation subjects (never a test split).
+
+    Returns
+    -------
+    name : str or None
+        A name of :func:`skfer.list_pretrained`, or None when none is shipped.
+
+    Examples
+    --------
+    >>> from skfer import list_pretrained
+    >>> from skfer.cli import best_pretrained
+    >>> best_pretrained() in {entry["name"] for entry in list_pretrained()}
+    True
     """
     from ..weights import default_pretrained
 

@@ -15,6 +15,7 @@ __all__ = [
     "PAPER_TABLES",
     "TARGETS",
     "make_transfer_estimator",
+    "training_length",
     "transfer_benchmark",
 ]
 
@@ -53,13 +54,32 @@ MIN_STEPS = 500
 
 
 def training_length(n_train, validation_fraction, params=None):
-    """``max_epochs`` and ``n_iter_no_change`` giving at least :data:`MIN_STEPS`.
+    """``max_epochs`` and ``n_iter_no_change`` of a fit on a small dataset.
 
-    Explicit values in ``params`` win.
+    Long enough for at least :data:`MIN_STEPS` optimizer steps (500): on a
+    training part of a few batches, the epochs and the early-stopping patience
+    grow in proportion, as the transfer benchmark trains every target dataset.
+
+    Parameters
+    ----------
+    n_train : int
+        Images of the training part, before the validation share is held out.
+    validation_fraction : float or None
+        Share of ``n_train`` held out for early stopping.
+    params : dict, default=None
+        :class:`~skfer.FERClassifier` parameters: ``batch_size`` (default 32)
+        sets the steps of an epoch; an explicit ``max_epochs`` or
+        ``n_iter_no_change`` wins.
+
+    Returns
+    -------
+    length : dict
+        ``{"max_epochs": int, "n_iter_no_change": int}``, to pass on as
+        :class:`~skfer.FERClassifier` parameters.
 
     Examples
     --------
-    >>> from skfer.transfer._benchmark import training_length
+    >>> from skfer.transfer import training_length
     >>> training_length(523, 1 / 8)     # CK+, paper protocol
     {'max_epochs': 40, 'n_iter_no_change': 10}
     >>> training_length(170, 0.25)      # JAFFE, paper protocol

@@ -1,6 +1,5 @@
 """The transfer results as tables and figures: ``transfer.md`` and PNG files."""
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -10,109 +9,115 @@ from ._benchmark import METHODS, PAPER_TABLES, TARGETS
 __all__ = ["results_markdown", "write_figures"]
 
 
-def _run_line(run):
-    """One run of a merged results file: command, date, time, models, weights."""
-    methods = run.get("methods")
-    digests = run.get("weights_sha256", {})
-    weights = ", ".join(f"{m} sha256 {d[:12]}" for m, d in digests.items())
-    return (
-        f"- `{run['command']}` ({run['date']}, {run.get('wall_time_s', 0) / 60:.1f} "
-        f"min, models {', '.join(run.get('models', []))}"
-        + (f", methods {', '.join(methods)}" if methods else "")
-        + (f"; FER2013 weights {weights}" if weights else "")
-        + ")"
-    )
+def _cell(row):
+    if row is None:
+        return ""
+    return f"{100 * row['mean']:.1f} +- {100 * row['std']:.1f} (n={row['n_splits']})"
 
 
-def results_markdown(results):
-    """``transfer.md``: the paper's Tables 6 and 7 beside ours, per protocol."""
-    rows = results["rows"]
+def _target_table(target, rows):
+    """The table of one target dataset: ours per method beside the paper's."""
+    table = "Table 7 (CK+)" if target == "ckplus" else "Table 6 (JAFFE)"
+    methods = [m for m in METHODS if any(r["method"] == m for r in rows)]
+    by_key = {(r["model"], r["protocol"], r["method"]): r for r in rows}
     lines = [
-        "# Cross-dataset transfer: FER2013 -> CK+ and JAFFE",
+        f"## {target}",
         "",
-        f"Command: `{results['command']}`  ",
-        f"Date: {results['date']}; machine: {json.dumps(results['machine'])}; "
-        + (
-            f"wall time {results['wall_time_s'] / 60:.1f} min"
-            if len(results.get("runs", [])) <= 1
-            else "run times summed over the runs below "
-            f"{results['wall_time_s'] / 60:.1f} min (some ran at the same time, "
-            "sharing the CPU)"
-        )
-        + (" (**quick run**)" if results.get("quick") else ""),
+        f"Paper figures from its {table}.",
         "",
+        "| model | protocol | "
+        + " | ".join(methods)
+        + " | paper scratch | paper fine-tuned |",
+        "|" + "---|" * (len(methods) + 4),
     ]
-    if not results.get("complete", True):
-        missing = results.get("missing_rows", [])
-        lines += [
-            (
-                f"**Incomplete**: {len(missing)} rows of this run's models are "
-                "missing: " + "; ".join(" / ".join(m) for m in missing)
-                if missing
-                else "**Incomplete**: the run stopped before its last row"
-            )
-            + ". Running the same command again adds them.",
-            "",
-        ]
-    if len(results.get("runs", [])) > 1:
-        lines += [
-            "Made in several runs (a row of a later run replaces the same row of an "
-            "earlier one):",
-            "",
-        ]
-        lines += [_run_line(r) for r in results["runs"]]
-        lines.append("")
-    lines += [
-        "Protocols: **paper** = stratified random image-level splits at the paper's "
-        "ratios (JAFFE 60/20/20, CK+ 70/10/20), repeated over seeds: the same person "
-        "appears in training and test. **subject** = subject-independent folds "
-        "(CK+ GroupKFold(10) on subject, JAFFE leave one subject out). "
-        "Accuracy in %, mean +- std over folds; every method sees the same folds.",
-        "",
-    ]
-    for target in TARGETS:
-        sub = [r for r in rows if r["target"] == target]
-        if not sub:
-            continue
-        table = "Table 7 (CK+)" if target == "ckplus" else "Table 6 (JAFFE)"
-        lines += [f"## {target}", "", f"Paper figures from its {table}.", ""]
-        methods = [m for m in METHODS if any(r["method"] == m for r in sub)]
-        header = "| model | protocol | " + " | ".join(methods) + " | paper scratch "
-        header += "| paper fine-tuned |"
-        lines += [header, "|" + "---|" * (len(methods) + 4)]
-        for model in sorted({r["model"] for r in sub}):
-            for protocol in ("paper", "subject"):
-                cells = []
-                for m in methods:
-                    r = next(
-                        (
-                            r
-                            for r in sub
-                            if r["model"] == model
-                            and r["method"] == m
-                            and r["protocol"] == protocol
-                        ),
-                        None,
-                    )
-                    cells.append(
-                        ""
-                        if r is None
-                        else f"{100 * r['mean']:.1f} +- {100 * r['std']:.1f} "
-                        f"(n={r['n_splits']})"
-                    )
-                if not any(cells):
-                    continue
-                paper = PAPER_TABLES[target]
+    paper = PAPER_TABLES[target]
+    for model in sorted({r["model"] for r in rows}):
+        for protocol in ("paper", "subject"):
+            cells = [_cell(by_key.get((model, protocol, m))) for m in methods]
+            if any(cells):
                 lines.append(
                     f"| {model} | {protocol} | "
                     + " | ".join(cells)
                     + f" | {paper['scratch'].get(model, '')} | "
                     f"{paper['fine-tuned'].get(model, '')} |"
                 )
-        lines.append("")
+    return [*lines, ""]
+
+
+def _incomplete(results):
+    if results.get("complete", True):
+        return []
+    missing = results.get("missing_rows", [])
+    return [
+        (
+            f"**Incomplete**: {len(missing)} rows of this run's models are "
+            "missing: " + "; ".join(" / ".join(m) for m in missing)
+            if missing
+            else "**Incomplete**: the run stopped before its last row"
+        )
+        + ". Running the same command again adds them.",
+        "",
+    ]
+
+
+def results_markdown(results):
+    """``transfer.md``: the paper's Tables 6 and 7 beside ours, per protocol.
+
+    The tables first, then the protocol, the command and the machine, one line
+    each; each run of merged results is listed in ``transfer.json``.
+
+    Parameters
+    ----------
+    results : dict
+        The contents of a ``transfer.json`` (:func:`run_transfer`,
+        :func:`write_results`).
+
+    Returns
+    -------
+    text : str
+        The Markdown page.
+
+    Examples
+    --------
+    >>> from skfer.transfer import results_markdown
+    >>> row = {"target": "jaffe", "protocol": "paper", "model": "model2",
+    ...        "method": "fine-tuned", "mean": 0.786, "std": 0.082, "n_splits": 5}
+    >>> results = {"rows": [row], "command": "skfer transfer", "date": "today",
+    ...            "wall_time_s": 60, "machine": {"cpu": "x86-64", "cores": 2}}
+    >>> print(results_markdown(results).splitlines()[8])
+    | model2 | paper | 78.6 +- 8.2 (n=5) | 74.42 | 79.07 |
+    """
+    rows = results["rows"]
+    lines = ["# Cross-dataset transfer: FER2013 -> CK+ and JAFFE", ""]
+    lines += _incomplete(results)
+    for target in TARGETS:
+        sub = [r for r in rows if r["target"] == target]
+        if sub:
+            lines += _target_table(target, sub)
     if results.get("figures"):
-        lines += ["## Figures", ""]
-        lines += [f"- `{name}`" for name in results["figures"]]
+        lines += ["Figures: " + ", ".join(f"`{n}`" for n in results["figures"]), ""]
+    runs = results.get("runs", [])
+    command = f"`{results['command']}` ({results['date']}"
+    if len(runs) > 1:
+        command += (
+            f"). Made in several runs ({len(runs)}; a row of a later run replaces "
+            "the same row of an earlier one), each listed with its command and "
+            f"weights in `transfer.json`; {results['wall_time_s'] / 60:.1f} min in all"
+        )
+    else:
+        command += f", {results['wall_time_s'] / 60:.1f} min)"
+    machine = results["machine"]
+    lines += [
+        "- **Protocol**: paper = stratified random image-level splits at the "
+        "paper's ratios (JAFFE 60/20/20, CK+ 70/10/20), repeated over seeds: the "
+        "same person appears in training and test; subject = subject-independent "
+        "folds (CK+ GroupKFold(10) on subject, JAFFE leave one subject out). "
+        "Accuracy in %, mean +- std over folds; every method sees the same folds"
+        + (" (**quick run**)." if results.get("quick") else "."),
+        f"- **Command**: {command}",
+        f"- **Hardware**: {machine.get('cpu')}, {machine.get('cores')} cores, torch "
+        f"{machine.get('torch')} ({machine.get('torch_threads')} threads)",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -147,7 +147,6 @@ def test_the_parser_does_not_import_torch_sklearn_or_matplotlib():
         capture_output=True,
         text=True,
         env=dict(os.environ, PYTHONPATH=str(ROOT)),
-        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "usage: skfer" in done.stdout
@@ -202,3 +201,10 @@ def test_tta_help_names_no_setting_the_registry_could_contradict(option):
     # The default is the model's own registry setting; the help must not claim
     # a value for the shipped models (it said crops while the registry says flip).
     assert "registry" in action.help and "shipped models" not in action.help
+
+
+def test_best_pretrained_is_public_and_the_registry_s_default():
+    from skfer.cli import best_pretrained
+    from skfer.weights import default_pretrained
+
+    assert best_pretrained() == default_pretrained() is not None

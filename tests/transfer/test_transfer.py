@@ -375,3 +375,17 @@ def test_zero_shot_uses_the_registered_predict_params_unless_overridden():
     X, y = make_faces(4, random_state=0, return_X_y=True)
     assert PretrainedClassifier(name).fit(X, y).classifier_.tta == tta
     assert PretrainedClassifier(name, tta=None).fit(X, y).classifier_.tta is None
+
+
+def test_training_length_gives_a_small_dataset_enough_steps():
+    from skfer.transfer import training_length
+
+    # CK+ (paper protocol): 15 batches an epoch, the default 40 epochs suffice
+    assert training_length(523, 1 / 8) == {"max_epochs": 40, "n_iter_no_change": 10}
+    # JAFFE: 4 batches an epoch, so the epochs and the patience grow alike
+    small = training_length(128, 0.0)
+    assert small["max_epochs"] * 4 >= 500 and small["n_iter_no_change"] > 10
+    # larger batches mean fewer steps an epoch: more epochs
+    assert training_length(128, 0.0, {"batch_size": 64})["max_epochs"] == 250
+    # explicit values win
+    assert training_length(128, 0.0, {"max_epochs": 7})["max_epochs"] == 7

@@ -1,0 +1,301 @@
+"""Photo benchmark, the runs: ``skfer predict`` on each framing, the choice of the
+model and of its class prior on the validation part, the fine-tuned model, the
+timed photos.
+
+Used by ``photos.py``; every prediction goes through the command line
+(:func:`skfer_predict`), as a user's would.
+"""
+
+import contextlib
+import csv
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402
+    load_average,
+    read_json,
+    shown_path,
+    split_subjects,
+    usable_cores,
+    weights_path,
+)
+from _photos_framings import make_scenes  # noqa: E402
+
+
+def skfer_predict(args):
+    """``skfer predict ARGS --json`` run in this process; the parsed output."""
+    from skfer.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        code = main(["predict", *map(str, args), "--json"])
+    if code != 0:
+        raise RuntimeError(f"skfer predict exited with {code}")
+    return json.loads(out.getvalue())
+
+
+def score(result, labels, parts, wanted=("validation", "test")):
+    """Per part: images, share predicted / detected / whole image, accuracy."""
+    by_index = {int(Path(r["file"]).stem): r for r in result["results"]}
+    rows = {}
+    for part in wanted:
+        n = predicted = detected = whole = correct = 0
+        for index, (label, p) in enumerate(zip(labels, parts)):
+            if p != part:
+                continue
+            n += 1
+            record = by_index[index]
+            if not record["faces"]:
+                continue
+            face = max(record["faces"], key=lambda f: f["box"][2] * f["box"][3])
+            predicted += 1
+            detected += face["found"] == "detected"
+            whole += face["found"] == "whole image"
+            correct += face["emotion"] == label
+        rows[part] = {
+            "n_images": n,
+            "predicted": predicted / n,
+            "detected": detected / n,
+            "whole_image": whole / n,
+            "accuracy": correct / n,
+        }
+    return rows
+
+
+def fine_tune(datasets, model, folder, log):
+    """``model`` fine-tuned on the validation part's photos, as they are.
+
+    Faces are found as ``skfer predict`` finds them; training follows the transfer
+    benchmark's fine-tuning (``make_transfer_estimator("fine-tuned")``). Returns
+    the weights file and facts about the fit.
+    """
+    from skfer.preprocessing import extract_faces
+    from skfer.transfer import make_transfer_estimator, training_length
+    from skfer.weights import read_weights_meta, resolve_weights
+
+    rows, labels = [], []
+    for images, targets, subjects in datasets.values():
+        for image, label, part in zip(images, targets, split_subjects(subjects)):
+            if part == "validation":
+                _, faces = extract_faces(image)
+                if len(faces):
+                    rows.append(faces[0])
+                    labels.append(label)
+    arch = read_weights_meta(resolve_weights(model))["architecture"]
+    params = training_length(len(rows), 0.2)
+    clf = make_transfer_estimator("fine-tuned", arch, model, params=params)
+    start = time.perf_counter()
+    clf.fit(np.stack(rows), np.array(labels))
+    seconds = time.perf_counter() - start
+    path = clf.save_weights(Path(folder) / "fine-tuned.safetensors")
+    facts = {
+        "n_images": len(rows),
+        "epochs": len(clf.history_),
+        "seconds": round(seconds, 1),
+        "params": {"lr": clf.lr, **params, "batch_size": clf.batch_size},
+    }
+    log(
+        f"fine-tuned {model} on {len(rows)} validation photos: "
+        f"{facts['epochs']} epochs in {seconds:.0f} s"
+    )
+    return path, facts
+
+
+def model_args(model, tta, class_prior=None):
+    """``skfer predict`` options for a model (a shipped name or a weights file)."""
+    return [
+        "--model",
+        model,
+        *(["--tta", tta] if tta else []),
+        *(["--class-prior", class_prior] if class_prior else []),
+    ]
+
+
+def candidate_models(path, names=None):
+    """``{row: (weights file, tta)}`` for the single-model rows of ``fer2013.json``
+    (``names``, or every one) whose weights file is on this machine, with the TTA
+    chosen for each on FER2013's PublicTest."""
+    rows = read_json(path).get("models", {})
+    unknown = sorted(set(names or ()) - set(rows))
+    if unknown:
+        raise SystemExit(f"--candidates: no row {unknown} in {path}")
+    found = {}
+    for name in names or rows:
+        row = rows[name]
+        if isinstance(row.get("weights"), str):
+            weights = weights_path(row["weights"])
+            if weights.is_file():
+                found[name] = (str(weights), row.get("tta"))
+    return found
+
+
+def choose_model(datasets, folders, candidates, log):
+    """The candidate with the best zero-shot accuracy on the validation part.
+
+    Scored on the validation images of every framing: the mean over the datasets
+    (each counts the same, whatever its size) of the mean over the framings. The
+    test part is never read. Returns the chosen name and every candidate's scores.
+    """
+    scores = {}
+    for name, (weights, tta) in candidates.items():
+        scores[name] = {
+            "weights": shown_path(weights),
+            "tta": tta,
+            **validation_score(datasets, folders, model_args(weights, tta)),
+        }
+        log(f"candidate {name:<18} {scores[name]['text']}")
+    chosen = max(scores, key=lambda n: scores[n]["score"])
+    return chosen, scores
+
+
+def validation_score(datasets, folders, options):
+    """Zero-shot accuracy of ``skfer predict OPTIONS`` on the validation images of
+    every framing, per dataset, and the score (mean over the datasets of the mean
+    over the framings)."""
+    per_dataset = {}
+    for d, (_, labels, subjects) in datasets.items():
+        parts = split_subjects(subjects)
+        accuracy = {}
+        for framing, folder in folders[d].items():
+            files = [
+                f
+                for f, part in zip(sorted(folder.iterdir()), parts)
+                if part == "validation"
+            ]
+            result = skfer_predict([*files, *options])
+            row = score(result, labels, parts, wanted=("validation",))
+            accuracy[framing] = row["validation"]["accuracy"]
+        per_dataset[d] = accuracy
+    means = {d: float(np.mean(list(a.values()))) for d, a in per_dataset.items()}
+    total = float(np.mean(list(means.values())))
+    shown = ", ".join(f"{d} {m:.1%}" for d, m in means.items())
+    return {
+        "validation_accuracy": per_dataset,
+        "mean_by_dataset": means,
+        "score": total,
+        "text": f"validation {shown}; {total:.1%}",
+    }
+
+
+def choose_class_prior(datasets, folders, weights, tta, training, log):
+    """``"uniform"`` or ``None`` (the training labels' prior) for the chosen model,
+    on the validation part; ``training`` is its score with the training prior.
+    Weights that do not record their training labels keep the training prior."""
+    from skfer.weights import read_weights_meta
+
+    if "class_count" not in read_weights_meta(weights):
+        log("class prior: the weights do not record their training labels")
+        return None, {}
+    uniform = validation_score(
+        datasets, folders, model_args(weights, tta, class_prior="uniform")
+    )
+    log(f"class prior uniform: {uniform['text']}")
+    chosen = "uniform" if uniform["score"] > training["score"] else None
+    return chosen, {"training": training, "uniform": uniform, "chosen": chosen}
+
+
+def run_framings(datasets, folders, log, model=(), tuned=None):
+    """Accuracy per dataset and framing with ``skfer predict`` and the options
+    ``model``; with ``tuned`` (options naming a fine-tuned model), also the
+    fine-tuned model's on the test part (``tuned_test``)."""
+    results = {}
+    for name, (images, labels, subjects) in datasets.items():
+        parts = split_subjects(subjects)
+        results[name] = {"n_images": len(images), "n_subjects": len(set(subjects))}
+        results[name]["framings"] = {}
+        for framing, folder in folders[name].items():
+            start = time.perf_counter()
+            result = skfer_predict([folder, *model])
+            rows = score(result, labels, parts)
+            rows["seconds"] = round(time.perf_counter() - start, 1)
+            results[name]["framings"][framing] = rows
+            model_name = result["model"]  # a weights file: shown as results show it
+            if Path(model_name).is_file():
+                model_name = shown_path(model_name)
+            results[name]["model"] = model_name
+            test = rows["test"]
+            tuned_note = ""
+            if tuned is not None:
+                rows["tuned_test"] = score(
+                    skfer_predict([folder, *tuned]), labels, parts
+                )["test"]
+                tuned_note = f", fine-tuned {rows['tuned_test']['accuracy']:6.1%}"
+            log(
+                f"{name:>7} {framing:<13} predicted {test['predicted']:6.1%} "
+                f"(whole image {test['whole_image']:5.1%}) accuracy "
+                f"{test['accuracy']:6.1%}{tuned_note}  [{rows['seconds']} s]"
+            )
+    return results
+
+
+def time_command(paths):
+    """Seconds of ``python -m skfer predict PATHS --csv`` as a separate process."""
+    root = str(Path(__file__).resolve().parents[1])  # this checkout's skfer first
+    path = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, PYTHONPATH=path)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "skfer", "predict", *map(str, paths), "--csv"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise RuntimeError(f"skfer predict failed: {proc.stderr[-2000:]}")
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu, rows
+
+
+def run_speed(images, n, tmp, log, model=()):
+    """Photos/s of ``skfer predict --csv`` (options ``model``) over ``n`` scenes,
+    searching one photo per usable core at a time (``--jobs``)."""
+    folder = tmp / "scenes"
+    make_scenes(folder, images, n)
+    jobs = usable_cores()
+    options = [*model, "--jobs", str(jobs)]
+    load_before = load_average()
+    one, cpu_one, _ = time_command([sorted(folder.iterdir())[0], *options])
+    seconds, cpu, rows = time_command([folder, *options])
+    load_after = load_average()
+    files = {r["file"] for r in rows}
+    found = {r["file"] for r in rows if r["found"]}
+    detected = {r["file"] for r in rows if r["found"] == "detected"}
+    faces = [r for r in rows if r["found"]]
+    speed = {
+        "n_photos": n,
+        "photo_size": "640x480",
+        "jobs": jobs,  # photos searched at a time (skfer predict --jobs)
+        "seconds": round(seconds, 2),
+        "photos_per_s": round(n / seconds, 2),
+        "seconds_one_photo": round(one, 2),
+        "photos_per_s_after_start": round((n - 1) / max(seconds - one, 1e-9), 2),
+        "cpu_seconds": round(cpu, 2),
+        "cpu_seconds_one_photo": round(cpu_one, 2),
+        "cpu_ms_per_photo_after_start": round(1000 * (cpu - cpu_one) / (n - 1), 1),
+        "share_with_a_face": round(len(found) / len(files), 4),
+        "share_detected": round(len(detected) / len(files), 4),
+        "faces_per_photo": round(len(faces) / len(files), 3),
+        "load_average_before": load_before,
+        "load_average_after": load_after,
+    }
+    log(
+        f"speed: {n} photos 640x480 in {seconds:.1f} s = {speed['photos_per_s']} "
+        f"photos/s ({speed['photos_per_s_after_start']} after start-up and model "
+        f"loading, {one:.1f} s); CPU {cpu:.1f} s, "
+        f"{speed['cpu_ms_per_photo_after_start']} ms a photo after start-up; "
+        f"load {load_before} -> {load_after}"
+    )
+    return speed

@@ -1,0 +1,210 @@
+"""Photo benchmark, the results page ``photos.md`` and its figure ``photos.png``.
+
+Used by ``photos.py``.
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import VALIDATION_SHARE, hardware_line, page, ran  # noqa: E402
+
+
+def _pct(x):
+    return f"{100 * x:.1f}"
+
+
+def part_table(result, part):
+    """Accuracy per framing and dataset on one part, with the spread over framings."""
+    names = list(result["datasets"])
+    tuned = bool(result.get("fine_tuned")) and part == "test"
+    lines = [
+        f"## {part.capitalize()} part",
+        "",
+        "| framing | "
+        + " | ".join(
+            f"{d} predicted % | {d} whole image % | {d} accuracy %"
+            + (f" | {d} fine-tuned accuracy %" if tuned else "")
+            for d in names
+        )
+        + " |",
+        "|---|" + ("---:|" * (4 if tuned else 3)) * len(names),
+    ]
+    for framing in result["framings"]:
+        cells = []
+        for d in names:
+            rows = result["datasets"][d]["framings"][framing]
+            row = rows[part]
+            cells += [_pct(row[k]) for k in ("predicted", "whole_image", "accuracy")]
+            if tuned:
+                cells.append(_pct(rows["tuned_test"]["accuracy"]))
+        lines.append(f"| {framing} | " + " | ".join(cells) + " |")
+    spread = []
+    for key, label in (
+        (part, ""),
+        *((("tuned_test", " fine-tuned"),) if tuned else ()),
+    ):
+        for d in names:
+            acc = [
+                result["datasets"][d]["framings"][f][key]["accuracy"]
+                for f in result["framings"]
+            ]
+            spread.append(f"{d}{label} {100 * (max(acc) - min(acc)):.1f}")
+    n = ", ".join(
+        f"{d} {result['datasets'][d]['framings']['as is'][part]['n_images']}"
+        for d in names
+    )
+    return lines + [
+        "",
+        f"Images: {n}. Spread, best - worst framing (points): {', '.join(spread)}.",
+        "",
+    ]
+
+
+def choice_table(result):
+    """The models the validation part chose from, and the class prior chosen."""
+    candidates = result.get("candidates")
+    if not candidates:
+        return []
+    names = list(result["datasets"])
+    lines = [
+        "## Choice of the model, on the validation part",
+        "",
+        "| model | weights | TTA | "
+        + " | ".join(f"{d} validation %" for d in names)
+        + " | score % |",
+        "|---|---|---|" + "---:|" * (len(names) + 1),
+    ]
+    for name, c in sorted(candidates.items(), key=lambda kv: -kv[1]["score"]):
+        mark = " (chosen)" if name == result["model"] else ""
+        cells = [_pct(c["mean_by_dataset"][d]) for d in names] + [_pct(c["score"])]
+        lines.append(
+            f"| {name}{mark} | `{c['weights']}` | {c['tta'] or 'none'} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    prior = result.get("class_prior_choice")
+    if prior:
+        lines += [
+            "",
+            "Class prior of the chosen model (`--class-prior`), on the same "
+            f"images: the training labels' {_pct(prior['training']['score'])} %, "
+            f"uniform {_pct(prior['uniform']['score'])} %; "
+            f"{prior['chosen'] or 'training'} is used.",
+        ]
+    return [*lines, ""]
+
+
+def speed_table(result):
+    """Photos/s of ``skfer predict --csv`` over 640x480 scenes."""
+    s = result.get("speed")
+    if not s:
+        return []
+    return [
+        f"## Speed: `skfer predict --csv` over {s['n_photos']} photos of "
+        f"{s['photo_size']}",
+        "",
+        "| photos at a time | photos/s | photos/s after start-up | start-up and "
+        "1 photo (s) | CPU ms a photo | with a face % | detected % | faces a photo |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {s.get('jobs', 1)} | **{s['photos_per_s']}** | "
+        f"{s['photos_per_s_after_start']} | {s['seconds_one_photo']} | "
+        f"{s['cpu_ms_per_photo_after_start']} | {_pct(s['share_with_a_face'])} | "
+        f"{_pct(s['share_detected'])} | {s['faces_per_photo']} |",
+        "",
+    ]
+
+
+def _protocol(result):
+    tuned = result.get("fine_tuned")
+    chosen = (
+        "chosen on the validation part"
+        if result.get("candidates")
+        else "the shipped default: best FER2013 PublicTest"
+    )
+    text = (
+        "JAFFE originals (Lyons et al. 1998) and CK+ crops (Lucey et al. 2010; peak "
+        "frames, contempt merged into disgust, and the neutral first frames) in "
+        "each framing, run through `skfer predict --json`; model "
+        f"`{result['model']}` with {result['predict_params']} ({chosen}), "
+        "zero-shot"
+    )
+    if tuned:
+        text += (
+            f", and fine-tuned on the validation part's {tuned['n_images']} photos "
+            f"({tuned['epochs']} epochs, {tuned['seconds']} s, {tuned['params']})"
+        )
+    text += (
+        f". Test part: {int(100 * (1 - VALIDATION_SHARE))} % of the subjects; the "
+        "validation part (the others) chooses settings. Predicted: images with a "
+        "detected face or read whole; an image without a prediction counts as "
+        "wrong. Speed: 640x480 JPEGs (a face pasted into a textured background) "
+        "timed as a separate process, start-up and model loading included."
+    )
+    return text
+
+
+def markdown(result, figure_name="photos.png"):
+    """The results page: the tables, then protocol, command and hardware."""
+    body = [
+        *part_table(result, "test"),
+        f"![accuracy per framing]({figure_name})",
+        "",
+        *part_table(result, "validation"),
+        *choice_table(result),
+        *speed_table(result),
+    ]
+    load = f"{result['machine'].get('load_average_at_start')} at start"
+    if result.get("speed"):
+        s = result["speed"]
+        load += (
+            f", {s['load_average_before']} / {s['load_average_after']} around the "
+            "timed photos"
+        )
+    return page(
+        "Real photos of every framing: `skfer predict` end to end",
+        body,
+        _protocol(result),
+        ran(result["command"], result["date"]),
+        hardware_line(result["machine"], load=load),
+    )
+
+
+def figure(result, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    framings = result["framings"]
+    names = list(result["datasets"])
+    fig, ax = plt.subplots(figsize=(9, 3.8))
+    width = 0.8 / len(names)
+    x = np.arange(len(framings))
+    for k, name in enumerate(names):
+        rows = [result["datasets"][name]["framings"][f]["test"] for f in framings]
+        acc = [100 * r["accuracy"] for r in rows]
+        bars = ax.bar(x + (k - (len(names) - 1) / 2) * width, acc, width, label=name)
+        for bar, r in zip(bars, rows):
+            note = f"{100 * r['predicted']:.0f}"
+            ax.text(
+                bar.get_x() + bar.get_width() / 2,
+                bar.get_height() + 1,
+                note,
+                ha="center",
+                fontsize=7,
+            )
+    ax.set_xticks(x, framings, rotation=20)
+    ax.set_ylabel("accuracy % (test part)")
+    ax.set_ylim(0, 105)
+    ax.legend(loc="lower right")
+    ax.set_title(
+        f"skfer predict end to end, zero-shot ({result['model']}); "
+        "above each bar: % of images with a prediction",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

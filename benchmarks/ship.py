@@ -1,0 +1,204 @@
+"""Ship a trained model: copy its weights into ``skfer/weights/`` and register them.
+
+The one maintainer step that writes into the package. The benchmarks train and
+evaluate into the cache and the results files; choosing the model that ships
+(on validation data, never on a test split) and shipping it is done here, once,
+by hand::
+
+    python benchmarks/ship.py model3-seed1 --from fer2013 \
+        --chosen-on "the validation part of benchmarks/photos.py"
+    python benchmarks/ship.py ferplus-model3-crossentropy --from ferplus
+
+``ROW`` is a single-model row of ``benchmarks/results/<source>.json`` whose
+weights are on this machine. Its weights become ``skfer/weights/<name>.safetensors``
+(``fer2013-<architecture>`` or ``ferplus-<architecture>``) and
+``skfer/weights/registry.json`` records their checksum, classes, recipe,
+prediction settings (the TTA chosen on validation data), accuracies, command and
+machine. The row shipped so far under that name keeps its weights: they are
+moved to ``$SKFER_CACHE/weights`` first, and the rows and the results page are
+updated to say where each file now is.
+"""
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402
+    CHECKOUT,
+    RESULTS,
+    read_json,
+    shown_path,
+    weights_path,
+    write_json,
+)
+
+WEIGHTS_DIR = CHECKOUT / "skfer" / "weights"
+SOURCES = ("fer2013", "ferplus")
+#: Weights files larger than this stay in the cache (Model 1's are 80 MB).
+MAX_SHIPPED_MB = 20
+
+
+def _fer2013_facts(row):
+    """What the registry says of a FER2013 run: training data and accuracies."""
+    dataset = "FER2013 Training (28,709 images); epoch chosen on PublicTest"
+    teacher = row.get("params", {}).get("teacher")
+    if teacher:
+        dataset += (
+            "; distilled from the PublicTest-weighted ensemble of "
+            f"{', '.join(teacher['members'])}"
+        )
+    accuracies = {
+        "private_test_accuracy": row["private_test_accuracy"],
+        "public_test_accuracy": row["public_test_accuracy"],
+    }
+    return dataset, accuracies
+
+
+def _ferplus_facts(row):
+    """What the registry says of a FER+ run: training data and accuracies.
+
+    Its accuracies are on FER+'s majority labels, recorded under their own keys:
+    they do not compete with FER2013's for ``skfer predict``'s default model.
+    """
+    if row.get("trained_on") != "FER+ Training":
+        raise SystemExit(
+            f"ROW: trained on {row.get('trained_on')!r}, not on FER+ Training: "
+            "only rows trained by ferplus.py ship from ferplus.json"
+        )
+    dataset = (
+        f"FER+ Training ({row.get('mode', 'majority')} labels); epoch chosen on "
+        "FER2013Valid (PublicTest) with FER+ majority labels"
+    )
+    accuracies = {
+        key: row[key]
+        for key in (
+            "ferplus_test_accuracy",
+            "ferplus_valid_accuracy",
+            "fer2013_private_test_accuracy",
+        )
+        if key in row
+    }
+    return dataset, accuracies
+
+
+FACTS = {"fer2013": _fer2013_facts, "ferplus": _ferplus_facts}
+
+
+def register(path, name, meta, row, source, weights_dir, chosen_on=None):
+    """Record the shipped weights file ``path`` as ``name`` in the registry."""
+    from skfer.utils import sha256_file
+
+    registry_path = Path(weights_dir) / "registry.json"
+    registry = read_json(registry_path) or {"weights": {}}
+    dataset, accuracies = FACTS[source](row)
+    if chosen_on:
+        dataset += f"; chosen among the {source.upper()} runs on {chosen_on}"
+    params = row.get("params", {})
+    registry["weights"][name] = {
+        "file": path.name,
+        "sha256": sha256_file(path),
+        "architecture": meta["architecture"],
+        "classes": list(meta["classes"]),
+        "dataset": dataset,
+        "command": row["command"],
+        "recipe": params,
+        # how the accuracies were measured; load_pretrained applies these
+        "predict_params": {"tta": row.get("tta", params.get("tta"))},
+        **accuracies,
+        "trained_on": row["hardware"],
+        "date": row["date"],
+    }
+    write_json(registry_path, registry)
+
+
+def _keep_in_cache(target, rows, key, source):
+    """Copy the weights shipped so far at ``target`` to the cache, for the rows
+    (other than ``key``) that point at them: ``<source>-<row>.safetensors``."""
+    from skfer.datasets import get_cache_home
+    from skfer.utils import atomic_file
+
+    for other, other_row in rows.items():
+        if other != key and other_row.get("weights") == shown_path(target):
+            kept = Path(get_cache_home()) / "weights" / f"{source}-{other}.safetensors"
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_file(kept) as tmp:
+                shutil.copyfile(target, tmp)
+            other_row["weights"] = shown_path(kept)
+
+
+def ship(key, results, source="fer2013", weights_dir=WEIGHTS_DIR, chosen_on=None):
+    """Make the results row ``key`` the shipped ``<source>-<architecture>`` model.
+
+    Copies its weights into ``weights_dir``, registers them and points the row at
+    the shipped file; returns the shipped file's path.
+    """
+    from skfer.utils import atomic_file
+    from skfer.weights import read_weights_meta
+
+    rows = results.get("models", {})
+    row = rows.get(key)
+    if row is None or not isinstance(row.get("weights"), str):
+        raise SystemExit(f"ROW: no single-model row {key!r} in {source}.json")
+    FACTS[source](row)  # refuses a row that cannot ship
+    source_file = weights_path(row["weights"])
+    if not source_file.is_file():
+        raise SystemExit(f"ROW {key!r}: its weights {row['weights']} are not here")
+    if source_file.stat().st_size > MAX_SHIPPED_MB * 2**20:
+        raise SystemExit(
+            f"ROW {key!r}: {source_file.stat().st_size / 2**20:.0f} MB of weights "
+            f"(at most {MAX_SHIPPED_MB} MB ship); they stay in the cache"
+        )
+    meta = read_weights_meta(source_file)
+    name = f"{source}-{meta['architecture']}"
+    target = Path(weights_dir) / f"{name}.safetensors"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _keep_in_cache(target, rows, key, source)
+    with atomic_file(target) as tmp:
+        shutil.copyfile(source_file, tmp)
+    register(target, name, meta, row, source, weights_dir, chosen_on)
+    row["weights"] = shown_path(target)
+    return target
+
+
+def _write_page(source, results, folder):
+    if source == "fer2013":
+        from _fer2013_tables import write_markdown
+    else:
+        from ferplus import write_markdown
+    write_markdown(results, Path(folder) / f"{source}.md")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("row", metavar="ROW", help="the results row to ship")
+    parser.add_argument(
+        "--from",
+        dest="source",
+        choices=SOURCES,
+        required=True,
+        help="the benchmark whose results hold ROW",
+    )
+    parser.add_argument(
+        "--chosen-on",
+        metavar="TEXT",
+        help="the validation data ROW was chosen on, for the registry (e.g. 'the "
+        "validation part of benchmarks/photos.py')",
+    )
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--weights-dir", type=Path, default=WEIGHTS_DIR)
+    args = parser.parse_args(argv)
+    json_path = args.results / f"{args.source}.json"
+    results = read_json(json_path)
+    if not results.get("models"):
+        raise SystemExit(f"no results in {json_path}")
+    shipped = ship(args.row, results, args.source, args.weights_dir, args.chosen_on)
+    write_json(json_path, results)
+    _write_page(args.source, results, args.results)
+    print(f"shipped: {shown_path(shipped)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
