@@ -67,9 +67,14 @@ def _ferplus_facts(row):
             f"ROW: trained on {row.get('trained_on')!r}, not on FER+ Training: "
             "only rows trained by ferplus.py ship from ferplus.json"
         )
+    mode = row.get("mode", "majority")
+    labels = (
+        "majority labels" if mode == "majority" else f"vote distributions, {mode} mode"
+    )
     dataset = (
-        f"FER+ Training ({row.get('mode', 'majority')} labels); epoch chosen on "
-        "FER2013Valid (PublicTest) with FER+ majority labels"
+        f"FER+ Training (FER2013Train with FER+'s ten votes per face; {labels}; "
+        "contempt counted as disgust); epoch and TTA chosen on FER2013Valid "
+        "(PublicTest) with FER+ majority labels"
     )
     accuracies = {
         key: row[key]
