@@ -49,19 +49,12 @@ from _common import (  # noqa: E402
     split_subjects,
     write_json,
 )
+from _fer2013_runs import RECIPES  # noqa: E402
 
-#: The FER2013 recipe of benchmarks/fer2013.py (SGD with Nesterov momentum,
-#: warm-up + cosine schedule, label smoothing, augmentation, weight average).
-RECIPE = dict(
-    batch_size=128,
-    lr=0.04,
-    optimizer="sgd",
-    weight_decay=5e-4,
-    lr_schedule="warmup_cosine",
-    label_smoothing=0.1,
-    augment="standard",
-    ema_decay=0.999,
-)
+#: FER2013's "skfer" recipe (benchmarks/_fer2013_runs.py: SGD with Nesterov
+#: momentum, warm-up + cosine schedule, label smoothing, augmentation, weight
+#: average); the number of epochs is ``--epochs``.
+RECIPE = {k: v for k, v in RECIPES["skfer"].items() if k != "max_epochs"}
 MODES = ("majority", "crossentropy", "probability")
 TTA_CHOICES = ("flip", "crops")
 
