@@ -280,7 +280,7 @@ def analyze(
     min_face : int, default=None
         Smallest face searched, in pixels.
     as_frame : bool or "auto", default="auto"
-        Return a :class:`pandas.DataFrame` (``True``; ``"auto"`` when pandas is
+        Return a ``pandas.DataFrame`` (``True``; ``"auto"`` when pandas is
         installed) or a list of dicts (``False``).
     n_jobs : int, default=1
         Photos read and searched at the same time, on threads.

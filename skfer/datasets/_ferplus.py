@@ -209,7 +209,7 @@ def load_ferplus(
         ``data`` (n, 2304) uint8; ``images`` (n, 48, 48); ``target`` (n,) the
         label of each kept image; ``label_distribution`` (n, n_classes) float32,
         the votes over the classes in alphabetical order (``classes``, the order
-        of :attr:`FERClassifier.classes_ <skfer.FERClassifier.classes_>`), to
+        of ``FERClassifier.classes_``), to
         pass to :meth:`FERClassifier.fit` as ``label_distribution``; ``votes``
         (n, 10) the raw votes (columns ``vote_names``); ``usage`` (n,) the
         split; ``filenames``; ``left_out`` a dict: reason -> number of images;

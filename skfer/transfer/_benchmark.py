@@ -56,7 +56,7 @@ MIN_STEPS = 500
 def training_length(n_train, validation_fraction, params=None):
     """``max_epochs`` and ``n_iter_no_change`` of a fit on a small dataset.
 
-    Long enough for at least :data:`MIN_STEPS` optimizer steps (500): on a
+    Long enough for at least ``MIN_STEPS`` optimizer steps (500): on a
     training part of a few batches, the epochs and the early-stopping patience
     grow in proportion, as the transfer benchmark trains every target dataset.
 

@@ -134,7 +134,7 @@ def infer_input_range(X):
 
     Integer pixels in [0, 255] and floats that are clearly 0-255 give ``(0, 255)``;
     floats in [0, 1] give ``(0, 1)``; anything else its own ``(min, max)``, floats
-    that exceed 1 but stay below :data:`MIN_BYTE_MAX` included (the rule of
+    that exceed 1 but stay below ``MIN_BYTE_MAX`` included (the rule of
     :func:`check_units`: such rows are not read as 0-255 pixels).
 
     Examples
@@ -332,7 +332,7 @@ def check_units(X, input_range, *, name="X", what="the model", stacklevel=2):
       refused, since nothing tells which reading is right for all of them;
     - rows that read as neither (negative values beyond a little resampling
       overshoot, standardized data, values above 255, floats mostly in [0, 1]
-      with a few above 1, floats above 1 that stay below :data:`MIN_BYTE_MAX`)
+      with a few above 1, floats above 1 that stay below ``MIN_BYTE_MAX``)
       are refused with a ValueError naming the first one;
     - a model trained in other units takes rows within its range widened by its
       width on each side, and refuses the others;
