@@ -975,6 +975,11 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             Ready to ``predict``; ``pretrained=weights``, so ``clone(clf).fit(...)``
             fine-tunes from the same weights.
         """
+        if not isinstance(weights, (str, os.PathLike)):
+            raise TypeError(
+                "weights must be a name of skfer.list_pretrained() or the path of a "
+                f"weights file; got {weights!r} ({type(weights).__name__})."
+            )
         clf = cls(pretrained=weights, **params)
         clf._validate_params()
         device = check_device(clf.device)
@@ -1058,7 +1063,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                 scaling=self._scaling(),
                 dtype=dtype,
                 device=device,
-                batch_size=max(int(self.batch_size), 256),
+                batch_size=max(self._batch_size(), 256),
                 tta=self.tta,
             )
         proba = proba.numpy().astype(np.float64)
@@ -1072,6 +1077,13 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                 "stored); fit the model again, or use class_prior=None."
             )
         return change_prior(proba, prior, self.class_count_)
+
+    def _batch_size(self):
+        """``batch_size``, checked here too: ``predict`` skips ``_validate_params``."""
+        n = self.batch_size
+        if not (isinstance(n, Integral) and not isinstance(n, bool) and n >= 1):
+            raise ValueError(f"batch_size must be a positive int; got {n!r}.")
+        return int(n)
 
     def _n_threads(self):
         """``n_threads``, checked here too: ``predict`` skips ``_validate_params``."""

@@ -128,3 +128,18 @@ def test_bad_callbacks_and_optimizers_are_named(small, faces3, params, error, ma
     X, y = faces3
     with pytest.raises(error, match=match):
         small(**params).fit(X, y)
+
+
+def test_from_weights_without_weights_is_a_clear_error():
+    from skfer import FERClassifier
+
+    with pytest.raises(TypeError, match="weights must be a name of"):
+        FERClassifier.from_weights(None)
+
+
+@pytest.mark.parametrize("batch_size", ["x", 0, 2.5])
+def test_a_bad_batch_size_set_after_fit_is_named_at_predict(small, faces3, batch_size):
+    X, y = faces3
+    clf = small().fit(X, y).set_params(batch_size=batch_size)
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+        clf.predict(X[:2])
