@@ -120,22 +120,59 @@ def model_args(model, tta, class_prior=None):
     ]
 
 
-def candidate_models(path, names=None):
-    """``{row: (weights file, tta)}`` for the single-model rows of ``fer2013.json``
-    (``names``, or every one) whose weights file is on this machine, with the TTA
-    chosen for each on FER2013's PublicTest."""
-    rows = read_json(path).get("models", {})
+def candidate_models(paths, names=None):
+    """``{row: (weights file, tta)}`` for the single-model rows of the results files
+    ``paths`` (``names``, or every one) whose weights file is on this machine, with
+    the TTA chosen for each on its own validation data, and ``{row: reason}`` for
+    the rows left out.
+
+    A row is a candidate once (the first row naming a weights file wins), and never
+    when it was trained on the validation part it would be chosen on
+    (``photo_parts_trained_on``): those rows are left out with the reason.
+    """
+    rows = {}
+    for path in paths:
+        for name, row in read_json(path).get("models", {}).items():
+            rows.setdefault(name, row)
     unknown = sorted(set(names or ()) - set(rows))
     if unknown:
-        raise SystemExit(f"--candidates: no row {unknown} in {path}")
-    found = {}
+        raise SystemExit(f"--candidates: no row {unknown} in {[str(p) for p in paths]}")
+    found, left_out, seen = {}, {}, set()
     for name in names or rows:
         row = rows[name]
-        if isinstance(row.get("weights"), str):
-            weights = weights_path(row["weights"])
-            if weights.is_file():
-                found[name] = (str(weights), row.get("tta"))
-    return found
+        if not isinstance(row.get("weights"), str):
+            continue  # an ensemble: not a single model
+        weights = row_weights(row["weights"])
+        weights = weights and weights.resolve()
+        trained_on = sorted(
+            dataset
+            for dataset, parts in (row.get("photo_parts_trained_on") or {}).items()
+            if "validation" in parts
+        )
+        if weights is None:
+            left_out[name] = "weights not on this machine"
+        elif trained_on:
+            left_out[name] = (
+                f"trained on the validation part of {', '.join(trained_on)}"
+            )
+        elif weights in seen:
+            left_out[name] = "the same weights as an earlier row"
+        else:
+            seen.add(weights)
+            found[name] = (str(weights), row.get("tta"))
+    return found, left_out
+
+
+def row_weights(shown):
+    """The weights file behind a results row (a registered name or a shown path),
+    or None when it is not on this machine."""
+    from skfer import list_pretrained
+    from skfer.weights import resolve_weights
+
+    if shown in {entry["name"] for entry in list_pretrained()}:
+        return resolve_weights(shown)
+    path = weights_path(shown)
+    return path if path.is_file() else None
 
 
 def choose_model(datasets, folders, candidates, log):

@@ -85,6 +85,14 @@ def choice_table(result):
             + " | ".join(cells)
             + " |"
         )
+    left_out = result.get("candidates_left_out")
+    if left_out:
+        lines += [
+            "",
+            "Not candidates: "
+            + "; ".join(f"{name} ({why})" for name, why in sorted(left_out.items()))
+            + ".",
+        ]
     prior = result.get("class_prior_choice")
     if prior:
         lines += [

@@ -11,21 +11,23 @@ the same sequences) the script builds the framings users meet:
 - ``low contrast`` (40 % of the contrast); ``jpeg q30``; ``mirrored``.
 
 Each framing is written to a temporary folder and run through ``skfer predict
---json`` end to end. The model is chosen first, on the validation part only:
-every single-model row of ``results/fer2013.json`` whose weights are on this
-machine (``--candidates`` to name some), with the TTA chosen for it on FER2013
-PublicTest, is scored zero-shot on the validation images of every framing, and
-the best is used (``--no-choice``: the shipped default model and its registered
-prediction settings). Then that model runs zero-shot, and fine-tuned on the
-validation part's photos (both datasets, as they are; the transfer benchmark's
-fine-tuning settings). Reported per framing and dataset: the share of images that get a
-prediction (and how the face was found: detected or whole image) and the accuracy
-(an image without a prediction counts as wrong), on a validation part (30 % of the
-subjects, for choosing settings, and the fine-tuned model's training data) and a
-test part (the others; the headline). Then the photos/s of ``skfer predict --csv``
-over 640x480 photos (a face pasted into a textured background), face finding
-included, timed as a separate process searching one photo per usable core at a
-time (start-up and model loading included, and also without them).
+--json`` end to end. The model is chosen first, on the validation part only: every
+single-model row of ``results/fer2013.json`` and ``results/ferplus.json`` whose
+weights are on this machine (``--candidates`` to name some; rows trained on the
+validation part itself are left out, with the reason), with the TTA chosen for it on
+its own validation data (FER2013 PublicTest, FER+ Valid), is scored zero-shot on the
+validation images of every framing, and the best is used (``--no-choice``: the
+shipped default model and its registered prediction settings). Then that model runs
+zero-shot, and fine-tuned on the validation part's photos (both datasets, as they
+are; the transfer benchmark's fine-tuning settings). Reported per framing and
+dataset: the share of images that get a prediction (and how the face was found:
+detected or whole image) and the accuracy (an image without a prediction counts as
+wrong), on a validation part (30 % of the subjects, for choosing settings, and the
+fine-tuned model's training data) and a test part (the others; the headline). Then
+the photos/s of ``skfer predict --csv`` over 640x480 photos (a face pasted into a
+textured background), face finding included, timed as a separate process searching
+one photo per usable core at a time (start-up and model loading included, and also
+without them).
 
 Writes ``photos.json``, ``photos.md`` and ``photos.png`` with the command, date
 and machine (its load average before and after: the machine may be shared).
@@ -109,8 +111,9 @@ def parse_args(argv):
         "--candidates",
         nargs="+",
         metavar="ROW",
-        help="rows of fer2013.json to choose the model from on the validation part "
-        "(default: every single-model row whose weights are on this machine)",
+        help="rows of fer2013.json or ferplus.json to choose the model from on the "
+        "validation part (default: every single-model row whose weights are on "
+        "this machine)",
     )
     parser.add_argument(
         "--no-choice",
@@ -189,9 +192,13 @@ def main(argv=None):
     every = 5 if args.quick else args.every
     datasets = {k: tuple(v[::every] for v in d) for k, d in datasets.items()}
     candidates = {}
+    result = {}
     if not args.no_choice:
-        candidates = candidate_models(RESULTS / "fer2013.json", args.candidates)
+        candidates, result["candidates_left_out"] = candidate_models(
+            [RESULTS / "fer2013.json", RESULTS / "ferplus.json"], args.candidates
+        )
     result = {
+        **result,
         "kind": "skfer-benchmark-photos",
         "command": command_line(),
         "date": now(),

@@ -307,20 +307,41 @@ def test_photos_chooses_the_model_on_the_validation_part_only(tmp_path, monkeypa
 def test_photos_candidates_are_the_rows_with_weights_here(tmp_path, monkeypatch):
     import _photos_runs as photos
 
+    import skfer.weights
+
     weights = tmp_path / "m.safetensors"
     weights.touch()
     monkeypatch.setattr(photos, "weights_path", lambda shown: Path(shown))
-    results = tmp_path / "fer2013.json"
+    fer2013, ferplus = tmp_path / "fer2013.json", tmp_path / "ferplus.json"
     rows = {
         "a": {"weights": str(weights), "tta": "flip"},
         "gone": {"weights": str(tmp_path / "missing.safetensors")},
         "ensemble": {"weights": [0.5, 0.5]},
     }
-    results.write_text(json.dumps({"models": rows}))
-    assert photos.candidate_models(results) == {"a": (str(weights), "flip")}
-    assert photos.candidate_models(results, ["gone"]) == {}
+    fer2013.write_text(json.dumps({"models": rows}))
+    plus = {
+        "same": {"weights": str(weights), "tta": "crops"},
+        "posed": {
+            "weights": str(weights),
+            "photo_parts_trained_on": {"jaffe": ["validation"]},
+        },
+        "shipped": {"weights": "fer2013-model2", "tta": "crops"},
+    }
+    ferplus.write_text(json.dumps({"models": plus}))
+    found, left_out = photos.candidate_models([fer2013, ferplus])
+    shipped = str(skfer.weights.resolve_weights("fer2013-model2").resolve())
+    assert found == {
+        "a": (str(weights.resolve()), "flip"),
+        "shipped": (shipped, "crops"),
+    }
+    assert left_out == {
+        "gone": "weights not on this machine",
+        "same": "the same weights as an earlier row",
+        "posed": "trained on the validation part of jaffe",
+    }
+    assert photos.candidate_models([fer2013], ["gone"])[0] == {}
     with pytest.raises(SystemExit, match="no row"):
-        photos.candidate_models(results, ["nope"])
+        photos.candidate_models([fer2013], ["nope"])
 
 
 def test_photos_chooses_the_class_prior_on_the_validation_part(tmp_path, monkeypatch):
