@@ -38,6 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     RESULTS,
+    add_markdown_only,
     command_line,
     data_dir,
     load_ckplus_photos,
@@ -272,7 +273,13 @@ def main(argv=None):
     )
     parser.add_argument("--quick", action="store_true", help="3,000 images, 2 epochs")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    add_markdown_only(parser, "ferplus.json")
     args = parser.parse_args(argv)
+    if args.markdown_only:
+        write_markdown(
+            read_json(args.output / "ferplus.json"), args.output / "ferplus.md"
+        )
+        return 0
     import torch
 
     from skfer import load_pretrained
