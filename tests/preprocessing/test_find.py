@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 from skimage import data
+from skimage.transform import resize
 
 from skfer.preprocessing import detect_faces, extract_faces, find_faces
+from skfer.preprocessing._find import HEAD_SHOT_MIN_SCORE, HEAD_SHOT_SHARE
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +52,23 @@ def test_a_thumbnail_is_found(astronaut, step):
     # with "auto", a thumbnail of one face is a face crop: used as it is
     side = min(small.shape[:2])
     assert find_faces(small) == ([(0, 0, side, side)], ["whole image"])
+
+
+def test_a_head_shot_thumbnail_is_cropped_to_its_face(astronaut):
+    # 96x96, the head with room around it (as the photo benchmark's "small" JAFFE
+    # photos): a face of 0.7 of the side, detected with a high score, is cut out
+    crop = astronaut[40:220, 150:330]
+    small = (resize(crop, (96, 96), anti_aliasing=True) * 255).astype(np.uint8)
+    (box,), sources, (score,) = find_faces(small, return_scores=True)
+    low, high = HEAD_SHOT_SHARE
+    assert sources == ["detected"] and score >= HEAD_SHOT_MIN_SCORE
+    assert low * 96 <= box[2] < high * 96
+    # at 64x64 the box found is 0.67 of the side, scored lower: like a part of a
+    # FER-style crop's face, so the thumbnail is taken whole
+    smaller = (resize(crop, (64, 64), anti_aliasing=True) * 255).astype(np.uint8)
+    (box,), _ = find_faces(smaller, detect="always")
+    assert box[2] < low * 64
+    assert find_faces(smaller) == ([(0, 0, 64, 64)], ["whole image"])
 
 
 def test_a_photo_with_room_is_searched_as_before(astronaut):
