@@ -224,7 +224,7 @@ def markdown(result):
         )
     return page(
         "Face detectors on the photo benchmark's validation part",
-        "\n".join(lines),
+        lines,
         "validation part only (30 % of the subjects); accuracy of the largest face, "
         f"model {result['model']}; CPU ms: finding and cropping, one thread.",
         result["command"],
