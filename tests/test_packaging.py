@@ -134,8 +134,16 @@ def test_wheel_and_sdist_hold_the_licence_and_py_typed(archives):
     assert text == (src / "LICENSE").read_text()
     assert "BSD 3-Clause License" in text and "skfer developers" in text
     meta = _metadata(wheel, in_wheel)
-    assert "License-Expression: BSD-3-Clause" in meta
+    assert "License-Expression: BSD-3-Clause AND Apache-2.0" in meta
     assert "License-File: LICENSE" in meta
+
+
+@pytest.mark.parametrize("kind", ["wheel", "sdist"])
+def test_the_yunet_network_ships_with_its_licence(archives, kind):
+    _, in_wheel, in_sdist, _ = archives
+    files = in_wheel if kind == "wheel" else in_sdist
+    for name in ("yunet_s.onnx", "yunet_s.LICENSE"):
+        assert f"skfer/preprocessing/{name}" in files
 
 
 def test_metadata_classifiers_urls_and_a_torch_free_base(archives):

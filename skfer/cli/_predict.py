@@ -84,7 +84,8 @@ def add_arguments(p):
         "--detector",
         default="cascade",
         metavar="NAME",
-        help="face detector: cascade (default, scikit-image's LBP cascade) or "
+        help="face detector: cascade (default, scikit-image's LBP cascade), yunet "
+        "(a small CNN shipped with skfer; needs onnxruntime, the onnx extra) or "
         "MODULE:NAME, an object or class with detect(image) -> boxes, scores "
         "(see skfer.preprocessing.FaceDetector)",
     )

@@ -17,6 +17,7 @@ import numpy as np
 
 from ._detect import _cascade, _merge, _overlap
 from ._validation import _check_size
+from ._yunet import YuNetDetector
 
 __all__ = ["DETECTORS", "CascadeDetector", "FaceDetector", "check_detector"]
 
@@ -33,8 +34,11 @@ class FaceDetector(Protocol):
     - ``scores``: array-like of shape (n_faces,), the detector's confidence in
       ``[0, 1]``; boxes scoring under ``0.5`` are not taken as faces (they only
       back the check of an image that is a face crop, see :func:`find_faces`);
-    - optionally ``landmarks``: array-like of shape (n_faces, n_points, 2),
-      ``(row, col)`` points (ignored for now; returned for later alignment).
+    - optionally ``landmarks``: array-like of shape (n_faces, 5, 2), ``(row,
+      col)`` points: the eyes (the one on the image's left first), the nose tip
+      and the mouth's corners (left first). With ``align=True``
+      (:func:`find_faces`) a face with landmarks is framed as FER2013 frames its
+      faces, eyes level.
 
     Any object with such a method works, a class is not needed; this class
     only documents the protocol (``isinstance(obj, FaceDetector)`` checks for the
@@ -210,7 +214,7 @@ def _group(windows, threshold=0.5):
 
 
 #: Registered detectors: name -> class (built with its default settings).
-DETECTORS = {"cascade": CascadeDetector}
+DETECTORS = {"cascade": CascadeDetector, "yunet": YuNetDetector}
 
 
 def check_detector(detector, name="detector"):
@@ -263,11 +267,13 @@ def check_detector(detector, name="detector"):
 
 
 def _run_detector(detector, gray, min_size=None, weak=False):
-    """Boxes (tuples) and scores of ``detector`` on ``gray``, checked.
+    """Boxes (tuples), scores and landmarks of ``detector`` on ``gray``, checked.
 
     The cascade takes ``min_size`` and ``weak`` itself (speed, and its weak
     groups); for any other detector, boxes under ``min_size`` are dropped and
-    boxes scoring under 0.5 are dropped unless ``weak``.
+    boxes scoring under 0.5 are dropped unless ``weak``. Each face's landmarks
+    are an (n_points, 2) array of ``(row, col)``, or ``None`` when the detector
+    gives none.
     """
     if isinstance(detector, CascadeDetector):
         cascade = detector
@@ -284,6 +290,7 @@ def _run_detector(detector, gray, min_size=None, weak=False):
         )
     boxes = np.asarray(out[0], dtype=float).reshape(-1, 4) if len(out[0]) else ()
     scores = np.asarray(out[1], dtype=float).reshape(-1)
+    points = _landmarks(detector, out[2] if len(out) == 3 else None, len(boxes))
     if len(boxes) != len(scores):
         raise ValueError(
             f"{type(detector).__name__}.detect returned {len(boxes)} boxes and "
@@ -291,7 +298,7 @@ def _run_detector(detector, gray, min_size=None, weak=False):
         )
     height, width = gray.shape
     kept = []
-    for box, score in zip(boxes, scores):
+    for box, score, face_points in zip(boxes, scores, points):
         top, left = max(0, int(round(box[0]))), max(0, int(round(box[1])))
         bottom = min(height, int(round(box[0] + box[2])))
         right = min(width, int(round(box[1] + box[3])))
@@ -301,8 +308,25 @@ def _run_detector(detector, gray, min_size=None, weak=False):
             continue
         if min_size is not None and max(bottom - top, right - left) < min_size:
             continue
-        kept.append(((top, left, bottom - top, right - left), float(score)))
-    return [k[0] for k in kept], [k[1] for k in kept]
+        kept.append(
+            ((top, left, bottom - top, right - left), float(score), face_points)
+        )
+    return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept]
+
+
+def _landmarks(detector, landmarks, n_faces):
+    """One (n_points, 2) float array per face, or ``None`` per face."""
+    if landmarks is None:
+        return [None] * n_faces
+    points = np.asarray(landmarks, dtype=float)
+    if n_faces == 0 and points.size == 0:
+        return []
+    if points.ndim != 3 or points.shape[0] != n_faces or points.shape[2] != 2:
+        raise ValueError(
+            f"{type(detector).__name__}.detect returned landmarks of shape "
+            f"{points.shape}; expected (n_faces={n_faces}, n_points, 2)."
+        )
+    return list(points)
 
 
 _CASCADE_PARAMS = (

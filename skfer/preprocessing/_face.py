@@ -171,7 +171,7 @@ class FaceCropper(_ImageTransformer):
             height, width = image.shape[:2]
             faces = _frame(_to_gray(image), detector, "auto", self.margin, 1024, None)
             if faces:
-                box, scores[index], _ = max(faces, key=lambda f: f[0][2] * f[0][3])
+                box, scores[index], _, _ = max(faces, key=lambda f: f[0][2] * f[0][3])
                 found[index] = True
             else:
                 box = _centre_square(height, width)

@@ -42,6 +42,7 @@ from numbers import Integral
 import numpy as np
 
 from ..utils import resize_image
+from ._align import _aligned_crop, _landmark_box
 from ._detect import _square_box
 from ._detectors import CascadeDetector, _run_detector, check_detector
 from ._gray import _to_gray
@@ -115,20 +116,25 @@ def _rescale(gray, scale):
 
 
 def _search(gray, detector, max_side, min_size):
-    """Step 1: (box, score) pairs on the photo scaled down to ``max_side``."""
+    """Step 1: (box, score, landmarks) triples on the photo scaled down to
+    ``max_side``."""
     scale = min(1.0, max_side / max(gray.shape))
     small = _rescale(gray, scale)
     size = None if min_size is None else max(1, round(min_size * scale))
-    boxes, scores = _run_detector(detector, small, size)
+    boxes, scores, points = _run_detector(detector, small, size)
     return [
-        (tuple(int(round(v / scale)) for v in box), score)
-        for box, score in zip(boxes, scores)
+        (
+            tuple(int(round(v / scale)) for v in box),
+            score,
+            None if face_points is None else face_points / scale,
+        )
+        for box, score, face_points in zip(boxes, scores, points)
     ]
 
 
 def _search_again(gray, detector, min_size, weak=False):
-    """Step 2: (box, score) pairs on a padded copy of standard size, mapped back
-    and clipped; with ``weak``, also the boxes scoring under 0.5."""
+    """Step 2: (box, score, landmarks) triples on a padded copy of standard size,
+    mapped back and clipped; with ``weak``, also the boxes scoring under 0.5."""
     height, width = gray.shape
     scale = min(RETRY_SIDE / min(height, width), RETRY_MAX_SIDE / max(height, width))
     if min(height, width) * scale < _MIN_SEARCH_SIDE:
@@ -138,16 +144,18 @@ def _search_again(gray, detector, min_size, weak=False):
     padded = np.pad(copy, pad, mode="constant", constant_values=int(np.median(gray)))
     size = None if min_size is None else max(1, round(min_size * scale))
     found = []
-    for (row, col, box_h, box_w), score in zip(
+    for (row, col, box_h, box_w), score, points in zip(
         *_run_detector(detector, padded, size, weak=weak)
     ):
+        if points is not None:
+            points = (points - pad) / scale
         top = max(0.0, (row - pad) / scale)
         left = max(0.0, (col - pad) / scale)
         bottom = min(float(height), (row + box_h - pad) / scale)
         right = min(float(width), (col + box_w - pad) / scale)
         if bottom - top >= 1 and right - left >= 1:
             box = (top, left, bottom - top, right - left)
-            found.append((tuple(int(round(v)) for v in box), score))
+            found.append((tuple(int(round(v)) for v in box), score, points))
     return found
 
 
@@ -162,12 +170,12 @@ def _parts_to_faces(gray, detector, found, min_size):
     """``found`` with the boxes that are parts of a face filling the frame
     replaced by that face (see the module's step 1)."""
     side = FILLS_FRAME * min(gray.shape)
-    if not found or max(box[2] for box, _ in found) >= side:
+    if not found or max(f[0][2] for f in found) >= side:
         return found
-    for face, score in _search_again(gray, detector, max(round(side), min_size or 0)):
-        parts = [f for f in found if _inside(f[0], face)]
-        if parts and all(box[2] < PART_SHARE * face[2] for box, _ in parts):
-            found = [f for f in found if f not in parts] + [(face, score)]
+    for face in _search_again(gray, detector, max(round(side), min_size or 0)):
+        parts = [f for f in found if _inside(f[0], face[0])]
+        if parts and all(f[0][2] < PART_SHARE * face[0][2] for f in parts):
+            found = [f for f in found if f not in parts] + [face]
     return found
 
 
@@ -190,19 +198,20 @@ def _support(gray, found):
     height, width = gray.shape
     side = min(height, width)
     best = 0.0
-    for (row, col, box_h, box_w), score in found:
+    for (row, col, box_h, box_w), score, _ in found:
         off = math.hypot(row + box_h / 2 - height / 2, col + box_w / 2 - width / 2)
         if max(box_h, box_w) >= 0.5 * side and off <= 0.25 * side:
             best = max(best, score)
     return best
 
 
-def _frame(gray, detector, detect, margin, max_side, min_size):
-    """The faces of a gray photo as (box, score, source) triples, left to right."""
+def _frame(gray, detector, detect, margin, max_side, min_size, align=False):
+    """The faces of a gray photo as (box, score, source, angle) quadruples, left
+    to right; ``angle`` is the turn of an aligned crop (degrees, else 0)."""
     height, width = gray.shape
     whole = _centre_square(height, width)
     if detect == "never":
-        return [(whole, float("nan"), WHOLE_IMAGE)]
+        return [(whole, float("nan"), WHOLE_IMAGE, 0.0)]
     found = _search(gray, detector, max_side, min_size)
     if isinstance(detector, CascadeDetector):  # a remedy for the cascade's misses
         found = _parts_to_faces(gray, detector, found, min_size)
@@ -212,10 +221,13 @@ def _frame(gray, detector, detect, margin, max_side, min_size):
         found = [f for f in evidence if f[1] >= 0.5]
     auto = detect == "auto" and _crop_shaped(gray)
     thumbnail = max(height, width) <= THUMBNAIL_SIDE
-    faces = [(_square_box(box, margin, height, width), s) for box, s in found]
+    faces = [
+        (*_face_box(box, points, margin, align, height, width), s)
+        for box, s, points in found
+    ]
     if faces:
         if auto and len(faces) == 1:
-            (box, score), side = faces[0], min(height, width)
+            (box, _, score), side = faces[0], min(height, width)
             low, high = HEAD_SHOT_SHARE
             head_shot = (
                 side >= HEAD_SHOT_MIN_SIDE and low * side <= box[2] < high * side
@@ -223,14 +235,23 @@ def _frame(gray, detector, detect, margin, max_side, min_size):
             if box[2] >= high * side or (
                 thumbnail and not (head_shot and score >= HEAD_SHOT_MIN_SCORE)
             ):
-                return [(whole, score, WHOLE_IMAGE)]
+                return [(whole, score, WHOLE_IMAGE, 0.0)]
         faces.sort(key=lambda f: (f[0][1], f[0][0]))
-        return [(box, score, DETECTED) for box, score in faces]
+        return [(box, score, DETECTED, angle) for box, angle, score in faces]
     if auto:
         support = _support(gray, evidence)
         if thumbnail or support >= FACE_CROP_MIN_SCORE:
-            return [(whole, support, WHOLE_IMAGE)]
+            return [(whole, support, WHOLE_IMAGE, 0.0)]
     return []
+
+
+def _face_box(box, points, margin, align, height, width):
+    """A detected face's square box and its crop's turn: FER2013's framing from
+    the landmarks with ``align`` (when the detector gives them), else the box
+    grown by ``margin``."""
+    if align and points is not None and len(points) >= 5:
+        return _landmark_box(points[:5], margin, height, width)
+    return _square_box(box, margin, height, width), 0.0
 
 
 def find_faces(
@@ -241,6 +262,7 @@ def find_faces(
     margin=0.1,
     max_side=1024,
     min_size=None,
+    align=False,
     return_scores=False,
 ):
     """The face boxes of one photo of any framing, and how each was found.
@@ -270,8 +292,10 @@ def find_faces(
         ``"never"``: each image is one face, its centre square.
     detector : str or object, default="cascade"
         ``"cascade"`` (scikit-image's LBP cascade, :class:`CascadeDetector`),
-        ``"module:attribute"``, or any object with a ``detect(image) -> boxes,
-        scores[, landmarks]`` method (see :class:`FaceDetector`).
+        ``"yunet"`` (a CNN with landmarks, :class:`YuNetDetector`; needs
+        onnxruntime), ``"module:attribute"``, or any object with a
+        ``detect(image) -> boxes, scores[, landmarks]`` method (see
+        :class:`FaceDetector`).
     margin : float, default=0.1
         Share of each detected box added on every side.
     max_side : int, default=1024
@@ -279,6 +303,12 @@ def find_faces(
     min_size : int, default=None
         Smallest face side to find, in pixels of the photo (default: one eighth of
         the searched copy's shorter side, at least 24 pixels of it).
+    align : bool, default=False
+        Frame a face with landmarks (``detector="yunet"``) as FER2013 frames its
+        faces (the eyes at 39 % of the box's height, 38 % of its side apart),
+        the box grown or shrunk as ``margin`` grows a box (FER2013's framing at
+        the default 0.1); :func:`extract_faces` turns such a crop so that the
+        eyes are level. Faces without landmarks are framed as without it.
     return_scores : bool, default=False
         Also return each face's score.
 
@@ -306,20 +336,8 @@ def find_faces(
     >>> find_faces(data.coffee(), return_scores=True)  # a coffee cup: no face
     ([], [], [])
     """
-    if detect not in DETECT_MODES:
-        raise ValueError(f"detect must be one of {DETECT_MODES}; got {detect!r}.")
-    if (
-        isinstance(max_side, bool)
-        or not isinstance(max_side, Integral)
-        or max_side < _MIN_SEARCH_SIDE
-    ):
-        raise ValueError(
-            f"max_side must be an integer of at least {_MIN_SEARCH_SIDE} (pixels of "
-            f"the searched copy's longest side); got {max_side!r}."
-        )
-    detector = check_detector(detector)
     (gray,), _ = check_images([image], name="image")
-    faces = _frame(_to_gray(gray), detector, detect, margin, max_side, min_size)
+    faces = _find(_to_gray(gray), detect, detector, margin, max_side, min_size, align)
     boxes = [face[0] for face in faces]
     sources = [face[2] for face in faces]
     if return_scores:
@@ -335,6 +353,7 @@ def extract_faces(
     margin=0.1,
     max_side=1024,
     min_size=None,
+    align=False,
     size=48,
     return_sources=False,
     return_scores=False,
@@ -367,6 +386,9 @@ def extract_faces(
         Longest side of the copy that is searched.
     min_size : int, default=None
         Smallest face side to find, in pixels of the original photo.
+    align : bool, default=False
+        Crops of faces with landmarks framed as FER2013 frames its faces and
+        turned so that the eyes are level (see :func:`find_faces`).
     size : int, default=48
         Side of the returned crops.
     return_sources : bool, default=False
@@ -405,16 +427,9 @@ def extract_faces(
     """
     (gray,), _ = check_images([image], name="image")
     gray = _to_gray(gray)
-    boxes, sources, scores = find_faces(
-        gray,
-        detect=detect,
-        detector=detector,
-        margin=margin,
-        max_side=max_side,
-        min_size=min_size,
-        return_scores=True,
-    )
-    rows = _crop_rows(gray, boxes, size)
+    faces = _find(gray, detect, detector, margin, max_side, min_size, align)
+    boxes, scores, sources, angles = ([face[k] for face in faces] for k in range(4))
+    rows = _crop_rows(gray, boxes, size, angles)
     out = (boxes, rows)
     if return_sources:
         out += (sources,)
@@ -423,12 +438,37 @@ def extract_faces(
     return out
 
 
-def _crop_rows(gray, boxes, size=48):
-    """The ``boxes`` of ``gray`` resized to ``size`` and flattened, as uint8."""
-    crops = [gray[r : r + h, c : c + w] for r, c, h, w in boxes]
-    if not crops:
+def _find(gray, detect, detector, margin, max_side, min_size, align):
+    """:func:`_frame` with its arguments checked: (box, score, source, angle)."""
+    if detect not in DETECT_MODES:
+        raise ValueError(f"detect must be one of {DETECT_MODES}; got {detect!r}.")
+    if (
+        isinstance(max_side, bool)
+        or not isinstance(max_side, Integral)
+        or max_side < _MIN_SEARCH_SIDE
+    ):
+        raise ValueError(
+            f"max_side must be an integer of at least {_MIN_SEARCH_SIDE} (pixels of "
+            f"the searched copy's longest side); got {max_side!r}."
+        )
+    if not isinstance(align, (bool, np.bool_)):
+        raise ValueError(f"align must be True or False; got {align!r}.")
+    detector = check_detector(detector)
+    return _frame(gray, detector, detect, margin, max_side, min_size, bool(align))
+
+
+def _crop_rows(gray, boxes, size=48, angles=None):
+    """The ``boxes`` of ``gray`` resized to ``size`` and flattened, as uint8;
+    each turned by its angle of ``angles`` (degrees) where not 0."""
+    if not boxes:
         return np.empty((0, size * size), np.uint8)
     # as Resize does, without scikit-learn
     shape = _check_size(size)
-    rows = np.stack([resize_image(crop, shape, True) for crop in crops])
-    return rows.reshape(len(crops), -1)
+    angles = [0.0] * len(boxes) if angles is None else angles
+    rows = []
+    for (r, c, h, w), angle in zip(boxes, angles):
+        if angle:
+            rows.append(_aligned_crop(gray, (r, c, h, w), angle, shape))
+        else:
+            rows.append(resize_image(gray[r : r + h, c : c + w], shape, True))
+    return np.stack(rows).reshape(len(boxes), -1)

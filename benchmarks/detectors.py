@@ -1,0 +1,273 @@
+"""Face detectors compared on the photo benchmark's validation part.
+
+For each detector (``--detectors``: a name of ``skfer.preprocessing.DETECTORS``,
+``+align`` for aligned crops), the validation images (30 % of the subjects,
+``_common.split_subjects``) of JAFFE and CK+ in every framing of
+``photos.py`` (``_photos_framings.py``, the same seeds) go through the framing of
+``skfer predict`` (:func:`skfer.preprocessing.extract_faces` with its margin and
+search size) and one model (``--model``, default ``fer2013-model3``: the photo
+benchmark's chosen ``model3-seed1``, flip TTA, uniform class prior). Reported per
+framing: the share of images with a face, the faces per image (more than one in these
+one-face photos are false faces) and the accuracy of the largest face (an image
+without a face counts as wrong). Then ``--n-scenes`` 640x480 scenes of
+``photos.py``'s speed measurement (a face pasted into a textured background):
+faces per photo and the CPU time of finding and cropping the faces, one process,
+one thread (``time.process_time``; comparable on a loaded machine, unlike
+photos/s). The test part is never read.
+
+``--fer2013-landmarks`` measures instead where YuNet puts the eyes and the mouth
+in FER2013's training faces (the constants of ``skfer/preprocessing/_align.py``).
+
+Examples::
+
+    python benchmarks/detectors.py --data-dir ../shared/datasets
+    python benchmarks/detectors.py --detectors cascade yunet yunet+align --every 2
+    python benchmarks/detectors.py --fer2013-landmarks
+"""
+
+import argparse
+import io
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (  # noqa: E402
+    RESULTS,
+    command_line,
+    data_dir,
+    hardware_line,
+    load_ckplus_photos,
+    load_jaffe_photos,
+    machine_info,
+    now,
+    page,
+    split_subjects,
+    write_json,
+    write_text,
+)
+from _photos_framings import FRAMINGS, SEED, face_boxes, frame, make_scenes  # noqa: E402
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", help="folder of ckplus/ and jaffe/ (SKFER_DATA)")
+    parser.add_argument(
+        "--detectors", nargs="+", default=["cascade", "yunet", "yunet+align"]
+    )
+    parser.add_argument("--model", default="fer2013-model3")
+    parser.add_argument("--every", type=int, default=1, metavar="N")
+    parser.add_argument("--n-scenes", type=int, default=200)
+    parser.add_argument("--fer2013-landmarks", action="store_true")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    return parser.parse_args(argv)
+
+
+def validation_framings(datasets, every):
+    """``{dataset: {framing: (images, labels)}}``: every ``every``-th validation
+    image in each framing of ``photos.py`` (its ``frame``, seeded per framing;
+    the draws differ from ``photos.py``'s, which draws for every image)."""
+    from PIL import Image
+
+    out = {}
+    for name, (images, labels, subjects) in datasets.items():
+        parts = split_subjects(subjects)
+        kept = [i for i, part in enumerate(parts) if part == "validation"][::every]
+        images, labels = [images[i] for i in kept], [labels[i] for i in kept]
+        boxes = face_boxes(images)
+        out[name] = {}
+        for k, framing in enumerate(FRAMINGS):
+            rng = np.random.default_rng(SEED + k)
+            framed = []
+            for image, box in zip(images, boxes):
+                array, suffix = frame(image, box, framing, rng)
+                if suffix == ".jpg":  # as photos.py writes it, read back
+                    buffer = io.BytesIO()
+                    Image.fromarray(array).save(buffer, "JPEG", quality=30)
+                    array = np.asarray(Image.open(buffer))
+                framed.append(array)
+            out[name][framing] = (framed, labels)
+    return out
+
+
+def _faces(image, spec):
+    """``extract_faces`` as ``skfer predict`` calls it, for a detector spec."""
+    from skfer.photos import MARGIN, MAX_SIDE
+    from skfer.preprocessing import extract_faces
+
+    name, _, option = spec.partition("+")
+    return extract_faces(
+        image,
+        detector=name,
+        margin=MARGIN,
+        max_side=MAX_SIDE,
+        align=option == "align",
+    )
+
+
+def score_framings(framed, spec, clf):
+    rows = {}
+    for dataset, framings in framed.items():
+        rows[dataset] = {}
+        for framing, (images, labels) in framings.items():
+            found = faces = correct = 0
+            crops, wanted = [], []
+            for image, label in zip(images, labels):
+                boxes, face_rows = _faces(image, spec)
+                faces += len(boxes)
+                if len(boxes):
+                    found += 1
+                    k = max(range(len(boxes)), key=lambda i: boxes[i][2])
+                    crops.append(face_rows[k])
+                    wanted.append(label)
+            if crops:
+                predicted = clf.predict(np.stack(crops))
+                correct = int(np.sum(predicted == np.array(wanted)))
+            n = len(images)
+            rows[dataset][framing] = {
+                "n_images": n,
+                "with_a_face": found / n,
+                "faces_per_image": faces / n,
+                "accuracy": correct / n,
+            }
+            print(
+                f"{spec:<14} {dataset:>5} {framing:<13} n {n:3d} face {found / n:6.1%} "
+                f"faces/image {faces / n:5.3f} accuracy {correct / n:6.1%}",
+                flush=True,
+            )
+    return rows
+
+
+def score_scenes(folder, spec):
+    from skfer.utils import read_gray_image
+
+    paths = sorted(folder.iterdir())
+    _faces(read_gray_image(paths[0]), spec)  # loads the detector (not timed)
+    faces = found = 0
+    start = time.process_time()
+    for path in paths:
+        boxes, _ = _faces(read_gray_image(path), spec)
+        faces += len(boxes)
+        found += bool(boxes)
+    cpu = time.process_time() - start
+    return {
+        "n_photos": len(paths),
+        "with_a_face": found / len(paths),
+        "faces_per_photo": faces / len(paths),
+        "cpu_ms_per_photo": 1000 * cpu / len(paths),
+    }
+
+
+def fer2013_landmarks(root, n=3000, seed=0):
+    """Medians of YuNet's landmarks in FER2013 training faces (shares of the side)."""
+    from PIL import Image
+
+    from skfer.preprocessing import YuNetDetector
+
+    files = sorted((root / "train").glob("*/*.jpg"))
+    files = [files[i] for i in np.random.default_rng(seed).permutation(len(files))[:n]]
+    detector, points = YuNetDetector(min_score=0.5), []
+    for path in files:
+        with Image.open(path) as image:
+            big = image.convert("L").resize((160, 160), Image.BILINEAR)
+        big = np.asarray(big)
+        padded = np.pad(big, 40, constant_values=int(np.median(big)))
+        _, scores, landmarks = detector.detect(padded)
+        if len(scores) and scores[0] > 0.8:
+            points.append((landmarks[0] - 40) / 160)
+    pts = np.array(points)
+    eyes, mouth = pts[:, :2].mean(1), pts[:, 3:].mean(1)
+    angle = np.degrees(np.arctan2(*(pts[:, 1] - pts[:, 0]).T))
+    facts = {
+        "n_faces": len(pts),
+        "n_images": n,
+        "eyes_row": np.median(eyes[:, 0]),
+        "eyes_col": np.median(eyes[:, 1]),
+        "eyes_apart": np.median(np.linalg.norm(pts[:, 1] - pts[:, 0], axis=1)),
+        "eyes_to_mouth": np.median(np.linalg.norm(mouth - eyes, axis=1)),
+        "eyes_angle_degrees": np.median(angle),
+    }
+    return {k: round(float(v), 4) for k, v in facts.items()}
+
+
+def markdown(result):
+    specs = list(result["detectors"])
+    head = "| framing | " + " | ".join(
+        f"{s} {d} face % / faces a photo / accuracy %"
+        for s in specs
+        for d in result["datasets"]
+    )
+    lines = [head + " |", "|---|" + "---:|" * (len(specs) * len(result["datasets"]))]
+    for framing in FRAMINGS:
+        cells = []
+        for s in specs:
+            for d in result["datasets"]:
+                r = result["detectors"][s]["framings"][d][framing]
+                cells.append(
+                    f"{100 * r['with_a_face']:.1f} / {r['faces_per_image']:.3f} / "
+                    f"{100 * r['accuracy']:.1f}"
+                )
+        lines.append(f"| {framing} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| detector | scenes with a face % | faces a photo | CPU ms a photo |",
+    ]
+    lines.append("|---|---:|---:|---:|")
+    for s in specs:
+        r = result["detectors"][s]["scenes"]
+        lines.append(
+            f"| {s} | {100 * r['with_a_face']:.1f} | {r['faces_per_photo']:.3f} | "
+            f"{r['cpu_ms_per_photo']:.1f} |"
+        )
+    return page(
+        "Face detectors on the photo benchmark's validation part",
+        lines,
+        "validation part only (30 % of the subjects); accuracy of the largest face, "
+        f"model {result['model']}; CPU ms: finding and cropping, one thread.",
+        result["command"],
+        hardware_line(result["machine"], threads=1),
+    )
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.fer2013_landmarks:
+        print(fer2013_landmarks(data_dir(args.data_dir, "fer2013")))
+        return 0
+    from skfer import load_pretrained
+
+    datasets = {
+        "JAFFE": load_jaffe_photos(data_dir(args.data_dir, "jaffe")),
+        "CK+": load_ckplus_photos(data_dir(args.data_dir, "ckplus")),
+    }
+    clf = load_pretrained(args.model, tta="flip", class_prior="uniform")
+    framed = validation_framings(datasets, args.every)
+    result = {
+        "kind": "skfer-benchmark-detectors",
+        "command": command_line(),
+        "date": now(),
+        "machine": machine_info(),
+        "model": args.model,
+        "every": args.every,
+        "datasets": list(datasets),
+        "detectors": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="skfer-detectors-") as tmp:
+        scenes = Path(tmp) / "scenes"
+        faces = datasets["JAFFE"][0] + datasets["CK+"][0]
+        make_scenes(scenes, faces, args.n_scenes)
+        for spec in args.detectors:
+            framings = score_framings(framed, spec, clf)
+            speed = score_scenes(scenes, spec)
+            print(f"{spec:<14} scenes {speed}", flush=True)
+            result["detectors"][spec] = {"framings": framings, "scenes": speed}
+    write_json(args.output / "detectors.json", result)
+    write_text(args.output / "detectors.md", markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
