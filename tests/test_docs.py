@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import os
 import pkgutil
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -336,3 +337,27 @@ def test_quickstart_loads_the_model_the_command_line_uses():
     names = re.findall(r'load_pretrained\("([\w-]+)"\)', text)
     assert "list_pretrained()[0]" not in text and names
     assert set(names) == {default_pretrained()}
+
+
+def test_install_guide_gives_the_cpu_torch_route_without_the_constraints_file():
+    """It asked for constraints.txt (shipped in neither sdist nor wheel) and a
+    plain install pulled a CUDA torch of several GB."""
+    import re
+
+    text = (DOCS / "install.rst").read_text(encoding="utf-8")
+    usual, _, pinned = text.partition("The pinned install of the project's machines")
+    assert pinned and "constraints.txt" not in usual
+    commands = re.findall(r"^\s+(\S*pip install .*)$", usual, flags=re.M)
+    assert any("download.pytorch.org/whl/cpu" in c for c in commands)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make")
+def test_make_html_runs_sphinx_with_a_python_that_has_it():
+    """``make -C docs html`` failed unless the virtual environment was active."""
+    done = subprocess.run(
+        ["make", "-n", "-C", str(DOCS), "html"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    venv = ROOT / ".venv" / "bin" / "python"
+    python = "../.venv/bin/python" if venv.is_file() else "python3"
+    assert f"{python} -m sphinx -M html" in done.stdout

@@ -311,3 +311,28 @@ def test_bad_arguments_are_usage_errors(capsys):
     assert main(["predict", "x.png", "--json", "--csv"]) == 2
     err = capsys.readouterr().err
     assert "not allowed with argument" in err and "`skfer predict --help`" in err
+
+
+def test_the_plot_names_the_photos_without_a_face(monkeypatch, tmp_path):
+    """A photo without a face is said in the figure too, not drawn as a face."""
+    pytest.importorskip("matplotlib")
+    import skfer.plotting
+    from skfer.cli import _predict
+
+    figures = []
+    monkeypatch.setattr(
+        skfer.plotting, "save_figure", lambda fig, path: figures.append(fig) or path
+    )
+    rows = np.zeros((1, 48 * 48), np.uint8)
+    proba, classes = np.array([[0.7, 0.3]]), ["happy", "sad"]
+    _predict._plot(
+        tmp_path / "a.png",
+        rows,
+        proba,
+        classes,
+        ["face.png #1"],
+        24,
+        no_face=["photos/cup.png"],
+    )
+    (fig,) = figures
+    assert "no face: cup.png" in [t.get_text() for t in fig.texts]
