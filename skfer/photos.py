@@ -1,12 +1,15 @@
-"""From photos to a table of faces and emotions in one call: :func:`analyze`.
+"""Photos and videos to a table of faces and emotions, in one call: :func:`analyze`.
 
-The core of ``skfer predict`` (which adds the printing and the figure).
+The core of ``skfer predict`` (which adds the printing and the figure): both
+write the records of :func:`analyse_photo` and :func:`analyse_video_file` (one
+per file, ``kind`` ``"photo"`` or ``"video"``) and the rows of :func:`table`.
 """
 
 import collections
 import functools
 import math
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,6 +22,7 @@ MARGIN = 0.1  # brings in the chin and forehead, framing faces as in FER2013
 MAX_JOBS = 8  # default threads: one per core, at most this many
 NO_FACE, NOT_IMAGE = "no face", "not an image"
 NO_FACE_MESSAGE = "no face found (for face crops use --detect never)"
+PHOTO, VIDEO = "photo", "video"  # the ``kind`` of a record and of a row
 
 
 def default_jobs():
@@ -96,8 +100,8 @@ def analyse_photo(item, detector, detect, min_face, index=0, size=48):
     """The record (file, status, faces) of one photo and the rows of its faces."""
     from .preprocessing import extract_faces
 
-    record = {"file": _name(item, index), "status": "ok", "message": None}
-    record["faces"] = []
+    record = {"file": _name(item, index), "kind": PHOTO, "status": "ok"}
+    record.update(message=None, faces=[])
     if isinstance(item, (str, os.PathLike)):
         try:
             item = _image(item)
@@ -193,12 +197,113 @@ def classify(records, rows, clf):
     return classes, proba
 
 
+def is_video(item):
+    """Whether an item of :func:`analyze` is a video file (by its name)."""
+    if not isinstance(item, (str, os.PathLike)):
+        return False
+    from .video import is_video_file
+
+    return is_video_file(item)
+
+
+def analyse_video_file(
+    source,
+    clf,
+    *,
+    every=None,
+    fps=None,
+    detect_every=10,
+    detect="auto",
+    detector="cascade",
+    min_face=None,
+    camera=False,
+    smooth=None,
+    progress=True,
+):
+    """The analysis of one video (or stream) and its record; None if unreadable.
+
+    The record is JSON-ready: ``file``, ``kind`` (``"video"``), ``status``
+    (``"ok"``, ``"no face"``, ``"unreadable"``, ``"truncated"`` or
+    ``"interrupted"``), ``message``, then the facts of the run, the per-track
+    summary (``tracks``) and one entry per (frame, face) (``frames``).
+    """
+    from .video import (
+        VideoDecodeWarning,
+        VideoReadError,
+        analyse_video,
+        smooth_probabilities,
+    )
+
+    record = {"file": str(source), "kind": VIDEO, "status": "ok", "message": None}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", VideoDecodeWarning)  # in the record
+            result = analyse_video(
+                source,
+                clf,
+                every=every,
+                fps=fps,
+                detect_every=detect_every,
+                detect=detect != "never",
+                detector=detector,
+                min_face=min_face,
+                camera=camera,
+                progress=progress,
+            )
+    except VideoReadError as exc:
+        record.update(status="unreadable", message=str(exc))
+        return None, record
+    if smooth is not None:
+        result = smooth_probabilities(result, **smooth)
+    info = result.info
+    if info["interrupted"]:
+        record.update(status="interrupted", message="stopped by Ctrl-C")
+    elif not info["complete"]:
+        record.update(status="truncated", message=info["message"])
+    elif not len(result):
+        record.update(
+            status=NO_FACE,
+            message="no face found (for videos of a face crop use --detect never)",
+        )
+    record.update((k, v) for k, v in result.to_dict().items() if k not in record)
+    return result, record
+
+
+def columns(classes):
+    """The columns of :func:`table`: those of :func:`analyze` and ``--csv``.
+
+    Photos and videos share them: a photo's rows leave ``frame``, ``time`` and
+    ``track`` empty, a video's leave ``found`` and ``score`` empty.
+    """
+    head = ["file", "face", "row", "col", "height", "width", "found", "score"]
+    return [*head, "emotion", *classes, "status", "kind", "frame", "time", "track"]
+
+
+def _faces(record):
+    """``(number, face)`` of each face of a record: the photo's faces, or each
+    (frame, face) of a video, numbered within its frame."""
+    if record.get("kind", PHOTO) == PHOTO:
+        return list(enumerate(record["faces"], 1))
+    in_frame = collections.Counter()
+    out = []
+    for face in record.get("frames", []):
+        in_frame[face["frame"]] += 1
+        out.append((in_frame[face["frame"]], face))
+    return out
+
+
 def table(records, classes):
-    """One dict per face (and one per photo without a face), flat columns."""
+    """One dict per face (and one per file without a face), the flat
+    :func:`columns`, for the records of photos and videos alike."""
     out = []
     for record in records:
-        base = {"file": record["file"], "status": record["status"]}
-        if not record["faces"]:
+        base = {
+            "file": record["file"],
+            "status": record["status"],
+            "kind": record.get("kind", PHOTO),
+        }
+        faces = _faces(record)
+        if not faces:
             empty = dict.fromkeys(["row", "col", "height", "width", "score"])
             out.append(
                 {
@@ -208,11 +313,12 @@ def table(records, classes):
                     "found": record["status"],
                     "emotion": None,
                     **dict.fromkeys(classes, float("nan")),
+                    **dict.fromkeys(["frame", "time", "track"]),
                 }
             )
-        for k, face in enumerate(record["faces"], 1):
+        for k, face in faces:
             row, col, height, width = face["box"]
-            score = face["score"]
+            score = face.get("score")
             out.append(
                 {
                     **base,
@@ -222,12 +328,30 @@ def table(records, classes):
                     "height": height,
                     "width": width,
                     "score": float("nan") if score is None else score,
-                    "found": face["found"],
+                    "found": face.get("found"),
                     "emotion": face["emotion"],
                     **face["probabilities"],
+                    "frame": face.get("frame"),
+                    "time": face.get("time"),
+                    "track": face.get("track"),
                 }
             )
     return out
+
+
+def require_video_reader(reason):
+    """Fail before any work when videos are to be read and PyAV is missing."""
+    from .utils import import_optional
+
+    import_optional("av", reason, extra="video", package="av")
+
+
+def in_file_order(photo_records, video_records, videos):
+    """The records of photos and of videos merged back into the files' order
+    (``videos``: one bool per file)."""
+    photos, clips = iter(photo_records), iter(video_records)
+    merged = (next(clips if is_clip else photos, None) for is_clip in videos)
+    return [record for record in merged if record is not None]
 
 
 def _default_model():
@@ -255,18 +379,23 @@ def analyze(
     n_jobs=1,
     progress=False,
 ):
-    """Faces and emotions of photos, in one call: one row per face.
+    """Faces and emotions of photos (and videos), in one call: one row per face.
 
     Each photo is read (gray), its faces found and framed by
     :func:`skfer.preprocessing.find_faces` (the framing the models were trained
     on; an image that already is a face crop is used as it is), cropped to the
-    model's input and classified. ``skfer predict`` runs the same code.
+    model's input and classified. Video files (``.mp4``, ``.mov``, an animated
+    GIF...: :func:`skfer.video.is_video_file`) among them are analysed by
+    :func:`skfer.video.analyse_video` with its defaults (10 frames per second):
+    one row per (frame, face), in the same columns. ``skfer predict`` runs the
+    same code.
 
     Parameters
     ----------
     photos : str, path-like, ndarray, PIL image, or a list of them
-        Image files, folders (every file below, sorted), arrays of shape
-        (height, width) or (height, width, channels), or PIL images.
+        Image or video files, folders (every file below, sorted), arrays of
+        shape (height, width) or (height, width, channels), or PIL images.
+        Videos need PyAV (skfer's ``video`` extra).
     model : fitted classifier or str, default=None
         A fitted :class:`~skfer.FERClassifier` (or any classifier with
         ``predict_proba`` and ``classes_`` taking flattened 48x48 gray crops),
@@ -292,11 +421,16 @@ def analyze(
     faces : pandas.DataFrame or list of dict
         One row per face: ``file``, ``face`` (1, 2, ... in the photo, left to
         right), ``row``, ``col``, ``height``, ``width`` (the box in the photo),
-        ``score`` (the detector's confidence), ``found`` (``"detected"`` or
-        ``"whole image"``), ``emotion`` and one column per class with its
-        probability; a photo without a face gives one row with ``face`` 0,
+        ``found`` (``"detected"`` or ``"whole image"``), ``score`` (the
+        detector's confidence), ``emotion``, one column per class with its
+        probability, ``status`` (``"ok"``, ``"no face"`` or ``"not an
+        image"``; for a video also ``"unreadable"``, ``"truncated"``), ``kind``
+        (``"photo"`` or ``"video"``), and for a video's rows ``frame``, ``time``
+        (seconds) and ``track`` (the id of the face followed over frames; its
+        ``face`` is its number in the frame, ``found`` and ``score`` are
+        empty). A file without a face gives one row with ``face`` 0,
         ``found`` ``"no face"`` (or ``"not an image"``) and empty values.
-        ``status`` says ``"ok"``, ``"no face"`` or ``"not an image"``.
+        The columns of ``skfer predict --csv``.
 
     See Also
     --------
@@ -312,8 +446,8 @@ def analyze(
     >>> rows = analyze([data.astronaut(), data.coffee()], clf, as_frame=False)
     >>> [(r["file"], r["found"], r["height"]) for r in rows]
     [('<image 0>', 'detected', 109), ('<image 1>', 'no face', None)]
-    >>> sorted(rows[0])[:4], len(rows[0])
-    (['angry', 'col', 'disgust', 'emotion'], 17)
+    >>> rows[0]["kind"], rows[0]["frame"], len(rows[0])
+    ('photo', None, 21)
     """
     if as_frame not in (True, False, "auto"):
         raise ValueError(f"as_frame must be True, False or 'auto'; got {as_frame!r}.")
@@ -333,8 +467,12 @@ def analyze(
             f"pretrained name or None; got {type(model).__name__}."
         )
     side = math.isqrt(int(getattr(model, "n_features_in_", 48 * 48)))
+    items = list_photos(photos)
+    videos = [is_video(item) for item in items]
+    if any(videos):
+        require_video_reader("skfer.analyze needs PyAV to read the video files")
     records, rows = analyse_photos(
-        list_photos(photos),
+        [item for item, clip in zip(items, videos) if not clip],
         detector=detector,
         detect=detect,
         min_face=min_face,
@@ -343,7 +481,19 @@ def analyze(
         size=side,
     )
     classes, _ = classify(records, rows, model)
-    out = table(records, classes)
+    clips = [
+        analyse_video_file(
+            item,
+            model,
+            detect=detect,
+            detector=detector,
+            min_face=min_face,
+            progress=progress,
+        )[1]
+        for item, clip in zip(items, videos)
+        if clip
+    ]
+    out = table(in_file_order(records, clips, videos), classes)
     if as_frame is False:
         return out
     try:
@@ -355,9 +505,9 @@ def analyze(
                 "as_frame=False for a list of dicts."
             ) from exc
         return out
-    columns = ["file", "face", "row", "col", "height", "width", "score", "found"]
-    columns += ["emotion", *classes, "status"]
-    frame = pd.DataFrame(out, columns=columns)
-    for column in ("row", "col", "height", "width"):
+    frame = pd.DataFrame(out, columns=columns(classes))
+    for column in ("row", "col", "height", "width", "frame", "track"):
         frame[column] = frame[column].astype("Int64")
+    for column in ("score", "time"):
+        frame[column] = frame[column].astype(float)
     return frame

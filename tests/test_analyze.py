@@ -56,8 +56,10 @@ def test_a_cup_a_cat_and_a_landscape_have_no_face(clf, folder):
         "notes.txt": "not an image",
         "rocket.png": "no face",
     }
-    columns = ["file", "face", "row", "col", "height", "width", "score", "found"]
-    assert list(frame.columns) == columns + ["emotion", *clf.classes_, "status"]
+    columns = ["file", "face", "row", "col", "height", "width", "found", "score"]
+    columns += ["emotion", *clf.classes_, "status", "kind", "frame", "time", "track"]
+    assert list(frame.columns) == columns
+    assert set(frame.kind) == {"photo"} and frame.frame.isna().all()
     assert frame.loc[frame.found == "no face", "emotion"].isna().all()
 
 
@@ -71,6 +73,35 @@ def test_pil_images_arrays_and_paths_give_the_same_faces(clf, folder):
             by_path[k] for k in ("row", "col", "height", "width")
         ]
     assert by_pil["file"] == str(path)  # a PIL image opened from a file
+
+
+def test_a_folder_of_photos_and_videos_is_one_table(clf, folder, tmp_path):
+    pytest.importorskip("av")
+    from skfer.video import make_face_video
+
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "astronaut.png").write_bytes((folder / "astronaut.png").read_bytes())
+    make_face_video(
+        mixed / "clip.mp4",
+        n_faces=1,
+        seconds=1,
+        fps=10,
+        frame_size=(160, 200),
+        face_size=96,
+    )
+    pytest.importorskip("pandas")
+    frame = analyze(mixed, clf)
+    photo, video = frame[frame.kind == "photo"], frame[frame.kind == "video"]
+    assert photo.file.str.endswith("astronaut.png").all() and len(photo) == 1
+    assert photo.frame.isna().all() and photo.found.tolist() == ["detected"]
+    assert video.file.str.endswith("clip.mp4").all() and len(video) >= 8
+    assert video.frame.tolist() == sorted(video.frame) and (video.track >= 1).all()
+    assert video.time.tolist() == pytest.approx((video.frame / 10).tolist())
+    assert video.found.isna().all() and video.score.isna().all()
+    assert str(frame.frame.dtype) == "Int64" and (video.face == 1).all()
+    proba = video[list(clf.classes_)].sum(axis=1)
+    assert proba.tolist() == pytest.approx([1.0] * len(video), abs=1e-4)
 
 
 def test_detector_and_detect_are_passed_on(clf):

@@ -512,3 +512,30 @@ def test_a_results_page_is_its_json_table_first(name, module, function):
         "- **Command**",
         "- **Hardware**",
     ]
+
+
+def test_startup_quick_mode_writes_its_json_and_page(tmp_path):
+    """``benchmarks/startup.py --quick``: one run of each command, the page's shape,
+    and the imports it sees (the command line starts without torch)."""
+    import startup
+    from _common import read_json
+
+    assert startup.main(["--quick", "--output", str(tmp_path)]) == 0
+    result = read_json(tmp_path / "startup.json")
+    rows = {row["command"]: row for row in result["commands"]}
+    assert list(rows) == [name for name, _ in startup.COMMANDS]
+    assert all(row["runs"] == 1 and row["median_s"] > 0 for row in rows.values())
+    assert rows["skfer --help"]["imports"] == dict.fromkeys(startup.HEAVY, False)
+    # the bare interpreter imports the fewest modules
+    assert rows["python -c pass"]["modules_imported"] == min(
+        row["modules_imported"] for row in rows.values()
+    )
+    text = (tmp_path / "startup.md").read_text(encoding="utf-8")
+    assert text == startup.markdown(result)  # --markdown-only gives it again
+    lines = text.splitlines()
+    assert lines[0].startswith("# ") and "| `skfer --help` |" in text
+    assert [line.split(":")[0] for line in lines[-3:]] == [
+        "- **Protocol**",
+        "- **Command**",
+        "- **Hardware**",
+    ]

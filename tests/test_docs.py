@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import os
 import pkgutil
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -255,3 +256,108 @@ def test_tta_claimed_for_the_shipped_models_is_the_registry_s(page):
     assert all(value in shipped for value in claims), (page, claims, shipped)
     if page != "README.md":  # the guides state it
         assert claims, f"{page} no longer says which tta the shipped models use"
+
+
+# ------------------------------------------------- words that match the code
+def _requirement_name(requirement):
+    """``"dask[distributed]>=2024.1"`` -> ``"dask"``; ``"skfer[torch]"`` -> None."""
+    import re
+
+    name = re.match(r"[A-Za-z0-9_.-]+", requirement).group(0)
+    return None if name == "skfer" else name.lower()
+
+
+def _extras_table():
+    """``{extra: text of its "Installs" cell}`` of install.rst's table."""
+    import re
+
+    text = (DOCS / "install.rst").read_text(encoding="utf-8")
+    rows = re.findall(r"^   \* - ``(\w+)``\n     - (.*)$", text, flags=re.M)
+    return {extra: installs.lower() for extra, installs in rows}, text
+
+
+def test_install_guide_lists_every_extra_and_base_dependency_of_pyproject():
+    """It omitted the onnx extra, Pillow and tqdm; now checked against pyproject."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    table, text = _extras_table()
+    assert set(table) == set(extras)
+    for extra, requirements in extras.items():
+        names = {_requirement_name(r) for r in requirements} - {None}
+        missing = [n for n in names if n not in table[extra]]
+        assert not missing, f"install.rst: extra {extra!r} does not name {missing}"
+    core = text.split("alone installs the light core:", 1)[1].split(".", 1)[0]
+    for requirement in project["dependencies"]:
+        assert _requirement_name(requirement) in core.lower(), requirement
+
+
+def _readme_python_blocks():
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+def test_readme_speaks_to_users_not_about_the_project_history():
+    """It spoke of "the issue's 1.2x goal", seeds and shipping dates."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    internal = re.findall(
+        r"\bissues? ?#?\d*\b|\bgoals?\b|\bseeds?\b|shipped (?:on|in) \d", text, re.I
+    )
+    assert internal == []
+
+
+def test_readme_examples_that_train_long_show_progress():
+    """The CK+ cross_validate example ran 21 minutes in silence (verbose not shown)."""
+    import re
+
+    real = r"load_(?:fer2013|ferplus|ckplus|jaffe|image_folder)\("
+    trained = [
+        block
+        for block in _readme_python_blocks()
+        if "FERClassifier(" in block and re.search(real, block)
+    ]
+    assert trained  # the CK+ example is still there
+    for block in trained:
+        assert "verbose=" in block, block
+
+
+def test_quickstart_loads_the_model_the_command_line_uses():
+    """It loaded ``list_pretrained()[0]`` (Model 2) while ``skfer predict`` and
+    :func:`skfer.analyze` use the registry's default (Model 3)."""
+    import re
+
+    from skfer.weights import default_pretrained
+
+    text = (DOCS / "quickstart.rst").read_text(encoding="utf-8")
+    names = re.findall(r'load_pretrained\("([\w-]+)"\)', text)
+    assert "list_pretrained()[0]" not in text and names
+    assert set(names) == {default_pretrained()}
+
+
+def test_install_guide_gives_the_cpu_torch_route_without_the_constraints_file():
+    """It asked for constraints.txt (shipped in neither sdist nor wheel) and a
+    plain install pulled a CUDA torch of several GB."""
+    import re
+
+    text = (DOCS / "install.rst").read_text(encoding="utf-8")
+    usual, _, pinned = text.partition("The pinned install of the project's machines")
+    assert pinned and "constraints.txt" not in usual
+    commands = re.findall(r"^\s+(\S*pip install .*)$", usual, flags=re.M)
+    assert any("download.pytorch.org/whl/cpu" in c for c in commands)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make")
+def test_make_html_runs_sphinx_with_a_python_that_has_it():
+    """``make -C docs html`` failed unless the virtual environment was active."""
+    done = subprocess.run(
+        ["make", "-n", "-C", str(DOCS), "html"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    venv = ROOT / ".venv" / "bin" / "python"
+    python = "../.venv/bin/python" if venv.is_file() else "python3"
+    assert f"{python} -m sphinx -M html" in done.stdout

@@ -15,6 +15,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 __all__ = ["build_parser", "main"]
 
@@ -28,6 +29,18 @@ examples:
   skfer report run/ skfer-evaluate-jaffe/ -o report.html
   skfer export fer2013-model2 model2.onnx      # run it without torch
 """
+
+
+class _Parser(argparse.ArgumentParser):
+    """A parser whose usage errors are one line, as every other error of skfer:
+    ``skfer: error: MESSAGE (see skfer COMMAND --help)``, exit status 2.
+
+    The sub-parsers are of this class too (``add_subparsers`` makes them with
+    the class of their parent).
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"skfer: error: {message} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     from . import _train as train
     from . import _transfer as transfer
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="skfer",
         description="Facial expression recognition with skfer.",
         epilog=_EPILOG,

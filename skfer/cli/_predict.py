@@ -6,6 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..report import schema
 from . import _video as video
 from ._common import (
     UsageError,
@@ -36,7 +37,10 @@ image") and "score" how sure the detector is. The same code runs in Python as
 skfer.analyze(photos). Photos are read and
 searched on --jobs threads (default: one per CPU core, at most 8), while the
 model loads; all their faces then go through the model in batches. Videos and
---camera: see below."""
+--camera: see below. Photos and videos may be mixed (in a folder too): both
+are analysed, in the order of the files, and --json and --csv give one schema
+for both (a "kind" of "photo" or "video"; a video's rows add its frame, time
+and track; --csv has the columns of skfer.analyze)."""
 
 DETECT_MODES = ("auto", "always", "never")  # as skfer.preprocessing.find_faces
 MAX_JOBS = 8  # default --jobs: one thread per core, at most this many (as photos)
@@ -167,7 +171,7 @@ def analyse(files, detect, min_face, jobs=1, stop=None, detector="cascade"):
     )
 
 
-def _print_table(records, classes):
+def _print_photo_table(records, classes):
     width = max([len("file")] + [len(r["file"]) for r in records])
     head = (
         f"{'file':<{width}}  {'face':>4}  {'box (row,col,h,w)':<19}  {'found':<11}  "
@@ -188,40 +192,36 @@ def _print_table(records, classes):
             )
 
 
+def _print_table(records, classes):
+    """The photos' table, then the videos' (a blank line between)."""
+    from ..photos import PHOTO
+
+    photos = [r for r in records if r.get("kind", PHOTO) == PHOTO]
+    videos = [r for r in records if r.get("kind", PHOTO) != PHOTO]
+    if photos or not videos:
+        _print_photo_table(photos, classes)
+    if videos:
+        if photos:
+            print()
+        video.print_table(videos, classes)
+
+
+def _cell(value, probability=False):
+    if value is None or (isinstance(value, float) and value != value):  # NaN
+        return ""
+    return f"{value:.4f}" if probability else value
+
+
 def _print_csv(records, classes):
+    """The rows of :func:`skfer.analyze`, photos and videos in one schema."""
+    from ..photos import columns, table
+
+    names = columns(classes)
+    probabilities = set(classes)
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(
-        [
-            "file",
-            "face",
-            "row",
-            "col",
-            "height",
-            "width",
-            "found",
-            "score",
-            "emotion",
-            *classes,
-            "status",
-        ]
-    )
-    for record in records:
-        if not record["faces"]:
-            blank = [""] * (8 + len(classes))
-            writer.writerow([record["file"], *blank, record["status"]])
-        for k, face in enumerate(record["faces"], 1):
-            writer.writerow(
-                [
-                    record["file"],
-                    k,
-                    *face["box"],
-                    face["found"],
-                    "" if face["score"] is None else face["score"],
-                    face["emotion"],
-                    *(f"{face['probabilities'][c]:.4f}" for c in classes),
-                    record["status"],
-                ]
-            )
+    writer.writerow(names)
+    for row in table(records, classes):
+        writer.writerow([_cell(row[n], n in probabilities) for n in names])
 
 
 def _plot(
@@ -267,22 +267,22 @@ def _load(args):
 
 
 def run(args):
+    from ..photos import in_file_order, is_video
     from ._common import check_output_file
 
     if args.explain is not None and args.plot is None:
         raise UsageError("--explain draws on the --plot figure; add --plot OUT.png.")
+    files = list_files(args.paths)
+    videos = [is_video(f) for f in files]
+    photo_files = [f for f, clip in zip(files, videos) if not clip]
+    sources = [args.camera] if args.camera is not None else []
+    sources += [f for f, clip in zip(files, videos) if clip]
+    video.check_options(args, has_videos=bool(sources))  # before the work
     if args.plot is not None:
         check_output_file(args.plot, "--plot")
         _require_matplotlib("--plot")  # before the work, not after it
-    files = list_files(args.paths)
-    if video.wants_video(args, files):
-        return video.run(args, files)
-    for option in ("timeline", "annotate"):  # video outputs: photos have none
-        if getattr(args, option, None) is not None:
-            raise UsageError(
-                f"--{option} is drawn for videos and --camera; the files given are "
-                "photos (for them use --plot OUT.png)."
-            )
+        if not photo_files:
+            note("--plot draws photos; for videos use --timeline OUT.png.")
     # The photos are read and searched while the model loads (importing torch
     # holds the GIL, the face search mostly does not): start-up overlaps the work.
     stop = threading.Event()
@@ -290,7 +290,7 @@ def run(args):
         from ..photos import default_jobs
 
         jobs = args.jobs or default_jobs()
-        work = (files, args.detect, args.min_face, jobs, stop, args.detector)
+        work = (photo_files, args.detect, args.min_face, jobs, stop, args.detector)
         analysed = background.submit(analyse, *work)
         try:
             clf, model_name = _load(args)
@@ -307,22 +307,29 @@ def run(args):
             titles.append(f"{Path(record['file']).name} #{n}")
         if record["status"] != "ok":
             note(f"skfer: {record['file']}: {record['status']}: {record['message']}")
-    print_results(
-        args,
-        {"model": model_name, "classes": classes, "results": records},
-        records,
-        classes,
-        csv=_print_csv,
-        table=_print_table,
+    clips = video.analyse_sources(args, clf, sources) if sources else []
+    results = (
+        clips if args.camera is not None else in_file_order(records, clips, videos)
     )
+    document = {
+        "kind": schema.KIND_PREDICT,
+        "command": getattr(args, "command", None),
+        "model": model_name,
+        "classes": classes,
+        "results": results,
+    }
+    print_results(args, document, results, classes, csv=_print_csv, table=_print_table)
     n_faces = len(rows)
     no_face = sum(r["status"] == "no face" for r in records)
     not_image = sum(r["status"] == "not an image" for r in records)
-    note(
-        f"{_count(len(records), 'file')}, {_count(n_faces, 'face')}; {no_face} "
-        f"without a face, {not_image} not {'an image' if not_image == 1 else 'images'}"
-    )
-    if args.plot is not None:
+    if records or not clips:
+        prefix = "photos: " if clips else ""
+        note(
+            f"{prefix}{_count(len(records), 'file')}, {_count(n_faces, 'face')}; "
+            f"{no_face} without a face, {not_image} not "
+            f"{'an image' if not_image == 1 else 'images'}"
+        )
+    if args.plot is not None and photo_files:
         if n_faces:
             figure = (rows, proba, classes, titles, args.plot_max, clf, args.explain)
             missed = [r["file"] for r in records if r["status"] == "no face"]
@@ -331,7 +338,9 @@ def run(args):
             note(f"emotion analysis written to {out}")
         else:
             note("--plot: no face to draw.")
-    if not records or not_image == len(records):
+    if any(r["status"] == "unreadable" for r in clips):
+        return 1  # a video that could not be read
+    if not clips and (not records or not_image == len(records)):
         note("skfer: none of the files given could be read as an image.")
         return 1
     return 0

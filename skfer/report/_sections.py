@@ -18,6 +18,7 @@ from ._markdown import markdown_to_html
 from .schema import (
     CURVES_PNG,
     KIND_EVALUATE,
+    KIND_PREDICT,
     KIND_TRAIN,
     KIND_VIDEO,
     check_result,
@@ -177,6 +178,19 @@ def _video_html(video):
     )
 
 
+def _predictions(data, kind):
+    """The video records and the photo records of a ``skfer predict --json``
+    document (``videos`` in the documents of video runs before ``results``)."""
+    records = data.get("videos" if kind == KIND_VIDEO else "results")
+    records = (
+        [r for r in records if isinstance(r, dict)] if isinstance(records, list) else []
+    )
+    if kind == KIND_VIDEO:
+        return records, []
+    videos = [r for r in records if r.get("kind") == "video"]
+    return videos, [r for r in records if r.get("kind") != "video"]
+
+
 def _timeline_figure(video):
     from ..plotting import plot_emotion_timeline
 
@@ -236,8 +250,14 @@ def section_for_files(name, files, base):
                 used.add(cm_png)
             elif (data.get("summary") or {}).get("confusion_matrix"):
                 figures.append(_confusion_figure(data["summary"]))
-        elif kind == KIND_VIDEO:
-            for video in data.get("videos", []):
+        elif kind in (KIND_PREDICT, KIND_VIDEO):
+            videos, photos = _predictions(data, kind)
+            if photos:  # as any other result file
+                shown = {**data, "results": photos}
+                blocks.append(
+                    f"<h3>{esc(path.stem)}</h3>" + _generic_json_html(shown, path.stem)
+                )
+            for video in videos:
                 blocks.append(_video_html(video))
                 timeline = Path(str(video.get("timeline"))).name
                 if timeline in figure_names:

@@ -1,7 +1,7 @@
 """The result files of skfer runs: their names, kinds and checks (public module).
 
 One place for what ``skfer train``, ``skfer evaluate`` and ``skfer predict
-KIND_VIDEO --json`` write and :func:`make_report` reads:
+--json`` write and :func:`make_report` reads:
 
 - a training run folder: ``model.safetensors``, ``card.json`` (``kind:
   skfer-train``), ``history.json`` and ``learning_curves.png``
@@ -9,7 +9,9 @@ KIND_VIDEO --json`` write and :func:`make_report` reads:
 - an evaluation: ``evaluation.json`` (``kind: skfer-evaluate``, a
   :func:`skfer.metrics.classification_summary`) and ``confusion_matrix.png``
   (``skfer evaluate``);
-- a video run: a JSON document of ``kind: skfer-video``.
+- a prediction: the JSON document of ``skfer predict --json`` (``kind:
+  skfer-predict``), one record per photo or video in ``results``; a video run
+  of skfer 0.x before it wrote ``kind: skfer-video`` with ``videos``.
 """
 
 import json
@@ -22,6 +24,7 @@ __all__ = [
     "HISTORY_JSON",
     "KINDS",
     "KIND_EVALUATE",
+    "KIND_PREDICT",
     "KIND_TRAIN",
     "KIND_VIDEO",
     "WEIGHTS_FILE",
@@ -47,10 +50,12 @@ CURVES_PNG = "learning_curves.png"
 KIND_TRAIN = "skfer-train"
 #: ``kind`` of an evaluation.
 KIND_EVALUATE = "skfer-evaluate"
-#: ``kind`` of ``skfer predict VIDEO --json`` output.
+#: ``kind`` of ``skfer predict --json`` output (photos and videos).
+KIND_PREDICT = "skfer-predict"
+#: ``kind`` of ``skfer predict VIDEO --json`` output before KIND_PREDICT (read).
 KIND_VIDEO = "skfer-video"
-#: The ``kind`` field of each result document skfer writes.
-KINDS = (KIND_TRAIN, KIND_EVALUATE, KIND_VIDEO)
+#: The ``kind`` field of each result document skfer writes (or wrote).
+KINDS = (KIND_TRAIN, KIND_EVALUATE, KIND_PREDICT, KIND_VIDEO)
 
 
 def read_result(path):

@@ -166,9 +166,10 @@ def run_transfer(
     found, missing = source_weights(models, weights)
     if needs_weights and missing:
         raise ValueError(
-            f"No FER2013 weights for {missing}: train them with "
-            f"`python benchmarks/fer2013.py --models {' '.join(missing)}` (they are "
-            "kept in the cache) or pass weights explicitly."
+            f"No FER2013 weights for {missing}: train them with `skfer train "
+            f"--dataset fer2013 --model {missing[0]} --output RUN` and pass them as "
+            f"weights (on the command line `--weights {missing[0]}="
+            "RUN/model.safetensors`)."
         )
     datasets = _load_targets(data_home, targets)
     kwargs = dict(n_repeats=n_repeats, params=None, max_splits=None)

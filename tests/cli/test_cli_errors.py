@@ -129,6 +129,18 @@ def test_a_validation_fraction_leaving_too_few_images_is_our_error(
     assert "train_size" not in line  # not scikit-learn's message
 
 
+def test_a_dataset_too_small_for_its_split_is_refused_before_training(
+    make_face_folder, tmp_path
+):
+    """Three files trained "on 1 image", scored 0.000 and saved a model, silently."""
+    data = make_face_folder(tmp_path / "three", n=3)
+    out = tmp_path / "r"
+    code, _, err = run_main(*train_args(data, out))
+    line = error_line(code, err)
+    assert "keeps 1 of the 2 training images for training" in line
+    assert not (out / "model.safetensors").exists()
+
+
 def test_timeline_for_photos_is_an_error(photos, model_path, tmp_path):
     code, _, err = run_main(
         "predict",

@@ -208,3 +208,19 @@ def test_best_pretrained_is_public_and_the_registry_s_default():
     from skfer.weights import default_pretrained
 
     assert best_pretrained() == default_pretrained() is not None
+
+
+def test_no_message_tells_users_to_run_what_they_cannot_have():
+    """Hints said ``pip install skfer[plot]`` (skfer is on no index) and ``python
+    benchmarks/fer2013.py`` (a wheel holds no benchmarks/)."""
+    import re
+
+    offenders = [
+        f"{path.relative_to(ROOT)}: {found}"
+        for path in sorted((ROOT / "skfer").rglob("*.py"))
+        for found in re.findall(
+            r"pip install ['\"]?skfer\[|python benchmarks/",
+            path.read_text(encoding="utf-8"),
+        )
+    ]
+    assert offenders == []

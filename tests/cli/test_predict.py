@@ -70,9 +70,10 @@ def test_csv_output_has_one_row_per_face(photos, model_path, capsys):
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert code == 0
     assert [r["status"] for r in rows] == ["ok", "ok", "not an image"]
-    assert [r["found"] for r in rows] == ["detected", "detected", ""]
-    assert rows[0]["face"] == "1" and rows[1]["face"] == "2"
+    assert [r["found"] for r in rows] == ["detected", "detected", "not an image"]
+    assert [r["face"] for r in rows] == ["1", "2", "0"]
     assert float(rows[0]["happy"]) >= 0 and rows[2]["emotion"] == ""
+    assert {r["kind"] for r in rows} == {"photo"} and rows[0]["frame"] == ""
 
 
 @pytest.mark.parametrize("option", [["--no-detect"], ["--detect", "never"]])
@@ -126,6 +127,7 @@ def test_jobs_give_the_same_output_in_file_order(photos, model_path, capsys):
         args = [str(photos), "--model", str(model_path), "--json", "--jobs", jobs]
         assert main(["predict", *args]) == 0
         outputs.append(json.loads(capsys.readouterr().out))
+        assert outputs[-1].pop("command").endswith(f"--jobs {jobs}")
     assert outputs[0] == outputs[1]
     files = [r["file"] for r in outputs[0]["results"]]
     assert files == sorted(files) and len(files) == 5
@@ -308,4 +310,29 @@ def test_bad_arguments_are_usage_errors(capsys):
     assert main(["predict"]) == 2
     assert main(["predict", "x.png", "--json", "--csv"]) == 2
     err = capsys.readouterr().err
-    assert "usage: skfer predict" in err and "not allowed with argument" in err
+    assert "not allowed with argument" in err and "`skfer predict --help`" in err
+
+
+def test_the_plot_names_the_photos_without_a_face(monkeypatch, tmp_path):
+    """A photo without a face is said in the figure too, not drawn as a face."""
+    pytest.importorskip("matplotlib")
+    import skfer.plotting
+    from skfer.cli import _predict
+
+    figures = []
+    monkeypatch.setattr(
+        skfer.plotting, "save_figure", lambda fig, path: figures.append(fig) or path
+    )
+    rows = np.zeros((1, 48 * 48), np.uint8)
+    proba, classes = np.array([[0.7, 0.3]]), ["happy", "sad"]
+    _predict._plot(
+        tmp_path / "a.png",
+        rows,
+        proba,
+        classes,
+        ["face.png #1"],
+        24,
+        no_face=["photos/cup.png"],
+    )
+    (fig,) = figures
+    assert "no face: cup.png" in [t.get_text() for t in fig.texts]

@@ -34,8 +34,9 @@ def test_json_rows_tracks_and_files(clip, model_path, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 0
     data = json.loads(out)
-    assert data["kind"] == "skfer-video" and len(data["classes"]) == 7
-    (video,) = data["videos"]
+    assert data["kind"] == "skfer-predict" and len(data["classes"]) == 7
+    (video,) = data["results"]  # the photos' schema
+    assert video["kind"] == "video" and video["file"] == str(clip)
     assert video["status"] == "ok" and video["n_decoded"] == 15
     assert video["n_sampled"] == 8 and video["sampling"] == {"every": 2}
     assert video["smoothing"] == {"method": "window", "window": 3}
@@ -71,7 +72,7 @@ def test_camera_source_is_the_same_path(clip, model_path, capsys):
     )
     out, err = capsys.readouterr()
     assert code == 0 and "press Ctrl-C to stop" in err
-    (video,) = json.loads(out)["videos"]
+    (video,) = json.loads(out)["results"]
     assert video["camera"] and video["n_decoded"] == 15 and video["frames"]
 
 
@@ -93,7 +94,7 @@ def test_ctrl_c_writes_the_results_so_far(clip, model_path, capsys, monkeypatch)
     )
     out, err = capsys.readouterr()
     assert code == 0
-    (video,) = json.loads(out)["videos"]
+    (video,) = json.loads(out)["results"]
     assert video["status"] == "interrupted" and video["n_sampled"] == 4
     assert {row["frame"] for row in video["frames"]} == {0, 1, 2, 3}
     assert "interrupted: stopped by Ctrl-C" in err
@@ -113,7 +114,7 @@ def test_bad_videos_are_reported_and_fail(tmp_path, model_path, capsys):
     )
     out, err = capsys.readouterr()
     assert code == 1  # nothing could be read from two of them
-    status = {Path(v["file"]).name: v["status"] for v in json.loads(out)["videos"]}
+    status = {Path(v["file"]).name: v["status"] for v in json.loads(out)["results"]}
     assert status == {
         "junk.mp4": "unreadable",
         "empty.avi": "unreadable",
@@ -139,7 +140,7 @@ def test_truncated_video_keeps_partial_results(tmp_path, model_path, capsys):
     code = main(["predict", str(cut), "--model", str(model_path), "--json"])
     out, err = capsys.readouterr()
     assert code == 0
-    (video,) = json.loads(out)["videos"]
+    (video,) = json.loads(out)["results"]
     assert video["status"] == "truncated" and video["frames"]
     assert "cut.webm: truncated: the video ended after" in err
 
@@ -147,20 +148,76 @@ def test_truncated_video_keeps_partial_results(tmp_path, model_path, capsys):
 def test_usage_errors(clip, model_path, photos, capsys):
     assert main(["predict", "--model", str(model_path)]) == 2
     assert "--camera SOURCE" in capsys.readouterr().err
-    code = main(["predict", str(clip), str(photos / "two_faces.jpg")])
-    assert code == 2 and "separate" in capsys.readouterr().err
+    code = main(["predict", str(photos / "two_faces.jpg"), "--timeline", "t.png"])
+    assert code == 2 and "--timeline is drawn for videos" in capsys.readouterr().err
     assert main(["predict", str(clip), "--every", "2", "--fps", "3"]) == 2
     assert main(["predict", str(clip), "--smooth", "median"]) == 2
     assert "expected ema" in capsys.readouterr().err
 
 
 def test_report_shows_a_video_run(clip, model_path, tmp_path, capsys):
-    run = tmp_path / "run"
+    run, old = tmp_path / "run", tmp_path / "old"
     run.mkdir()
+    old.mkdir()
     assert main(["predict", str(clip), "--model", str(model_path), "--json"]) == 0
-    (run / "video.json").write_text(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    (run / "video.json").write_text(out)
+    # the document of a video run before it shared the photos' schema
+    legacy = {"kind": "skfer-video", "videos": json.loads(out)["results"]}
+    (old / "video.json").write_text(json.dumps(legacy))
     page = tmp_path / "report.html"
-    assert main(["report", str(run), "-o", str(page)]) == 0
+    assert main(["report", str(run), str(old), "-o", str(page)]) == 0
     html = page.read_text()
-    assert "<h3>two.mp4</h3>" in html and "dominant" in html
-    assert html.count("data:image/png") == 1  # the timeline, drawn from the rows
+    assert html.count("<h3>two.mp4</h3>") == 2 and "dominant" in html
+    assert html.count("data:image/png") == 2  # the timelines, drawn from the rows
+
+
+def test_a_folder_mixing_photos_and_videos_gives_one_schema(
+    clip, photos, model_path, tmp_path, capsys
+):
+    """Both are analysed (they were refused), in file order, in one schema."""
+    from skfer.photos import columns
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for name in ("two_faces.jpg", "blank.png"):
+        (folder / name).write_bytes((photos / name).read_bytes())
+    (folder / "clip.mp4").write_bytes(clip.read_bytes())
+    args = ["predict", str(folder), "--model", str(model_path), "--every", "3"]
+    assert main([*args, "--json"]) == 0
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    assert data["kind"] == "skfer-predict"
+    kinds = {Path(r["file"]).name: (r["kind"], r["status"]) for r in data["results"]}
+    assert list(kinds.items()) == [
+        ("blank.png", ("photo", "no face")),
+        ("clip.mp4", ("video", "ok")),
+        ("two_faces.jpg", ("photo", "ok")),
+    ]
+    assert data["results"][1]["frames"] and data["results"][2]["faces"]
+
+    assert main([*args, "--csv"]) == 0
+    text = capsys.readouterr().out
+    assert text.splitlines()[0].split(",") == columns(data["classes"])
+    rows = list(csv.DictReader(io.StringIO(text)))
+    clips = [r for r in rows if r["kind"] == "video"]
+    stills = [r for r in rows if r["kind"] == "photo"]
+    assert len(stills) == 3 and len(clips) >= 5  # 2 faces + no face; 5 frames
+    assert all(r["frame"] == r["time"] == r["track"] == "" for r in stills)
+    assert all(r["frame"] and r["time"] and r["track"] for r in clips)
+    assert {(r["found"], r["score"]) for r in clips} == {("", "")}
+    for frame in {r["frame"] for r in clips}:  # the faces numbered in each frame
+        faces = [r["face"] for r in clips if r["frame"] == frame]
+        assert faces == [str(k) for k in range(1, len(faces) + 1)]
+
+    assert main(args) == 0  # the table: the photos, then the videos
+    photo_table, video_table, summary = capsys.readouterr().out.split("\n\n")
+    assert photo_table.split()[:2] == ["file", "face"]
+    assert video_table.split()[:2] == ["file", "frame"] and "dominant" in summary
+
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "mixed.json").write_text(out)
+    page = tmp_path / "report.html"
+    assert main(["report", str(tmp_path / "run"), "-o", str(page)]) == 0
+    html = page.read_text()
+    assert "<h3>clip.mp4</h3>" in html and "two_faces.jpg" in html

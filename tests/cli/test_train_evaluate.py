@@ -122,10 +122,13 @@ def test_user_errors_exit_2_with_a_message(
         ["nope"],
     ],
 )
-def test_bad_arguments_exit_2_with_usage(args, capsys):
+def test_bad_arguments_exit_2_with_one_line(args, capsys):
+    """A usage error is one line, as any other error (it was usage + error)."""
     assert main(args) == 2
     err = capsys.readouterr().err
-    assert "usage: skfer" in err and "error:" in err
+    assert err.startswith("skfer: error: ") and err.count("\n") == 1, err
+    command = "skfer" if args == ["nope"] else f"skfer {args[0]}"
+    assert err.endswith(f"(see `{command} --help`)\n")
 
 
 def test_a_corrupt_image_in_a_dataset_is_skipped_with_a_warning(

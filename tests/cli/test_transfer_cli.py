@@ -27,7 +27,11 @@ def test_transfer_without_weights_says_how_to_get_them(tmp_path, capsys, monkeyp
         ]
     )
     assert code == 2
-    assert "No FER2013 weights for ['small']" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "No FER2013 weights for ['small']" in err
+    # a command the user has: a wheel holds no benchmarks/ (it named fer2013.py)
+    assert "skfer train --dataset fer2013 --model small" in err
+    assert "--weights small=" in err and "benchmarks/" not in err
 
 
 @pytest.mark.realdata
@@ -57,3 +61,14 @@ def test_transfer_quick_on_real_data(real_data_home, tmp_path):
     assert code == 0
     rows = json.loads((out / "transfer.json").read_text())["rows"]
     assert {r["method"] for r in rows} == {"zero-shot", "scratch", "fine-tuned"}
+
+
+@pytest.mark.parametrize("quiet, verbose", [([], 2), (["-q"], 1)])
+def test_transfer_logs_each_fold_unless_quiet(quiet, verbose, tmp_path, monkeypatch):
+    """A row ran 2 minutes without a line; -q keeps one line per row."""
+    import skfer.transfer
+
+    seen = {}
+    monkeypatch.setattr(skfer.transfer, "run_transfer", lambda *a, **k: seen.update(k))
+    assert main(["transfer", "--output", str(tmp_path / "out"), *quiet]) == 0
+    assert seen["verbose"] == verbose  # 2: a line per fold (run_transfer's tests)
