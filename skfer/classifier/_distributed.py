@@ -267,8 +267,9 @@ class DistributedFERNet(FERNet):
         ddp = DistributedDataParallel(
             self.module_,
             device_ids=[device.index] if device.type == "cuda" else None,
-            # the batch norms' buffers are equal in every process already
-            broadcast_buffers=False,
+            # rank 0's buffers at the start; then the synced batch norms keep
+            # them equal, with no copy before every forward pass
+            forward_sync_buffers=False,
         )
         muted = None
         if rank:

@@ -4,12 +4,14 @@
 this test fits the same classifiers in one process with the same (global)
 ``batch_size`` and compares. Without dropout (whose draws differ per process),
 the two-process fit is the one-process fit up to the order of float sums:
-weights within 1e-4 after 2 epochs of Adam, probabilities within 1e-4 (measured:
-see docs/user_guide/scaling.rst). With dropout, the processes draw their own
+weights, probabilities and history within ``ATOL`` = 1e-4 after 2 epochs of Adam
+(measured on a 2-core x86 CPU: weights 4.3e-6, probabilities 1e-7, history
+1.3e-7). With dropout, the processes draw their own
 masks, so only training itself and the agreement of the processes are checked.
 """
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -17,12 +19,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from skfer import FERClassifier
 from skfer.classifier import fit_with_checkpoints
 from skfer.models import ARCHITECTURES
 from skfer.weights import read_checkpoint, read_weights
+
+# CI runs it (the README test command runs every test); "slow" only says that it
+# takes more than a few seconds: two processes start torch.
+pytestmark = pytest.mark.slow
 
 WORKER = Path(__file__).with_name("ddp_worker.py")
 
@@ -85,12 +90,10 @@ def two_processes(tmp_path_factory):
         str(out),
         json.dumps(RUNS),
     ]
-    env = {"OMP_NUM_THREADS": "1"}
-    import os
-
-    done = subprocess.run(
-        command, env={**os.environ, **env}, capture_output=True, text=True
-    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    # no timeout: the processes end when the runs do (torchrun stops both if one
+    # fails)
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return out
 
@@ -161,7 +164,3 @@ def test_with_dropout_and_an_empty_share_it_trains(two_processes):
     assert history[-1]["train_acc"] * 51 == pytest.approx(
         round(history[-1]["train_acc"] * 51)
     )
-
-
-def test_outside_a_process_group_nothing_changes():
-    assert not torch.distributed.is_initialized()
