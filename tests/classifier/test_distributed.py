@@ -90,7 +90,9 @@ def two_processes(tmp_path_factory):
         str(out),
         json.dumps(RUNS),
     ]
-    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    root = str(Path(__file__).resolve().parents[2])  # this checkout's skfer
+    path = os.pathsep.join([root, *filter(None, [os.environ.get("PYTHONPATH")])])
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": path}
     # no timeout: the processes end when the runs do (torchrun stops both if one
     # fails)
     done = subprocess.run(command, env=env, capture_output=True, text=True)
@@ -112,7 +114,7 @@ def _result(out, name, rank):
         return data["proba"], json.loads(str(data["history"])), tensors
 
 
-def test_only_the_first_process_writes_checkpoints(two_processes):
+def test_only_the_first_process_writes_checkpoints(two_processes, worker):
     for name in RUNS:
         first = two_processes / name / "checkpoint-rank0"
         assert read_checkpoint(first)["epoch"] == 2
