@@ -54,6 +54,14 @@ class BatchIterator:
     image) or ``label_distribution`` (each image's label distribution, e.g. FER+'s
     votes), each batch's target is ``(labels, weights, teacher, distribution)``,
     ``None`` for whichever is not given.
+
+    With ``shard`` (set by data-parallel training, see
+    :mod:`~skfer.classifier._distributed`), each process of a group yields its own
+    share of every batch: the order and the augmentation seed are drawn by the
+    first process (as a single process would draw them) and sent to the others,
+    each batch is prepared whole, and each process keeps its rows
+    (``shard.bounds``); ``share`` is then the process's rows times the number of
+    processes over the batch's rows (1 when the batch splits evenly).
     """
 
     def __init__(
@@ -67,6 +75,7 @@ class BatchIterator:
         sample_weight=None,
         teacher_proba=None,
         label_distribution=None,
+        shard=None,
         **kwargs,
     ):
         self.X = dataset.X if hasattr(dataset, "X") else dataset
@@ -79,6 +88,8 @@ class BatchIterator:
         self.sample_weight = sample_weight
         self.teacher_proba = teacher_proba
         self.label_distribution = label_distribution
+        self.shard = shard
+        self.share = 1.0
 
     def __len__(self):
         n = len(self.X)
@@ -99,12 +110,16 @@ class BatchIterator:
 
     def __iter__(self):
         n = len(self.X)
-        generator = None
+        seed = None
         if self.transform is not None:
             seed = int(torch.randint(0, 2**62, (1,)).item())
-            generator = torch.Generator().manual_seed(seed)
         # Drawn on the CPU (the same order whatever the device), used where X is.
-        order = torch.randperm(n).to(self.X.device) if self.shuffle else None
+        order = torch.randperm(n) if self.shuffle else None
+        if self.shard is not None:  # the first process's draws, for every process
+            seed, order = self.shard.from_main(seed, order)
+        generator = None if seed is None else torch.Generator().manual_seed(seed)
+        if order is not None:
+            order = order.to(self.X.device)
         extras = (self.sample_weight, self.teacher_proba, self.label_distribution)
         carried = any(e is not None for e in extras)
         for start in range(0, n, self.batch_size):
@@ -116,4 +131,18 @@ class BatchIterator:
             yb = None if self.y is None else self.y[idx]
             if carried and yb is not None:
                 yb = (yb, *(None if e is None else e[idx] for e in extras))
-            yield self._prepare(xb, generator), yb
+            xb = self._prepare(xb, generator)
+            if self.shard is not None:
+                xb, yb = self._own_rows(xb, yb)
+            yield xb, yb
+
+    def _own_rows(self, xb, yb):
+        """This process's rows of a prepared batch, and its ``share``."""
+        size = len(xb)
+        lo, hi = self.shard.bounds(size)
+        self.share = (hi - lo) * self.shard.world_size / size
+        if isinstance(yb, tuple):
+            yb = tuple(None if t is None else t[lo:hi] for t in yb)
+        elif yb is not None:
+            yb = yb[lo:hi]
+        return xb[lo:hi], yb

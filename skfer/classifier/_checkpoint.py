@@ -18,6 +18,7 @@ from ..weights import (
     tensor_dict,
     write_checkpoint,
 )
+from ._distributed import is_main_process
 from ._training_state import training_state
 
 __all__ = [
@@ -77,6 +78,8 @@ class EpochCheckpoint(Callback):
         return scores[-1] > max(earlier)
 
     def on_epoch_end(self, net, **kwargs):
+        if not is_main_process():  # data-parallel: the first process writes
+            return
         rows = history_rows(net.history)
         meta = dict(self.meta())
         best_card = None

@@ -39,6 +39,7 @@ from ..utils import (
 )
 from ..weights import read_weights, tensor_dict, write_weights
 from ._batching import BatchIterator, Scaling
+from ._distributed import DistributedFERNet, process_group, shared_seed
 from ._ema import WeightAverage
 from ._net import (
     DivergenceGuard,
@@ -549,6 +550,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         )
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
+        seed = shared_seed(seed, device)  # data-parallel: the first process's
         X_tr, y_tr, X_va, y_va, (w_tr, q_tr, d_tr) = self._training_and_validation(
             X, y_codes, X_val, y_val, seed, (weights, teacher, distribution), partial
         )
@@ -808,7 +810,9 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             y_va = torch.as_tensor(y_va, dtype=torch.long, device=images_va.device)
             valid = Dataset(images_va, y_va)
             train_split = predefined_split(valid)
-        return FERNet(
+        # In a torch.distributed group, the fit is shared by its processes.
+        net_class = FERNet if process_group() is None else DistributedFERNet
+        return net_class(
             module=module,
             criterion=nn.CrossEntropyLoss,
             criterion__label_smoothing=float(self.label_smoothing),

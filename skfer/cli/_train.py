@@ -1,5 +1,7 @@
 """``skfer train``: train a network on a dataset, with resumable checkpoints."""
 
+import contextlib
+import os
 import time
 from pathlib import Path
 
@@ -108,13 +110,49 @@ def add_arguments(p):
 def run(args):
     arch_name = args.architecture or ("pretrained" if args.pretrained else "model2")
     out = args.output or Path(f"skfer-{args.dataset}-{arch_name}")
-    out = check_output_folder(out, "--output")  # before any data is loaded
-    with output_lock(out):  # a second run into the same folder is refused
-        return _train(args, out, arch_name)
+    with _torchrun_group(args) as rank:
+        if rank:  # another process of a data-parallel run: it trains, writes nothing
+            return _train(args, Path(os.path.expanduser(out)), arch_name, main=False)
+        out = check_output_folder(out, "--output")  # before any data is loaded
+        with output_lock(out):  # a second run into the same folder is refused
+            return _train(args, out, arch_name)
 
 
-def _train(args, out, arch_name):
-    """``skfer train`` once ``out`` is held by this run."""
+@contextlib.contextmanager
+def _torchrun_group(args):
+    """This process's rank in the group of a ``torchrun`` launch (joined for the
+    block), or None when the command runs as one process.
+
+    Data-parallel training (see docs/user_guide/scaling.rst): gloo on CPUs,
+    NCCL with ``--device cuda``, each process on the GPU of its ``LOCAL_RANK``.
+    """
+    if int(os.environ.get("WORLD_SIZE", "1")) < 2:
+        yield None
+        return
+    import torch.distributed as dist
+
+    if args.device.startswith("cuda"):
+        import torch
+
+        local = int(os.environ.get("LOCAL_RANK", "0"))
+        torch.cuda.set_device(local)
+        args.device = f"cuda:{local}"
+    joined = not dist.is_initialized()
+    if joined:
+        dist.init_process_group("nccl" if args.device.startswith("cuda") else "gloo")
+    try:
+        yield dist.get_rank()
+    finally:
+        if joined:
+            dist.destroy_process_group()
+
+
+def _train(args, out, arch_name, main=True):
+    """``skfer train`` once ``out`` is held by this run.
+
+    ``main=False``: another process of a data-parallel run, which trains its
+    share and leaves every message and file to the first process.
+    """
     from .. import FERClassifier
     from ..classifier import checkpoint_to_resume, fit_with_checkpoints
     from ..datasets import split_dataset
@@ -170,18 +208,19 @@ def _train(args, out, arch_name):
         random_state=args.random_state,
         verbose=0 if args.quiet else 2,
     )
-    if existing and existing["epoch"] == args.epochs:
-        note(f"checkpoint {ckpt} is complete ({args.epochs} epochs): no training")
-    elif existing:
-        note(
-            f"resuming {str(out)!r} after epoch {existing['epoch']}: "
-            f"{args.epochs - existing['epoch']} more epochs"
-        )
-    else:
-        note(
-            f"training {arch_name} for {args.epochs} epochs on {data['n_train']} "
-            f"images ({data['n_valid']} for validation); checkpoints in {ckpt}"
-        )
+    if main:
+        if existing and existing["epoch"] == args.epochs:
+            note(f"checkpoint {ckpt} is complete ({args.epochs} epochs): no training")
+        elif existing:
+            note(
+                f"resuming {str(out)!r} after epoch {existing['epoch']}: "
+                f"{args.epochs - existing['epoch']} more epochs"
+            )
+        else:
+            note(
+                f"training {arch_name} for {args.epochs} epochs on {data['n_train']} "
+                f"images ({data['n_valid']} for validation); checkpoints in {ckpt}"
+            )
     start = time.perf_counter()
     clf = fit_with_checkpoints(
         clf,
@@ -193,6 +232,8 @@ def _train(args, out, arch_name):
         y_val=y_val,
         card={"data": data, "command": args.command},
     )
+    if not main:
+        return 0
     done = read_checkpoint(ckpt)["epoch"]
     if done < args.epochs:
         note(
