@@ -3,6 +3,8 @@
 - :class:`FERClassifier` (``_classifier.py``): the scikit-learn estimator;
 - :func:`load_pretrained` (``_pretrained.py``): shipped or saved weights as a
   fitted estimator;
+- :class:`Scaling` (``_batching.py``): a fitted classifier's pixel scaling, the
+  input its network takes (e.g. for saliency maps);
 - :func:`fit_with_checkpoints`, :func:`resume_from_checkpoint`,
   :func:`checkpoint_to_resume`
   (``_checkpoint.py``): training that survives being stopped;
@@ -14,6 +16,7 @@ Depends on :mod:`skfer.models`, :mod:`skfer.weights`, :mod:`skfer.augmentation`
 and :mod:`skfer.utils`; nothing below it imports it.
 """
 
+from ._batching import Scaling
 from ._checkpoint import (
     EpochCheckpoint,
     checkpoint_to_resume,
@@ -26,6 +29,7 @@ from ._pretrained import load_pretrained
 __all__ = [
     "EpochCheckpoint",
     "FERClassifier",
+    "Scaling",
     "checkpoint_to_resume",
     "fit_with_checkpoints",
     "load_pretrained",

@@ -11,12 +11,27 @@ class Scaling:
     ``x -> ((x - lo) / (hi - lo) - mean) / std``: first to [0, 1] using the units of
     the training data (``input_range``), then standardized with the training pixel
     mean and standard deviation. Augmentation happens in between, on [0, 1] images.
+    :meth:`of` gives a fitted classifier's scaling: its network's input.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skfer.classifier import Scaling
+    >>> scaling = Scaling((0, 255), mean=0.5, std=0.25)
+    >>> scaling(torch.tensor([0, 255], dtype=torch.uint8)).tolist()
+    [-2.0, 2.0]
     """
 
     def __init__(self, input_range, mean, std):
         self.input_range = (float(input_range[0]), float(input_range[1]))
         self.mean = float(mean)
         self.std = float(std)
+
+    @classmethod
+    def of(cls, estimator):
+        """The scaling of a fitted classifier (``input_range_``, ``pixel_mean_``,
+        ``pixel_std_``): what its network takes as input."""
+        return cls(estimator.input_range_, estimator.pixel_mean_, estimator.pixel_std_)
 
     def to_unit(self, x):
         lo, hi = self.input_range

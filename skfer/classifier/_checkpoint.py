@@ -10,6 +10,7 @@ makes a resumed fit give the same weights and history as an uninterrupted one
 """
 
 from skorch.callbacks import Callback
+from skorch.history import History
 
 from ..weights import (
     history_rows,
@@ -18,6 +19,7 @@ from ..weights import (
     tensor_dict,
     write_checkpoint,
 )
+from ._classifier import FERClassifier, resume_fit, weights_meta
 from ._distributed import is_main_process
 from ._training_state import training_state
 
@@ -39,7 +41,7 @@ class _EstimatorMeta:
     def __call__(self):
         # the metadata of FERClassifier.save_weights, from the attributes that
         # fit sets before training starts
-        return self.clf._weights_meta(**(self.card or {}))
+        return weights_meta(self.clf, **(self.card or {}))
 
 
 class EpochCheckpoint(Callback):
@@ -123,10 +125,6 @@ def resume_from_checkpoint(dirname, **params):
 
 
 def _restore(dirname, params):
-    from skorch.history import History
-
-    from ._classifier import FERClassifier
-
     info = read_checkpoint(dirname)
     if info is None:
         raise FileNotFoundError(f"No checkpoint found in {str(dirname)!r}.")
@@ -273,14 +271,14 @@ def fit_with_checkpoints(
         fitted.set_params(callbacks=[*user_callbacks, ("checkpoint", checkpoint)])
         try:
             # The schedule keeps its length (``max_epochs``) from the saved state.
-            fitted._fit(
+            resume_fit(
+                fitted,
                 X,
                 y,
                 X_val,
                 y_val,
-                warm=True,
+                state,
                 epochs=total - done,
-                resume_state=state,
                 sample_weight=sample_weight,
                 label_distribution=label_distribution,
                 teacher_proba=teacher_proba,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-import re
-import sys
 import warnings
+from dataclasses import dataclass
 from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
@@ -14,22 +13,20 @@ import numpy as np
 import torch
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
-from torch import nn
 
 from .. import __version__
-from ..models import ARCHITECTURES, build_model
+from ..models import build_model
+from ..onnx import export_onnx
 from ..utils import (
     INPUT_SIZE,
     PRECISIONS,
     ImageBatches,
     check_device,
     check_units,
-    infer_input_range,
     intra_op_threads,
     match_units,
     resolve_precision,
@@ -37,47 +34,29 @@ from ..utils import (
     seeded,
     validate_images,
 )
-from ..weights import read_weights, tensor_dict, write_weights
-from ._batching import BatchIterator, Scaling
-from ._distributed import DistributedFERNet, process_group, shared_seed
-from ._ema import WeightAverage
-from ._net import (
-    DivergenceGuard,
-    EpochAccuracy,
-    FERNet,
-    TrainingDivergedError,
-    check_callbacks,
+from ..weights import tensor_dict, write_weights
+from ._batching import Scaling
+from ._distributed import shared_seed
+from ._inference import predict_proba_batches
+from ._initialize import (
+    check_subset,
+    load_matched_state,
+    pixel_stats,
+    read_pretrained,
+    resolve_architecture,
+    resolve_classes,
 )
+from ._make_net import OPTIMIZERS, make_net, print_plain_unless_tty, silent
+from ._net import TrainingDivergedError
 from ._pickling import net_for_pickle, restore_net
 from ._prior import change_prior, check_class_prior, class_counts
-from ._schedules import SCHEDULES, LRSchedule
+from ._schedules import SCHEDULES
 from ._training_state import continue_training, training_state
+from ._validation_split import validation_split
 from ._warm_start import check_partial_fit_params, warm_start_changes
 from ._weighting import check_teacher_proba, training_weights
 
-__all__ = ["FERClassifier"]
-
-_OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-}
-_DEFAULT_ARCHITECTURE = "model2"
-
-
-def _optimizer_spec(optimizer, weight_decay):
-    if isinstance(optimizer, str):
-        cls = _OPTIMIZERS[optimizer]
-        kwargs = {"weight_decay": weight_decay}
-        if optimizer == "sgd":
-            kwargs.update(momentum=0.9, nesterov=True)
-        return cls, kwargs
-    if not issubclass(optimizer, torch.optim.Optimizer):
-        raise ValueError(
-            f"optimizer must be one of {sorted(_OPTIMIZERS)} or a subclass of "
-            f"torch.optim.Optimizer; got the class {optimizer.__name__!r}."
-        )
-    return optimizer, {"weight_decay": weight_decay}
+__all__ = ["FERClassifier", "resume_fit", "weights_meta"]
 
 
 class FERClassifier(ClassifierMixin, BaseEstimator):
@@ -295,7 +274,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "lr_schedule": [StrOptions(set(SCHEDULES)), None],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
@@ -392,6 +371,14 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # ------------------------------------------------------------------ fitting
+    # Each way of training is its own step, as scikit-learn's MLP gives each
+    # solver its method:
+    #   fit -> _fit_new (a new network) or _fit_warm_start (warm_start=True);
+    #   partial_fit -> _fit_new (first call, one epoch) or _partial_fit_continue;
+    #   resume_fit (a checkpoint, ``_checkpoint.py``) -> _fit_warm_start with the
+    #   saved training state.
+    # They share the steps below them: _check_training_data, _training_split,
+    # _training_images, the initialize steps, _run_epochs and _keep_net.
     def fit(
         self,
         X: ArrayLike,
@@ -439,28 +426,16 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : FERClassifier
         """
-        warm = bool(self.warm_start) and hasattr(self, "net_")
-        if warm:
-            changes = warm_start_changes(self)
-            if changes:
-                warnings.warn(
-                    f"warm_start=True, but {changes} since the last fit; the fitted "
-                    "network cannot continue, so a new one is built.",
-                    UserWarning,
-                    stacklevel=2,
-                )
-                warm = False
-        return self._fit(
-            X,
-            y,
-            X_val,
-            y_val,
-            warm=warm,
-            epochs=self.max_epochs,
+        per_sample = dict(
             sample_weight=sample_weight,
             label_distribution=label_distribution,
             teacher_proba=teacher_proba,
         )
+        if self._can_warm_start():
+            return self._fit_warm_start(
+                X, y, X_val, y_val, epochs=self.max_epochs, **per_sample
+            )
+        return self._fit_new(X, y, X_val, y_val, epochs=self.max_epochs, **per_sample)
 
     def partial_fit(
         self,
@@ -483,62 +458,149 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         self : FERClassifier
         """
         check_partial_fit_params(self)
-        warm = hasattr(self, "net_")
-        return self._fit(
+        per_sample = dict(
+            sample_weight=sample_weight, label_distribution=label_distribution
+        )
+        if hasattr(self, "net_"):
+            return self._partial_fit_continue(X, y, classes, **per_sample)
+        # the first call: a new network, one epoch, no validation split, and a
+        # schedule that counts the epochs of the calls to come
+        return self._fit_new(
             X,
             y,
             None,
             None,
-            warm=warm,
             epochs=1,
-            partial=True,
             classes=classes,
-            sample_weight=sample_weight,
-            label_distribution=label_distribution,
+            validation=False,
+            schedule_origin=0,
+            **per_sample,
         )
 
-    def _fit(
+    def _can_warm_start(self):
+        """Whether ``fit`` continues the fitted network (warns when it cannot)."""
+        if not (self.warm_start and hasattr(self, "net_")):
+            return False
+        before = getattr(self, "_fitted_pretrained", self.pretrained)
+        changes = warm_start_changes(self, before)
+        if changes:
+            warnings.warn(
+                f"warm_start=True, but {changes} since the last fit; the fitted "
+                "network cannot continue, so a new one is built.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return not changes
+
+    def _fit_new(
         self,
         X,
         y,
         X_val,
         y_val,
         *,
-        warm,
         epochs,
-        partial=False,
         classes=None,
-        resume_state=None,
+        validation=True,
+        schedule_origin=None,
+        **per_sample,
+    ):
+        """Train a new network (from ``pretrained`` when set) for ``epochs`` epochs.
+
+        On a diverged training the estimator is left unfitted.
+        """
+        device, X, y = self._check_training_data(X, y, reset=True)
+        state, meta = read_pretrained(self.pretrained)
+        if meta is not None:
+            X = match_units(
+                X,
+                tuple(meta["input_range"]),
+                what=f"the pretrained model {self.pretrained!r}",
+            )
+        self._initialize_classes(meta, y, classes)
+        split = self._training_split(X, y, X_val, y_val, validation, **per_sample)
+        self._initialize_pixel_stats(meta, split.X_tr)
+        self._set_class_count(split.class_counts(len(self.classes_)))
+        images_tr, images_va = self._training_images(split, device)
+        with seeded(split.seed, device), intra_op_threads(self._n_threads()):
+            module = self._initialize_module(device, state, meta)
+            net = self._initialize_training_net(
+                module, device, split, images_va, schedule_origin
+            )
+            try:
+                self._run_epochs(net, images_tr, split.y_tr, epochs, device)
+            except TrainingDivergedError:
+                _forget_fit(self)
+                raise
+        return self._keep_net(net)
+
+    def _fit_warm_start(
+        self, X, y, X_val, y_val, *, epochs, resume_state=None, **per_sample
+    ):
+        """Train the fitted network ``epochs`` more epochs, with a new optimizer.
+
+        ``resume_state`` (of :func:`~._training_state.training_state`) makes it
+        continue an interrupted fit exactly instead: optimizer, schedule, weight
+        average and random generator. On a diverged training the network is
+        left with its weights from before (see ``DivergenceGuard``).
+        """
+        device, X, y = self._check_training_data(X, y, reset=False)
+        X = match_units(X, self.input_range_, what="the fitted model")
+        split = self._training_split(X, y, X_val, y_val, True, **per_sample)
+        self._set_class_count(split.class_counts(len(self.classes_)))
+        images_tr, images_va = self._training_images(split, device)
+        with seeded(split.seed, device), intra_op_threads(self._n_threads()):
+            module = _to_device(self.net_.module_, device)
+            net = self._initialize_training_net(module, device, split, images_va)
+            net.history = self.net_.history
+            if resume_state is not None:
+                continue_training(net, resume_state)
+            self._run_epochs(net, images_tr, split.y_tr, epochs, device)
+        return self._keep_net(net)
+
+    def _partial_fit_continue(self, X, y, classes, **per_sample):
+        """One more epoch of the fitted network, its optimizer state kept."""
+        device, X, y = self._check_training_data(X, y, reset=False)
+        X = match_units(X, self.input_range_, what="the fitted model")
+        if classes is not None:
+            self._check_labels_known(np.asarray(classes), "classes")
+        split = self._training_split(X, y, None, None, False, **per_sample)
+        counts = split.class_counts(len(self.classes_))
+        if getattr(self, "class_count_", None) is not None:
+            counts += self.class_count_
+        self._set_class_count(counts)
+        images_tr, images_va = self._training_images(split, device)
+        with seeded(split.seed, device), intra_op_threads(self._n_threads()):
+            module = _to_device(self.net_.module_, device)
+            net = self._initialize_training_net(module, device, split, images_va, 0)
+            net.history = self.net_.history
+            continue_training(net, training_state(self.net_, rng=False))
+            self._run_epochs(net, images_tr, split.y_tr, 1, device)
+        return self._keep_net(net)
+
+    # ------------------------------------------------- steps the modes share
+    def _check_training_data(self, X, y, *, reset):
+        """``(device, X, y)`` checked; ``reset``: a new fit, ``n_features_in_``."""
+        self._validate_params()
+        device = check_device(self.device)
+        X, y = validate_images(self, X, y, reset=reset)
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        return device, X, y
+
+    def _training_split(
+        self,
+        X,
+        y,
+        X_val,
+        y_val,
+        validation,
+        *,
         sample_weight=None,
         label_distribution=None,
         teacher_proba=None,
     ):
-        """The training behind ``fit``, ``partial_fit`` and resumed checkpoints.
-
-        ``resume_state`` (of ``_training_state.training_state``) makes a
-        warm fit continue an interrupted one exactly: optimizer, schedule, weight
-        average and random generator.
-        """
-        self._validate_params()
-        device = check_device(self.device)
-        X, y = validate_images(self, X, y, reset=not warm)
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-
-        if warm:
-            X = match_units(X, self.input_range_, what="the fitted model")
-            state, meta = None, None
-        else:
-            state, meta = self._initialize_pretrained()
-            if meta is not None:
-                X = match_units(
-                    X,
-                    tuple(meta["input_range"]),
-                    what=f"the pretrained model {self.pretrained!r}",
-                )
-            self._initialize_classes(meta, y, classes)
-        if partial and warm and classes is not None:
-            self._check_labels_known(np.asarray(classes), "classes")
+        """The training rows (and validation rows, unless not ``validation``)."""
         self._check_labels_known(y, "y")
         y_codes = np.searchsorted(self.classes_, y)
         weights = training_weights(
@@ -550,54 +612,76 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         )
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
-        seed = shared_seed(seed, device)  # data-parallel: the first process's
-        X_tr, y_tr, X_va, y_va, (w_tr, q_tr, d_tr) = self._training_and_validation(
-            X, y_codes, X_val, y_val, seed, (weights, teacher, distribution), partial
-        )
-        if not warm:
-            self._initialize_pixel_stats(meta, X_tr)
-        counts = class_counts(y_tr, len(self.classes_), w_tr)
-        if partial and warm and getattr(self, "class_count_", None) is not None:
-            counts += self.class_count_
-        self._set_class_count(counts)
-        if X_val is not None:
+        # data-parallel: every process uses the first process's seed
+        seed = shared_seed(seed, check_device(self.device))
+        per_sample = (weights, teacher, distribution)
+        if X_val is not None or y_val is not None:
+            parts = self._explicit_validation(X, y_codes, X_val, y_val, per_sample)
+        elif validation:
+            parts = validation_split(
+                X, y_codes, self.validation_fraction, seed, per_sample
+            )
+        else:
+            parts = X, y_codes, None, None, per_sample
+        if self.early_stopping and parts[2] is None and validation:
+            raise ValueError(
+                "early_stopping=True needs a validation set: set validation_fraction "
+                "(e.g. 0.1) or pass X_val and y_val to fit."
+            )
+        X_tr, y_tr, X_va, y_va, (w_tr, q_tr, d_tr) = parts
+        return _Split(X_tr, y_tr, X_va, y_va, w_tr, q_tr, d_tr, seed, X_val is not None)
+
+    def _explicit_validation(self, X, y, X_val, y_val, per_sample):
+        """The training rows and ``X_val``/``y_val`` (labels as class codes)."""
+        if X_val is None or y_val is None:
+            raise ValueError("Pass both X_val and y_val, or neither.")
+        X_va = validate_images(self, X_val, reset=False)
+        y_va = column_or_1d(y_val, warn=True)
+        if len(y_va) != len(X_va):
+            raise ValueError(
+                f"X_val has {len(X_va)} rows but y_val has {len(y_va)} labels."
+            )
+        self._check_labels_known(y_va, "y_val")
+        return X, y, X_va, np.searchsorted(self.classes_, y_va), per_sample
+
+    def _training_images(self, split, device):
+        """Training and validation images as tensors on ``device``.
+
+        On a GPU the images live on it for the whole fit: batches are sliced and
+        augmented there, with no host-to-device copy per batch.
+        """
+        X_va = split.X_va
+        if split.explicit_validation:
             X_va = match_units(X_va, self.input_range_, name="X_val")
-        # On a GPU the images live on it for the whole fit: batches are sliced and
-        # augmented there, with no host-to-device copy per batch.
-        images_tr = rows_to_images(X_tr, self.input_range_).to(device)
+        images_tr = rows_to_images(split.X_tr, self.input_range_).to(device)
         images_va = None
         if X_va is not None:
             images_va = rows_to_images(X_va, self.input_range_).to(device)
+        return images_tr, images_va
 
-        with seeded(seed, device), intra_op_threads(self._n_threads()):
-            if warm:
-                module = self._to_device(self.net_.module_, device)
-            else:
-                module = self._initialize_module(device, state, meta)
-            net = self._initialize_net(
-                module,
-                device,
-                images_va,
-                y_va,
-                n_train=len(y_tr),
-                schedule_origin=0 if partial else None,
-                sample_weight=w_tr,
-                teacher_proba=q_tr,
-                label_distribution=d_tr,
-            )
-            if warm:
-                net.history = self.net_.history
-                if resume_state is None and partial:
-                    resume_state = training_state(self.net_, rng=False)
-            if resume_state is not None:
-                continue_training(net, resume_state)
-            y_tensor = torch.as_tensor(y_tr, dtype=torch.long, device=device)
-            try:
-                net.partial_fit(images_tr, y_tensor, epochs=epochs)
-            except TrainingDivergedError:
-                if not warm:  # a warm fit's network got its weights back
-                    _forget_fit(self)
-                raise
+    def _initialize_training_net(
+        self, module, device, split, images_va, schedule_origin=None
+    ):
+        """The skorch net that trains ``module`` on ``split``."""
+        return self._initialize_net(
+            module,
+            device,
+            images_va,
+            split.y_va,
+            n_train=len(split.y_tr),
+            schedule_origin=schedule_origin,
+            sample_weight=split.sample_weight,
+            teacher_proba=split.teacher_proba,
+            label_distribution=split.label_distribution,
+        )
+
+    @staticmethod
+    def _run_epochs(net, images, y, epochs, device):
+        y_tensor = torch.as_tensor(y, dtype=torch.long, device=device)
+        net.partial_fit(images, y_tensor, epochs=epochs)
+
+    def _keep_net(self, net):
+        """Keep the trained ``net`` as ``net_`` and its history as ``history_``."""
         # Neither the validation data nor per-sample data are pickled with the model.
         net.train_split = None
         net.iterator_train__sample_weight = None
@@ -609,78 +693,22 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         ]
         return self
 
-    def _training_and_validation(self, X, y, X_val, y_val, seed, per_sample, partial):
-        """``(X_tr, y_tr, X_va, y_va, per_sample_tr)``: the explicit validation set, a
-        split of ``validation_fraction``, or (``partial_fit``) no validation.
-        ``per_sample`` is a tuple of per-row arrays (or ``None``) split with ``X``."""
-        if X_val is not None or y_val is not None:
-            if X_val is None or y_val is None:
-                raise ValueError("Pass both X_val and y_val, or neither.")
-            X_va = validate_images(self, X_val, reset=False)
-            y_va = column_or_1d(y_val, warn=True)
-            if len(y_va) != len(X_va):
-                raise ValueError(
-                    f"X_val has {len(X_va)} rows but y_val has {len(y_va)} labels."
-                )
-            self._check_labels_known(y_va, "y_val")
-            split = X, y, X_va, np.searchsorted(self.classes_, y_va), per_sample
-        elif not partial:
-            split = self._split(X, y, seed, per_sample)
-        else:
-            split = X, y, None, None, per_sample
-        if self.early_stopping and split[2] is None and not partial:
-            raise ValueError(
-                "early_stopping=True needs a validation set: set validation_fraction "
-                "(e.g. 0.1) or pass X_val and y_val to fit."
-            )
-        return split
-
-    def _split(self, X, y, seed, per_sample=()):
-        frac = self.validation_fraction
-        if not frac:
-            return X, y, None, None, per_sample
-        n = len(y)
-        n_val = int(np.ceil(frac * n))
-        if n_val < 1 or n - n_val < 1:
-            warnings.warn(
-                f"validation_fraction={frac} leaves no data to train or to validate on "
-                f"with {n} samples; training without a validation set.",
-                UserWarning,
-                stacklevel=3,
-            )
-            return X, y, None, None, per_sample
-        counts = np.bincount(y)
-        counts = counts[counts > 0]
-        stratify = y if (counts.min() >= 2 and n_val >= len(counts)) else None
-        # The same split whatever rides along (weights, a teacher's probabilities).
-        index = np.arange(n)
-        i_tr, i_va = train_test_split(
-            index, test_size=n_val, stratify=stratify, random_state=seed
-        )
-        per_sample_tr = tuple(None if a is None else a[i_tr] for a in per_sample)
-        return X[i_tr], y[i_tr], X[i_va], y[i_va], per_sample_tr
-
     # ---------------------------------------------------------- initialization
     # The steps that give a new network its state, in this order, as skorch's
-    # ``initialize()`` does; ``fit``/``partial_fit`` (a cold start) and
-    # ``from_weights`` run the same steps:
+    # ``initialize()`` does; a new fit (``_fit_new``) and ``from_weights`` run
+    # the same steps:
     #   pretrained weights -> architecture and classes -> pixel statistics ->
     #   module -> skorch net (optimizer, callbacks).
-    def _initialize_pretrained(self):
-        """The tensors and metadata of ``pretrained``, or ``(None, None)``."""
-        if self.pretrained is None:
-            return None, None
-        from ..weights import resolve_weights
-
-        return read_weights(resolve_weights(self.pretrained))
-
     def _initialize_classes(self, meta, y=None, classes=None):
         """``architecture_`` and ``classes_``: from the labels, or the weights."""
-        self.architecture_ = self._resolve_architecture(meta)
+        self.architecture_ = resolve_architecture(
+            self.architecture, meta, self.pretrained
+        )
         if y is None:
             self.classes_ = np.asarray(meta["classes"])
         else:
-            self.classes_ = self._resolve_classes(y, classes)
+            known = classes if classes is not None else self.classes
+            self.classes_ = resolve_classes(y, known)
         self._fitted_pretrained = self.pretrained
 
     def _set_class_count(self, counts):
@@ -698,12 +726,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             self.pixel_mean_ = float(meta["pixel_mean"])
             self.pixel_std_ = float(meta["pixel_std"])
             return
-        self.input_range_ = infer_input_range(X)
-        lo, hi = self.input_range_
-        unit = (np.asarray(X, dtype=np.float64) - lo) / (hi - lo)
-        self.pixel_mean_ = float(unit.mean())
-        std = float(unit.std())
-        self.pixel_std_ = std if std > 1e-6 else 1.0
+        self.input_range_, self.pixel_mean_, self.pixel_std_ = pixel_stats(X)
 
     def _initialize_module(self, device, state=None, meta=None, *, strict=False):
         """A new network of ``architecture_``, with the pretrained weights if any.
@@ -715,16 +738,20 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         if state is not None and strict:
             module.load_state_dict(state)
         elif state is not None:
-            self._load_state(module, state, meta)
-        return self._to_device(module, device)
-
-    @staticmethod
-    def _to_device(module, device):
-        return module.to(device).to(memory_format=torch.channels_last)
+            load_matched_state(
+                module,
+                state,
+                meta,
+                self.classes_,
+                pretrained=self.pretrained,
+                architecture=self.architecture_,
+            )
+        return _to_device(module, device)
 
     def _initialize_net(self, module, device, images_va=None, y_va=None, **kwargs):
         """The skorch net around ``module``, initialized (optimizer, callbacks)."""
-        net = self._make_net(
+        net = make_net(
+            self,
             module,
             device,
             resolve_precision(self.precision, device),
@@ -736,185 +763,26 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         net.initialize()
         return net
 
+    def _initialize_from_weights(self):
+        """Every initialize step from ``pretrained`` alone: a fitted estimator."""
+        self._validate_params()
+        device = check_device(self.device)
+        state, meta = read_pretrained(self.pretrained)
+        self._initialize_classes(meta)
+        self._initialize_pixel_stats(meta)
+        self._set_class_count(meta.get("class_count"))
+        self.n_features_in_ = int(meta.get("n_features_in", INPUT_SIZE * INPUT_SIZE))
+        module = self._initialize_module(device, state, meta, strict=True)
+        self.net_ = self._initialize_net(module, device)
+        self.history_ = []
+        return self
+
     def _scaling(self):
-        return Scaling(self.input_range_, self.pixel_mean_, self.pixel_std_)
-
-    def _transform(self):
-        if self.augment is None:
-            return None
-        from ..augmentation import make_augmentation
-
-        return make_augmentation(self.augment)
-
-    def _make_net(
-        self,
-        module,
-        device,
-        autocast_dtype,
-        scaling,
-        images_va,
-        y_va,
-        *,
-        n_train=0,
-        schedule_origin=None,
-        sample_weight=None,
-        teacher_proba=None,
-        label_distribution=None,
-    ):
-        from skorch.callbacks import EarlyStopping, GradientNormClipping, ProgressBar
-        from skorch.helper import predefined_split
-
-        from ..utils import fused_optimizer_kwargs
-
-        opt_cls, opt_kwargs = _optimizer_spec(self.optimizer, self.weight_decay)
-        if isinstance(self.optimizer, str):
-            # One vectorized kernel per step instead of a dozen elementwise passes
-            # over every parameter (Model 1: 20 M of them).
-            opt_kwargs.update(fused_optimizer_kwargs(opt_cls, device))
-        hint = f" Try a lower lr (now {self.lr:g}) or set grad_clip (e.g. 1.0)"
-        if self.augment is not None:
-            hint += ", and check that augment gives finite images"
-        callbacks = [
-            ("accuracy", EpochAccuracy()),
-            ("divergence", DivergenceGuard(len(self.classes_), hint + ".")),
-        ]
-        if self.lr_schedule is not None:
-            steps = max(-(-int(n_train) // int(self.batch_size)), 1)
-            schedule = LRSchedule(
-                self.lr_schedule, self.lr, self.max_epochs, steps, schedule_origin
-            )
-            callbacks.append(("lr_schedule", schedule))
-        if self.grad_clip is not None:
-            callbacks.append(("grad_clip", GradientNormClipping(float(self.grad_clip))))
-        if self.ema_decay is not None:
-            callbacks.append(("weight_average", WeightAverage(float(self.ema_decay))))
-        if self.early_stopping and images_va is not None:  # not in partial_fit
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(
-                        monitor="valid_loss",
-                        patience=self.n_iter_no_change,
-                        load_best=True,
-                        sink=print if self.verbose else _silent,
-                    ),
-                )
-            )
-        if self.verbose and self.verbose >= 2:
-            callbacks.append(("progress", ProgressBar()))
-        callbacks.extend(check_callbacks(self.callbacks))
-        train_split = None
-        if images_va is not None:
-            from skorch.dataset import Dataset
-
-            y_va = torch.as_tensor(y_va, dtype=torch.long, device=images_va.device)
-            valid = Dataset(images_va, y_va)
-            train_split = predefined_split(valid)
-        # In a torch.distributed group, the fit is shared by its processes.
-        net_class = FERNet if process_group() is None else DistributedFERNet
-        return net_class(
-            module=module,
-            criterion=nn.CrossEntropyLoss,
-            criterion__label_smoothing=float(self.label_smoothing),
-            optimizer=opt_cls,
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            iterator_train=BatchIterator,
-            iterator_train__shuffle=True,
-            iterator_train__scaling=scaling,
-            iterator_train__transform=self._transform(),
-            iterator_train__sample_weight=_on_device(sample_weight, device),
-            iterator_train__teacher_proba=_on_device(teacher_proba, device),
-            iterator_train__label_distribution=_on_device(label_distribution, device),
-            iterator_valid=BatchIterator,
-            iterator_valid__scaling=scaling,
-            train_split=train_split,
-            callbacks=callbacks,
-            warm_start=True,
-            device=str(device),
-            verbose=int(bool(self.verbose)),
-            # skorch's PrintLog checks ``verbose`` only for the built-in print
-            **(
-                {"callbacks__print_log__sink": _print_plain_unless_tty}
-                if self.verbose
-                else {}
-            ),
-            autocast_dtype=autocast_dtype,
-            mixup_alpha=float(self.mixup_alpha),
-            cutmix_alpha=float(self.cutmix_alpha),
-            distillation_weight=float(self.distillation_weight),
-            label_distribution_mode=self.label_distribution_mode,
-            **{f"optimizer__{k}": v for k, v in opt_kwargs.items()},
-        )
+        return Scaling.of(self)
 
     # --------------------------------------------------------- label handling
-    def _resolve_classes(self, y, classes):
-        known = classes if classes is not None else self.classes
-        if known is not None:
-            known = column_or_1d(np.asarray(known))
-            classes_ = np.unique(known)
-            self._check_subset(y, classes_, "y", "classes")
-        else:
-            classes_ = np.unique(y)
-        if len(classes_) < 2:
-            raise ValueError(
-                f"FERClassifier needs samples of at least 2 classes; got one class "
-                f"({classes_.tolist()!r}). Pass `classes` to declare the others."
-            )
-        return classes_
-
     def _check_labels_known(self, labels, name):
-        self._check_subset(labels, self.classes_, name, "classes_")
-
-    @staticmethod
-    def _check_subset(labels, classes, name, where):
-        unknown = np.setdiff1d(np.unique(labels), classes)
-        if unknown.size:
-            raise ValueError(
-                f"{name} contains labels {unknown.tolist()!r} that are not in "
-                f"{where} {classes.tolist()!r}."
-            )
-
-    # ------------------------------------------------------- pretrained weights
-    def _resolve_architecture(self, meta):
-        arch = self.architecture
-        if meta is not None:
-            if arch is not None and arch != meta["architecture"]:
-                raise ValueError(
-                    f"architecture={arch!r} does not match the pretrained weights "
-                    f"{self.pretrained!r}, which are a {meta['architecture']!r}; "
-                    "leave architecture=None to use the weights' architecture."
-                )
-            arch = meta["architecture"]
-        arch = _DEFAULT_ARCHITECTURE if arch is None else arch
-        if arch not in ARCHITECTURES:
-            raise ValueError(
-                f"Unknown architecture {arch!r}; expected one of "
-                f"{sorted(ARCHITECTURES)}."
-            )
-        return arch
-
-    def _load_state(self, module, state, meta):
-        """Copy pretrained weights; output rows are matched by class label."""
-        src_classes = list(meta["classes"])
-        head_keys = {k for k in state if k.startswith("head.")}
-        body = {k: v for k, v in state.items() if k not in head_keys}
-        missing, unexpected = module.load_state_dict(body, strict=False)
-        missing = [k for k in missing if not k.startswith("head.")]
-        if missing or unexpected:
-            raise ValueError(
-                f"Pretrained weights {self.pretrained!r} do not fit architecture "
-                f"{self.architecture_!r}: missing {missing}, unexpected {unexpected}."
-            )
-        index = {label: i for i, label in enumerate(src_classes)}
-        with torch.no_grad():
-            for j, label in enumerate(self.classes_.tolist()):
-                i = index.get(label)
-                if i is None:
-                    continue
-                module.head.weight[j] = state["head.weight"][i]
-                module.head.bias[j] = state["head.bias"][i]
+        check_subset(labels, self.classes_, name, "classes_")
 
     def save_weights(self, path: str | os.PathLike[str], **card: Any) -> Path:
         """Write the fitted weights and what is needed to use them to ``path``.
@@ -938,26 +806,8 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return write_weights(
-            path, tensor_dict(self.net_.module_), self._weights_meta(**card)
+            path, tensor_dict(self.net_.module_), weights_meta(self, **card)
         )
-
-    def _weights_meta(self, **card):
-        """What a weights file stores beside the tensors (set before training)."""
-        return {
-            "architecture": self.architecture_,
-            "classes": self.classes_.tolist(),
-            "input_range": list(self.input_range_),
-            "pixel_mean": self.pixel_mean_,
-            "pixel_std": self.pixel_std_,
-            "n_features_in": int(self.n_features_in_),
-            **(
-                {"class_count": self.class_count_.tolist()}
-                if getattr(self, "class_count_", None) is not None
-                else {}
-            ),
-            "skfer_version": __version__,
-            "card": dict(card),
-        }
 
     @classmethod
     def from_weights(
@@ -984,18 +834,7 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
                 "weights must be a name of skfer.list_pretrained() or the path of a "
                 f"weights file; got {weights!r} ({type(weights).__name__})."
             )
-        clf = cls(pretrained=weights, **params)
-        clf._validate_params()
-        device = check_device(clf.device)
-        state, meta = clf._initialize_pretrained()
-        clf._initialize_classes(meta)
-        clf._initialize_pixel_stats(meta)
-        clf._set_class_count(meta.get("class_count"))
-        clf.n_features_in_ = int(meta.get("n_features_in", INPUT_SIZE * INPUT_SIZE))
-        module = clf._initialize_module(device, state, meta, strict=True)
-        clf.net_ = clf._initialize_net(module, device)
-        clf.history_ = []
-        return clf
+        return cls(pretrained=weights, **params)._initialize_from_weights()
 
     def to_onnx(self, path: str | os.PathLike[str]) -> Path:
         """Write the fitted model as an ONNX file (see :func:`skfer.onnx.export_onnx`).
@@ -1022,8 +861,6 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         >>> load_pretrained("fer2013-model2").to_onnx(out).name
         'm2.onnx'
         """
-        from ..onnx import export_onnx
-
         return export_onnx(self, path)
 
     # --------------------------------------------------------------- prediction
@@ -1050,8 +887,6 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Columns follow ``classes_``.
         """
-        from ._inference import predict_proba_batches
-
         if not hasattr(self, "net_"):  # the full check (tags, attributes) costs more
             check_is_fitted(self)  # than a small network's forward pass: raises
         X = validate_images(self, X, reset=False)
@@ -1158,7 +993,39 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             restore_net(self.net_, extras)
 
 
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+def weights_meta(estimator, **card):
+    """What a weights file of ``estimator`` stores beside the tensors.
+
+    The metadata of :meth:`FERClassifier.save_weights` and of the epoch
+    checkpoints (``_checkpoint.py``), from the attributes a fit sets before
+    training starts.
+    """
+    class_count = getattr(estimator, "class_count_", None)
+    return {
+        "architecture": estimator.architecture_,
+        "classes": estimator.classes_.tolist(),
+        "input_range": list(estimator.input_range_),
+        "pixel_mean": estimator.pixel_mean_,
+        "pixel_std": estimator.pixel_std_,
+        "n_features_in": int(estimator.n_features_in_),
+        **({"class_count": class_count.tolist()} if class_count is not None else {}),
+        "skfer_version": __version__,
+        "card": dict(card),
+    }
+
+
+def resume_fit(estimator, X, y, X_val, y_val, state, *, epochs, **per_sample):
+    """Continue ``estimator``'s interrupted fit exactly, for ``epochs`` epochs.
+
+    ``estimator`` holds the checkpoint's weights and history (see
+    ``_checkpoint.py``); ``state`` is the training state saved with them
+    (:func:`~._training_state.training_state`): the resume step is a warm start
+    that first restores the optimizer, schedule, weight average and generator.
+    ``per_sample``: ``sample_weight``, ``label_distribution``, ``teacher_proba``.
+    """
+    return estimator._fit_warm_start(
+        X, y, X_val, y_val, epochs=epochs, resume_state=state, **per_sample
+    )
 
 
 def _forget_fit(estimator):
@@ -1170,21 +1037,28 @@ def _forget_fit(estimator):
             delattr(estimator, key)
 
 
-def _on_device(array, device):
-    return None if array is None else torch.from_numpy(array).to(device)
+def _to_device(module, device):
+    return module.to(device).to(memory_format=torch.channels_last)
 
 
-def _print_plain_unless_tty(text, **kwargs):
-    """skorch's epoch table, without colour codes when stdout is not a terminal.
+@dataclass(frozen=True)
+class _Split:
+    """The rows one fit trains on, its validation rows, and the seed it draws."""
 
-    skorch colours improved scores with ANSI codes, which end up as noise in log
-    files and notebooks' saved outputs.
-    """
-    isatty = getattr(sys.stdout, "isatty", None)
-    if not (isatty is not None and isatty()):
-        text = _ANSI.sub("", str(text))
-    print(text, **kwargs)
+    X_tr: np.ndarray
+    y_tr: np.ndarray  # class codes
+    X_va: np.ndarray | None
+    y_va: np.ndarray | None
+    sample_weight: np.ndarray | None
+    teacher_proba: np.ndarray | None
+    label_distribution: np.ndarray | None
+    seed: int
+    explicit_validation: bool  # X_val, y_val given (else a split or none)
+
+    def class_counts(self, n_classes):
+        return class_counts(self.y_tr, n_classes, self.sample_weight)
 
 
-def _silent(*args, **kwargs):
-    """A message sink that drops everything (picklable, unlike a lambda)."""
+# Pickles of fitted models name the print sinks of their callbacks here.
+_print_plain_unless_tty = print_plain_unless_tty
+_silent = silent

@@ -66,7 +66,7 @@ class WeightAverage(Callback):
         else:
             self.raw_ = keep
         self.swapped_ = not self.swapped_
-        net._weights_changed()
+        net.weights_changed()
 
     def training_state(self):
         """What a checkpoint needs to resume: raw weights and the step count."""
@@ -91,7 +91,7 @@ class WeightAverage(Callback):
             with torch.no_grad():
                 for name, tensor in tensors.items():
                     tensor.copy_(state["raw"][name])
-            net._weights_changed()
+            net.weights_changed()
         else:
             self.n_updates_ = 0
 

@@ -80,7 +80,9 @@ class FERNet(NeuralNet):
     def _autocast(self):
         return autocast(self.device, self.autocast_dtype)
 
-    def _weights_changed(self):
+    def weights_changed(self):
+        """Say that the module's weights were changed in place (by a callback,
+        ``load_state_dict``...): the next inference copy is rebuilt."""
         self._weights_token = next(_WEIGHTS_TOKENS)
 
     def fit_loop(self, *args, **kwargs):
@@ -119,11 +121,11 @@ class FERNet(NeuralNet):
         )
 
     def initialize_module(self):
-        self._weights_changed()
+        self.weights_changed()
         return super().initialize_module()
 
     def load_params(self, *args, **kwargs):
-        self._weights_changed()
+        self.weights_changed()
         return super().load_params(*args, **kwargs)
 
     def inference_copy(self, module, dtype, device):
@@ -169,7 +171,7 @@ class FERNet(NeuralNet):
 
     def __setstate__(self, state):
         super().__setstate__(state)
-        self._weights_changed()
+        self.weights_changed()
 
     def run_single_epoch(self, iterator, training, *args, **kwargs):
         if not training:
@@ -215,7 +217,7 @@ class FERNet(NeuralNet):
         return (per_sample * weight.to(y_pred)).mean()
 
     def train_step_single(self, batch, **fit_params):
-        self._weights_changed()
+        self.weights_changed()
         self._set_training(True)
         Xi, yi = unpack_data(batch)
         # (labels, sample weights or None, teacher probabilities or None) when the
@@ -303,7 +305,7 @@ class DivergenceGuard(Callback):
         if start is not None:
             with torch.no_grad():
                 net.module_.load_state_dict(start)
-            net._weights_changed()
+            net.weights_changed()
         self.start_ = None
         what = "not finite" if not math.isfinite(value) else f"above {limit:.3g}"
         raise TrainingDivergedError(

@@ -14,12 +14,13 @@ def _same_source(a, b):
     return os.fspath(a) == os.fspath(b)
 
 
-def warm_start_changes(estimator):
+def warm_start_changes(estimator, fitted_pretrained):
     """What changed since the fit that makes its network unusable, or ``""``.
 
     A warm start continues the fitted network, which is only possible while the
     parameters that shaped it are unchanged: ``architecture`` (when set),
-    ``pretrained`` and ``classes`` (when set).
+    ``pretrained`` and ``classes`` (when set). ``fitted_pretrained`` is the
+    ``pretrained`` of the fit that built the network.
 
     Returns
     -------
@@ -33,7 +34,7 @@ def warm_start_changes(estimator):
         changes.append(
             f"architecture changed from {estimator.architecture_!r} to {arch!r}"
         )
-    before = getattr(estimator, "_fitted_pretrained", estimator.pretrained)
+    before = fitted_pretrained
     if not _same_source(before, estimator.pretrained):
         changes.append(
             f"pretrained changed from {before!r} to {estimator.pretrained!r}"

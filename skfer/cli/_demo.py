@@ -196,9 +196,8 @@ def _real_data(args, root):
 
 # ----------------------------------------------------------------------- run
 def run(args):
-    from .. import FERClassifier
-    from ..models import ARCHITECTURES
-    from ._runs import evaluate_into, write_training
+    from ..models import ARCHITECTURES  # lazy: keeps skfer --help fast
+    from ..report import make_report  # lazy: keeps skfer --help fast
 
     if args.model not in ARCHITECTURES:
         raise UsageError(
@@ -229,6 +228,24 @@ def run(args):
         verbose=args.verbose,
     )
 
+    weights = _train_source(args, data, params, out)
+    rows, fitted = _train_targets(args, data, params, weights, out)
+    _write_comparison(args, data, rows, out)
+    _, _, Xt_te, yt_te = data["target"]
+    _emotion_analysis(out, fitted["fine-tuned"], Xt_te, yt_te, args.random_state)
+    page = make_report(
+        [out], out / "report.html", title="skfer demo", command=args.command
+    )
+    print(f"4. report: {page}")
+    print(f"done in {time.perf_counter() - t0:.1f} s")
+    return 0 if all(np.isfinite(r["test accuracy"]) for r in rows) else 1
+
+
+def _train_source(args, data, params, out):
+    """Step 1: the source model, saved under ``out/source``; its weights file."""
+    from .. import FERClassifier  # lazy: keeps skfer --help fast
+    from ._runs import write_training  # lazy: keeps skfer --help fast
+
     Xs, ys, Xs_val, ys_val = data["source"]
     print(f"1. train {args.model} on {data['source_name']}, {args.epochs} epochs")
     source = FERClassifier(max_epochs=args.epochs, **params)
@@ -246,6 +263,13 @@ def run(args):
     valid = card["accuracy"].get("valid", float("nan"))
     print(f"   source validation accuracy {valid:.3f}")
     print(f"   weights saved to {weights}")
+    return weights
+
+
+def _train_targets(args, data, params, weights, out):
+    """Step 2: scratch and fine-tuned models on the target, each evaluated."""
+    from .. import FERClassifier  # lazy: keeps skfer --help fast
+    from ._runs import evaluate_into, write_training  # lazy: keeps skfer --help fast
 
     Xt, yt, Xt_te, yt_te = data["target"]
     n_classes = len(np.unique(yt))
@@ -288,6 +312,11 @@ def run(args):
             }
         )
         fitted[name] = clf
+    return rows, fitted
+
+
+def _write_comparison(args, data, rows, out):
+    """Step 3: print the test accuracies and write ``comparison.json``."""
     print("3. target test accuracy")
     for row in rows:
         print(f"   {row['model']:<11} {row['test accuracy']:.3f}")
@@ -302,15 +331,6 @@ def run(args):
             "comparison": rows,
         },
     )
-    _emotion_analysis(out, fitted["fine-tuned"], Xt_te, yt_te, args.random_state)
-    from ..report import make_report
-
-    page = make_report(
-        [out], out / "report.html", title="skfer demo", command=args.command
-    )
-    print(f"4. report: {page}")
-    print(f"done in {time.perf_counter() - t0:.1f} s")
-    return 0 if all(np.isfinite(r["test accuracy"]) for r in rows) else 1
 
 
 def real_photo(folder):

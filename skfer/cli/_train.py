@@ -129,11 +129,10 @@ def _torchrun_group(args):
     if int(os.environ.get("WORLD_SIZE", "1")) < 2:
         yield None
         return
-    import torch.distributed as dist
+    import torch  # lazy: keeps skfer --help fast
+    import torch.distributed as dist  # lazy: keeps skfer --help fast
 
     if args.device.startswith("cuda"):
-        import torch
-
         local = int(os.environ.get("LOCAL_RANK", "0"))
         torch.cuda.set_device(local)
         args.device = f"cuda:{local}"
@@ -153,48 +152,13 @@ def _train(args, out, arch_name, main=True):
     ``main=False``: another process of a data-parallel run, which trains its
     share and leaves every message and file to the first process.
     """
-    from .. import FERClassifier
-    from ..classifier import checkpoint_to_resume, fit_with_checkpoints
-    from ..datasets import split_dataset
-    from ..weights import read_checkpoint, read_weights, resolve_weights
-    from ._runs import evaluate_into, write_training
+    from .. import FERClassifier  # lazy: keeps skfer --help fast
+    from ..classifier import fit_with_checkpoints  # lazy: keeps skfer --help fast
+    from ..weights import read_checkpoint  # lazy: keeps skfer --help fast
 
     ckpt = out / "checkpoint"
-    try:
-        existing = checkpoint_to_resume(
-            ckpt, resume=args.resume, max_epochs=args.epochs
-        )
-    except ValueError as exc:
-        raise UsageError(
-            f"{exc} (skfer train: pass --resume to continue a checkpoint, or choose "
-            "another --output)"
-        ) from exc
-    if args.pretrained is not None:
-        try:
-            read_weights(resolve_weights(args.pretrained))  # whole file checked
-        except (ValueError, OSError) as exc:
-            raise UsageError(f"--pretrained: {exc}") from exc
-
-    bunch, data_dir = load_dataset(args.dataset, args.data_dir)
-    try:
-        (X, y), valid, test, split_text = split_dataset(
-            bunch, test_fraction=args.test_fraction, random_state=args.random_state
-        )
-    except ValueError as exc:
-        raise UsageError(f"--test-fraction: {exc}") from exc
-    X_val, y_val = valid if valid is not None else (None, None)
-    frac = None if valid is not None else (args.validation_fraction or None)
-    n_valid = len(y_val) if valid is not None else int(np.ceil((frac or 0) * len(y)))
-    if frac is not None:
-        _check_validation_split(frac, len(y), n_valid, len(np.unique(y)))
-    data = {
-        "dataset": args.dataset,
-        "data_dir": str(data_dir.resolve()),
-        "split": split_text,
-        "n_train": int(len(y) - (0 if valid is not None else n_valid)),
-        "n_valid": int(n_valid),
-        "n_test": 0 if test is None else int(len(test[1])),
-    }
+    existing = _checkpoint_to_resume(args, ckpt)
+    bunch, data_dir, (X, y), (X_val, y_val), frac, test, data = _load_data(args)
     clf = FERClassifier(
         args.architecture,
         max_epochs=args.epochs,
@@ -209,18 +173,7 @@ def _train(args, out, arch_name, main=True):
         verbose=0 if args.quiet else 2,
     )
     if main:
-        if existing and existing["epoch"] == args.epochs:
-            note(f"checkpoint {ckpt} is complete ({args.epochs} epochs): no training")
-        elif existing:
-            note(
-                f"resuming {str(out)!r} after epoch {existing['epoch']}: "
-                f"{args.epochs - existing['epoch']} more epochs"
-            )
-        else:
-            note(
-                f"training {arch_name} for {args.epochs} epochs on {data['n_train']} "
-                f"images ({data['n_valid']} for validation); checkpoints in {ckpt}"
-            )
+        _announce(args, out, arch_name, ckpt, existing, data)
     start = time.perf_counter()
     clf = fit_with_checkpoints(
         clf,
@@ -242,6 +195,78 @@ def _train(args, out, arch_name, main=True):
             "--resume."
         )
         return 130
+    return _evaluate_and_save(args, out, clf, test, data_dir, data, existing, start)
+
+
+def _announce(args, out, arch_name, ckpt, existing, data):
+    """The line that says what this run will do."""
+    if existing and existing["epoch"] == args.epochs:
+        note(f"checkpoint {ckpt} is complete ({args.epochs} epochs): no training")
+    elif existing:
+        note(
+            f"resuming {str(out)!r} after epoch {existing['epoch']}: "
+            f"{args.epochs - existing['epoch']} more epochs"
+        )
+    else:
+        note(
+            f"training {arch_name} for {args.epochs} epochs on {data['n_train']} "
+            f"images ({data['n_valid']} for validation); checkpoints in {ckpt}"
+        )
+
+
+def _checkpoint_to_resume(args, ckpt):
+    """The checkpoint this run continues (or None), ``--pretrained`` checked."""
+    from ..classifier import checkpoint_to_resume  # lazy: keeps skfer --help fast
+    from ..weights import read_weights, resolve_weights  # lazy: as above
+
+    try:
+        existing = checkpoint_to_resume(
+            ckpt, resume=args.resume, max_epochs=args.epochs
+        )
+    except ValueError as exc:
+        raise UsageError(
+            f"{exc} (skfer train: pass --resume to continue a checkpoint, or choose "
+            "another --output)"
+        ) from exc
+    if args.pretrained is not None:
+        try:
+            read_weights(resolve_weights(args.pretrained))  # whole file checked
+        except (ValueError, OSError) as exc:
+            raise UsageError(f"--pretrained: {exc}") from exc
+    return existing
+
+
+def _load_data(args):
+    """The dataset split for training, validation and test, and its description."""
+    from ..datasets import split_dataset  # lazy: keeps skfer --help fast
+
+    bunch, data_dir = load_dataset(args.dataset, args.data_dir)
+    try:
+        (X, y), valid, test, split_text = split_dataset(
+            bunch, test_fraction=args.test_fraction, random_state=args.random_state
+        )
+    except ValueError as exc:
+        raise UsageError(f"--test-fraction: {exc}") from exc
+    X_val, y_val = valid if valid is not None else (None, None)
+    frac = None if valid is not None else (args.validation_fraction or None)
+    n_valid = len(y_val) if valid is not None else int(np.ceil((frac or 0) * len(y)))
+    if frac is not None:
+        _check_validation_split(frac, len(y), n_valid, len(np.unique(y)))
+    data = {
+        "dataset": args.dataset,
+        "data_dir": str(data_dir.resolve()),
+        "split": split_text,
+        "n_train": int(len(y) - (0 if valid is not None else n_valid)),
+        "n_valid": int(n_valid),
+        "n_test": 0 if test is None else int(len(test[1])),
+    }
+    return bunch, data_dir, (X, y), (X_val, y_val), frac, test, data
+
+
+def _evaluate_and_save(args, out, clf, test, data_dir, data, existing, start):
+    """Evaluate on the test split (if any), write the model card, print a summary."""
+    from ._runs import evaluate_into, write_training  # lazy: keeps skfer --help fast
+
     accuracy = {}
     if test is not None:
         summary = evaluate_into(

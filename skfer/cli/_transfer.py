@@ -27,6 +27,12 @@ a line as it ends (-q: only one line per row)."""
 
 def add_arguments(p):
     """The options of ``skfer transfer``."""
+    _add_what_to_run(p)
+    _add_how_to_run(p)
+
+
+def _add_what_to_run(p):
+    """Data, models, targets, protocols, methods and weights of the runs."""
     p.add_argument(
         "--data-dir",
         type=Path,
@@ -72,6 +78,10 @@ def add_arguments(p):
         metavar="ARCH=PATH",
         help="FER2013 weights to use instead of the shipped/cached ones",
     )
+
+
+def _add_how_to_run(p):
+    """Repeats, speed, device, output folder and messages of the runs."""
     p.add_argument(
         "--n-repeats",
         type=positive_int,

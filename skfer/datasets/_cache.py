@@ -15,7 +15,7 @@ import numpy as np
 from ..utils import atomic_file
 from ._home import get_cache_home
 
-__all__ = ["clear_cache"]
+__all__ = ["cache_file", "clear_cache", "read_cached", "write_cached"]
 
 # Bump when the decoding or the cached content changes: old entries are ignored.
 _CACHE_VERSION = 2  # 2: 16-bit images scaled, not clipped
@@ -46,7 +46,7 @@ def _digest(text):
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _cache_file(cache, loader, source, params, files):
+def cache_file(cache, loader, source, params, files):
     """Path of the cache entry, or None when caching is off.
 
     ``files`` is the list of ``(relative name, size, mtime_ns, ctime_ns, inode)``
@@ -63,12 +63,12 @@ def _cache_file(cache, loader, source, params, files):
     return folder / f"{_PREFIX}{loader}-{ident}-{listing}.npz"
 
 
-def _load(path, stacklevel=4):
+def read_cached(path, stacklevel=4):
     """The arrays stored at ``path``, or None when absent, unreadable or wrong.
 
     An entry that cannot be read, or whose arrays are not what a loader stores
     (a truncated or corrupt file, one edited or written by something else) is
-    named in a warning and decoded again (then rewritten by :func:`_save`).
+    named in a warning and decoded again (then rewritten by :func:`write_cached`).
     ``stacklevel`` points the warning at the caller of the public loader.
     """
     if path is None or not path.is_file():
@@ -90,7 +90,7 @@ def _load(path, stacklevel=4):
         f"The dataset cache entry {str(path)!r} is unreadable or not what skfer "
         f"stores ({why}); the dataset is decoded again and the entry rewritten.",
         UserWarning,
-        stacklevel,  # 4: _load <- _load_cached <- load_* <- the caller
+        stacklevel,  # 4: read_cached <- _load_cached <- load_* <- the caller
     )
     return None
 
@@ -138,7 +138,7 @@ def _write_npz(handle, arrays):
                 )
 
 
-def _save(path, arrays, stacklevel=4):
+def write_cached(path, arrays, stacklevel=4):
     """Store ``arrays`` at ``path`` (atomically) and drop stale entries.
 
     A failure to write (read-only or full disk) only warns: the data were
@@ -161,7 +161,7 @@ def _save(path, arrays, stacklevel=4):
             "were loaded but will be decoded again next time. Set SKFER_CACHE to "
             "a writable folder or pass cache=False.",
             UserWarning,
-            stacklevel,  # 4: _save <- _load_cached <- load_* <- the caller
+            stacklevel,  # 4: write_cached <- _load_cached <- load_* <- the caller
         )
 
 

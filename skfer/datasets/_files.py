@@ -214,7 +214,7 @@ def _decode_files(root, rels, cropper):
             problems.append((rel, f"cannot be read as an image ({exc})"))
             continue
         if cropper is not None:
-            (image,), (found[index],), _ = cropper._crop([image])
+            (image,), (found[index],), _ = cropper.crop([image])
         data[index] = resize_image(image, IMAGE_SIZE).ravel()
         ok[index] = True
     if ok.all():  # the usual case: no copy of a possibly large array
@@ -259,13 +259,13 @@ def _load_cached(loader, root, params, files, cache, build, stacklevel=4):
     """``build()`` the stored arrays, or read them from the cache.
 
     ``stacklevel`` is that of the warning of a failed cache write, see
-    :func:`_cache._save`.
+    :func:`_cache.write_cached`.
     """
-    path = _cache._cache_file(cache, loader, root, params, files)
-    stored = _cache._load(path, stacklevel)
+    path = _cache.cache_file(cache, loader, root, params, files)
+    stored = _cache.read_cached(path, stacklevel)
     if stored is None:
         stored = build()
-        _cache._save(path, stored, stacklevel)
+        _cache.write_cached(path, stored, stacklevel)
     return stored
 
 

@@ -51,9 +51,10 @@ def _block_end(modules, module, name):
     parent_name, _, child = name.rpartition(".")
     parent = modules[parent_name] if parent_name else module
     if isinstance(parent, nn.Sequential):
-        names = list(parent._modules)
+        children = dict(parent.named_children())
+        names = list(children)
         for after in names[names.index(child) + 1 :]:
-            if type(parent._modules[after]).__name__ not in _BLOCK_TAIL:
+            if type(children[after]).__name__ not in _BLOCK_TAIL:
                 break
             name = f"{parent_name}.{after}" if parent_name else after
     return name
@@ -158,8 +159,9 @@ def _targets(estimator, proba, target):
 
 
 def _gradcam(estimator, X, target, layer):
-    import torch
+    import torch  # lazy: torch is optional (occlusion maps need none)
 
+    from ..classifier import Scaling  # lazy: torch is optional
     from ..models import relu_before_pooling
     from ..utils import (
         SINGLE_THREAD_MAX_IMAGES,
@@ -199,7 +201,7 @@ def _gradcam(estimator, X, target, layer):
     # A few faces on one thread, as predict_proba (see skfer.classifier._inference).
     few = device.type == "cpu" and len(images) <= SINGLE_THREAD_MAX_IMAGES
     with torch.enable_grad(), intra_op_threads(1 if few else None):
-        x = estimator._scaling()(images).to(device)
+        x = Scaling.of(estimator)(images).to(device)
         logits = module(x.contiguous())
         proba = torch.softmax(logits.detach().float(), dim=1).cpu().numpy()
         cols = _targets(estimator, proba, target)

@@ -112,46 +112,9 @@ default=None
     ['Counts', 'Row-normalized']
     """
     normalize = _check_normalize(normalize)
-    matrix = np.asarray(matrix)
-    if (
-        matrix.ndim != 2
-        or matrix.shape[0] != matrix.shape[1]
-        or matrix.shape[0] == 0
-        or not np.issubdtype(matrix.dtype, np.number)
-    ):
-        raise ValueError(
-            "matrix must be a non-empty square 2-D numeric array (true x predicted); "
-            f"got shape {matrix.shape} and dtype {matrix.dtype}."
-        )
-    if not np.all(np.isfinite(matrix)) or np.any(matrix < 0):
-        raise ValueError("matrix must hold finite non-negative values.")
+    matrix, display_labels = _check_matrix(matrix, display_labels, values_format)
     n = matrix.shape[0]
-    if display_labels is None:
-        display_labels = [str(i) for i in range(n)]
-    else:
-        display_labels = [str(label) for label in display_labels]
-        if len(display_labels) != n:
-            raise ValueError(
-                f"display_labels must have one label per row of the matrix ({n}); "
-                f"got {len(display_labels)}."
-            )
-    if values_format is not None and not isinstance(values_format, str):
-        raise ValueError(
-            f"values_format must be a format string; got {values_format!r}."
-        )
-
-    whole = bool(np.all(matrix == np.round(matrix)))
-    raw = (
-        matrix.astype(int) if whole else matrix.astype(float),
-        "d" if whole else ".2f",
-    )
-    normalized = (normalize_confusion_matrix(matrix), ".2f")
-    if normalize == "both":
-        panels = [(*raw, "Counts"), (*normalized, "Row-normalized")]
-    elif normalize:
-        panels = [(*normalized, None)]
-    else:
-        panels = [(*raw, None)]
+    panels = _panels(matrix, normalize)
 
     if ax is None:
         plt = _pyplot()
@@ -331,3 +294,52 @@ def plot_confusion_matrix_from_estimator(
     return plot_confusion_matrix(
         y, y_pred, labels=labels, display_labels=display_labels, **kwargs
     )
+
+
+def _check_matrix(matrix, display_labels, values_format):
+    """The matrix as an array and the tick labels, both checked."""
+    matrix = np.asarray(matrix)
+    if (
+        matrix.ndim != 2
+        or matrix.shape[0] != matrix.shape[1]
+        or matrix.shape[0] == 0
+        or not np.issubdtype(matrix.dtype, np.number)
+    ):
+        raise ValueError(
+            "matrix must be a non-empty square 2-D numeric array (true x predicted); "
+            f"got shape {matrix.shape} and dtype {matrix.dtype}."
+        )
+    if not np.all(np.isfinite(matrix)) or np.any(matrix < 0):
+        raise ValueError("matrix must hold finite non-negative values.")
+    n = matrix.shape[0]
+    if display_labels is None:
+        display_labels = [str(i) for i in range(n)]
+    else:
+        display_labels = [str(label) for label in display_labels]
+        if len(display_labels) != n:
+            raise ValueError(
+                f"display_labels must have one label per row of the matrix ({n}); "
+                f"got {len(display_labels)}."
+            )
+    if values_format is not None and not isinstance(values_format, str):
+        raise ValueError(
+            f"values_format must be a format string; got {values_format!r}."
+        )
+    return matrix, display_labels
+
+
+def _panels(matrix, normalize):
+    """``(values, format, subtitle)`` of each matrix to draw."""
+    whole = bool(np.all(matrix == np.round(matrix)))
+    raw = (
+        matrix.astype(int) if whole else matrix.astype(float),
+        "d" if whole else ".2f",
+    )
+    normalized = (normalize_confusion_matrix(matrix), ".2f")
+    if normalize == "both":
+        panels = [(*raw, "Counts"), (*normalized, "Row-normalized")]
+    elif normalize:
+        panels = [(*normalized, None)]
+    else:
+        panels = [(*raw, None)]
+    return panels

@@ -158,11 +158,34 @@ class FaceCropper(_ImageTransformer):
             )
         return check_detector(self.detector)
 
-    def _crop(self, images):
-        """Crops, whether a face was found, the boxes and the scores of images.
+    def crop(self, images):
+        """Crop the largest face of each image, else its centre square.
 
-        The crop function of the dataset loaders: the largest face framed by
-        :func:`find_faces`, else the centre square.
+        What :meth:`transform` does, without its checks and warnings (the
+        ``fallback`` is always the centre square): the crop function of the
+        dataset loaders' ``crop_faces``. Sets ``scores_``.
+
+        Parameters
+        ----------
+        images : list of ndarray
+            Images of any sizes, gray or colour.
+
+        Returns
+        -------
+        crops : list of ndarray
+            The square crops, in the images' dtype.
+        found : ndarray of bool
+            Whether a face was found in each image.
+        boxes : ndarray of shape (n_images, 4)
+            ``(top, left, height, width)`` of each crop.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skfer.preprocessing import FaceCropper
+        >>> crops, found, boxes = FaceCropper().crop([np.zeros((60, 80), np.uint8)])
+        >>> crops[0].shape, found.tolist(), boxes.tolist()
+        ((60, 60), [False], [[0, 10, 60, 60]])
         """
         detector = self._detector()
         n = len(images)
@@ -203,7 +226,7 @@ class FaceCropper(_ImageTransformer):
         if self.min_size is not None:
             _check_size(self.min_size, "min_size")
         images, kind = check_images(X)
-        crops, found, boxes = self._crop(images)
+        crops, found, boxes = self.crop(images)
         self.face_found_, self.boxes_ = found, boxes
         self.n_no_face_ = int((~found).sum())
         if self.n_no_face_:

@@ -212,6 +212,27 @@ def _read_text(path):
         raise ValueError(f"{path} is not a UTF-8 text file ({exc}).") from exc
 
 
+def _prediction_blocks(path, data, kind, base, figure_names, used):
+    """The blocks and figures of a ``skfer predict`` result file: its photos as a
+    table, each video with its timeline (the folder's figure, or drawn)."""
+    blocks, figures = [], []
+    videos, photos = _predictions(data, kind)
+    if photos:  # as any other result file
+        shown = {**data, "results": photos}
+        blocks.append(
+            f"<h3>{esc(path.stem)}</h3>" + _generic_json_html(shown, path.stem)
+        )
+    for video in videos:
+        blocks.append(_video_html(video))
+        timeline = Path(str(video.get("timeline"))).name
+        if timeline in figure_names:
+            figures.append(figure_file(base / timeline))
+            used.add(timeline)
+        elif video.get("frames"):
+            figures.append(_timeline_figure(video))
+    return blocks, figures
+
+
 def section_for_files(name, files, base):
     """HTML section from the result files of one folder (or a single file)."""
     blocks, first, last, figures, used = [], [], [], [], set()
@@ -251,20 +272,11 @@ def section_for_files(name, files, base):
             elif (data.get("summary") or {}).get("confusion_matrix"):
                 figures.append(_confusion_figure(data["summary"]))
         elif kind in (KIND_PREDICT, KIND_VIDEO):
-            videos, photos = _predictions(data, kind)
-            if photos:  # as any other result file
-                shown = {**data, "results": photos}
-                blocks.append(
-                    f"<h3>{esc(path.stem)}</h3>" + _generic_json_html(shown, path.stem)
-                )
-            for video in videos:
-                blocks.append(_video_html(video))
-                timeline = Path(str(video.get("timeline"))).name
-                if timeline in figure_names:
-                    figures.append(figure_file(base / timeline))
-                    used.add(timeline)
-                elif video.get("frames"):
-                    figures.append(_timeline_figure(video))
+            more_blocks, more_figures = _prediction_blocks(
+                path, data, kind, base, figure_names, used
+            )
+            blocks += more_blocks
+            figures += more_figures
         elif kind == "history":
             if data:
                 curves = CURVES_PNG

@@ -286,6 +286,8 @@ def transfer_benchmark(
     histories : dict
         ``(target, protocol, model, method)`` -> the first fold's ``history_``.
     """
+    # long: the nested loop over targets, protocols, models and methods, each
+    # row written as it ends; not yet split by job (issue #30)
     log = log or (lambda *a, **k: None)
     rows, histories = [], {}
     done = set(skip or ())

@@ -168,6 +168,8 @@ def analyse_video(
     >>> result.track.tolist(), result.proba.shape
     ([1, 1, 1, 1, 1], (5, 7))
     """
+    # long: one pass over the frames whose steps share the tracker, the batch
+    # of pending faces and the progress bar; not yet split by job (issue #30)
     every, fps = _check_sampling(every, fps)
     if every is None and fps is None:
         fps = DEFAULT_FPS
