@@ -34,14 +34,18 @@ image is the face crop; also every image with ``detect="never"``), and a score i
 filling it (0 when none; ``nan`` with ``detect="never"``).
 """
 
+from __future__ import annotations
+
 import math
 from numbers import Integral
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..utils import resize_image
 from ._detect import _square_box
-from ._detectors import CascadeDetector, _run_detector, check_detector
+from ._detectors import CascadeDetector, FaceDetector, _run_detector, check_detector
 from ._gray import _to_gray
 from ._validation import _check_size, check_images
 
@@ -215,15 +219,15 @@ def _frame(gray, detector, detect, margin, max_side, min_size):
 
 
 def find_faces(
-    image,
+    image: ArrayLike,
     *,
-    detect="auto",
-    detector="cascade",
-    margin=0.1,
-    max_side=1024,
-    min_size=None,
-    return_scores=False,
-):
+    detect: Literal["auto", "always", "never"] = "auto",
+    detector: str | FaceDetector = "cascade",
+    margin: float = 0.1,
+    max_side: int = 1024,
+    min_size: int | None = None,
+    return_scores: bool = False,
+) -> tuple[list[Any], ...]:
     """The face boxes of one photo of any framing, and how each was found.
 
     Faces are searched by ``detector`` on the photo (scaled down to
@@ -308,17 +312,17 @@ def find_faces(
 
 
 def extract_faces(
-    image,
+    image: ArrayLike,
     *,
-    detect="auto",
-    detector="cascade",
-    margin=0.1,
-    max_side=1024,
-    min_size=None,
-    size=48,
-    return_sources=False,
-    return_scores=False,
-):
+    detect: Literal["auto", "always", "never"] = "auto",
+    detector: str | FaceDetector = "cascade",
+    margin: float = 0.1,
+    max_side: int = 1024,
+    min_size: int | None = None,
+    size: int = 48,
+    return_sources: bool = False,
+    return_scores: bool = False,
+) -> tuple[Any, ...]:
     """Every face of a photo: its box and its model-ready crop.
 
     Faces are found and framed by :func:`find_faces` (the framing shared by
@@ -395,7 +399,7 @@ def extract_faces(
         return_scores=True,
     )
     rows = _crop_rows(gray, boxes, size)
-    out = (boxes, rows)
+    out: tuple[Any, ...] = (boxes, rows)
     if return_sources:
         out += (sources,)
     if return_scores:
