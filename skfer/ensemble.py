@@ -1,11 +1,20 @@
 """Soft-voting ensembles of FER classifiers."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.ensemble import VotingClassifier
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_is_fitted
 
 from .classifier import FERClassifier
+
+if TYPE_CHECKING:
+    from sklearn.base import ClassifierMixin
 
 __all__ = ["ensemble_from_fitted", "fit_voting_weights", "make_ensemble"]
 
@@ -13,8 +22,12 @@ PAPER_ARCHITECTURES = ("model1", "model2", "model3")
 
 
 def make_ensemble(
-    architectures=PAPER_ARCHITECTURES, *, weights=None, n_jobs=None, **params
-):
+    architectures: Sequence[str] = PAPER_ARCHITECTURES,
+    *,
+    weights: ArrayLike | None = None,
+    n_jobs: int | None = None,
+    **params: Any,
+) -> VotingClassifier:
     """Soft-voting ``VotingClassifier`` of one :class:`FERClassifier` per architecture.
 
     The paper's ensemble of its three CNNs in one line. Every member gets the same
@@ -61,7 +74,11 @@ def make_ensemble(
     return VotingClassifier(estimators, voting="soft", weights=weights, n_jobs=n_jobs)
 
 
-def ensemble_from_fitted(classifiers, *, weights=None):
+def ensemble_from_fitted(
+    classifiers: Sequence[ClassifierMixin | tuple[str, ClassifierMixin]],
+    *,
+    weights: ArrayLike | None = None,
+) -> VotingClassifier:
     """Soft-voting ensemble of already fitted classifiers (e.g. pretrained ones).
 
     scikit-learn's ``VotingClassifier`` always refits its members; this returns one
@@ -137,7 +154,11 @@ def _check_weights(weights, n_members):
         )
 
 
-def fit_voting_weights(classifiers, X_val, y_val):
+def fit_voting_weights(
+    classifiers: Sequence[ClassifierMixin | tuple[str, ClassifierMixin]],
+    X_val: ArrayLike,
+    y_val: ArrayLike,
+) -> np.ndarray:
     """Soft-voting weights that minimize the log-loss on validation data.
 
     The log-loss of a weighted average of probabilities is convex in the weights,

@@ -5,15 +5,25 @@ write the records of :func:`analyse_photo` and :func:`analyse_video_file` (one
 per file, ``kind`` ``"photo"`` or ``"video"``) and the rows of :func:`table`.
 """
 
+from __future__ import annotations
+
 import collections
 import functools
 import math
 import os
 import warnings
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from PIL import Image
+
+    from .preprocessing import FaceDetector
 
 __all__ = ["analyze"]
 
@@ -369,16 +379,20 @@ def _default_model():
 
 
 def analyze(
-    photos,
-    model=None,
+    photos: str
+    | os.PathLike[str]
+    | np.ndarray
+    | Image.Image
+    | Sequence[str | os.PathLike[str] | np.ndarray | Image.Image],
+    model: Any = None,
     *,
-    detector="cascade",
-    detect="auto",
-    min_face=None,
-    as_frame="auto",
-    n_jobs=1,
-    progress=False,
-):
+    detector: str | FaceDetector = "cascade",
+    detect: Literal["auto", "always", "never"] = "auto",
+    min_face: int | None = None,
+    as_frame: bool | Literal["auto"] = "auto",
+    n_jobs: int = 1,
+    progress: bool = False,
+) -> pd.DataFrame | list[dict[str, Any]]:
     """Faces and emotions of photos (and videos), in one call: one row per face.
 
     Each photo is read (gray), its faces found and framed by

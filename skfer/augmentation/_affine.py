@@ -1,5 +1,7 @@
 """Random affine warp: rotation, shift and rescaling in one resampling."""
 
+from typing import Literal
+
 import torch
 
 from ._base import uniform
@@ -52,12 +54,12 @@ class RandomAffine(RandomWarp):
 
     def __init__(
         self,
-        degrees=10.0,
-        translate=0.1,
-        scale=(0.9, 1.1),
-        padding_mode="border",
-        p=0.5,
-    ):
+        degrees: float | tuple[float, float] = 10.0,
+        translate: float | tuple[float, float] = 0.1,
+        scale: float | tuple[float, float] = (0.9, 1.1),
+        padding_mode: Literal["border", "reflection", "zeros"] = "border",
+        p: float = 0.5,
+    ) -> None:
         super().__init__(padding_mode=padding_mode, p=p)
         self.degrees = degrees
         self.translate = translate

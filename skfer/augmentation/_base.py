@@ -1,12 +1,18 @@
 """Base classes: random parameter sampling kept apart from deterministic application."""
 
+from __future__ import annotations
+
 import abc
 import contextlib
 import inspect
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from ._validation import check_images, check_n, check_probability, check_size
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["BaseTransform", "RandomTransform"]
 
@@ -60,7 +66,7 @@ class BaseTransform(abc.ABC):
             and parameter.kind not in (parameter.VAR_KEYWORD, parameter.VAR_POSITIONAL)
         ]
 
-    def get_params(self, deep=True):
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Constructor arguments of this transform, as a dict ``name -> value``.
 
         As for scikit-learn estimators, so that :func:`sklearn.base.clone` rebuilds a
@@ -77,7 +83,7 @@ class BaseTransform(abc.ABC):
         -------
         params : dict
         """
-        params = {}
+        params: dict[str, Any] = {}
         for name in self._get_param_names():
             value = getattr(self, name)
             if deep and hasattr(value, "get_params") and not isinstance(value, type):
@@ -87,7 +93,7 @@ class BaseTransform(abc.ABC):
             params[name] = value
         return params
 
-    def set_params(self, **params):
+    def set_params(self, **params: Any) -> Self:
         """Set constructor arguments (``"<name>__<parameter>"`` for nested ones).
 
         The new values are validated as in the constructor.
@@ -97,7 +103,7 @@ class BaseTransform(abc.ABC):
         self : transform
         """
         valid = self._get_param_names()
-        nested = {}
+        nested: dict[str, dict[str, Any]] = {}
         for key, value in params.items():
             name, _, sub = key.partition("__")
             if name not in valid:
@@ -120,7 +126,13 @@ class BaseTransform(abc.ABC):
         return f"{type(self).__name__}({args})"
 
     @abc.abstractmethod
-    def sample_params(self, n, generator=None, *, size=(48, 48)):
+    def sample_params(
+        self,
+        n: int,
+        generator: torch.Generator | None = None,
+        *,
+        size: tuple[int, int] = (48, 48),
+    ) -> dict[str, torch.Tensor]:
         """Draw the random parameters of ``n`` images.
 
         Parameters
@@ -139,7 +151,9 @@ class BaseTransform(abc.ABC):
         """
 
     @abc.abstractmethod
-    def apply(self, images, params):
+    def apply(
+        self, images: torch.Tensor, params: dict[str, torch.Tensor]
+    ) -> torch.Tensor:
         """Apply the parameters ``params`` to ``images`` (deterministic).
 
         Parameters
@@ -155,7 +169,9 @@ class BaseTransform(abc.ABC):
             A new tensor, same dtype and device, values clamped to [0, 1].
         """
 
-    def __call__(self, images, generator=None):
+    def __call__(
+        self, images: torch.Tensor, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
         """Augment ``images`` with fresh random parameters drawn from ``generator``.
 
         Parameters
@@ -173,7 +189,7 @@ class BaseTransform(abc.ABC):
         check_images(images)
         with _one_thread(images):
             params = self.sample_params(
-                images.shape[0], generator, size=tuple(images.shape[-2:])
+                images.shape[0], generator, size=(images.shape[-2], images.shape[-1])
             )
             return self.apply(images, params)
 
@@ -256,7 +272,7 @@ class RandomTransform(BaseTransform):
     True
     """
 
-    def __init__(self, p=0.5):
+    def __init__(self, p: float = 0.5) -> None:
         self.p = p
         check_probability(p)
 
@@ -268,7 +284,13 @@ class RandomTransform(BaseTransform):
     def _apply(self, images, params):
         """Apply ``params`` to the selected ``images``."""
 
-    def sample_params(self, n, generator=None, *, size=(48, 48)):
+    def sample_params(
+        self,
+        n: int,
+        generator: torch.Generator | None = None,
+        *,
+        size: tuple[int, int] = (48, 48),
+    ) -> dict[str, torch.Tensor]:
         n = check_n(n)
         size = check_size(size)
         p = check_probability(self.p)
@@ -278,7 +300,9 @@ class RandomTransform(BaseTransform):
 
     sample_params.__doc__ = BaseTransform.sample_params.__doc__
 
-    def apply(self, images, params):
+    def apply(
+        self, images: torch.Tensor, params: dict[str, torch.Tensor]
+    ) -> torch.Tensor:
         check_images(images)
         _check_params(images, params, list(params) + ["apply"])
         with _one_thread(images):

@@ -39,7 +39,12 @@ class RandomGaussianBlur(RandomTransform):
     True
     """
 
-    def __init__(self, sigma=(0.1, 1.0), kernel_size=5, p=0.5):
+    def __init__(
+        self,
+        sigma: float | tuple[float, float] = (0.1, 1.0),
+        kernel_size: int = 5,
+        p: float = 0.5,
+    ) -> None:
         super().__init__(p=p)
         self.sigma = sigma
         self.kernel_size = kernel_size

@@ -38,7 +38,12 @@ class RandomBrightnessContrast(RandomTransform):
     [0.6000000238418579]
     """
 
-    def __init__(self, brightness=0.2, contrast=0.2, p=0.5):
+    def __init__(
+        self,
+        brightness: float | tuple[float, float] = 0.2,
+        contrast: float | tuple[float, float] = 0.2,
+        p: float = 0.5,
+    ) -> None:
         super().__init__(p=p)
         self.brightness = brightness
         self.contrast = contrast

@@ -1,5 +1,11 @@
 """Containers: the identity and a sequence of transforms."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
 from ._base import BaseTransform, _check_params, _one_thread
 from ._validation import check_images, check_n, check_size
 
@@ -27,14 +33,22 @@ class Identity(BaseTransform):
     (True, False)
     """
 
-    def sample_params(self, n, generator=None, *, size=(48, 48)):
+    def sample_params(
+        self,
+        n: int,
+        generator: torch.Generator | None = None,
+        *,
+        size: tuple[int, int] = (48, 48),
+    ) -> dict[str, torch.Tensor]:
         check_n(n)
         check_size(size)
         return {}
 
     sample_params.__doc__ = BaseTransform.sample_params.__doc__
 
-    def apply(self, images, params):
+    def apply(
+        self, images: torch.Tensor, params: dict[str, torch.Tensor]
+    ) -> torch.Tensor:
         check_images(images)
         return images.clamp(0.0, 1.0)
 
@@ -77,7 +91,7 @@ class Compose(BaseTransform):
     True
     """
 
-    def __init__(self, transforms):
+    def __init__(self, transforms: Sequence[BaseTransform]) -> None:
         self.transforms = transforms
         self._checked()
 
@@ -97,10 +111,10 @@ class Compose(BaseTransform):
                 )
         return transforms
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.transforms)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> BaseTransform:
         return self.transforms[index]
 
     def __repr__(self):
@@ -111,7 +125,13 @@ class Compose(BaseTransform):
         )
         return f"Compose([\n{lines}])"
 
-    def sample_params(self, n, generator=None, *, size=(48, 48)):
+    def sample_params(
+        self,
+        n: int,
+        generator: torch.Generator | None = None,
+        *,
+        size: tuple[int, int] = (48, 48),
+    ) -> dict[str, torch.Tensor]:
         params = {}
         for i, transform in enumerate(self._checked()):
             own = transform.sample_params(n, generator, size=size)
@@ -120,7 +140,9 @@ class Compose(BaseTransform):
 
     sample_params.__doc__ = BaseTransform.sample_params.__doc__
 
-    def apply(self, images, params):
+    def apply(
+        self, images: torch.Tensor, params: dict[str, torch.Tensor]
+    ) -> torch.Tensor:
         check_images(images)
         _check_params(images, params, list(params))
         with _one_thread(images):

@@ -1,6 +1,7 @@
 """Random resized crop: a random part of the image, resized to the full image."""
 
 import math
+from typing import Literal
 
 import torch
 
@@ -50,8 +51,12 @@ class RandomResizedCrop(RandomWarp):
     """
 
     def __init__(
-        self, scale=(0.8, 1.0), ratio=(0.9, 1.1), padding_mode="border", p=0.5
-    ):
+        self,
+        scale: float | tuple[float, float] = (0.8, 1.0),
+        ratio: float | tuple[float, float] = (0.9, 1.1),
+        padding_mode: Literal["border", "reflection", "zeros"] = "border",
+        p: float = 0.5,
+    ) -> None:
         super().__init__(padding_mode=padding_mode, p=p)
         self.scale = scale
         self.ratio = ratio

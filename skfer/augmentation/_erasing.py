@@ -42,7 +42,13 @@ class RandomErasing(RandomTransform):
     [0.1, 0.1]
     """
 
-    def __init__(self, scale=(0.02, 0.15), ratio=(0.3, 3.3), value=0.0, p=0.5):
+    def __init__(
+        self,
+        scale: float | tuple[float, float] = (0.02, 0.15),
+        ratio: float | tuple[float, float] = (0.3, 3.3),
+        value: float = 0.0,
+        p: float = 0.5,
+    ) -> None:
         super().__init__(p=p)
         self.scale = scale
         self.ratio = ratio

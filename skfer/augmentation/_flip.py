@@ -30,7 +30,7 @@ class RandomHorizontalFlip(RandomTransform):
     True
     """
 
-    def __init__(self, p=0.5):
+    def __init__(self, p: float = 0.5) -> None:
         super().__init__(p=p)
 
     def _sample(self, apply, generator, size):

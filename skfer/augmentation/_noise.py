@@ -39,7 +39,9 @@ class RandomGaussianNoise(RandomTransform):
     0.1
     """
 
-    def __init__(self, std=(0.0, 0.05), p=0.5):
+    def __init__(
+        self, std: float | tuple[float, float] = (0.0, 0.05), p: float = 0.5
+    ) -> None:
         super().__init__(p=p)
         self.std = std
         check_range(std, "std", symmetric=False, lower=0.0)

@@ -1,16 +1,25 @@
 """Augmentation of numpy image arrays (rows of pixels or 2-D images)."""
 
+from __future__ import annotations
+
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from sklearn.utils import check_random_state
 
 from ..utils import image_side, intensity_scale
-from ._presets import make_augmentation
+from ._presets import AugmentationSpec, Transform, make_augmentation
 
 __all__ = ["augment_array", "augment_images"]
 
 
-def augment_images(X, transform="paper", random_state=None, *, batch_size=1024):
+def augment_images(
+    X: ArrayLike,
+    transform: AugmentationSpec = "paper",
+    random_state: int | np.random.RandomState | None = None,
+    *,
+    batch_size: int = 1024,
+) -> np.ndarray:
     """Augment numpy images with a transform, returning the same shape and dtype.
 
     Parameters
@@ -70,7 +79,15 @@ def augment_images(X, transform="paper", random_state=None, *, batch_size=1024):
     )
 
 
-def augment_array(X, transform, random_state, scale, size, *, batch_size=1024):
+def augment_array(
+    X: np.ndarray,
+    transform: Transform,
+    random_state: np.random.RandomState,
+    scale: float,
+    size: tuple[int, int],
+    *,
+    batch_size: int = 1024,
+) -> np.ndarray:
     """Augment ``X`` (rows or 2-D images of ``size``), pixels on ``[0, scale]``.
 
     The transform draws from a torch generator seeded by ``random_state`` (a

@@ -1,5 +1,12 @@
 """Named augmentation recipes and the factory that resolves an ``augmentation`` spec."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeAlias
+
+import torch
+
 from ._affine import RandomAffine
 from ._base import BaseTransform
 from ._blur import RandomGaussianBlur
@@ -12,6 +19,11 @@ from ._noise import RandomGaussianNoise
 from ._rotation import RandomRotation
 
 __all__ = ["PRESETS", "make_augmentation"]
+
+#: A transform: called as ``t(images, generator=None)`` on ``(n, C, H, W)`` tensors.
+Transform: TypeAlias = Callable[..., torch.Tensor]
+#: What :func:`make_augmentation` accepts.
+AugmentationSpec: TypeAlias = str | Transform | Sequence[Transform] | None
 
 
 def _paper():
@@ -60,7 +72,7 @@ PRESETS = {
 }
 
 
-def make_augmentation(spec="paper"):
+def make_augmentation(spec: AugmentationSpec = "paper") -> Transform:
     """Return the transform described by ``spec``.
 
     Parameters

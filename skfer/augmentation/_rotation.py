@@ -1,5 +1,7 @@
 """Random rotation about the image centre."""
 
+from typing import Literal
+
 import torch
 
 from ._base import uniform
@@ -40,7 +42,12 @@ class RandomRotation(RandomWarp):
     torch.Size([4, 1, 48, 48])
     """
 
-    def __init__(self, degrees=10.0, padding_mode="border", p=0.5):
+    def __init__(
+        self,
+        degrees: float | tuple[float, float] = 10.0,
+        padding_mode: Literal["border", "reflection", "zeros"] = "border",
+        p: float = 0.5,
+    ) -> None:
         super().__init__(padding_mode=padding_mode, p=p)
         self.degrees = degrees
         check_range(degrees, "degrees", upper=360.0)

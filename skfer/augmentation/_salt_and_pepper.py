@@ -39,7 +39,12 @@ class RandomSaltAndPepper(RandomTransform):
     [0.0, 0.5, 1.0]
     """
 
-    def __init__(self, amount=(0.0, 0.03), salt_vs_pepper=0.5, p=0.5):
+    def __init__(
+        self,
+        amount: float | tuple[float, float] = (0.0, 0.03),
+        salt_vs_pepper: float = 0.5,
+        p: float = 0.5,
+    ) -> None:
         super().__init__(p=p)
         self.amount = amount
         self.salt_vs_pepper = salt_vs_pepper

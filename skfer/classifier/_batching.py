@@ -1,5 +1,9 @@
 """Whole-tensor batching: no per-sample Python work, no collate."""
 
+from __future__ import annotations
+
+from typing import Any
+
 import torch
 
 __all__ = ["BatchIterator", "Scaling"]
@@ -22,25 +26,27 @@ class Scaling:
     [-2.0, 2.0]
     """
 
-    def __init__(self, input_range, mean, std):
+    def __init__(
+        self, input_range: tuple[float, float], mean: float, std: float
+    ) -> None:
         self.input_range = (float(input_range[0]), float(input_range[1]))
         self.mean = float(mean)
         self.std = float(std)
 
     @classmethod
-    def of(cls, estimator):
+    def of(cls, estimator: Any) -> Scaling:
         """The scaling of a fitted classifier (``input_range_``, ``pixel_mean_``,
         ``pixel_std_``): what its network takes as input."""
         return cls(estimator.input_range_, estimator.pixel_mean_, estimator.pixel_std_)
 
-    def to_unit(self, x):
+    def to_unit(self, x: torch.Tensor) -> torch.Tensor:
         lo, hi = self.input_range
         return (x.float() - lo) * (1.0 / (hi - lo))
 
-    def standardize(self, x):
+    def standardize(self, x: torch.Tensor) -> torch.Tensor:
         return (x - self.mean) * (1.0 / self.std)
 
-    def __call__(self, x):
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
         # both steps as one multiply-add (never in place: ``x`` may be the user's)
         lo, hi = self.input_range
         gain = 1.0 / ((hi - lo) * self.std)

@@ -9,6 +9,13 @@ makes a resumed fit give the same weights and history as an uninterrupted one
 (same machine and thread count).
 """
 
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from numpy.typing import ArrayLike
 from skorch.callbacks import Callback
 from skorch.history import History
 
@@ -22,6 +29,9 @@ from ..weights import (
 from ._classifier import FERClassifier, resume_fit, weights_meta
 from ._distributed import is_main_process
 from ._training_state import training_state
+
+if TYPE_CHECKING:
+    from ._classifier import FERClassifier
 
 __all__ = [
     "EpochCheckpoint",
@@ -62,7 +72,12 @@ class EpochCheckpoint(Callback):
         runs keep the same best epoch.
     """
 
-    def __init__(self, dirname, meta, keep_best=None):
+    def __init__(
+        self,
+        dirname: str | os.PathLike[str],
+        meta: Callable[[], dict[str, Any]],
+        keep_best: str | None = None,
+    ) -> None:
         self.dirname = dirname
         self.meta = meta
         self.keep_best = keep_best
@@ -79,7 +94,7 @@ class EpochCheckpoint(Callback):
             return scores[-1] < min(earlier)
         return scores[-1] > max(earlier)
 
-    def on_epoch_end(self, net, **kwargs):
+    def on_epoch_end(self, net: Any, **kwargs: Any) -> None:
         if not is_main_process():  # data-parallel: the first process writes
             return
         rows = history_rows(net.history)
@@ -89,7 +104,7 @@ class EpochCheckpoint(Callback):
             best_card = {
                 **meta.get("card", {}),
                 "epoch": len(rows),
-                self.keep_best: rows[-1][self.keep_best],
+                self.keep_best: rows[-1][self.keep_best],  # type: ignore[index]  # not None: _is_best
             }
         write_checkpoint(
             self.dirname,
@@ -101,7 +116,9 @@ class EpochCheckpoint(Callback):
         )
 
 
-def resume_from_checkpoint(dirname, **params):
+def resume_from_checkpoint(
+    dirname: str | os.PathLike[str], **params: Any
+) -> FERClassifier:
     """Rebuild a fitted FERClassifier from a checkpoint.
 
     The classifier has the checkpoint's weights, ``history_`` and, on ``net_``, the
@@ -140,7 +157,9 @@ def _restore(dirname, params):
     return clf, state
 
 
-def checkpoint_to_resume(dirname, *, resume, max_epochs):
+def checkpoint_to_resume(
+    dirname: str | os.PathLike[str], *, resume: bool, max_epochs: int
+) -> dict[str, Any] | None:
     """The checkpoint a run continues from, after checking it fits the request.
 
     One policy for every caller (:func:`fit_with_checkpoints`, ``skfer train``,
@@ -200,20 +219,20 @@ def checkpoint_to_resume(dirname, *, resume, max_epochs):
 
 
 def fit_with_checkpoints(
-    clf,
-    X,
-    y,
-    dirname,
+    clf: FERClassifier,
+    X: ArrayLike,
+    y: ArrayLike,
+    dirname: str | os.PathLike[str],
     *,
-    resume=False,
-    X_val=None,
-    y_val=None,
-    card=None,
-    keep_best=None,
-    sample_weight=None,
-    label_distribution=None,
-    teacher_proba=None,
-):
+    resume: bool = False,
+    X_val: ArrayLike | None = None,
+    y_val: ArrayLike | None = None,
+    card: Mapping[str, Any] | None = None,
+    keep_best: str | None = None,
+    sample_weight: ArrayLike | None = None,
+    label_distribution: ArrayLike | None = None,
+    teacher_proba: ArrayLike | None = None,
+) -> FERClassifier:
     """Fit ``clf`` for ``clf.max_epochs`` epochs, checkpointing after every epoch.
 
     With ``resume=True`` and a checkpoint in ``dirname``, training continues from

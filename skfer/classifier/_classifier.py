@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -305,39 +306,42 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        architecture=None,
+        architecture: str | None = None,
         *,
-        max_epochs=30,
-        batch_size=128,
-        lr=1e-3,
-        optimizer="adam",
-        weight_decay=0.0,
-        lr_schedule=None,
-        label_smoothing=0.0,
-        mixup_alpha=0.0,
-        cutmix_alpha=0.0,
-        distillation_weight=0.5,
-        label_distribution_mode="crossentropy",
-        ema_decay=None,
-        grad_clip=None,
-        augment=None,
-        tta=None,
-        class_prior=None,
-        warm_start=False,
-        pretrained=None,
-        classes=None,
-        class_weight=None,
-        validation_fraction=0.1,
-        early_stopping=False,
-        n_iter_no_change=10,
-        precision="auto",
-        device="cpu",
-        n_threads=None,
-        keep_optimizer_state=False,
-        callbacks=None,
-        random_state=None,
-        verbose=0,
-    ):
+        max_epochs: int = 30,
+        batch_size: int = 128,
+        lr: float = 1e-3,
+        optimizer: str | type[torch.optim.Optimizer] = "adam",
+        weight_decay: float = 0.0,
+        lr_schedule: Literal["cosine", "warmup_cosine", "onecycle", "plateau"]
+        | None = None,
+        label_smoothing: float = 0.0,
+        mixup_alpha: float = 0.0,
+        cutmix_alpha: float = 0.0,
+        distillation_weight: float = 0.5,
+        label_distribution_mode: Literal[
+            "crossentropy", "probability"
+        ] = "crossentropy",
+        ema_decay: float | None = None,
+        grad_clip: float | None = None,
+        augment: str | Callable[..., torch.Tensor] | None = None,
+        tta: Literal["flip", "crops"] | None = None,
+        class_prior: Literal["uniform"] | ArrayLike | None = None,
+        warm_start: bool = False,
+        pretrained: str | os.PathLike[str] | None = None,
+        classes: ArrayLike | None = None,
+        class_weight: Literal["balanced"] | Mapping[Any, float] | None = None,
+        validation_fraction: float | None = 0.1,
+        early_stopping: bool = False,
+        n_iter_no_change: int = 10,
+        precision: Literal["auto", "float32", "bfloat16"] = "auto",
+        device: str = "cpu",
+        n_threads: int | None = None,
+        keep_optimizer_state: bool = False,
+        callbacks: list[tuple[str, Any]] | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        verbose: int = 0,
+    ) -> None:
         self.architecture = architecture
         self.max_epochs = max_epochs
         self.batch_size = batch_size

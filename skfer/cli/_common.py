@@ -168,7 +168,7 @@ def add_dataset_arguments(parser, required=True):
 
 
 # ----------------------------------------------------------------------- models
-def best_pretrained():
+def best_pretrained() -> str | None:
     """Name of the model ``skfer predict`` uses when no ``--model`` is given.
 
     :func:`skfer.weights.default_pretrained`: the registry's default, chosen on

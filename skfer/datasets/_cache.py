@@ -5,8 +5,11 @@ stored as they are: deflate shrinks face photos by a few percent only, and
 inflating them would double the time of a cached load.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
+import os
 import warnings
 import zipfile
 
@@ -165,7 +168,7 @@ def write_cached(path, arrays, stacklevel=4):
         )
 
 
-def clear_cache(cache_home=None):
+def clear_cache(cache_home: str | os.PathLike[str] | None = None) -> int:
     """Delete every decoded dataset that skfer cached.
 
     Parameters

@@ -1,8 +1,14 @@
 """CK+: the manifest face-crop layout, CK+48 and the original distribution."""
 
+from __future__ import annotations
+
 import csv
+import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
 
 from ._files import (
     _check_dir,
@@ -18,6 +24,11 @@ from ._files import (
 )
 from ._home import _dataset_dir
 from ._vocabulary import CONTEMPT, canonical_emotion
+
+if TYPE_CHECKING:
+    from sklearn.utils import Bunch
+
+    from ..preprocessing import FaceCropper
 
 __all__ = ["load_ckplus"]
 
@@ -160,15 +171,15 @@ def _scan_original(root, images_dir, emotion_dir):
 
 
 def load_ckplus(
-    path=None,
+    path: str | os.PathLike[str] | None = None,
     *,
-    contempt="merge",
-    neutral="labelled",
-    crop_faces=None,
-    return_X_y=False,
-    cache=True,
-    on_error="warn",
-):
+    contempt: Literal["merge", "keep", "drop"] = "merge",
+    neutral: Literal["labelled", "all", "none"] = "labelled",
+    crop_faces: bool | FaceCropper | None = None,
+    return_X_y: bool = False,
+    cache: bool | str | os.PathLike[str] = True,
+    on_error: Literal["warn", "raise"] = "warn",
+) -> Bunch | tuple[np.ndarray, np.ndarray]:
     """Load CK+ as model-ready 48x48 grayscale rows, with subjects in ``groups``.
 
     The layout of ``path`` is detected:

@@ -1,8 +1,13 @@
 """Several datasets as one training set: one vocabulary, subjects kept apart."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
 from numbers import Real
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils import Bunch
 
 from ._vocabulary import _sort_names
@@ -72,7 +77,11 @@ def _weights(names, sizes, balance):
     ).astype(np.float32)
 
 
-def combine_datasets(datasets, *, balance=None):
+def combine_datasets(
+    datasets: Mapping[str, Bunch | tuple[ArrayLike, ...]],
+    *,
+    balance: Literal["equal"] | Mapping[str, float] | None = None,
+) -> Bunch:
     """Concatenate datasets into one training set, keeping who is who.
 
     Labels are already in one vocabulary (every loader returns the canonical

@@ -1,8 +1,13 @@
 """FER2013: the original CSV and the Kaggle image-folder layout."""
 
+from __future__ import annotations
+
 import csv
+import os
 import re
 import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -23,6 +28,10 @@ from ._files import (
 )
 from ._home import _dataset_dir
 from ._vocabulary import FER2013_CODES
+
+if TYPE_CHECKING:
+    from sklearn.utils import Bunch
+
 
 __all__ = ["load_fer2013"]
 
@@ -166,8 +175,13 @@ def _scan_folders(root):
 
 
 def load_fer2013(
-    path=None, *, subset=None, return_X_y=False, cache=True, on_error="warn"
-):
+    path: str | os.PathLike[str] | None = None,
+    *,
+    subset: str | Sequence[str] | None = None,
+    return_X_y: bool = False,
+    cache: bool | str | os.PathLike[str] = True,
+    on_error: Literal["warn", "raise"] = "warn",
+) -> Bunch | tuple[np.ndarray, np.ndarray]:
     """Load FER2013 as model-ready 48x48 grayscale rows.
 
     Reads either layout users download FER2013 in:

@@ -1,6 +1,11 @@
 """FER+: FER2013's faces with ten crowd-sourced votes each (official layout)."""
 
+from __future__ import annotations
+
 import csv
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -16,6 +21,10 @@ from ._files import (
 )
 from ._home import _dataset_dir
 from ._vocabulary import CONTEMPT
+
+if TYPE_CHECKING:
+    from sklearn.utils import Bunch
+
 
 __all__ = ["load_ferplus"]
 
@@ -159,15 +168,15 @@ def _labels(votes, contempt, label_rule):
 
 
 def load_ferplus(
-    path=None,
+    path: str | os.PathLike[str] | None = None,
     *,
-    subset=None,
-    contempt="merge",
-    label_rule="majority",
-    return_X_y=False,
-    cache=True,
-    on_error="warn",
-):
+    subset: str | Sequence[str] | None = None,
+    contempt: Literal["merge", "keep", "drop"] = "merge",
+    label_rule: Literal["majority", "plurality"] = "majority",
+    return_X_y: bool = False,
+    cache: bool | str | os.PathLike[str] = True,
+    on_error: Literal["warn", "raise"] = "warn",
+) -> Bunch | tuple[np.ndarray, np.ndarray]:
     """Load FER+ (FER2013's faces with 10 crowd votes each) from its official layout.
 
     The folder holds ``FER2013Train/``, ``FER2013Valid/`` and ``FER2013Test/``,

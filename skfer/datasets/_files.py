@@ -99,7 +99,7 @@ class _Listing:
     files: list
     problems: list
     groups: list | None = None
-    usage: list | None = None
+    usage: list | np.ndarray | None = None
 
 
 def _check_dir(path, loader):

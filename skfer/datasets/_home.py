@@ -1,5 +1,7 @@
 """Where the datasets are read from and where their decoded copies are cached."""
 
+from __future__ import annotations
+
 import os
 from pathlib import Path
 
@@ -14,7 +16,7 @@ def _folder(path, env, default):
     return Path(os.fspath(path)).expanduser()
 
 
-def get_data_home(data_home=None):
+def get_data_home(data_home: str | os.PathLike[str] | None = None) -> Path:
     """Return the folder holding the datasets (``fer2013/``, ``ckplus/``, ...).
 
     skfer never downloads datasets (their licences forbid redistribution): you
@@ -41,7 +43,7 @@ def get_data_home(data_home=None):
     return _folder(data_home, "SKFER_DATA", "~/skfer_data")
 
 
-def get_cache_home(cache_home=None):
+def get_cache_home(cache_home: str | os.PathLike[str] | None = None) -> Path:
     """Return the folder where decoded datasets are cached.
 
     Decoded datasets are cached as compressed ``.npz`` files here, never beside
@@ -69,7 +71,7 @@ def get_cache_home(cache_home=None):
     return _folder(cache_home, "SKFER_CACHE", "~/.cache/skfer")
 
 
-def cache_relative(path):
+def cache_relative(path: str | os.PathLike[str]) -> str | None:
     """``path`` as ``$SKFER_CACHE/...`` when it lies in the cache, else None.
 
     Results files name no folder of the machine that made them.

@@ -1,6 +1,13 @@
 """Any ``<class>/<image>`` tree."""
 
+from __future__ import annotations
+
+import os
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
 
 from ._files import (
     _check_bool,
@@ -13,6 +20,11 @@ from ._files import (
     _scan_class_folders,
 )
 from ._home import _dataset_dir
+
+if TYPE_CHECKING:
+    from sklearn.utils import Bunch
+
+    from ..preprocessing import FaceCropper
 
 __all__ = ["load_image_folder"]
 
@@ -53,16 +65,16 @@ def _groups_from_names(rels, group_pattern, problems):
 
 
 def load_image_folder(
-    path,
+    path: str | os.PathLike[str],
     *,
-    aliases=None,
-    keep_unknown=False,
-    group_pattern=None,
-    crop_faces=False,
-    return_X_y=False,
-    cache=True,
-    on_error="warn",
-):
+    aliases: Mapping[str, str] | None = None,
+    keep_unknown: bool = False,
+    group_pattern: str | None = None,
+    crop_faces: bool | FaceCropper = False,
+    return_X_y: bool = False,
+    cache: bool | str | os.PathLike[str] = True,
+    on_error: Literal["warn", "raise"] = "warn",
+) -> Bunch | tuple[np.ndarray, np.ndarray]:
     """Load any ``<class>/<image>`` tree as model-ready 48x48 grayscale rows.
 
     Every sub-folder of ``path`` is a class; its name is mapped to the canonical

@@ -1,6 +1,12 @@
 """JAFFE: the 213 original TIFFs of the Japanese Female Facial Expression set."""
 
+from __future__ import annotations
+
+import os
 import re
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
 
 from ._files import (
     _check_dir,
@@ -16,6 +22,11 @@ from ._files import (
 from ._home import _dataset_dir
 from ._vocabulary import canonical_emotion
 
+if TYPE_CHECKING:
+    from sklearn.utils import Bunch
+
+    from ..preprocessing import FaceCropper
+
 __all__ = ["load_jaffe"]
 
 # KA.AN1.39.tiff: subject KA, emotion AN, take 1, image number 39.
@@ -30,8 +41,13 @@ faces detected and cropped (face_found says where), then resized to 48x48. With
 
 
 def load_jaffe(
-    path=None, *, crop_faces=True, return_X_y=False, cache=True, on_error="warn"
-):
+    path: str | os.PathLike[str] | None = None,
+    *,
+    crop_faces: bool | FaceCropper = True,
+    return_X_y: bool = False,
+    cache: bool | str | os.PathLike[str] = True,
+    on_error: Literal["warn", "raise"] = "warn",
+) -> Bunch | tuple[np.ndarray, np.ndarray]:
     """Load JAFFE as model-ready 48x48 grayscale face rows.
 
     Reads the image files of the folder (``KA.AN1.39.tiff``: subject ``KA``,

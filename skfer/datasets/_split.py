@@ -1,13 +1,31 @@
 """Training, validation and test parts of a loaded dataset."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from sklearn.utils import Bunch
 
 __all__ = ["split_dataset"]
 
 _FER2013_PARTS = ("Training", "PublicTest", "PrivateTest")
 
 
-def split_dataset(bunch, *, test_fraction=None, by_subject=False, random_state=None):
+def split_dataset(
+    bunch: Bunch,
+    *,
+    test_fraction: float | None = None,
+    by_subject: bool = False,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[
+    tuple[np.ndarray, np.ndarray],
+    tuple[np.ndarray, np.ndarray] | None,
+    tuple[np.ndarray, np.ndarray] | None,
+    str,
+]:
     """Split a loaded dataset into training, validation and test parts.
 
     FER2013 (a bunch with ``usage``) keeps its own split: Training, PublicTest

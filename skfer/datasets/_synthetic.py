@@ -1,5 +1,9 @@
 """Synthetic cartoon faces with learnable expressions, for tests, demos and docs."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
@@ -57,15 +61,15 @@ def _draw(shape, size, rng, noise):
 
 
 def make_faces(
-    n_samples=140,
+    n_samples: int = 140,
     *,
-    classes=None,
-    n_subjects=10,
-    image_size=48,
-    noise=0.05,
-    random_state=None,
-    return_X_y=False,
-):
+    classes: Sequence[str] | None = None,
+    n_subjects: int = 10,
+    image_size: int = 48,
+    noise: float = 0.05,
+    random_state: int | np.random.RandomState | None = None,
+    return_X_y: bool = False,
+) -> Bunch | tuple[np.ndarray, np.ndarray]:
     """Make synthetic grayscale cartoon faces whose expression can be learned.
 
     Each image is an oval face with eyes, brows and a mouth whose shapes depend on

@@ -1,7 +1,11 @@
 """The canonical emotion vocabulary shared by every loader, and its aliases."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
 from numbers import Integral
 from types import MappingProxyType
+from typing import Literal
 
 import numpy as np
 
@@ -56,7 +60,12 @@ EMOTION_ALIASES = MappingProxyType(
 _CODES = {"fer2013": FER2013_CODES, "ckplus": CKPLUS_CODES}
 
 
-def canonical_emotion(label, *, codes="fer2013", aliases=None):
+def canonical_emotion(
+    label: str | int,
+    *,
+    codes: Literal["fer2013", "ckplus"] = "fer2013",
+    aliases: Mapping[str, str] | None = None,
+) -> str:
     """Return the canonical name of an emotion label.
 
     Parameters

@@ -22,9 +22,10 @@ its default is occlusion.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["last_conv_block", "saliency_map"]
 
@@ -278,8 +279,15 @@ def _default_method(estimator):
 
 
 def saliency_map(
-    estimator, X, *, method="auto", target=None, layer=None, patch=8, stride=4
-):
+    estimator: Any,
+    X: ArrayLike,
+    *,
+    method: Literal["auto", "gradcam", "occlusion"] = "auto",
+    target: Any = None,
+    layer: str | None = None,
+    patch: int = 8,
+    stride: int = 4,
+) -> np.ndarray:
     """Where on each face the evidence for a class lies, as maps in [0, 1].
 
     Parameters

@@ -10,7 +10,7 @@ face's map still agrees with the trained model's map (Spearman rank correlation)
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -63,8 +63,8 @@ def saliency_sanity(
     estimator: Any,
     X: ArrayLike,
     *,
-    randomization: str = "cascading",
-    method: str = "auto",
+    randomization: Literal["cascading", "independent"] = "cascading",
+    method: Literal["auto", "gradcam", "occlusion"] = "auto",
     target: Any = None,
     random_state: int | np.random.RandomState | None = None,
     **params: Any,

@@ -1,13 +1,20 @@
 """Confusion matrices as the paper reports them: raw counts and row-normalized."""
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.metrics import confusion_matrix
 from sklearn.utils.multiclass import unique_labels
 
 __all__ = ["confusion_matrices", "normalize_confusion_matrix"]
 
 
-def _check_targets(y_true, y_pred, labels=None):
+def _check_targets(
+    y_true: ArrayLike, y_pred: ArrayLike, labels: Any = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validate two 1-D label vectors of equal length and resolve ``labels``.
 
     Returns ``(y_true, y_pred, labels)`` as arrays; ``labels`` defaults to the
@@ -48,7 +55,7 @@ def _check_targets(y_true, y_pred, labels=None):
     return y_true, y_pred, labels
 
 
-def normalize_confusion_matrix(counts):
+def normalize_confusion_matrix(counts: ArrayLike) -> np.ndarray:
     """Divide each row of a confusion matrix by its sum (per-class recall).
 
     A row with no samples stays all zeros.
@@ -64,7 +71,9 @@ def normalize_confusion_matrix(counts):
     return np.divide(counts, row_sums, out=np.zeros_like(counts), where=row_sums > 0)
 
 
-def confusion_matrices(y_true, y_pred, labels=None):
+def confusion_matrices(
+    y_true: ArrayLike, y_pred: ArrayLike, labels: ArrayLike | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Confusion matrix as raw counts and row-normalized (per-class recall).
 
     Row ``i`` holds the samples whose true label is ``labels[i]``; column ``j``

@@ -1,6 +1,11 @@
 """One JSON-ready dict of the scores a benchmark result file records."""
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.metrics import (
     accuracy_score,
     confusion_matrix,
@@ -12,7 +17,9 @@ from ._confusion import _check_targets
 __all__ = ["classification_summary"]
 
 
-def classification_summary(y_true, y_pred, labels=None):
+def classification_summary(
+    y_true: ArrayLike, y_pred: ArrayLike, labels: ArrayLike | None = None
+) -> dict[str, Any]:
     """Accuracy, macro F1 and per-class scores as a JSON-serializable dict.
 
     Every value is a plain Python ``int``, ``float``, ``str``, list or dict with

@@ -1,5 +1,7 @@
 """Folding batch normalization into the preceding layer, for inference."""
 
+from __future__ import annotations
+
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval, fuse_linear_bn_eval
 
@@ -25,7 +27,7 @@ def _foldable(layer, bn):
     return None
 
 
-def fold_batchnorm(module):
+def fold_batchnorm(module: nn.Module) -> nn.Module:
     """Fold batch norms into the layer before them, in place; ``module`` in eval mode.
 
     Only adjacent pairs inside an ``nn.Sequential`` are folded (there the layer's

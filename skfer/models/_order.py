@@ -1,5 +1,7 @@
 """The usual layer order back: ReLU before max pooling."""
 
+from __future__ import annotations
+
 import copy
 
 from torch import nn
@@ -7,7 +9,7 @@ from torch import nn
 __all__ = ["relu_before_pooling"]
 
 
-def relu_before_pooling(module):
+def relu_before_pooling(module: nn.Module) -> nn.Module:
     """A copy of ``module`` with every ``MaxPool2d -> ReLU`` pair swapped back.
 
     skfer's networks apply max pooling before the ReLU that follows a convolution

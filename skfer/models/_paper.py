@@ -10,6 +10,11 @@ the values, forward and backward. ``state_dict`` keys are unchanged: only layers
 without parameters trade places.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
 from torch import nn
 
 __all__ = ["PaperModel1", "PaperModel2", "PaperModel3"]
@@ -57,7 +62,7 @@ class PaperModel1(nn.Module):
     torch.Size([2, 7])
     """
 
-    def __init__(self, n_classes=7, dropout=0.5):
+    def __init__(self, n_classes: int = 7, dropout: float = 0.5) -> None:
         super().__init__()
         self.features = nn.Sequential(
             nn.Conv2d(1, 64, 5, padding=2),
@@ -70,7 +75,7 @@ class PaperModel1(nn.Module):
         self.classifier = _wide_dense(128 * 12 * 12, dropout)
         self.head = nn.Linear(1024, n_classes)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.classifier(self.features(x)))
 
 
@@ -96,7 +101,7 @@ class PaperModel2(nn.Module):
     1485831
     """
 
-    def __init__(self, n_classes=7, dropout=0.2):
+    def __init__(self, n_classes: int = 7, dropout: float = 0.2) -> None:
         super().__init__()
         self.features = nn.Sequential(
             nn.Conv2d(1, 64, 5),
@@ -116,7 +121,7 @@ class PaperModel2(nn.Module):
         self.classifier = _wide_dense(128, dropout)
         self.head = nn.Linear(1024, n_classes)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.classifier(self.features(x)))
 
 
@@ -170,12 +175,12 @@ class PaperModel3(nn.Module):
 
     def __init__(
         self,
-        n_classes=7,
-        widths=(16, 32, 64, 128, 128, 256),
-        dense_widths=(512, 256, 128),
-        conv_dropout=0.2,
-        dropout=0.4,
-    ):
+        n_classes: int = 7,
+        widths: Sequence[int] = (16, 32, 64, 128, 128, 256),
+        dense_widths: Sequence[int] = (512, 256, 128),
+        conv_dropout: float = 0.2,
+        dropout: float = 0.4,
+    ) -> None:
         super().__init__()
         w = list(widths)
         if len(w) != 6 or len(dense_widths) != 3:
@@ -195,7 +200,7 @@ class PaperModel3(nn.Module):
             *_conv_bn_pool_relu(w[4], w[5]),
             nn.Dropout(conv_dropout),
         )
-        layers = [nn.Flatten()]
+        layers: list[nn.Module] = [nn.Flatten()]
         n_in = w[5] * 3 * 3
         for width in dense_widths:
             layers += [
@@ -208,5 +213,5 @@ class PaperModel3(nn.Module):
         self.classifier = nn.Sequential(*layers)
         self.head = nn.Linear(n_in, n_classes)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.classifier(self.features(x)))

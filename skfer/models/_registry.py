@@ -1,12 +1,20 @@
 """Name -> network constructor registry."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from ._paper import PaperModel1, PaperModel2, PaperModel3
 from ._small import SmallCNN
+
+if TYPE_CHECKING:
+    from torch import nn
 
 __all__ = ["ARCHITECTURES", "build_model", "count_parameters", "register_architecture"]
 
 #: Registered architectures: name -> callable ``(n_classes) -> nn.Module``.
-ARCHITECTURES = {
+ARCHITECTURES: dict[str, Callable[..., nn.Module]] = {
     "model1": PaperModel1,
     "model2": PaperModel2,
     "model3": PaperModel3,
@@ -14,7 +22,9 @@ ARCHITECTURES = {
 }
 
 
-def register_architecture(name, factory, *, overwrite=False):
+def register_architecture(
+    name: str, factory: Callable[..., nn.Module], *, overwrite: bool = False
+) -> None:
     """Register a network so ``FERClassifier(architecture=name)`` finds it.
 
     Parameters
@@ -55,7 +65,7 @@ def register_architecture(name, factory, *, overwrite=False):
     ARCHITECTURES[name] = factory
 
 
-def build_model(name, n_classes=7):
+def build_model(name: str, n_classes: int = 7) -> nn.Module:
     """Instantiate the registered architecture ``name`` with ``n_classes`` outputs.
 
     Parameters
@@ -87,7 +97,7 @@ def build_model(name, n_classes=7):
     return factory(n_classes=n_classes)
 
 
-def count_parameters(module):
+def count_parameters(module: nn.Module) -> int:
     """Number of trainable parameters of a torch module.
 
     Parameters

@@ -1,5 +1,8 @@
 """A small CNN for quick experiments, demos and tests."""
 
+from __future__ import annotations
+
+import torch
 from torch import nn
 
 __all__ = ["SmallCNN"]
@@ -26,7 +29,7 @@ class SmallCNN(nn.Module):
     23863
     """
 
-    def __init__(self, n_classes=7, dropout=0.1):
+    def __init__(self, n_classes: int = 7, dropout: float = 0.1) -> None:
         super().__init__()
         layers = []
         c_in = 1
@@ -44,5 +47,5 @@ class SmallCNN(nn.Module):
         )
         self.head = nn.Linear(c_in, n_classes)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.classifier(self.features(x)))

@@ -10,12 +10,19 @@ applies it). The model's ``metadata_props`` hold what a runtime needs to use it:
 class names, input units and skfer's version, each value a JSON text.
 """
 
+from __future__ import annotations
+
 import copy
+import os
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..utils import atomic_file
 from ._format import FORMAT_VERSION, INPUT_NAME, OUTPUT_NAME, encode
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
 
 __all__ = ["export_onnx"]
 
@@ -76,7 +83,7 @@ def _metadata(estimator):
     }
 
 
-def export_onnx(estimator, path):
+def export_onnx(estimator: BaseEstimator, path: str | os.PathLike[str]) -> Path:
     """Write a fitted :class:`~skfer.FERClassifier` as an ONNX model.
 
     The graph takes one input, ``images``: float32 of shape ``(n, 48, 48)`` (``n``

@@ -1,5 +1,10 @@
 """Over-sampling with augmented copies of real images of the same class."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import Substitution
@@ -112,8 +117,18 @@ class AugmentationOverSampler(BaseOverSampler):
     }
 
     def __init__(
-        self, *, sampling_strategy="auto", augmentation="paper", random_state=None
-    ):
+        self,
+        *,
+        sampling_strategy: float
+        | str
+        | Mapping[Any, int]
+        | Callable[..., Mapping[Any, int]] = "auto",
+        augmentation: str
+        | Callable[..., Any]
+        | Sequence[Callable[..., Any]]
+        | None = "paper",
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.augmentation = augmentation
         self.random_state = random_state

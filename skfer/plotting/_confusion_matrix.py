@@ -1,10 +1,21 @@
 """Confusion-matrix heat maps: raw counts, row-normalized, or both side by side."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils.multiclass import unique_labels
 
 from ..metrics import confusion_matrices, normalize_confusion_matrix
 from ._base import _check_axes, _pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Colormap
+    from matplotlib.figure import Figure
 
 __all__ = [
     "plot_confusion_matrix",
@@ -52,16 +63,16 @@ def _draw_matrix(ax, matrix, display_labels, *, fmt, vmax, cmap, colorbar):
 
 
 def plot_confusion_matrix_from_matrix(
-    matrix,
+    matrix: ArrayLike,
     *,
-    display_labels=None,
-    normalize=False,
-    ax=None,
-    title=None,
-    cmap="Blues",
-    values_format=None,
-    colorbar=True,
-):
+    display_labels: Sequence[str] | np.ndarray | None = None,
+    normalize: bool | Literal["both"] = False,
+    ax: Axes | Sequence[Axes] | None = None,
+    title: str | None = None,
+    cmap: str | Colormap = "Blues",
+    values_format: str | None = None,
+    colorbar: bool = True,
+) -> Figure:
     """Draw a precomputed confusion matrix as an annotated heat map.
 
     Parameters
@@ -158,18 +169,18 @@ default=None
 
 
 def plot_confusion_matrix(
-    y_true,
-    y_pred,
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
     *,
-    labels=None,
-    display_labels=None,
-    normalize=False,
-    ax=None,
-    title=None,
-    cmap="Blues",
-    values_format=None,
-    colorbar=True,
-):
+    labels: ArrayLike | None = None,
+    display_labels: Sequence[str] | np.ndarray | None = None,
+    normalize: bool | Literal["both"] = False,
+    ax: Axes | Sequence[Axes] | None = None,
+    title: str | None = None,
+    cmap: str | Colormap = "Blues",
+    values_format: str | None = None,
+    colorbar: bool = True,
+) -> Figure:
     """Draw the confusion matrix of predictions as an annotated heat map.
 
     Rows are true classes, columns predicted classes; each cell shows its value.
@@ -247,8 +258,14 @@ default=None
 
 
 def plot_confusion_matrix_from_estimator(
-    estimator, X, y, *, labels=None, display_labels=None, **kwargs
-):
+    estimator: Any,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    labels: ArrayLike | None = None,
+    display_labels: Sequence[str] | np.ndarray | None = None,
+    **kwargs: Any,
+) -> Figure:
     """Draw the confusion matrix of a fitted classifier's predictions on ``X``.
 
     Parameters
@@ -296,7 +313,9 @@ def plot_confusion_matrix_from_estimator(
     )
 
 
-def _check_matrix(matrix, display_labels, values_format):
+def _check_matrix(
+    matrix: ArrayLike, display_labels: Any, values_format: Any
+) -> tuple[np.ndarray, list[str]]:
     """The matrix as an array and the tick labels, both checked."""
     matrix = np.asarray(matrix)
     if (

@@ -1,8 +1,18 @@
 """Emotion analysis: each face beside a bar chart of its class probabilities."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._base import _check_per_image, _face_grid, _pyplot, _show_face
+
+if TYPE_CHECKING:
+    from matplotlib.colors import Colormap
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_emotion_analysis"]
 
@@ -35,17 +45,17 @@ def _check_probabilities(probabilities, n_images, n_classes):
 
 
 def plot_emotion_analysis(
-    images,
-    probabilities,
-    classes,
+    images: ArrayLike,
+    probabilities: ArrayLike,
+    classes: Sequence[Any],
     *,
-    titles=None,
-    true_labels=None,
-    ncols=2,
-    image_shape=None,
-    cmap="gray",
-    saliency=None,
-):
+    titles: Sequence[str] | None = None,
+    true_labels: Sequence[Any] | None = None,
+    ncols: int = 2,
+    image_shape: tuple[int, int] | None = None,
+    cmap: str | Colormap = "gray",
+    saliency: ArrayLike | None = None,
+) -> Figure:
     """Draw each face beside a horizontal bar chart of its class probabilities.
 
     This is the paper's "emotion analysis" figure: for every face, the bars give

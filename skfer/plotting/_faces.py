@@ -1,13 +1,30 @@
 """A grid of face images with optional labels."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from numpy.typing import ArrayLike
+
 from ._base import _check_per_image, _face_grid, _pyplot, _show_face
+
+if TYPE_CHECKING:
+    from matplotlib.colors import Colormap
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_faces"]
 
 
 def plot_faces(
-    images, labels=None, *, ncols=8, image_shape=None, title=None, cmap="gray"
-):
+    images: ArrayLike,
+    labels: Sequence[Any] | None = None,
+    *,
+    ncols: int = 8,
+    image_shape: tuple[int, int] | None = None,
+    title: str | None = None,
+    cmap: str | Colormap = "gray",
+) -> Figure:
     """Draw grayscale faces in a grid, each with an optional label above it.
 
     Parameters

@@ -1,10 +1,17 @@
 """Training and validation accuracy and loss per epoch, in two panels."""
 
-from collections.abc import Mapping
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._base import _check_axes, _pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_learning_curves"]
 
@@ -52,7 +59,12 @@ def _column(epochs, key):
     )
 
 
-def plot_learning_curves(history, *, ax=None, title=None):
+def plot_learning_curves(
+    history: Any | Sequence[Mapping[str, Any]],
+    *,
+    ax: Sequence[Axes] | None = None,
+    title: str | None = None,
+) -> Figure:
     """Draw accuracy and loss per epoch, for training and validation data.
 
     The left panel shows ``train_acc`` and ``valid_acc``, the right one

@@ -1,13 +1,22 @@
 """Write a figure to disk and release it."""
 
+from __future__ import annotations
+
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ._base import _pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["save_figure"]
 
 
-def save_figure(fig, path, *, dpi=150, **kwargs):
+def save_figure(
+    fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150, **kwargs: Any
+) -> Path:
     """Write ``fig`` to ``path`` (PNG by default), creating folders, then close it.
 
     Parameters

@@ -1,14 +1,30 @@
 """Emotions over time: the probability of each emotion, one panel per face."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._base import _pyplot
 from ._emotion_analysis import _check_probabilities
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = ["plot_emotion_timeline"]
 
 
-def plot_emotion_timeline(time, probabilities, classes, *, tracks=None, title=None):
+def plot_emotion_timeline(
+    time: ArrayLike,
+    probabilities: ArrayLike,
+    classes: Sequence[Any],
+    *,
+    tracks: ArrayLike | None = None,
+    title: str | None = None,
+) -> Figure:
     """Draw the probability of each emotion over time, one panel per face.
 
     Parameters

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -9,6 +12,9 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import validate_data
 
 from ._validation import _collect, check_images
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = []
 
@@ -33,7 +39,7 @@ class _ImageTransformer(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {}
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike | Sequence[ArrayLike], y: object = None) -> Self:
         """Check the parameters and ``X``; nothing is learned.
 
         Parameters
@@ -57,7 +63,9 @@ class _ImageTransformer(TransformerMixin, BaseEstimator):
                 self.__dict__.pop(name, None)
         return self
 
-    def transform(self, X):
+    def transform(
+        self, X: ArrayLike | Sequence[ArrayLike]
+    ) -> np.ndarray | list[np.ndarray]:
         """Apply the transformation to every image of ``X``.
 
         Parameters

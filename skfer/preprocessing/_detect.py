@@ -1,8 +1,11 @@
 """Face detection: scikit-image's LBP cascade, overlapping boxes merged."""
 
+from __future__ import annotations
+
 import functools
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._gray import _to_gray
 from ._validation import _check_size, check_images
@@ -63,14 +66,14 @@ def _detect(gray, scale_factor, step_ratio, min_size, min_neighbors, merge_overl
 
 
 def detect_faces(
-    image,
+    image: ArrayLike,
     *,
-    scale_factor=1.2,
-    step_ratio=1.0,
-    min_size=None,
-    min_neighbors=4,
-    merge_overlap=0.5,
-):
+    scale_factor: float = 1.2,
+    step_ratio: float = 1.0,
+    min_size: int | tuple[int, int] | None = None,
+    min_neighbors: int = 4,
+    merge_overlap: float = 0.5,
+) -> list[tuple[int, int, int, int]]:
     """Find the frontal faces in one image.
 
     Runs scikit-image's multi-scale LBP cascade

@@ -9,11 +9,14 @@ way: search again on a padded copy, the part-of-a-face rule, the margin, the
 whole-image check.
 """
 
+from __future__ import annotations
+
 import importlib
 from numbers import Integral, Real
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._detect import _cascade, _merge, _overlap
 from ._validation import _check_size
@@ -57,7 +60,7 @@ class FaceDetector(Protocol):
     ([(40, 120, 80, 80)], ['detected'])
     """
 
-    def detect(self, image):
+    def detect(self, image: np.ndarray) -> tuple[ArrayLike, ...]:
         """Boxes, scores (and optionally landmarks) of the faces of ``image``."""
 
 
@@ -100,13 +103,13 @@ class CascadeDetector:
     def __init__(
         self,
         *,
-        scale_factor=1.2,
-        step_ratio=1.0,
-        min_size=None,
-        min_neighbors=4,
-        merge_overlap=0.5,
-        return_weak=False,
-    ):
+        scale_factor: float = 1.2,
+        step_ratio: float = 1.0,
+        min_size: int | tuple[int, int] | None = None,
+        min_neighbors: int = 4,
+        merge_overlap: float = 0.5,
+        return_weak: bool = False,
+    ) -> None:
         self.scale_factor = scale_factor
         self.step_ratio = step_ratio
         self.min_size = min_size
@@ -126,7 +129,9 @@ class CascadeDetector:
             if isinstance(value, bool) or not isinstance(value, kind) or not ok(value):
                 raise ValueError(f"{name} must be {expected}; got {value!r}.")
 
-    def detect(self, image, min_size=None):
+    def detect(
+        self, image: ArrayLike, min_size: int | tuple[int, int] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Boxes and scores of the faces of one gray image.
 
         Parameters
@@ -217,7 +222,7 @@ def _group(windows, threshold=0.5):
 DETECTORS = {"cascade": CascadeDetector, "yunet": YuNetDetector}
 
 
-def check_detector(detector, name="detector"):
+def check_detector(detector: str | FaceDetector, name: str = "detector") -> Any:
     """The detector object for a ``detector=`` argument.
 
     Parameters

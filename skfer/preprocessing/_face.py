@@ -1,13 +1,18 @@
 """Face cropping as a transformer, framed by :func:`find_faces`."""
 
+from __future__ import annotations
+
 import warnings
+from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _ImageTransformer
-from ._detectors import CascadeDetector, check_detector
+from ._detectors import CascadeDetector, FaceDetector, check_detector
 from ._find import _centre_square, _frame
 from ._grayscale import _to_gray
 from ._validation import _check_size, _collect, check_images
@@ -129,15 +134,15 @@ class FaceCropper(_ImageTransformer):
     def __init__(
         self,
         *,
-        margin=0.1,
-        detector="cascade",
-        fallback="center",
-        scale_factor=1.2,
-        step_ratio=1.0,
-        min_size=None,
-        min_neighbors=4,
-        merge_overlap=0.5,
-    ):
+        margin: float = 0.1,
+        detector: str | FaceDetector = "cascade",
+        fallback: Literal["center", "error"] = "center",
+        scale_factor: float = 1.2,
+        step_ratio: float = 1.0,
+        min_size: int | tuple[int, int] | None = None,
+        min_neighbors: int = 4,
+        merge_overlap: float = 0.5,
+    ) -> None:
         self.margin = margin
         self.detector = detector
         self.fallback = fallback
@@ -158,7 +163,9 @@ class FaceCropper(_ImageTransformer):
             )
         return check_detector(self.detector)
 
-    def crop(self, images):
+    def crop(
+        self, images: Sequence[np.ndarray]
+    ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
         """Crop the largest face of each image, else its centre square.
 
         What :meth:`transform` does, without its checks and warnings (the
@@ -204,7 +211,9 @@ class FaceCropper(_ImageTransformer):
         self.scores_ = scores
         return crops, found, np.array(boxes, dtype=int)
 
-    def transform(self, X):
+    def transform(
+        self, X: ArrayLike | Sequence[ArrayLike]
+    ) -> np.ndarray | list[np.ndarray]:
         """Crop the largest face of every image of ``X``.
 
         Parameters

@@ -36,15 +36,19 @@ image is the face crop; also every image with ``detect="never"``), and a score i
 filling it (0 when none; ``nan`` with ``detect="never"``).
 """
 
+from __future__ import annotations
+
 import math
 from numbers import Integral
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..utils import resize_image
 from ._align import _aligned_crop, _landmark_box
 from ._detect import _square_box
-from ._detectors import CascadeDetector, _run_detector, check_detector
+from ._detectors import CascadeDetector, FaceDetector, _run_detector, check_detector
 from ._gray import _to_gray
 from ._validation import _check_size, check_images
 
@@ -255,16 +259,16 @@ def _face_box(box, points, margin, align, height, width):
 
 
 def find_faces(
-    image,
+    image: ArrayLike,
     *,
-    detect="auto",
-    detector="cascade",
-    margin=0.1,
-    max_side=1024,
-    min_size=None,
-    align=False,
-    return_scores=False,
-):
+    detect: Literal["auto", "always", "never"] = "auto",
+    detector: str | FaceDetector = "cascade",
+    margin: float = 0.1,
+    max_side: int = 1024,
+    min_size: int | None = None,
+    align: bool = False,
+    return_scores: bool = False,
+) -> tuple[list[Any], ...]:
     """The face boxes of one photo of any framing, and how each was found.
 
     Faces are searched by ``detector`` on the photo (scaled down to
@@ -346,18 +350,18 @@ def find_faces(
 
 
 def extract_faces(
-    image,
+    image: ArrayLike,
     *,
-    detect="auto",
-    detector="cascade",
-    margin=0.1,
-    max_side=1024,
-    min_size=None,
-    align=False,
-    size=48,
-    return_sources=False,
-    return_scores=False,
-):
+    detect: Literal["auto", "always", "never"] = "auto",
+    detector: str | FaceDetector = "cascade",
+    margin: float = 0.1,
+    max_side: int = 1024,
+    min_size: int | None = None,
+    align: bool = False,
+    size: int = 48,
+    return_sources: bool = False,
+    return_scores: bool = False,
+) -> tuple[Any, ...]:
     """Every face of a photo: its box and its model-ready crop.
 
     Faces are found and framed by :func:`find_faces` (the framing shared by
@@ -430,7 +434,7 @@ def extract_faces(
     faces = _find(gray, detect, detector, margin, max_side, min_size, align)
     boxes, scores, sources, angles = ([face[k] for face in faces] for k in range(4))
     rows = _crop_rows(gray, boxes, size, angles)
-    out = (boxes, rows)
+    out: tuple[Any, ...] = (boxes, rows)
     if return_sources:
         out += (sources,)
     if return_scores:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -57,7 +59,13 @@ class Resize(_ImageTransformer):
         "anti_aliasing": ["boolean"],
     }
 
-    def __init__(self, size=48, *, flatten=True, anti_aliasing=True):
+    def __init__(
+        self,
+        size: int | tuple[int, int] = 48,
+        *,
+        flatten: bool = True,
+        anti_aliasing: bool = True,
+    ) -> None:
         self.size = size
         self.flatten = flatten
         self.anti_aliasing = anti_aliasing
@@ -66,7 +74,7 @@ class Resize(_ImageTransformer):
         super()._validate_params()
         _check_size(self.size)  # an int or a pair, beyond what constraints express
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike | Sequence[ArrayLike]) -> np.ndarray:
         """Resize every image of ``X``.
 
         Parameters

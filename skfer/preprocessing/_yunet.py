@@ -83,7 +83,9 @@ class YuNetDetector:
     (1, (1, 5, 2), True)
     """
 
-    def __init__(self, *, max_side=640, min_score=0.3, nms_overlap=0.3):
+    def __init__(
+        self, *, max_side: int = 640, min_score: float = 0.3, nms_overlap: float = 0.3
+    ) -> None:
         self.max_side = max_side
         self.min_score = min_score
         self.nms_overlap = nms_overlap
@@ -104,7 +106,7 @@ class YuNetDetector:
             if not 0 <= value <= 1:
                 raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}.")
 
-    def detect(self, image):
+    def detect(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Boxes, scores and landmarks of the faces of one gray image.
 
         Parameters

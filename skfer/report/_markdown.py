@@ -16,8 +16,11 @@ Headings start at ``<h3>``: the report's title is ``<h1>`` and each section's
 ``<h2>``.
 """
 
+from __future__ import annotations
+
 import functools
 import html
+from collections.abc import Callable
 
 __all__ = ["markdown_to_html"]
 
@@ -77,7 +80,9 @@ def _image(renderer, tokens, idx, options, env):
     return f'<span class="missing">[{html.escape(alt or src)}]</span>'
 
 
-def markdown_to_html(text, *, images=None):
+def markdown_to_html(
+    text: str, *, images: Callable[[str], str | None] | None = None
+) -> str:
     r"""HTML of Markdown ``text`` (CommonMark and pipe tables), safe to embed.
 
     Parameters

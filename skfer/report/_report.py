@@ -6,11 +6,15 @@ PNG figures) into one HTML page. Figures are inlined as base64 data, so the page
 can be mailed or archived alone; it loads nothing from the network.
 """
 
+from __future__ import annotations
+
 import datetime
 import os
 import warnings
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from ..utils import write_text_atomic
 from ._html import FIGURE_TYPES, esc
@@ -99,7 +103,13 @@ def _collect(path, label, depth=0, root=None):
     return sections
 
 
-def make_report(results, output, *, title="skfer report", command=None):
+def make_report(
+    results: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    output: str | os.PathLike[str],
+    *,
+    title: str = "skfer report",
+    command: str | None = None,
+) -> Path:
     """Write one self-contained HTML page summarizing result folders and files.
 
     Each result becomes a section: the training card of a ``skfer train`` run
@@ -157,7 +167,7 @@ def make_report(results, output, *, title="skfer report", command=None):
         if not path.exists():
             raise FileNotFoundError(f"result path {str(path)!r} does not exist.")
     output = Path(output)
-    sections = []
+    sections: list[Any] = []
     for path in paths:
         label = path.resolve().name or str(path)
         found = _collect(path, label)

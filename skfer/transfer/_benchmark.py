@@ -1,6 +1,11 @@
 """Scratch vs fine-tuned vs zero-shot on a target dataset, with cross_validate."""
 
+from __future__ import annotations
+
+import os
 import time
+from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.metrics import confusion_matrix
@@ -9,6 +14,10 @@ from sklearn.model_selection import cross_validate
 from ..classifier import FERClassifier
 from ._protocols import make_protocol
 from ._zero_shot import PretrainedClassifier
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
+    from sklearn.utils import Bunch
 
 __all__ = [
     "METHODS",
@@ -53,7 +62,11 @@ _LR = {"scratch": 1e-3, "fine-tuned": 3e-4, "fine-tuned+oversampling": 3e-4}
 MIN_STEPS = 500
 
 
-def training_length(n_train, validation_fraction, params=None):
+def training_length(
+    n_train: int,
+    validation_fraction: float | None,
+    params: Mapping[str, Any] | None = None,
+) -> dict[str, int]:
     """``max_epochs`` and ``n_iter_no_change`` of a fit on a small dataset.
 
     Long enough for at least ``MIN_STEPS`` optimizer steps (500): on a
@@ -100,14 +113,14 @@ def training_length(n_train, validation_fraction, params=None):
 
 
 def make_transfer_estimator(
-    method,
-    model,
-    weights=None,
+    method: str,
+    model: str,
+    weights: str | os.PathLike[str] | None = None,
     *,
-    validation_fraction=0.2,
-    params=None,
-    random_state=0,
-):
+    validation_fraction: float = 0.2,
+    params: Mapping[str, Any] | None = None,
+    random_state: int = 0,
+) -> BaseEstimator:
     """The estimator of one transfer method, ready for ``cross_validate``.
 
     Parameters
@@ -149,7 +162,7 @@ def make_transfer_estimator(
         raise ValueError(f"Method {method!r} needs source weights; got weights=None.")
     if method == "zero-shot":
         tta = (params or {}).get("tta")
-        return PretrainedClassifier(weights, tta=tta)
+        return PretrainedClassifier(weights, tta=tta)  # type: ignore[arg-type]  # not None: checked above
     settings = {**DEFAULT_PARAMS, "lr": _LR[method], **(params or {})}
     clf = FERClassifier(
         architecture=model if method == "scratch" else None,
@@ -161,7 +174,7 @@ def make_transfer_estimator(
     if clf.pretrained is not None:
         from ..weights import read_weights_meta, resolve_weights
 
-        arch = read_weights_meta(resolve_weights(weights))["architecture"]
+        arch = read_weights_meta(resolve_weights(weights))["architecture"]  # type: ignore[arg-type]  # not None: checked above
         if arch != model:
             raise ValueError(f"Weights {weights!r} are a {arch!r}, not a {model!r}.")
     if method == "fine-tuned+oversampling":
@@ -220,22 +233,22 @@ def _history(estimator):
 
 
 def transfer_benchmark(
-    datasets,
-    weights,
+    datasets: Mapping[str, Bunch],
+    weights: Mapping[str, str | os.PathLike[str]],
     *,
-    models=("model1", "model2", "model3"),
-    methods=("zero-shot", "scratch", "fine-tuned"),
-    protocols=("paper", "subject"),
-    n_repeats=5,
-    max_splits=None,
-    params=None,
-    random_state=0,
-    n_jobs=None,
-    log=print,
-    skip=(),
-    on_row=None,
-    verbose=1,
-):
+    models: Sequence[str] = ("model1", "model2", "model3"),
+    methods: Sequence[str] = ("zero-shot", "scratch", "fine-tuned"),
+    protocols: Sequence[str] = ("paper", "subject"),
+    n_repeats: int = 5,
+    max_splits: int | None = None,
+    params: Mapping[str, Any] | None = None,
+    random_state: int = 0,
+    n_jobs: int | None = None,
+    log: Callable[[str], object] | None = print,
+    skip: Collection[tuple[str, str, str, str]] = (),
+    on_row: Callable[[dict[str, Any]], object] | None = None,
+    verbose: int = 1,
+) -> tuple[list[dict[str, Any]], dict[Any, Any]]:
     """Compare transfer methods on target datasets with ``cross_validate``.
 
     For every target, protocol, model and method, the same folds (materialized

@@ -1,5 +1,9 @@
 """Evaluation protocols for cross-dataset transfer: the paper's and subject-wise."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut, StratifiedShuffleSplit
 
 __all__ = ["PAPER_RATIOS", "make_protocol"]
@@ -10,7 +14,13 @@ PAPER_RATIOS = {"jaffe": (0.6, 0.2, 0.2), "ckplus": (0.7, 0.1, 0.2)}
 _SUBJECT_FOLDS = {"ckplus": 10, "jaffe": None}  # None: leave one subject out
 
 
-def make_protocol(target, protocol, *, n_repeats=5, random_state=0):
+def make_protocol(
+    target: str,
+    protocol: str,
+    *,
+    n_repeats: int = 5,
+    random_state: int = 0,
+) -> tuple[Any, float]:
     """Cross-validation splitter and inner validation fraction of a protocol.
 
     Parameters

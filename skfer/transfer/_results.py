@@ -8,9 +8,14 @@ row, so that an interrupted run loses at most the row in progress;
 writes the final file, ``transfer.md`` and the figures.
 """
 
+from __future__ import annotations
+
 import json
+import os
 import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..utils import write_text_atomic
 from ._benchmark import METHODS, PAPER_TABLES, TARGETS
@@ -41,7 +46,15 @@ class ResultsLog:
         Progress messages.
     """
 
-    def __init__(self, path, settings, run, *, resume=True, log=print):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        settings: Mapping[str, Any],
+        run: dict[str, Any],
+        *,
+        resume: bool = True,
+        log: Callable[[str], object] = print,
+    ) -> None:
         self.path = Path(path)
         self.settings = dict(settings)
         self.run = run
@@ -66,16 +79,16 @@ class ResultsLog:
         self.runs.append(run)
         self._start = time.perf_counter()
 
-    def done(self):
+    def done(self) -> set[tuple[str, str, str, str]]:
         """Keys of the rows already there (the benchmark skips them)."""
         return {_key(r) for r in self.rows}
 
-    def add(self, row):
+    def add(self, row: dict[str, Any]) -> None:
         """Keep ``row`` (replacing one with the same key) and rewrite the file."""
         self.rows = [r for r in self.rows if _key(r) != _key(row)] + [row]
         write_text_atomic(self.path, json.dumps(self.results(False), indent=2) + "\n")
 
-    def results(self, complete):
+    def results(self, complete: bool) -> dict[str, Any]:
         """What ``transfer.json`` holds now."""
         run = self.run
         run["wall_time_s"] = round(time.perf_counter() - self._start, 1)
@@ -96,7 +109,7 @@ class ResultsLog:
         }
 
 
-def merge_results(paths):
+def merge_results(paths: Sequence[str | os.PathLike[str]]) -> dict[str, Any]:
     """Merge ``transfer.json`` files of several runs into one results dict.
 
     Rows of later files win; the runs are concatenated and their wall times
@@ -128,7 +141,9 @@ def merge_results(paths):
     return merged
 
 
-def write_results(results, output):
+def write_results(
+    results: dict[str, Any], output: str | os.PathLike[str]
+) -> dict[str, Any]:
     """Write ``transfer.json``, ``transfer.md`` and the figures of ``results``.
 
     Also used on merged or partial results (``benchmarks/transfer.py
@@ -140,7 +155,7 @@ def write_results(results, output):
     present = {_key(r) for r in results["rows"]}
     targets = sorted({r["target"] for r in results["rows"]}, key=TARGETS.index)
     methods = [m for m in METHODS if any(r["method"] == m for r in results["rows"])]
-    expected = set()
+    expected: set[tuple[str, str, str, str]] = set()
     for run in results.get("runs", []):
         # A run expects only the rows it was asked for: its targets and protocols
         # (files written before they were recorded: the targets of the rows and

@@ -4,10 +4,14 @@ The results file, its resuming and merging are :mod:`._results`; the tables and
 figures :mod:`._tables`.
 """
 
+from __future__ import annotations
+
 import datetime as _dt
 import os
 import platform
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from ._benchmark import TARGETS, transfer_benchmark
 from ._results import ResultsLog, write_results
@@ -17,7 +21,10 @@ __all__ = ["run_transfer", "source_weights"]
 _QUICK = {"n_repeats": 2, "max_splits": 2, "params": {"max_epochs": 3}}
 
 
-def source_weights(models, overrides=None):
+def source_weights(
+    models: Sequence[str],
+    overrides: Mapping[str, str | os.PathLike[str]] | None = None,
+) -> tuple[dict[str, str | os.PathLike[str]], list[str]]:
     """FER2013 source weights per model: shipped, cached, or given.
 
     Looks for ``overrides[model]`` first, then the registered name
@@ -88,24 +95,24 @@ def _machine():
 
 
 def run_transfer(
-    data_home=None,
+    data_home: str | os.PathLike[str] | None = None,
     *,
-    output="transfer-results",
-    models=("model1", "model2", "model3"),
-    targets=TARGETS,
-    protocols=("paper", "subject"),
-    methods=("zero-shot", "scratch", "fine-tuned"),
-    weights=None,
-    quick=False,
-    n_repeats=5,
-    n_jobs=None,
-    random_state=0,
-    device="cpu",
-    command=None,
-    log=print,
-    resume=True,
-    verbose=1,
-):
+    output: str | os.PathLike[str] = "transfer-results",
+    models: Sequence[str] = ("model1", "model2", "model3"),
+    targets: Sequence[str] = TARGETS,
+    protocols: Sequence[str] = ("paper", "subject"),
+    methods: Sequence[str] = ("zero-shot", "scratch", "fine-tuned"),
+    weights: Mapping[str, str | os.PathLike[str]] | None = None,
+    quick: bool = False,
+    n_repeats: int = 5,
+    n_jobs: int | None = None,
+    random_state: int = 0,
+    device: str = "cpu",
+    command: str | None = None,
+    log: Callable[[str], object] | None = print,
+    resume: bool = True,
+    verbose: int = 1,
+) -> dict[str, Any]:
     """Run the FER2013 -> CK+ / JAFFE transfer benchmark and write its results.
 
     Writes ``transfer.json`` (a list ``rows`` of ``{"target", "protocol",
@@ -172,7 +179,7 @@ def run_transfer(
             "RUN/model.safetensors`)."
         )
     datasets = _load_targets(data_home, targets)
-    kwargs = dict(n_repeats=n_repeats, params=None, max_splits=None)
+    kwargs: dict[str, Any] = dict(n_repeats=n_repeats, params=None, max_splits=None)
     if quick:
         kwargs.update(_QUICK)
     if str(device) != "cpu":

@@ -1,6 +1,10 @@
 """The transfer results as tables and figures: ``transfer.md`` and PNG files."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -60,7 +64,7 @@ def _incomplete(results):
     ]
 
 
-def results_markdown(results):
+def results_markdown(results: Mapping[str, Any]) -> str:
     """``transfer.md``: the paper's Tables 6 and 7 beside ours, per protocol.
 
     The tables first, then the protocol, the command and the machine, one line

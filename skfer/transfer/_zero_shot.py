@@ -1,11 +1,21 @@
 """A classifier that applies saved weights without training: the zero-shot baseline."""
 
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..classifier import load_pretrained
 from ..utils import validate_images
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["PretrainedClassifier"]
 
@@ -52,12 +62,18 @@ class PretrainedClassifier(ClassifierMixin, BaseEstimator):
     (2,)
     """
 
-    def __init__(self, weights, *, tta="default", device="cpu"):
+    def __init__(
+        self,
+        weights: str | os.PathLike[str],
+        *,
+        tta: Literal["default", "flip", "crops"] | None = "default",
+        device: str = "cpu",
+    ) -> None:
         self.weights = weights
         self.tta = tta
         self.device = device
 
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> Self:
         """Load the weights; ``X`` and ``y`` are only validated.
 
         ``X`` must be images the pretrained model takes (48x48, or another square
@@ -70,16 +86,16 @@ class PretrainedClassifier(ClassifierMixin, BaseEstimator):
             check_classification_targets(y)
         params = {} if self.tta == "default" else {"tta": self.tta}
         self.classifier_ = load_pretrained(self.weights, device=self.device, **params)
-        validate_images(self.classifier_, X[:1], reset=False)  # sizes it can take
+        validate_images(self.classifier_, np.asarray(X)[:1], reset=False)  # sizes
         self.classes_ = self.classifier_.classes_
         return self
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities from the pretrained model."""
         check_is_fitted(self)
         return self.classifier_.predict_proba(validate_images(self, X, reset=False))
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Most probable class according to the pretrained model."""
         check_is_fitted(self)
         return self.classifier_.predict(validate_images(self, X, reset=False))

@@ -8,9 +8,12 @@ it. On any failure (a full disk, a read-only folder) the temporary file is
 removed; the writers raise an ``OSError`` naming the destination.
 """
 
+from __future__ import annotations
+
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["atomic_file", "write_text_atomic"]
@@ -19,7 +22,7 @@ _TMP_PREFIX = ".tmp-"
 
 
 @contextlib.contextmanager
-def atomic_file(path):
+def atomic_file(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; it replaces ``path`` on success.
 
     The temporary file (named ``.tmp-*`` with ``path``'s suffix, in the same
@@ -61,7 +64,9 @@ def atomic_file(path):
             os.unlink(tmp)
 
 
-def write_text_atomic(path, text, encoding="utf-8"):
+def write_text_atomic(
+    path: str | os.PathLike[str], text: str, encoding: str = "utf-8"
+) -> Path:
     """Write ``text`` to ``path`` atomically; the folder is created if needed.
 
     Parameters

@@ -1,11 +1,14 @@
 """The one file checksum of skfer."""
 
+from __future__ import annotations
+
 import hashlib
+import os
 
 __all__ = ["sha256_file"]
 
 
-def sha256_file(path):
+def sha256_file(path: str | os.PathLike[str]) -> str:
     """Hexadecimal SHA-256 digest of the file at ``path``, read in 1 MiB chunks.
 
     Examples

@@ -8,6 +8,8 @@ and refuses images of more pixels than a budget before decoding them (a PNG of
 a few hundred bytes can declare a 12000x12000 image).
 """
 
+from __future__ import annotations
+
 import errno
 import os
 import stat
@@ -47,7 +49,7 @@ _ROWS_PER_BLOCK = 1024  # rows of a 16-bit or float image converted at a time
 _DECODING = threading.Lock()
 
 
-def check_regular_file(path):
+def check_regular_file(path: str | os.PathLike[str]) -> os.stat_result:
     """Refuse anything but a regular file (or a link to one), without opening it.
 
     Reading a FIFO blocks until something writes to it, and opening a device can
@@ -122,7 +124,7 @@ def _open_regular(path):
     return handle
 
 
-def max_image_pixels(max_pixels=None):
+def max_image_pixels(max_pixels: int | None = None) -> int:
     """The pixel budget of :func:`read_gray_image`: ``max_pixels`` or the default.
 
     Parameters
@@ -155,11 +157,11 @@ def max_image_pixels(max_pixels=None):
         try:
             max_pixels = int(text.replace("_", ""))
         except ValueError:
-            max_pixels = text
+            max_pixels = text  # type: ignore[assignment]  # reported as received
     if isinstance(max_pixels, (bool, np.bool_)) or not isinstance(
         max_pixels, (int, np.integer)
     ):
-        max_pixels = repr(max_pixels)  # reported as received
+        max_pixels = repr(max_pixels)  # type: ignore[assignment]  # as received
     elif max_pixels >= 1:
         return int(max_pixels)
     raise ValueError(
@@ -167,7 +169,9 @@ def max_image_pixels(max_pixels=None):
     )
 
 
-def read_gray_image(path, *, max_pixels=None):
+def read_gray_image(
+    path: str | os.PathLike[str], *, max_pixels: int | None = None
+) -> np.ndarray:
     """Decode an image file as 8-bit grayscale: the one image decoder of skfer.
 
     Palette and colour images are converted to gray, the EXIF orientation is
@@ -230,7 +234,7 @@ def read_gray_image(path, *, max_pixels=None):
         # The filters are process-wide: one decode at a time (see _DECODING).
         warnings.simplefilter("ignore")
         try:
-            image = Image.open(handle)
+            image: Image.Image = Image.open(handle)
         except Image.DecompressionBombError as exc:
             raise ValueError(
                 f"{str(path)!r} is larger than Pillow's limit of decompression "
@@ -297,7 +301,9 @@ def _row_blocks(array):
     )
 
 
-def resize_image(image, size, anti_aliasing=True):
+def resize_image(
+    image: np.ndarray, size: tuple[int, int], anti_aliasing: bool = True
+) -> np.ndarray:
     """Resize one uint8 image (H, W) or (H, W, C) to ``size`` (bilinear).
 
     Gaussian anti-aliasing when shrinking; an image already at ``size`` is

@@ -1,11 +1,15 @@
 """Device, precision and random-seed helpers around torch."""
 
+from __future__ import annotations
+
 import contextlib
 import ctypes
 import functools
 import os
 import platform
 import threading
+from collections.abc import Iterator
+from typing import Any
 
 import torch
 
@@ -34,7 +38,7 @@ PRECISIONS = ("auto", "float32", "bfloat16")
 BFLOAT16_ENV = "SKFER_BFLOAT16"
 
 
-def bfloat16_override():
+def bfloat16_override() -> bool | None:
     """The value of ``SKFER_BFLOAT16``: True, False, or None when it is unset.
 
     Read on every call, so that a test (``monkeypatch.setenv``) or a user can force
@@ -60,7 +64,7 @@ def bfloat16_override():
     )
 
 
-def cpu_has_fast_bfloat16():
+def cpu_has_fast_bfloat16() -> bool:
     """True when this CPU has native bfloat16 matrix units (AVX-512 BF16 or AMX).
 
     ``SKFER_BFLOAT16=0`` (or ``1``) in the environment forces the answer (see
@@ -98,7 +102,7 @@ def _cpu_flags_bfloat16():
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
-def check_device(device):
+def check_device(device: str | torch.device) -> torch.device:
     """Return a ``torch.device`` or raise a ValueError a user can act on."""
     try:
         dev = torch.device(device)
@@ -117,7 +121,7 @@ def check_device(device):
     return dev
 
 
-def resolve_precision(precision, device):
+def resolve_precision(precision: str, device: str | torch.device) -> torch.dtype | None:
     """Map the ``precision`` parameter to an autocast dtype (None = plain float32)."""
     if precision not in PRECISIONS:
         raise ValueError(
@@ -147,7 +151,9 @@ def _fused_supported(optimizer_cls, device_type):
     return True
 
 
-def fused_optimizer_kwargs(optimizer_cls, device):
+def fused_optimizer_kwargs(
+    optimizer_cls: type[torch.optim.Optimizer], device: str | torch.device
+) -> dict[str, bool]:
     """``{"fused": True}`` when torch has a fused kernel of ``optimizer_cls`` there.
 
     A fused Adam updates each parameter tensor in one vectorized pass instead of a
@@ -172,12 +178,12 @@ SINGLE_THREAD_MAX_IMAGES = 8
 
 _threads_lock = threading.Lock()
 _threads_users = 0
-_threads_saved = None
+_threads_saved = 0  # the process's count, saved by the first block before any use
 _threads_local = threading.local()
 
 
 @contextlib.contextmanager
-def intra_op_threads(n):
+def intra_op_threads(n: int | None) -> Iterator[None]:
     """Run a block with ``n`` torch intra-op threads (``None``: as is), then restore.
 
     Used for tiny inference batches: a single image gains nothing from splitting
@@ -259,7 +265,7 @@ def _glibc():
 
 
 @contextlib.contextmanager
-def reuse_large_allocations():
+def reuse_large_allocations() -> Iterator[None]:
     """Let glibc keep freed large blocks for reuse during a block, then trim.
 
     glibc serves every allocation above 32 MB (and, until its threshold adapts, above
@@ -300,7 +306,9 @@ def reuse_large_allocations():
                 libc.malloc_trim(0)
 
 
-def autocast(device, dtype):
+def autocast(
+    device: str | torch.device, dtype: torch.dtype | None
+) -> contextlib.AbstractContextManager[Any]:
     """Autocast context for ``dtype`` on ``device``; a no-op for float32."""
     if dtype is None:
         return contextlib.nullcontext()
@@ -308,7 +316,7 @@ def autocast(device, dtype):
 
 
 @contextlib.contextmanager
-def seeded(seed, device):
+def seeded(seed: int, device: str | torch.device) -> Iterator[None]:
     """Run a block with torch's global RNG seeded, restoring the caller's RNG after.
 
     Weight initialization and dropout draw from torch's global generator; forking it

@@ -22,10 +22,14 @@ in the model's units (negative values, standardized data, values far out of
 range, booleans). :func:`match_units` applies the same decision to a whole array.
 """
 
+from __future__ import annotations
+
 import math
 import warnings
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "check_units",
@@ -89,7 +93,7 @@ def _is_integer(X):
     return X.dtype.kind in "uib"
 
 
-def describe_units(X):
+def describe_units(X: np.ndarray) -> Literal["byte", "unit", "ambiguous", "other"]:
     """The units of pixel data: ``"byte"``, ``"unit"``, ``"ambiguous"`` or ``"other"``.
 
     Parameters
@@ -129,7 +133,7 @@ def describe_units(X):
     return "other"
 
 
-def infer_input_range(X):
+def infer_input_range(X: np.ndarray) -> tuple[float, float]:
     """Units to record for training images: 0-255, [0, 1] or the data's range.
 
     Integer pixels in [0, 255] and floats that are clearly 0-255 give ``(0, 255)``;
@@ -172,7 +176,13 @@ def _describe_range(X):
     return f"values in [{float(np.min(X)):g}, {float(np.max(X)):g}] ({X.dtype})"
 
 
-def match_units(X, input_range, *, name="X", what="the model"):
+def match_units(
+    X: np.ndarray,
+    input_range: tuple[float, float],
+    *,
+    name: str = "X",
+    what: str = "the model",
+) -> np.ndarray:
     """Bring ``X`` to the units of ``input_range``, or raise if that is ambiguous.
 
     The decision of :func:`check_units` (row by row), applied to the whole of
@@ -211,7 +221,7 @@ def match_units(X, input_range, *, name="X", what="the model"):
     return X if scale == 1.0 else scale_pixels(X, scale)
 
 
-def scale_pixels(X, scale):
+def scale_pixels(X: ArrayLike, scale: float) -> np.ndarray:
     """``X`` times ``scale`` (of :func:`check_units`) as float64; 1/255 divides."""
     X = np.asarray(X, dtype=np.float64)
     return X / 255.0 if scale == 1.0 / 255.0 else X * scale
@@ -318,7 +328,14 @@ def _refuse(bad, stats, X, name, what, expected):
     raise ValueError(message)
 
 
-def check_units(X, input_range, *, name="X", what="the model", stacklevel=2):
+def check_units(
+    X: np.ndarray,
+    input_range: tuple[float, float],
+    *,
+    name: str = "X",
+    what: str = "the model",
+    stacklevel: int = 2,
+) -> float:
     """The factor that brings ``X`` to the units of ``input_range``, or raise.
 
     The units are decided row by row, so a row's result never depends on the
@@ -434,7 +451,7 @@ def check_units(X, input_range, *, name="X", what="the model", stacklevel=2):
     return scale
 
 
-def image_side(n_features, name="X"):
+def image_side(n_features: int, name: str = "X") -> int:
     """Side of the square images stored as rows of ``n_features`` pixels, or raise.
 
     Examples
@@ -453,7 +470,7 @@ def image_side(n_features, name="X"):
     return side
 
 
-def intensity_scale(X, name="X"):
+def intensity_scale(X: np.ndarray, name: str = "X") -> float:
     """255 for 0-255 data, 1 for floats in [0, 1] (see :func:`describe_units`).
 
     Integer data are 0-255; floats are [0, 1] when all of them are, 0-255 when a

@@ -1,15 +1,22 @@
 """Input checks shared by the estimators: images as rows, labels, and the
 conversion of rows to the networks' input, a batch at a time."""
 
+from __future__ import annotations
+
 import math
 import warnings
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_array, check_X_y, validate_data
 
 from ._units import BYTE, infer_input_range
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
 
 __all__ = [
     "INPUT_SIZE",
@@ -159,7 +166,13 @@ def _resizable(estimator, n_features):
     )
 
 
-def validate_images(estimator, X, y="no_validation", *, reset):
+def validate_images(
+    estimator: BaseEstimator,
+    X: ArrayLike,
+    y: ArrayLike | None = "no_validation",
+    *,
+    reset: bool,
+) -> Any:  # X, or (X, y) when y is given (as scikit-learn's validate_data)
     """Validate X (and y) through scikit-learn, accepting image stacks.
 
     ``(n, h, w)`` arrays are flattened to ``(n, h*w)``; ``(n, h, w, c)`` (or torch's
@@ -263,7 +276,13 @@ def _square_side(n_features):
     return side if side * side == n_features else side + 1
 
 
-def rows_to_images(X, input_range, *, size=INPUT_SIZE, scale=1.0):
+def rows_to_images(
+    X: np.ndarray,
+    input_range: tuple[float, float],
+    *,
+    size: int = INPUT_SIZE,
+    scale: float = 1.0,
+) -> torch.Tensor:
     """Turn validated rows into a ``(n, 1, size, size)`` tensor for the networks.
 
     The whole of :class:`ImageBatches` at once (see there); training holds its
@@ -305,7 +324,15 @@ class ImageBatches:
     (5, (2, 1, 48, 48))
     """
 
-    def __init__(self, X, input_range, *, size=INPUT_SIZE, scale=1.0, stacklevel=2):
+    def __init__(
+        self,
+        X: np.ndarray,
+        input_range: tuple[float, float],
+        *,
+        size: int = INPUT_SIZE,
+        scale: float = 1.0,
+        stacklevel: int = 2,
+    ) -> None:
         n, d = X.shape
         side = _square_side(d)
         if side * side != d:
@@ -331,14 +358,14 @@ class ImageBatches:
         if self._bytes and X.dtype == np.uint8:
             self._rows = np.ascontiguousarray(X)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self._rows)
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, int, int, int]:
         return (len(self._rows), 1, self.size, self.size)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> torch.Tensor:
         rows = self._rows[index]
         if rows.ndim == 1:
             rows = rows[None]

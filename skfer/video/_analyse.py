@@ -10,14 +10,22 @@ face. The crops of ``batch_frames`` sampled frames are classified in one call of
 ``predict_proba``.
 """
 
+from __future__ import annotations
+
 import math
+import os
+from collections.abc import Sequence
 from numbers import Integral
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._predictions import VideoPredictions
 from ._reader import VideoReader, _check_sampling
 from ._tracker import FaceTracker, _iou, is_scene_cut
+
+if TYPE_CHECKING:
+    from ..preprocessing import FaceDetector
 
 __all__ = ["analyse_video"]
 
@@ -72,21 +80,21 @@ def _centre_box(gray):
 
 
 def analyse_video(
-    source,
-    estimator,
+    source: str | os.PathLike[str] | int,
+    estimator: Any,
     *,
-    every=None,
-    fps=None,
-    detect_every=10,
-    detect=True,
-    detector="cascade",
-    min_face=None,
-    camera=False,
-    input_format=None,
-    max_frames=None,
-    batch_frames=32,
-    progress=False,
-):
+    every: int | None = None,
+    fps: float | None = None,
+    detect_every: int = 10,
+    detect: bool = True,
+    detector: str | FaceDetector = "cascade",
+    min_face: int | None = None,
+    camera: bool = False,
+    input_format: str | None = None,
+    max_frames: int | None = None,
+    batch_frames: int = 32,
+    progress: bool = False,
+) -> VideoPredictions:
     """Emotions of every face over time in a video file or a camera stream.
 
     Frames are sampled (``every`` / ``fps``, by default 10 frames per second of
@@ -190,8 +198,14 @@ def analyse_video(
         detector = check_detector(detector)
     side = math.isqrt(int(getattr(estimator, "n_features_in_", 48 * 48)))
     classes = np.asarray(estimator.classes_)
-    rows = {"frame": [], "time": [], "track": [], "boxes": [], "proba": []}
-    pending = []  # (index, time, ids, boxes, crops) of frames not yet classified
+    rows: dict[str, list[Any]] = {
+        "frame": [],
+        "time": [],
+        "track": [],
+        "boxes": [],
+        "proba": [],
+    }
+    pending: list[Any] = []  # (index, time, ids, boxes, crops) not yet classified
 
     def flush():
         from ..preprocessing import Resize
@@ -243,7 +257,7 @@ def analyse_video(
                     live = [box for box, missed in tracker.tracks_.values()]
                     boxes = _follow(gray, live, min_face, detector)
                 since_search += 1
-                ids = tracker.update(boxes)
+                ids: Sequence[int] = tracker.update(boxes)
                 ids, boxes = zip(*sorted(zip(ids, boxes))) if ids else ((), ())
                 crops = [gray[r : r + h, c : c + w] for r, c, h, w in boxes]
                 pending.append((index, time, list(ids), list(boxes), crops))

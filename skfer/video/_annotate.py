@@ -1,6 +1,10 @@
 """Annotated videos: each face's box, track id and emotion drawn on the frames."""
 
+from __future__ import annotations
+
+import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +58,12 @@ def _draw(image, faces, font):
     return image
 
 
-def write_annotated_video(result, path, *, source=None):
+def write_annotated_video(
+    result: VideoPredictions,
+    path: str | os.PathLike[str],
+    *,
+    source: str | os.PathLike[str] | None = None,
+) -> Path:
     """Write a copy of the video with each face's box, track id and emotion.
 
     Every decoded frame is written, at the video's own rate; a frame between two
@@ -106,7 +115,7 @@ def write_annotated_video(result, path, *, source=None):
             f"{source}: a live stream cannot be read a second time to annotate it; "
             "record it to a file first."
         )
-    by_frame = {}
+    by_frame: dict[int, list[Any]] = {}
     for f, track, box, emotion, p in zip(
         result.frame, result.track, result.boxes, result.emotion, result.proba.max(1)
     ):

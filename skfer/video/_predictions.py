@@ -1,6 +1,13 @@
 """The result of a video analysis: one row per (frame, face), and its summary."""
 
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["VideoPredictions", "summarize_tracks"]
 
@@ -48,16 +55,16 @@ class VideoPredictions:
     def __init__(
         self,
         *,
-        source,
-        classes,
-        frame,
-        time,
-        track,
-        boxes,
-        proba,
-        raw_proba=None,
-        info=None,
-    ):
+        source: str | os.PathLike[str] | int,
+        classes: ArrayLike,
+        frame: ArrayLike,
+        time: ArrayLike,
+        track: ArrayLike,
+        boxes: ArrayLike,
+        proba: ArrayLike,
+        raw_proba: ArrayLike | None = None,
+        info: Mapping[str, Any] | None = None,
+    ) -> None:
         self.source = str(source)
         self.classes = np.asarray(classes)
         self.frame = np.asarray(frame, dtype=int).reshape(-1)
@@ -78,13 +85,13 @@ class VideoPredictions:
         )
 
     @property
-    def emotion(self):
+    def emotion(self) -> np.ndarray:
         """ndarray of str: the most probable emotion of each row."""
         if not len(self):
             return np.empty(0, dtype=self.classes.dtype)
         return self.classes[np.argmax(self.proba, axis=1)]
 
-    def to_records(self):
+    def to_records(self) -> list[dict[str, Any]]:
         """One dict per (frame, face): frame, time, track, box, emotion, probabilities.
 
         Returns
@@ -107,7 +114,7 @@ class VideoPredictions:
             )
         ]
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """The whole result as JSON-ready data: info, per-track summary and rows."""
         return {
             "source": self.source,
@@ -119,7 +126,7 @@ class VideoPredictions:
         }
 
 
-def summarize_tracks(result):
+def summarize_tracks(result: VideoPredictions) -> list[dict[str, Any]]:
     """Per-track summary: when the face was seen and the share of time per emotion.
 
     Parameters

@@ -6,12 +6,20 @@ WebM, MKV, animated GIF...) and every source it opens (a camera, an RTSP or HTTP
 URL) is read the same way. It is imported only when a video is opened.
 """
 
+from __future__ import annotations
+
+import os
 import sys
 import warnings
+from collections.abc import Iterator
 from numbers import Integral, Real
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from ..utils import import_optional
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "VIDEO_SUFFIXES",
@@ -74,7 +82,7 @@ def _import_av():
     )
 
 
-def is_video_file(path):
+def is_video_file(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` names a video by its ending (an animated GIF, not a still one).
 
     Parameters
@@ -183,7 +191,13 @@ class VideoReader:
     (6, [0.0, 0.333, 0.667])
     """
 
-    def __init__(self, source, *, camera=False, input_format=None):
+    def __init__(
+        self,
+        source: str | os.PathLike[str] | int,
+        *,
+        camera: bool = False,
+        input_format: str | None = None,
+    ) -> None:
         av = _import_av()
         self.source = source
         self.camera = bool(camera)
@@ -192,7 +206,7 @@ class VideoReader:
         if self.camera and (
             isinstance(source, Integral) or str(source).strip().isdigit()
         ):
-            name, default_fmt = _camera_source(int(source))
+            name, default_fmt = _camera_source(int(str(source)))
             fmt = fmt or default_fmt
         elif not self.camera:
             path = Path(name)
@@ -248,7 +262,7 @@ class VideoReader:
     def __exit__(self, *exc):
         self.close()
 
-    def close(self):
+    def close(self) -> None:
         """Close the file or stream."""
         self._container.close()
 
@@ -305,7 +319,13 @@ class VideoReader:
                 stacklevel=4,
             )
 
-    def frames(self, *, every=None, fps=None, format="gray"):
+    def frames(
+        self,
+        *,
+        every: int | None = None,
+        fps: float | None = None,
+        format: Literal["gray", "rgb24"] = "gray",
+    ) -> Iterator[tuple[int, float, np.ndarray]]:
         """Yield the sampled frames as ``(index, time, image)``.
 
         Parameters

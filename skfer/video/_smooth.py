@@ -1,7 +1,10 @@
 """Temporal smoothing of the per-frame probabilities of each face."""
 
+from __future__ import annotations
+
 import copy
 from numbers import Integral, Real
+from typing import Literal
 
 import numpy as np
 
@@ -30,7 +33,13 @@ def _window(proba, window):
     return (cumsum[hi] - cumsum[lo]) / (hi - lo)[:, None]
 
 
-def smooth_probabilities(result, *, method="ema", alpha=0.5, window=5):
+def smooth_probabilities(
+    result: VideoPredictions,
+    *,
+    method: Literal["ema", "window"] = "ema",
+    alpha: float = 0.5,
+    window: int = 5,
+) -> VideoPredictions:
     """Smooth the probabilities of each face over time.
 
     Each track is smoothed on its own, over its rows in time order (the sampled

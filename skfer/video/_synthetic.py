@@ -1,6 +1,11 @@
 """Synthetic videos of moving faces that change expression (tests, docs, benchmarks)."""
 
+from __future__ import annotations
+
 import functools
+import os
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -45,16 +50,16 @@ def _detectable_faces(emotions, size, random_state):
 
 
 def make_face_video(
-    path,
+    path: str | os.PathLike[str],
     *,
-    n_faces=2,
-    seconds=2.0,
-    fps=30,
-    frame_size=(480, 640),
-    face_size=128,
-    emotions=(("happy", "surprise"), ("sad", "angry")),
-    random_state=0,
-):
+    n_faces: int = 2,
+    seconds: float = 2.0,
+    fps: float = 30,
+    frame_size: tuple[int, int] = (480, 640),
+    face_size: int = 128,
+    emotions: Sequence[tuple[str, str]] = (("happy", "surprise"), ("sad", "angry")),
+    random_state: int = 0,
+) -> dict[str, Any]:
     """Write a video of synthetic faces that move and change expression.
 
     Each face (from :func:`skfer.datasets.make_faces`, one the face detector

@@ -1,9 +1,16 @@
 """Following faces from frame to frame: a small IoU / centre-distance tracker
 that ends every track at a scene cut."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["FaceTracker"]
 
@@ -108,7 +115,15 @@ class FaceTracker:
     [3]
     """
 
-    def __init__(self, *, min_iou=0.2, max_distance=1.0, max_missed=2):
+    tracks_: dict[int, tuple[Sequence[int], int]]
+
+    def __init__(
+        self,
+        *,
+        min_iou: float = 0.2,
+        max_distance: float = 1.0,
+        max_missed: int = 2,
+    ) -> None:
         self.min_iou = min_iou
         self.max_distance = max_distance
         self.max_missed = max_missed
@@ -126,12 +141,12 @@ class FaceTracker:
                 f"max_missed must be a non-negative integer; got {missed!r}."
             )
 
-    def reset(self):
+    def reset(self) -> Self:
         """Forget every track (ids start again from 1)."""
         self.tracks_, self._next_id = {}, 1
         return self
 
-    def cut(self):
+    def cut(self) -> Self:
         """End every live track (a scene cut); the next faces get new ids.
 
         Examples
@@ -147,7 +162,7 @@ class FaceTracker:
         self.tracks_ = {}
         return self
 
-    def update(self, boxes):
+    def update(self, boxes: Sequence[Sequence[int]]) -> list[int]:
         """Assign a track id to each box of one frame.
 
         Parameters
@@ -170,7 +185,8 @@ class FaceTracker:
                 score = _closeness(last, box, self.min_iou, self.max_distance)
                 if score > 0:
                     pairs.append((score, track, k))
-        ids, used = [None] * len(boxes), set()
+        ids: list[Any] = [None] * len(boxes)
+        used = set()
         for _, track, k in sorted(pairs, reverse=True):
             if ids[k] is None and track not in used:
                 ids[k] = track

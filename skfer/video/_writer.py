@@ -1,5 +1,9 @@
 """Encoding frames to a video file with PyAV (annotated videos, test videos)."""
 
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
 from numbers import Real
 from pathlib import Path
 
@@ -14,7 +18,13 @@ _CODECS = {".gif": "gif", ".webm": "libvpx", ".avi": "mpeg4", ".ogv": "libtheora
 _PIXEL_FORMATS = {"gif": "rgb8", "libvpx": "yuv420p", "mpeg4": "yuv420p"}
 
 
-def write_video(path, frames, *, fps=30, codec=None):
+def write_video(
+    path: str | os.PathLike[str],
+    frames: Iterable[np.ndarray],
+    *,
+    fps: float = 30,
+    codec: str | None = None,
+) -> Path:
     """Write frames to a video file.
 
     Parameters

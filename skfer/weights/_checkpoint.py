@@ -23,9 +23,13 @@ Older optimizer files and temporary files left by a killed process are removed o
 the next write.
 """
 
+from __future__ import annotations
+
 import math
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -60,7 +64,7 @@ def _json_ready(value):
     return value
 
 
-def history_rows(history):
+def history_rows(history: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Per-epoch dicts of a skorch history, without the per-batch records."""
     return [
         _json_ready({k: v for k, v in row.items() if k != "batches"}) for row in history
@@ -145,7 +149,7 @@ def _check_history_row(where, i, row):
             fail(f"has {key!r} = {value!r}; expected a finite number")
 
 
-def read_checkpoint(dirname):
+def read_checkpoint(dirname: str | os.PathLike[str]) -> dict[str, Any] | None:
     """Describe the checkpoint in ``dirname``, or return None if there is none.
 
     Returns
@@ -189,7 +193,7 @@ def read_checkpoint(dirname):
     }
 
 
-def read_training_state(path):
+def read_training_state(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The training state saved beside a checkpoint's weights.
 
     Files of earlier skfer versions hold the optimizer's ``state_dict`` alone;
@@ -259,7 +263,15 @@ def _check_training_state(path, state):
         )
 
 
-def write_checkpoint(dirname, state_dict, meta, history, state, *, best_card=None):
+def write_checkpoint(
+    dirname: str | os.PathLike[str],
+    state_dict: Mapping[str, torch.Tensor],
+    meta: Mapping[str, Any],
+    history: Sequence[Mapping[str, Any]],
+    state: Mapping[str, Any],
+    *,
+    best_card: Mapping[str, Any] | None = None,
+) -> None:
     """Write the checkpoint of an epoch into ``dirname`` (created if needed).
 
     Parameters

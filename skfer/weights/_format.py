@@ -18,12 +18,18 @@ file and the field at the first problem:
 - finite values (when the tensors are read).
 """
 
+from __future__ import annotations
+
 import json
 import math
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import torch
+from torch import nn
 
 from ..utils import atomic_file
 
@@ -49,7 +55,11 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 
-def write_weights(path, state_dict, meta):
+def write_weights(
+    path: str | os.PathLike[str],
+    state_dict: Mapping[str, torch.Tensor],
+    meta: Mapping[str, Any],
+) -> Path:
     """Atomically write ``state_dict`` and JSON-able ``meta`` to a safetensors file.
 
     Errors while writing (a full disk, a read-only folder; safetensors reports
@@ -78,7 +88,9 @@ def write_weights(path, state_dict, meta):
     return path
 
 
-def read_weights(path, *, tensors=True):
+def read_weights(
+    path: str | os.PathLike[str], *, tensors: bool = True
+) -> tuple[dict[str, torch.Tensor] | None, dict[str, Any]]:
     """Return ``(state_dict, meta)`` from a file written by :func:`write_weights`.
 
     The file is validated as a whole first (see the module docstring).
@@ -141,7 +153,7 @@ def read_weights(path, *, tensors=True):
     return state, meta
 
 
-def read_weights_meta(path):
+def read_weights_meta(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The validated metadata of a weights file, without reading its tensors."""
     return read_weights(path, tensors=False)[1]
 
@@ -282,7 +294,7 @@ def _check_finite(path, state):
             )
 
 
-def tensor_dict(module):
+def tensor_dict(module: nn.Module) -> dict[str, torch.Tensor]:
     """State dict of ``module`` with plain contiguous CPU tensors."""
     return {
         k: torch.as_tensor(v).detach().cpu() for k, v in module.state_dict().items()
