@@ -17,6 +17,13 @@ class Scaling:
     mean and standard deviation. Augmentation happens in between, on [0, 1] images.
     :meth:`of` gives a fitted classifier's scaling: its network's input.
 
+    Parameters
+    ----------
+    input_range : tuple of (float, float)
+        The units of the training data: ``(0, 255)`` or ``(0, 1)``.
+    mean, std : float
+        The training pixels' mean and standard deviation, on [0, 1].
+
     Examples
     --------
     >>> import torch
@@ -40,13 +47,48 @@ class Scaling:
         return cls(estimator.input_range_, estimator.pixel_mean_, estimator.pixel_std_)
 
     def to_unit(self, x: torch.Tensor) -> torch.Tensor:
+        """``x`` brought from ``input_range`` to [0, 1], as float32.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Raw pixels.
+
+        Returns
+        -------
+        unit : torch.Tensor
+        """
         lo, hi = self.input_range
         return (x.float() - lo) * (1.0 / (hi - lo))
 
     def standardize(self, x: torch.Tensor) -> torch.Tensor:
+        """[0, 1] pixels standardized with the training mean and deviation.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Pixels on [0, 1] (the output of :meth:`to_unit`, augmented or not).
+
+        Returns
+        -------
+        standardized : torch.Tensor
+        """
         return (x - self.mean) * (1.0 / self.std)
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """Raw pixels to the network's input: :meth:`to_unit`, then
+        :meth:`standardize`, in one multiply-add.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Raw pixels (uint8 or float).
+
+        Returns
+        -------
+        scaled : torch.Tensor
+            float32, a new tensor.
+        """
         # both steps as one multiply-add (never in place: ``x`` may be the user's)
         lo, hi = self.input_range
         gain = 1.0 / ((hi - lo) * self.std)
