@@ -5,6 +5,7 @@ needed (the ``realdata`` test skips without ``SKFER_DATA``).
 """
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,10 @@ def skfer_env():
     return env
 
 
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_skfer(*args, cwd=None, timeout=None, popen=False, log=None):
     """``python -m skfer ARGS`` in a subprocess (the package from this checkout).
 
@@ -47,7 +52,16 @@ def run_skfer(*args, cwd=None, timeout=None, popen=False, log=None):
         log = Path(log)
         with open(f"{log}.out", "w") as out, open(f"{log}.err", "w") as err:
             return subprocess.Popen(
-                cmd, stdout=out, stderr=err, text=True, cwd=cwd, env=skfer_env()
+                cmd,
+                stdout=out,
+                stderr=err,
+                text=True,
+                cwd=cwd,
+                env=skfer_env(),
+                # a suite started in the background (`pytest &` in a script) runs
+                # with Ctrl-C ignored, which its children inherit: tests that send
+                # SIGINT need the default disposition back
+                preexec_fn=_default_sigint,
             )
     return subprocess.run(
         cmd,
