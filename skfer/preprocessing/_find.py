@@ -277,13 +277,13 @@ def find_faces(
     the frame (an eye, found where the cascade missed the face) gives way to that
     face. With ``detect="auto"`` an image that already is a face crop is used as
     it is (its centre square): a nearly square, not flat image (sides within a
-    ratio of 1.25) that is a thumbnail (at most 128 pixels; unless its face is
-    clearly a head shot's, a box of 0.68-0.8 of its side) or whose face fills
-    the frame (detected, or backed by the detector's weaker evidence); a coffee
-    cup, a cat or a landscape has no face. Detected boxes are grown by
-    ``margin`` on each side and made square, and listed left to right. This is
-    the one framing of skfer: :class:`FaceCropper` (the dataset loaders),
-    :func:`extract_faces`, ``skfer predict``, the video analysis and
+    ratio of 1.25) that is a thumbnail (at most 128 pixels; unless it is over 48
+    and its face is clearly a head shot's, a box of 0.68-0.8 of its side) or
+    whose face fills the frame (detected, or backed by the detector's weaker
+    evidence); a coffee cup, a cat or a landscape has no face. Detected boxes are
+    grown by ``margin`` on each side and made square, and listed left to right.
+    This is the one framing of skfer: :class:`FaceCropper` (the dataset
+    loaders), :func:`extract_faces`, ``skfer predict``, the video analysis and
     :func:`skfer.analyze` all use it.
 
     Parameters
