@@ -1,7 +1,8 @@
 """Face detectors compared on the photo benchmark's validation part.
 
 For each detector (``--detectors``: a name of ``skfer.preprocessing.DETECTORS``,
-``+align`` for aligned crops), the validation images (30 % of the subjects,
+``@SCORE`` for YuNet's ``min_score``, ``+align`` for aligned crops, e.g.
+``yunet@0.6+align``), the validation images (30 % of the subjects,
 ``_common.split_subjects``) of JAFFE and CK+ in every framing of
 ``photos.py`` (``_photos_framings.py``, the same seeds) go through the framing of
 ``skfer predict`` (:func:`skfer.preprocessing.extract_faces` with its margin and
@@ -22,7 +23,9 @@ Examples::
 
     python benchmarks/detectors.py --data-dir ../shared/datasets
     python benchmarks/detectors.py --detectors cascade yunet yunet+align --every 2
+    python benchmarks/detectors.py --detectors yunet@0.6 yunet@0.6+align
     python benchmarks/detectors.py --fer2013-landmarks
+    python benchmarks/detectors.py --quick --output /tmp/detectors
 """
 
 import argparse
@@ -33,6 +36,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
+
+from skfer import load_pretrained
+from skfer.photos import MARGIN, MAX_SIDE
+from skfer.preprocessing import YuNetDetector, extract_faces
+from skfer.utils import read_gray_image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
@@ -61,6 +70,11 @@ def parse_args(argv):
     parser.add_argument("--model", default="fer2013-model3")
     parser.add_argument("--every", type=int, default=1, metavar="N")
     parser.add_argument("--n-scenes", type=int, default=200)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="every 6th image, 20 scenes, detectors-quick.{json,md}: a smoke run",
+    )
     parser.add_argument("--fer2013-landmarks", action="store_true")
     parser.add_argument("--output", type=Path, default=RESULTS)
     return parser.parse_args(argv)
@@ -70,8 +84,6 @@ def validation_framings(datasets, every):
     """``{dataset: {framing: (images, labels)}}``: every ``every``-th validation
     image in each framing of ``photos.py`` (its ``frame``, seeded per framing;
     the draws differ from ``photos.py``'s, which draws for every image)."""
-    from PIL import Image
-
     out = {}
     for name, (images, labels, subjects) in datasets.items():
         parts = split_subjects(subjects)
@@ -93,18 +105,24 @@ def validation_framings(datasets, every):
     return out
 
 
+def detector_of(spec):
+    """``(detector, align)`` of a spec ``name[@min_score][+align]``."""
+    name, _, option = spec.partition("+")
+    name, _, score = name.partition("@")
+    if option not in ("", "align"):
+        raise SystemExit(f"--detectors: unknown option +{option} in {spec!r}")
+    if score:
+        if name != "yunet":
+            raise SystemExit(f"--detectors: @min_score is YuNet's; got {spec!r}")
+        return YuNetDetector(min_score=float(score)), option == "align"
+    return name, option == "align"
+
+
 def _faces(image, spec):
     """``extract_faces`` as ``skfer predict`` calls it, for a detector spec."""
-    from skfer.photos import MARGIN, MAX_SIDE
-    from skfer.preprocessing import extract_faces
-
-    name, _, option = spec.partition("+")
+    detector, align = detector_of(spec)
     return extract_faces(
-        image,
-        detector=name,
-        margin=MARGIN,
-        max_side=MAX_SIDE,
-        align=option == "align",
+        image, detector=detector, margin=MARGIN, max_side=MAX_SIDE, align=align
     )
 
 
@@ -142,8 +160,6 @@ def score_framings(framed, spec, clf):
 
 
 def score_scenes(folder, spec):
-    from skfer.utils import read_gray_image
-
     paths = sorted(folder.iterdir())
     _faces(read_gray_image(paths[0]), spec)  # loads the detector (not timed)
     faces = found = 0
@@ -163,10 +179,6 @@ def score_scenes(folder, spec):
 
 def fer2013_landmarks(root, n=3000, seed=0):
     """Medians of YuNet's landmarks in FER2013 training faces (shares of the side)."""
-    from PIL import Image
-
-    from skfer.preprocessing import YuNetDetector
-
     files = sorted((root / "train").glob("*/*.jpg"))
     files = [files[i] for i in np.random.default_rng(seed).permutation(len(files))[:n]]
     detector, points = YuNetDetector(min_score=0.5), []
@@ -237,35 +249,37 @@ def main(argv=None):
     if args.fer2013_landmarks:
         print(fer2013_landmarks(data_dir(args.data_dir, "fer2013")))
         return 0
-    from skfer import load_pretrained
-
     datasets = {
         "JAFFE": load_jaffe_photos(data_dir(args.data_dir, "jaffe")),
         "CK+": load_ckplus_photos(data_dir(args.data_dir, "ckplus")),
     }
     clf = load_pretrained(args.model, tta="flip", class_prior="uniform")
-    framed = validation_framings(datasets, args.every)
+    every, n_scenes = (
+        (max(args.every, 6), 20) if args.quick else (args.every, args.n_scenes)
+    )
+    framed = validation_framings(datasets, every)
     result = {
         "kind": "skfer-benchmark-detectors",
         "command": command_line(),
         "date": now(),
         "machine": machine_info(),
         "model": args.model,
-        "every": args.every,
+        "every": every,
         "datasets": list(datasets),
         "detectors": {},
     }
     with tempfile.TemporaryDirectory(prefix="skfer-detectors-") as tmp:
         scenes = Path(tmp) / "scenes"
         faces = datasets["JAFFE"][0] + datasets["CK+"][0]
-        make_scenes(scenes, faces, args.n_scenes)
+        make_scenes(scenes, faces, n_scenes)
         for spec in args.detectors:
             framings = score_framings(framed, spec, clf)
             speed = score_scenes(scenes, spec)
             print(f"{spec:<14} scenes {speed}", flush=True)
             result["detectors"][spec] = {"framings": framings, "scenes": speed}
-    write_json(args.output / "detectors.json", result)
-    write_text(args.output / "detectors.md", markdown(result))
+    stem = "detectors-quick" if args.quick else "detectors"
+    write_json(args.output / f"{stem}.json", result)
+    write_text(args.output / f"{stem}.md", markdown(result))
     return 0
 
 
