@@ -491,6 +491,7 @@ PAGES = [
     ("video", "video", "markdown"),
     ("loading", "loading", "markdown"),
     ("augmentation", "augmentation", "markdown"),
+    ("detectors", "detectors", "markdown"),
     ("transfer", "skfer.transfer", "results_markdown"),
 ]
 
