@@ -126,6 +126,13 @@ class FaceCropper(_ImageTransformer):
     (array([ True, False]), 1)
     >>> print(caught[0].message)
     FaceCropper found no face in 1 of 2 images (indices [1]); used the centre crop.
+
+    Faces framed from YuNet's landmarks, eyes level (needs onnxruntime), as
+    ``skfer predict --detector yunet --align`` frames them:
+
+    >>> aligned = FaceCropper(detector="yunet", align=True)
+    >>> aligned.fit_transform([data.astronaut()])[0].shape, aligned.boxes_.tolist()
+    ((127, 127, 3), [[54, 159, 127, 127]])
     """
 
     _parameter_constraints = {
