@@ -72,7 +72,7 @@ from _common import (  # noqa: E402
     write_json,
     write_text,
 )
-from _photos_framings import FRAMINGS, write_framings  # noqa: E402
+from _photos_framings import ALL_FRAMINGS, write_framings  # noqa: E402
 from _photos_runs import (  # noqa: E402
     candidate_models,
     choose_class_prior,
@@ -91,8 +91,8 @@ def parse_args(argv):
     parser.add_argument(
         "--framings",
         nargs="+",
-        default=list(FRAMINGS),
-        choices=FRAMINGS,
+        default=list(ALL_FRAMINGS),
+        choices=ALL_FRAMINGS,
         metavar="FRAMING",
     )
     parser.add_argument(

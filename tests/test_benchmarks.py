@@ -434,12 +434,13 @@ def _face_photos(n=6, side=64):
 
 
 def test_photos_new_framings_are_fer_web_and_two_face_photos(tmp_path):
-    from _photos_framings import FRAMINGS, face_positions, write_framings
+    from _photos_framings import ALL_FRAMINGS, FRAMINGS, face_positions, write_framings
     from PIL import Image
 
     images, subjects = _face_photos()
     datasets = {"JAFFE": (images, ["happy"] * 6, subjects)}
-    assert FRAMINGS[-3:] == ("48x48 crop", "web crop", "two faces")
+    assert ALL_FRAMINGS[8:] == ("48x48 crop", "web crop", "two faces")
+    assert ALL_FRAMINGS[:8] == FRAMINGS  # detectors.py's framings, seeds kept
     framings = ["48x48 crop", "web crop", "two faces"]
     folders = write_framings(datasets, framings, tmp_path / "a")
     crops = sorted(folders["JAFFE"]["48x48 crop"].iterdir())
