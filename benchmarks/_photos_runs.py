@@ -28,7 +28,7 @@ from _common import (  # noqa: E402
     usable_cores,
     weights_path,
 )
-from _photos_framings import make_scenes  # noqa: E402
+from _photos_framings import face_positions, make_scenes  # noqa: E402
 
 
 def skfer_predict(args):
@@ -43,20 +43,43 @@ def skfer_predict(args):
     return json.loads(out.getvalue())
 
 
-def score(result, labels, parts, wanted=("validation", "test")):
-    """Per part: images, share predicted / detected / whole image, accuracy."""
+def labelled_face(faces, position=None):
+    """The face read for an image's label: the largest, or with ``position``
+    (the labelled face's centre, in a photo of several) the face whose box centre
+    is nearest to it, if its box holds it; None when there is none."""
+    if not faces:
+        return None
+    if position is None:
+        return max(faces, key=lambda f: f["box"][2] * f["box"][3])
+    row, col = position
+
+    def distance(face):
+        r, c, h, w = face["box"]
+        return np.hypot(r + h / 2 - row, c + w / 2 - col)
+
+    face = min(faces, key=distance)
+    r, c, h, w = face["box"]
+    return face if r <= row <= r + h and c <= col <= c + w else None
+
+
+def score(result, labels, parts, wanted=("validation", "test"), positions=None):
+    """Per part: images, share predicted / detected / whole image, accuracy, and
+    faces found per image; ``positions`` (:func:`face_positions`) says which face
+    of each photo is the labelled one."""
     by_index = {int(Path(r["file"]).stem): r for r in result["results"]}
     rows = {}
     for part in wanted:
-        n = predicted = detected = whole = correct = 0
+        n = predicted = detected = whole = correct = n_faces = 0
         for index, (label, p) in enumerate(zip(labels, parts)):
             if p != part:
                 continue
             n += 1
             record = by_index[index]
-            if not record["faces"]:
+            n_faces += len(record["faces"])
+            position = None if positions is None else positions[index]
+            face = labelled_face(record["faces"], position)
+            if face is None:
                 continue
-            face = max(record["faces"], key=lambda f: f["box"][2] * f["box"][3])
             predicted += 1
             detected += face["found"] == "detected"
             whole += face["found"] == "whole image"
@@ -67,14 +90,16 @@ def score(result, labels, parts, wanted=("validation", "test")):
             "detected": detected / n,
             "whole_image": whole / n,
             "accuracy": correct / n,
+            "faces_per_image": n_faces / n,
         }
     return rows
 
 
-def fine_tune(datasets, model, folder, log):
+def fine_tune(datasets, model, folder, log, detector="cascade", align=False):
     """``model`` fine-tuned on the validation part's photos, as they are.
 
-    Faces are found as ``skfer predict`` finds them; training follows the transfer
+    Faces are found as ``skfer predict --detector DETECTOR [--align]`` finds
+    them; training follows the transfer
     benchmark's fine-tuning (``make_transfer_estimator("fine-tuned")``). Returns
     the weights file and facts about the fit.
     """
@@ -86,7 +111,7 @@ def fine_tune(datasets, model, folder, log):
     for images, targets, subjects in datasets.values():
         for image, label, part in zip(images, targets, split_subjects(subjects)):
             if part == "validation":
-                _, faces = extract_faces(image)
+                _, faces = extract_faces(image, detector=detector, align=align)
                 if len(faces):
                     rows.append(faces[0])
                     labels.append(label)
@@ -110,13 +135,15 @@ def fine_tune(datasets, model, folder, log):
     return path, facts
 
 
-def model_args(model, tta, class_prior=None):
-    """``skfer predict`` options for a model (a shipped name or a weights file)."""
+def model_args(model, tta, class_prior=None, face=()):
+    """``skfer predict`` options for a model (a shipped name or a weights file),
+    then ``face``, the options that find faces (``--detector``, ``--align``)."""
     return [
         "--model",
         model,
         *(["--tta", tta] if tta else []),
         *(["--class-prior", class_prior] if class_prior else []),
+        *face,
     ]
 
 
@@ -175,7 +202,7 @@ def row_weights(shown):
     return path if path.is_file() else None
 
 
-def choose_model(datasets, folders, candidates, log):
+def choose_model(datasets, folders, candidates, log, face=()):
     """The candidate with the best zero-shot accuracy on the validation part.
 
     Scored on the validation images of every framing: the mean over the datasets
@@ -187,7 +214,7 @@ def choose_model(datasets, folders, candidates, log):
         scores[name] = {
             "weights": shown_path(weights),
             "tta": tta,
-            **validation_score(datasets, folders, model_args(weights, tta)),
+            **validation_score(datasets, folders, model_args(weights, tta, face=face)),
         }
         log(f"candidate {name:<18} {scores[name]['text']}")
     chosen = max(scores, key=lambda n: scores[n]["score"])
@@ -209,7 +236,8 @@ def validation_score(datasets, folders, options):
                 if part == "validation"
             ]
             result = skfer_predict([*files, *options])
-            row = score(result, labels, parts, wanted=("validation",))
+            where = face_positions(folder)
+            row = score(result, labels, parts, ("validation",), where)
             accuracy[framing] = row["validation"]["accuracy"]
         per_dataset[d] = accuracy
     means = {d: float(np.mean(list(a.values()))) for d, a in per_dataset.items()}
@@ -223,7 +251,7 @@ def validation_score(datasets, folders, options):
     }
 
 
-def choose_class_prior(datasets, folders, weights, tta, training, log):
+def choose_class_prior(datasets, folders, weights, tta, training, log, face=()):
     """``"uniform"`` or ``None`` (the training labels' prior) for the chosen model,
     on the validation part; ``training`` is its score with the training prior.
     Weights that do not record their training labels keep the training prior."""
@@ -232,9 +260,8 @@ def choose_class_prior(datasets, folders, weights, tta, training, log):
     if "class_count" not in read_weights_meta(weights):
         log("class prior: the weights do not record their training labels")
         return None, {}
-    uniform = validation_score(
-        datasets, folders, model_args(weights, tta, class_prior="uniform")
-    )
+    options = model_args(weights, tta, class_prior="uniform", face=face)
+    uniform = validation_score(datasets, folders, options)
     log(f"class prior uniform: {uniform['text']}")
     chosen = "uniform" if uniform["score"] > training["score"] else None
     return chosen, {"training": training, "uniform": uniform, "chosen": chosen}
@@ -252,7 +279,8 @@ def run_framings(datasets, folders, log, model=(), tuned=None):
         for framing, folder in folders[name].items():
             start = time.perf_counter()
             result = skfer_predict([folder, *model])
-            rows = score(result, labels, parts)
+            where = face_positions(folder)
+            rows = score(result, labels, parts, positions=where)
             rows["seconds"] = round(time.perf_counter() - start, 1)
             results[name]["framings"][framing] = rows
             model_name = result["model"]  # a weights file: shown as results show it
@@ -263,7 +291,7 @@ def run_framings(datasets, folders, log, model=(), tuned=None):
             tuned_note = ""
             if tuned is not None:
                 rows["tuned_test"] = score(
-                    skfer_predict([folder, *tuned]), labels, parts
+                    skfer_predict([folder, *tuned]), labels, parts, positions=where
                 )["test"]
                 tuned_note = f", fine-tuned {rows['tuned_test']['accuracy']:6.1%}"
             log(

@@ -52,8 +52,9 @@ def part_table(result, part):
                 for f in result["framings"]
             ]
             spread.append(f"{d}{label} {100 * (max(acc) - min(acc)):.1f}")
+    first = result["framings"][0]  # every framing holds the same images
     n = ", ".join(
-        f"{d} {result['datasets'][d]['framings']['as is'][part]['n_images']}"
+        f"{d} {result['datasets'][d]['framings'][first][part]['n_images']}"
         for d in names
     )
     return lines + [
@@ -61,6 +62,29 @@ def part_table(result, part):
         f"Images: {n}. Spread, best - worst framing (points): {', '.join(spread)}.",
         "",
     ]
+
+
+def faces_table(result, part="test"):
+    """Faces found per photo in each framing (1 expected; 2 for ``two faces``),
+    in results that count them."""
+    names = list(result["datasets"])
+    framings = result["datasets"][names[0]]["framings"]
+    if "faces_per_image" not in framings[result["framings"][0]][part]:
+        return []
+    lines = [
+        f"## Faces found per photo ({part} part)",
+        "",
+        "| framing | faces expected | " + " | ".join(names) + " |",
+        "|---|---:|" + "---:|" * len(names),
+    ]
+    for framing in result["framings"]:
+        cells = [
+            f"{result['datasets'][d]['framings'][framing][part]['faces_per_image']:.3f}"
+            for d in names
+        ]
+        expected = 2 if framing == "two faces" else 1
+        lines.append(f"| {framing} | {expected} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def choice_table(result):
@@ -135,7 +159,9 @@ def _protocol(result):
     text = (
         "JAFFE originals (Lyons et al. 1998) and CK+ crops (Lucey et al. 2010; peak "
         "frames, contempt merged into disgust, and the neutral first frames) in "
-        "each framing, run through `skfer predict --json`; model "
+        "each framing, run through `skfer predict --json"
+        + _face_options(result)
+        + "`; model "
         f"`{result['model']}` with {result['predict_params']} ({chosen}), "
         "zero-shot"
     )
@@ -151,7 +177,20 @@ def _protocol(result):
         "wrong. Speed: 640x480 JPEGs (a face pasted into a textured background) "
         "timed as a separate process, start-up and model loading included."
     )
+    if "two faces" in result["framings"]:
+        text += (
+            " Two faces: the photo's face beside another subject's of the same "
+            "part, on a random side; the face read is the one whose box centre is "
+            "nearest the labelled face's centre (none when its box misses it)."
+        )
     return text
+
+
+def _face_options(result):
+    """The detector options of the run, in results that record them."""
+    if "detector" not in result:
+        return ""
+    return f" --detector {result['detector']}" + (" --align" if result["align"] else "")
 
 
 def markdown(result, figure_name="photos.png"):
@@ -161,6 +200,7 @@ def markdown(result, figure_name="photos.png"):
         f"![accuracy per framing]({figure_name})",
         "",
         *part_table(result, "validation"),
+        *faces_table(result),
         *choice_table(result),
         *speed_table(result),
     ]

@@ -8,26 +8,33 @@ the same sequences) the script builds the framings users meet:
 - ``as is``; ``tight`` (the face fills the frame: the cascade's box, no margin);
 - ``small`` (shorter side 48-96 px); ``padded`` (pasted at a random place of a
   background 2-2.5 times larger); ``rotated`` (+-15 degrees);
-- ``low contrast`` (40 % of the contrast); ``jpeg q30``; ``mirrored``.
+- ``low contrast`` (40 % of the contrast); ``jpeg q30``; ``mirrored``;
+- ``48x48 crop`` (FER2013's framing: the face's box grown by skfer's margin, made
+  square, 48x48 gray); ``web crop`` (a thumbnail as saved from the web: the box
+  with a small random margin, not square, 100-250 px high, JPEG q75);
+- ``two faces`` (the face beside another subject's of the same part, on a random
+  side: the face whose box centre is nearest the labelled face's is read, and
+  the faces found per photo are counted, 2 expected).
 
 Each framing is written to a temporary folder and run through ``skfer predict
---json`` end to end. The model is chosen first, on the validation part only: every
-single-model row of ``results/fer2013.json`` and ``results/ferplus.json`` whose
-weights are on this machine (``--candidates`` to name some; rows trained on the
-validation part itself are left out, with the reason), with the TTA chosen for it on
-its own validation data (FER2013 PublicTest, FER+ Valid), is scored zero-shot on the
-validation images of every framing, and the best is used (``--no-choice``: the
-shipped default model and its registered prediction settings). Then that model runs
-zero-shot, and fine-tuned on the validation part's photos (both datasets, as they
-are; the transfer benchmark's fine-tuning settings). Reported per framing and
-dataset: the share of images that get a prediction (and how the face was found:
-detected or whole image) and the accuracy (an image without a prediction counts as
-wrong), on a validation part (30 % of the subjects, for choosing settings, and the
-fine-tuned model's training data) and a test part (the others; the headline). Then
-the photos/s of ``skfer predict --csv`` over 640x480 photos (a face pasted into a
-textured background), face finding included, timed as a separate process searching
-one photo per usable core at a time (start-up and model loading included, and also
-without them).
+--json`` end to end (``--detector NAME`` and ``--align`` are passed to every call,
+and frame the fine-tuning photos too). The model is chosen first, on the validation
+part only: every single-model row of ``results/fer2013.json`` and
+``results/ferplus.json`` whose weights are on this machine (``--candidates`` to name
+some; rows trained on the validation part itself are left out, with the reason),
+with the TTA chosen for it on its own validation data (FER2013 PublicTest, FER+
+Valid), is scored zero-shot on the validation images of every framing, and the best
+is used (``--no-choice``: the shipped default model and its registered prediction
+settings). Then that model runs zero-shot, and fine-tuned on the validation part's
+photos (both datasets, as they are; the transfer benchmark's fine-tuning settings).
+Reported per framing and dataset: the share of images that get a prediction (and how
+the face was found: detected or whole image) and the accuracy (an image without a
+prediction counts as wrong), on a validation part (30 % of the subjects, for
+choosing settings, and the fine-tuned model's training data) and a test part (the
+others; the headline). Then the photos/s of ``skfer predict --csv`` over 640x480
+photos (a face pasted into a textured background), face finding included, timed as a
+separate process searching one photo per usable core at a time (start-up and model
+loading included, and also without them).
 
 Writes ``photos.json``, ``photos.md`` and ``photos.png`` with the command, date
 and machine (its load average before and after: the machine may be shared).
@@ -36,6 +43,7 @@ Examples::
 
     python benchmarks/photos.py --data-dir ../shared/datasets
     python benchmarks/photos.py --quick
+    python benchmarks/photos.py --detector yunet --align   # YuNet, aligned faces
     python benchmarks/photos.py --markdown-only   # the page again, from the JSON
 
 The work is split by job: ``_photos_framings.py`` (the photos in each framing),
@@ -64,7 +72,7 @@ from _common import (  # noqa: E402
     write_json,
     write_text,
 )
-from _photos_framings import FRAMINGS, write_framings  # noqa: E402
+from _photos_framings import ALL_FRAMINGS, write_framings  # noqa: E402
 from _photos_runs import (  # noqa: E402
     candidate_models,
     choose_class_prior,
@@ -83,8 +91,8 @@ def parse_args(argv):
     parser.add_argument(
         "--framings",
         nargs="+",
-        default=list(FRAMINGS),
-        choices=FRAMINGS,
+        default=list(ALL_FRAMINGS),
+        choices=ALL_FRAMINGS,
         metavar="FRAMING",
     )
     parser.add_argument(
@@ -120,12 +128,28 @@ def parse_args(argv):
         action="store_true",
         help="no choice: the shipped default model (best FER2013 PublicTest)",
     )
+    parser.add_argument(
+        "--detector",
+        default="cascade",
+        metavar="NAME",
+        help="face detector of every skfer predict call (default: cascade)",
+    )
+    parser.add_argument(
+        "--align",
+        action="store_true",
+        help="skfer predict --align: faces framed from their landmarks",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     add_markdown_only(parser, "photos.json (photos-quick.json with --quick)")
     return parser.parse_args(argv)
 
 
-def choose(datasets, folders, candidates, result, log):
+def face_options(args):
+    """The ``skfer predict`` options that find and frame the faces."""
+    return ["--detector", args.detector, *(["--align"] if args.align else [])]
+
+
+def choose(datasets, folders, candidates, result, log, face=()):
     """The model and its prediction settings: the best candidate on the validation
     part, or the shipped default. Returns ``(weights, tta, class prior)``."""
     from skfer import list_pretrained
@@ -133,10 +157,12 @@ def choose(datasets, folders, candidates, result, log):
 
     prior = None
     if candidates:
-        model, result["candidates"] = choose_model(datasets, folders, candidates, log)
+        model, result["candidates"] = choose_model(
+            datasets, folders, candidates, log, face
+        )
         weights, tta = candidates[model]
         prior, result["class_prior_choice"] = choose_class_prior(
-            datasets, folders, weights, tta, result["candidates"][model], log
+            datasets, folders, weights, tta, result["candidates"][model], log, face
         )
         predict_params = {"tta": tta} if tta else {}
     else:
@@ -157,13 +183,16 @@ def run(args, datasets, candidates, result):
         tmp = Path(tmp)
         log = functools.partial(print, flush=True)
         folders = write_framings(datasets, args.framings, tmp)
-        weights, tta, prior = choose(datasets, folders, candidates, result, log)
-        options = model_args(weights, tta, prior)
+        face = face_options(args)
+        weights, tta, prior = choose(datasets, folders, candidates, result, log, face)
+        options = model_args(weights, tta, prior, face=face)
         tuned = None
         if not args.no_fine_tune:
-            path, result["fine_tuned"] = fine_tune(datasets, weights, tmp, log)
+            path, result["fine_tuned"] = fine_tune(
+                datasets, weights, tmp, log, args.detector, args.align
+            )
             # its own training labels are the validation photos: their prior
-            tuned = model_args(path, tta)
+            tuned = model_args(path, tta, face=face)
         result["datasets"] = run_framings(
             datasets, folders, log, model=options, tuned=tuned
         )
@@ -206,6 +235,8 @@ def main(argv=None):
         "quick": args.quick,
         "every": every,
         "framings": args.framings,
+        "detector": args.detector,
+        "align": args.align,
     }
     run(args, datasets, candidates, result)
     result["load_average_at_end"] = load_average()

@@ -106,7 +106,7 @@ def _image(item):
     return item
 
 
-def analyse_photo(item, detector, detect, min_face, index=0, size=48):
+def analyse_photo(item, detector, detect, min_face, index=0, size=48, align=False):
     """The record (file, status, faces) of one photo and the rows of its faces."""
     from .preprocessing import extract_faces
 
@@ -125,6 +125,7 @@ def analyse_photo(item, detector, detect, min_face, index=0, size=48):
         margin=MARGIN,
         max_side=MAX_SIDE,
         min_size=min_face,
+        align=align,
         size=size,
         return_sources=True,
         return_scores=True,
@@ -146,6 +147,7 @@ def analyse_photos(
     items,
     *,
     detector="cascade",
+    align=False,
     detect="auto",
     min_face=None,
     jobs=1,
@@ -169,6 +171,7 @@ def analyse_photos(
         detect=detect,
         min_face=min_face,
         size=size,
+        align=align,
     )
     results = ordered_map(work, list(enumerate(items)), jobs)
     bar = tqdm(
@@ -225,6 +228,7 @@ def analyse_video_file(
     detect_every=10,
     detect="auto",
     detector="cascade",
+    align=False,
     min_face=None,
     camera=False,
     smooth=None,
@@ -256,6 +260,7 @@ def analyse_video_file(
                 detect_every=detect_every,
                 detect=detect != "never",
                 detector=detector,
+                align=align,
                 min_face=min_face,
                 camera=camera,
                 progress=progress,
@@ -387,6 +392,7 @@ def analyze(
     model: Any = None,
     *,
     detector: str | FaceDetector = "cascade",
+    align: bool = False,
     detect: Literal["auto", "always", "never"] = "auto",
     min_face: int | None = None,
     as_frame: bool | Literal["auto"] = "auto",
@@ -417,6 +423,11 @@ def analyze(
         model (as ``skfer predict``).
     detector : str or object, default="cascade"
         The face detector, see :class:`skfer.preprocessing.FaceDetector`.
+    align : bool, default=False
+        Frame each face with landmarks (``detector="yunet"``) as FER2013 frames
+        its faces, eyes level (see :func:`skfer.preprocessing.find_faces`), for a
+        model trained on such crops (``FaceCropper(align=True)``). Faces without
+        landmarks (the cascade's) are framed as without it.
     detect : {"auto", "always", "never"}, default="auto"
         See :func:`skfer.preprocessing.find_faces`; ``"never"`` for photos that
         are already face crops.
@@ -488,6 +499,7 @@ def analyze(
     records, rows = analyse_photos(
         [item for item, clip in zip(items, videos) if not clip],
         detector=detector,
+        align=align,
         detect=detect,
         min_face=min_face,
         jobs=n_jobs,
@@ -501,6 +513,7 @@ def analyze(
             model,
             detect=detect,
             detector=detector,
+            align=align,
             min_face=min_face,
             progress=progress,
         )[1]

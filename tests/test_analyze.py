@@ -117,11 +117,35 @@ def test_detector_and_detect_are_passed_on(clf):
     assert row["found"] == "whole image" and row["height"] == 400
 
 
+class _TiltedEyes:
+    """A detector that sees one face with eyes 40 px apart, 15 degrees tilted."""
+
+    points = [[90, 80], [100.7, 118.6], [115, 100], [130, 85], [135, 115]]
+
+    def detect(self, image):
+        return [(60, 60, 100, 100)], [0.9], [self.points]
+
+
+def test_align_is_passed_on(clf):
+    from skfer.preprocessing import find_faces
+
+    photo = np.zeros((220, 220), np.uint8)
+    for align in (False, True):
+        (row,) = analyze(
+            photo, clf, detector=_TiltedEyes(), align=align, as_frame=False
+        )
+        (box,), _ = find_faces(photo, detector=_TiltedEyes(), align=align)
+        assert [row[k] for k in ("row", "col", "height", "width")] == list(box)
+    assert box != (50, 50, 120, 120)  # the aligned box is not the grown one
+
+
 def test_bad_arguments_are_named(clf):
     with pytest.raises(ValueError, match="as_frame"):
         analyze(data.astronaut(), clf, as_frame="yes")
     with pytest.raises(ValueError, match="detect must be"):
         analyze(data.astronaut(), clf, detect="sometimes")
+    with pytest.raises(ValueError, match="align must be True or False; got 'yes'"):
+        analyze(data.astronaut(), clf, align="yes")
     with pytest.raises(TypeError, match="model must be"):
         analyze(data.astronaut(), object())
     with pytest.raises(ValueError, match="detector must be one of"):

@@ -426,6 +426,109 @@ def test_photos_results_name_no_folder_of_the_machine(tmp_path, monkeypatch):
     assert results["JAFFE"]["model"] == "$SKFER_CACHE/weights/m.safetensors"
 
 
+def _face_photos(n=6, side=64):
+    """``n`` gray images of ``side`` pixels, each a different flat gray, with
+    their subjects (two images each)."""
+    images = [np.full((side, side), 30 + 30 * k, np.uint8) for k in range(n)]
+    return images, [f"S{k // 2}" for k in range(n)]
+
+
+def test_photos_new_framings_are_fer_web_and_two_face_photos(tmp_path):
+    from _photos_framings import ALL_FRAMINGS, FRAMINGS, face_positions, write_framings
+    from PIL import Image
+
+    images, subjects = _face_photos()
+    datasets = {"JAFFE": (images, ["happy"] * 6, subjects)}
+    assert ALL_FRAMINGS[8:] == ("48x48 crop", "web crop", "two faces")
+    assert ALL_FRAMINGS[:8] == FRAMINGS  # detectors.py's framings, seeds kept
+    framings = ["48x48 crop", "web crop", "two faces"]
+    folders = write_framings(datasets, framings, tmp_path / "a")
+    crops = sorted(folders["JAFFE"]["48x48 crop"].iterdir())
+    assert [np.asarray(Image.open(f)).shape for f in crops] == [(48, 48)] * 6
+    web = [Image.open(f) for f in sorted(folders["JAFFE"]["web crop"].iterdir())]
+    assert all(f.format == "JPEG" and 100 <= f.height <= 250 for f in web)
+    assert len({f.size for f in web}) > 1  # random sizes, not square
+    assert any(f.width != f.height for f in web)
+    pairs = sorted(folders["JAFFE"]["two faces"].iterdir())
+    positions = face_positions(folders["JAFFE"]["two faces"])
+    assert face_positions(folders["JAFFE"]["web crop"]) is None
+    for index, path in enumerate(pairs):
+        photo = np.asarray(Image.open(path))
+        assert photo.shape == (64, 128)
+        row, col = positions[index]
+        assert row == 32 and col in (32, 96)
+        # the labelled face where it is said to be, another subject's beside it
+        assert photo[int(row), int(col)] == images[index][0, 0]
+        other = photo[int(row), 128 - int(col)]
+        assert other not in (images[index][0, 0], images[index ^ 1][0, 0])
+    again = write_framings(datasets, framings[::-1], tmp_path / "b")
+    for framing in framings:  # the same photos whichever framings are run
+        for a, b in zip(
+            sorted(folders["JAFFE"][framing].iterdir()),
+            sorted(again["JAFFE"][framing].iterdir()),
+        ):
+            assert a.read_bytes() == b.read_bytes()
+
+
+def test_photos_two_faces_reads_the_face_nearest_the_labelled_one():
+    import _photos_runs as photos
+
+    left = {"box": [10, 0, 40, 40], "found": "detected", "emotion": "happy"}
+    right = {"box": [10, 60, 40, 40], "found": "detected", "emotion": "sad"}
+    result = {
+        "results": [
+            {"file": "00000.png", "faces": [left, right]},
+            {"file": "00001.png", "faces": [left, right]},
+            {"file": "00002.png", "faces": [left]},  # its face missed
+        ]
+    }
+    labels, parts = ["sad", "happy", "sad"], ["test"] * 3
+    positions = {0: [30, 80], 1: [30, 20], 2: [30, 80]}
+    row = photos.score(result, labels, parts, ("test",), positions)["test"]
+    assert row["accuracy"] == pytest.approx(2 / 3)
+    assert row["predicted"] == pytest.approx(2 / 3)
+    assert row["faces_per_image"] == pytest.approx(5 / 3)
+    # without positions: the largest face, as in every other framing
+    assert photos.score(result, labels, parts, ("test",))["test"]["predicted"] == 1
+
+
+def test_photos_detector_options_reach_every_predict_call(tmp_path, monkeypatch):
+    import _photos_runs as photos
+    import photos as script
+
+    args = script.parse_args(["--detector", "yunet", "--align"])
+    face = script.face_options(args)
+    assert face == ["--detector", "yunet", "--align"]
+    assert script.face_options(script.parse_args([])) == ["--detector", "cascade"]
+    seen = []
+
+    def fake_predict(args):
+        seen.append(list(args))
+        files = [Path(a) for a in args if str(a).endswith(".png")]
+        return {"results": [{"file": str(f), "faces": []} for f in files]}
+
+    monkeypatch.setattr(photos, "skfer_predict", fake_predict)
+    datasets = {"JAFFE": (None, ["happy"] * 4, ["KA", "KL", "KM", "KR"])}
+    folders = _photo_folders(tmp_path, 4)
+    photos.choose_model(datasets, folders, {"m": ("m.safetensors", None)}, print, face)
+    assert seen and all(call[-3:] == face for call in seen)
+
+
+def test_photos_page_names_the_detector_and_counts_faces():
+    from _common import RESULTS, read_json
+    from _photos_tables import markdown
+
+    result = read_json(RESULTS / "photos.json")
+    for d in result["datasets"].values():
+        for rows in d["framings"].values():
+            for part in ("validation", "test"):
+                rows[part]["faces_per_image"] = 1.0
+    result.update(detector="yunet", align=True)
+    text = markdown(result)
+    assert "`skfer predict --json --detector yunet --align`" in text
+    assert "## Faces found per photo (test part)" in text
+
+
 def test_a_ferplus_row_ships_under_its_own_name_and_accuracies(tmp_path, monkeypatch):
     from _common import read_json
     from ship import ship

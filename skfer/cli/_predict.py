@@ -94,6 +94,14 @@ def add_arguments(p):
         "(see skfer.preprocessing.FaceDetector)",
     )
     p.add_argument(
+        "--align",
+        action="store_true",
+        help="frame each face from its landmarks as FER2013 frames its faces, "
+        "eyes level (--detector yunet; the cascade gives no landmarks: its faces "
+        "are framed as without --align); for a model trained on aligned crops "
+        "(FaceCropper(align=True))",
+    )
+    p.add_argument(
         "--no-detect",
         dest="detect",
         action="store_const",
@@ -156,7 +164,9 @@ def read_photo(path):
     return read_gray_image(path)
 
 
-def analyse(files, detect, min_face, jobs=1, stop=None, detector="cascade"):
+def analyse(
+    files, detect, min_face, jobs=1, stop=None, detector="cascade", align=False
+):
     """Per-file records (status, boxes) and the stacked face rows, in file order
     (:func:`skfer.photos.analyse_photos`, the core of :func:`skfer.analyze`)."""
     from ..photos import analyse_photos
@@ -164,6 +174,7 @@ def analyse(files, detect, min_face, jobs=1, stop=None, detector="cascade"):
     return analyse_photos(
         files,
         detector=detector,
+        align=align,
         detect=detect,
         min_face=min_face,
         jobs=jobs,
@@ -291,6 +302,7 @@ def run(args):
 
         jobs = args.jobs or default_jobs()
         work = (photo_files, args.detect, args.min_face, jobs, stop, args.detector)
+        work += (args.align,)
         analysed = background.submit(analyse, *work)
         try:
             clf, model_name = _load(args)

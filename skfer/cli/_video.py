@@ -149,6 +149,7 @@ def analyse_sources(args, clf, sources):
             detect_every=args.detect_every,
             detect=args.detect,
             detector=args.detector,
+            align=args.align,
             min_face=args.min_face,
             camera=args.camera is not None,
             smooth=args.smooth,

@@ -55,7 +55,8 @@ def _landmark_box(points, margin, height, width):
 
 def _aligned_crop(gray, box, angle, size):
     """The square ``box`` of ``gray`` turned by ``angle`` degrees about its
-    centre (so that a line at ``angle`` becomes level), as a ``size`` crop."""
+    centre (so that a line at ``angle`` becomes level), as a ``size`` crop;
+    a colour image (height, width, channels) gives a colour crop."""
     from skimage.transform import AffineTransform, warp
 
     top, left, side, _ = box
@@ -65,7 +66,7 @@ def _aligned_crop(gray, box, angle, size):
     half = side / 2 * (abs(cos) + abs(sin)) + 1
     r0, c0 = (int(v) for v in np.floor(centre - half))
     r1, c1 = (int(v) for v in np.ceil(centre + half))
-    height, width = gray.shape
+    height, width = gray.shape[:2]
     rows = np.clip(np.arange(r0, r1), 0, height - 1)
     cols = np.clip(np.arange(c0, c1), 0, width - 1)
     region = gray[np.ix_(rows, cols)]  # edge-padded where it leaves the photo

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._align import _aligned_crop
 from ._base import _ImageTransformer
 from ._detectors import CascadeDetector, FaceDetector, check_detector
 from ._find import _centre_square, _frame
@@ -70,6 +71,13 @@ class FaceCropper(_ImageTransformer):
         five detector settings below), ``"module:attribute"``, or any object
         with a ``detect(image) -> boxes, scores[, landmarks]`` method (see
         :class:`FaceDetector`; the settings below are then unused).
+    align : bool, default=False
+        Frame each face with landmarks (``detector="yunet"``) as FER2013 frames
+        its faces and turn its crop so that the eyes are level (see
+        :func:`find_faces`): train with the ``align`` that ``skfer predict
+        --align`` or :func:`extract_faces` will use, so that the model sees
+        faces framed as it was trained on. Faces without landmarks (the
+        cascade's) are framed as without it.
     fallback : {"center", "error"}, default="center"
         What to do with an image where no face is found (see above).
     scale_factor : float, default=1.2
@@ -118,11 +126,19 @@ class FaceCropper(_ImageTransformer):
     (array([ True, False]), 1)
     >>> print(caught[0].message)
     FaceCropper found no face in 1 of 2 images (indices [1]); used the centre crop.
+
+    Faces framed from YuNet's landmarks, eyes level (needs onnxruntime), as
+    ``skfer predict --detector yunet --align`` frames them:
+
+    >>> aligned = FaceCropper(detector="yunet", align=True)
+    >>> aligned.fit_transform([data.astronaut()])[0].shape, aligned.boxes_.tolist()
+    ((127, 127, 3), [[54, 159, 127, 127]])
     """
 
     _parameter_constraints = {
         "margin": [Interval(Real, 0, None, closed="left")],
         "detector": "no_validation",  # checked by check_detector
+        "align": ["boolean"],
         "fallback": [StrOptions({"center", "error"})],
         "scale_factor": [Interval(Real, 1, None, closed="neither")],
         "step_ratio": [Interval(Real, 0, None, closed="neither")],
@@ -136,6 +152,7 @@ class FaceCropper(_ImageTransformer):
         *,
         margin: float = 0.1,
         detector: str | FaceDetector = "cascade",
+        align: bool = False,
         fallback: Literal["center", "error"] = "center",
         scale_factor: float = 1.2,
         step_ratio: float = 1.0,
@@ -145,6 +162,7 @@ class FaceCropper(_ImageTransformer):
     ) -> None:
         self.margin = margin
         self.detector = detector
+        self.align = align
         self.fallback = fallback
         self.scale_factor = scale_factor
         self.step_ratio = step_ratio
@@ -170,7 +188,9 @@ class FaceCropper(_ImageTransformer):
 
         What :meth:`transform` does, without its checks and warnings (the
         ``fallback`` is always the centre square): the crop function of the
-        dataset loaders' ``crop_faces``. Sets ``scores_``.
+        dataset loaders' ``crop_faces``. Sets ``scores_``. With ``align``, a
+        face with landmarks is turned about its box's centre so that the eyes
+        are level (the crop keeps the box's size).
 
         Parameters
         ----------
@@ -194,20 +214,29 @@ class FaceCropper(_ImageTransformer):
         >>> crops[0].shape, found.tolist(), boxes.tolist()
         ((60, 60), [False], [[0, 10, 60, 60]])
         """
+        self._validate_params()  # the loaders call crop without transform
         detector = self._detector()
         n = len(images)
         crops, found, boxes, scores = [], np.zeros(n, bool), [], np.full(n, np.nan)
         for index, image in enumerate(images):
             height, width = image.shape[:2]
-            faces = _frame(_to_gray(image), detector, "auto", self.margin, 1024, None)
+            gray = _to_gray(image)
+            faces = _frame(
+                gray, detector, "auto", self.margin, 1024, None, bool(self.align)
+            )
+            angle = 0.0
             if faces:
-                box, scores[index], _, _ = max(faces, key=lambda f: f[0][2] * f[0][3])
+                largest = max(faces, key=lambda f: f[0][2] * f[0][3])
+                box, scores[index], _, angle = largest
                 found[index] = True
             else:
                 box = _centre_square(height, width)
             boxes.append(box)
             top, left, box_h, box_w = box
-            crops.append(image[top : top + box_h, left : left + box_w])
+            if angle:
+                crops.append(_aligned_crop(image, box, angle, (box_h, box_w)))
+            else:
+                crops.append(image[top : top + box_h, left : left + box_w])
         self.scores_ = scores
         return crops, found, np.array(boxes, dtype=int)
 

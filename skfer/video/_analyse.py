@@ -42,12 +42,13 @@ def _check_positive_int(value, name):
     return int(value)
 
 
-def _follow(gray, boxes, min_face, detector="cascade"):
-    """Search each box's neighbourhood for its face; the boxes found, de-duplicated."""
+def _follow(gray, boxes, min_face, detector="cascade", align=False, side=48):
+    """Search each box's neighbourhood for its face; the boxes found,
+    de-duplicated, and their ``side`` x ``side`` crops."""
     from ..preprocessing import extract_faces
 
     height, width = gray.shape
-    found = []
+    found, crops = [], []
     for row, col, box_h, box_w in boxes:
         grow = int(round(SEARCH_GROWTH * max(box_h, box_w)))
         top, left = max(0, row - grow), max(0, col - grow)
@@ -56,27 +57,34 @@ def _follow(gray, boxes, min_face, detector="cascade"):
         least = max(int(MIN_SCALE * raw_side), min_face or 0, 1)
         if least > min(bottom - top, right - left):
             continue
-        local, _ = extract_faces(
+        local, rows = extract_faces(
             gray[top:bottom, left:right],
             detect="always",
             detector=detector,
             margin=MARGIN,
             max_side=MAX_SIDE,
             min_size=least,
+            align=align,
+            size=side,
         )
         if not local:
             continue
         local = [(r + top, c + left, h, w) for r, c, h, w in local]
-        best = max(local, key=lambda b: _iou(b, (row, col, box_h, box_w)))
-        if all(_iou(best, other) < 0.5 for other in found):
-            found.append(best)
-    return found
+        k = max(
+            range(len(local)), key=lambda i: _iou(local[i], (row, col, box_h, box_w))
+        )
+        if all(_iou(local[k], other) < 0.5 for other in found):
+            found.append(local[k])
+            crops.append(rows[k].reshape(side, side))
+    return found, crops
 
 
 def _centre_box(gray):
+    """The frame's centre square, and its crop."""
     height, width = gray.shape
     side = min(height, width)
-    return [((height - side) // 2, (width - side) // 2, side, side)]
+    top, left = (height - side) // 2, (width - side) // 2
+    return [(top, left, side, side)], [gray[top : top + side, left : left + side]]
 
 
 def analyse_video(
@@ -88,6 +96,7 @@ def analyse_video(
     detect_every: int = 10,
     detect: bool = True,
     detector: str | FaceDetector = "cascade",
+    align: bool = False,
     min_face: int | None = None,
     camera: bool = False,
     input_format: str | None = None,
@@ -130,6 +139,11 @@ def analyse_video(
     detector : str or object, default="cascade"
         The face detector: a name, ``"module:attribute"`` or an object with a
         ``detect(image)`` method (see :class:`skfer.preprocessing.FaceDetector`).
+    align : bool, default=False
+        Frame each face with landmarks (``detector="yunet"``) as FER2013 frames
+        its faces, eyes level (see :func:`skfer.preprocessing.find_faces`): the
+        framing of a model trained with ``FaceCropper(align=True)``. Faces
+        without landmarks (the cascade's) are framed as without it.
     min_face : int, default=None
         Smallest face searched, in pixels (default: one eighth of the frame's
         shorter side, at least 24).
@@ -187,6 +201,8 @@ def analyse_video(
         max_frames = _check_positive_int(max_frames, "max_frames")
     if min_face is not None:
         min_face = _check_positive_int(min_face, "min_face")
+    if not isinstance(align, (bool, np.bool_)):
+        raise ValueError(f"align must be True or False; got {align!r}.")
     if not hasattr(estimator, "predict_proba") or not hasattr(estimator, "classes_"):
         raise TypeError(
             "estimator must be a fitted classifier with predict_proba and classes_; "
@@ -242,25 +258,31 @@ def analyse_video(
                     since_search = 0
                 previous = gray
                 if not detect:
-                    boxes = _centre_box(gray)
+                    boxes, crops = _centre_box(gray)
                 elif since_search % detect_every == 0:
                     from ..preprocessing import extract_faces
 
-                    boxes, _ = extract_faces(
+                    boxes, found = extract_faces(
                         gray,
                         detector=detector,
                         margin=MARGIN,
                         max_side=MAX_SIDE,
                         min_size=min_face,
+                        align=bool(align),
+                        size=side,
                     )
+                    crops = list(found.reshape(-1, side, side))
                 else:
                     live = [box for box, missed in tracker.tracks_.values()]
-                    boxes = _follow(gray, live, min_face, detector)
+                    boxes, crops = _follow(
+                        gray, live, min_face, detector, bool(align), side
+                    )
                 since_search += 1
                 ids: Sequence[int] = tracker.update(boxes)
-                ids, boxes = zip(*sorted(zip(ids, boxes))) if ids else ((), ())
-                crops = [gray[r : r + h, c : c + w] for r, c, h, w in boxes]
-                pending.append((index, time, list(ids), list(boxes), crops))
+                order = sorted(range(len(ids)), key=lambda i: ids[i])
+                ids = [ids[i] for i in order]
+                boxes, crops = [boxes[i] for i in order], [crops[i] for i in order]
+                pending.append((index, time, ids, boxes, crops))
                 n_sampled += 1
                 bar.update(reader.n_decoded - bar.n)
                 if len(pending) >= batch_frames:

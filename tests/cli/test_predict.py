@@ -19,6 +19,35 @@ def test_detector_finds_the_synthetic_faces(faces128):
     assert len(detect_faces(faces128[4])) == 1
 
 
+TILTED_EYES = """
+class TiltedEyes:
+    def detect(self, image):
+        points = [[90, 80], [100.7, 118.6], [115, 100], [130, 85], [135, 115]]
+        return [(60, 60, 100, 100)], [0.9], [points]
+"""
+
+
+def test_align_frames_faces_from_their_landmarks(
+    model_path, tmp_path, monkeypatch, capsys
+):
+    from skfer.preprocessing import find_faces
+
+    (tmp_path / "eyes_detector.py").write_text(TILTED_EYES)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    photo = np.zeros((220, 220), np.uint8)
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    detector = "eyes_detector:TiltedEyes"
+    boxes = {}
+    for align in ([], ["--align"]):
+        args = ["predict", str(tmp_path / "photo.png"), "--model", str(model_path)]
+        assert main([*args, "--json", "--detector", detector, *align]) == 0
+        (result,) = json.loads(capsys.readouterr().out)["results"]
+        (boxes[bool(align)],) = [face["box"] for face in result["faces"]]
+    (aligned,), _ = find_faces(photo, detector=detector, align=True)
+    assert boxes == {False: [50, 50, 120, 120], True: list(aligned)}
+    assert boxes[True] != boxes[False]
+
+
 def test_table_reports_every_face_and_every_skipped_file(photos, model_path, capsys):
     code = main(["predict", str(photos), "--model", str(model_path)])
     out, err = capsys.readouterr()

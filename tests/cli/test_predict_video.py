@@ -221,3 +221,22 @@ def test_a_folder_mixing_photos_and_videos_gives_one_schema(
     assert main(["report", str(tmp_path / "run"), "-o", str(page)]) == 0
     html = page.read_text()
     assert "<h3>clip.mp4</h3>" in html and "two_faces.jpg" in html
+
+
+def test_detector_and_align_reach_the_video_analysis(
+    clip, model_path, monkeypatch, capsys
+):
+    import skfer.video
+
+    seen = {}
+    analyse = skfer.video.analyse_video
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return analyse(*args, **{**kwargs, "max_frames": 1})
+
+    monkeypatch.setattr(skfer.video, "analyse_video", spy)
+    args = ["predict", str(clip), "--model", str(model_path), "--json"]
+    assert main([*args, "--detector", "cascade", "--align"]) == 0
+    assert seen["detector"] == "cascade" and seen["align"] is True
+    capsys.readouterr()

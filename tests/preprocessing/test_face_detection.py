@@ -90,6 +90,21 @@ def test_cropper_fallback_error(astronaut):
         FaceCropper(fallback="error").fit_transform([astronaut, np.zeros((50, 50))])
 
 
+def test_cropper_crop_checks_align_as_transform_does():
+    # crop is the dataset loaders' path: a wrong align must not pass as truthy
+    with pytest.raises(ValueError, match="'align' parameter of FaceCropper"):
+        FaceCropper(align="no").crop([np.zeros((50, 50), np.uint8)])
+
+
+def test_cropper_align_with_the_cascade_frames_as_without(astronaut):
+    # the cascade gives no landmarks: find_faces' documented behaviour
+    plain, aligned = FaceCropper(), FaceCropper(align=True)
+    np.testing.assert_array_equal(
+        aligned.fit_transform([astronaut])[0], plain.fit_transform([astronaut])[0]
+    )
+    assert aligned.boxes_.tolist() == plain.boxes_.tolist()
+
+
 def test_cropper_attributes_follow_the_last_batch(astronaut):
     cropper = FaceCropper()
     with warnings.catch_warnings():
@@ -107,6 +122,7 @@ def test_cropper_attributes_follow_the_last_batch(astronaut):
         ({"fallback": "skip"}, "'fallback' parameter of FaceCropper"),
         ({"scale_factor": 1.0}, "'scale_factor' parameter of FaceCropper"),
         ({"min_size": (0, 3)}, "min_size must be"),
+        ({"align": "yes"}, "'align' parameter of FaceCropper"),
     ],
 )
 def test_cropper_bad_parameters(params, match):

@@ -8,6 +8,7 @@ from skimage import data
 
 from skfer.preprocessing import (
     DETECTORS,
+    FaceCropper,
     YuNetDetector,
     check_detector,
     extract_faces,
@@ -16,6 +17,7 @@ from skfer.preprocessing import (
 from skfer.preprocessing._align import EYES_APART, EYES_ROW, _landmark_box
 from skfer.preprocessing._grayscale import _to_gray
 from skfer.preprocessing._yunet import _decode, _nms, _session
+from skfer.utils import resize_image
 
 
 def _needs_onnxruntime():
@@ -158,6 +160,30 @@ def test_aligned_crops_have_level_eyes_where_fer2013_has_them(angle):
     dark = np.argwhere(plain_crop < 100)
     sides = dark[dark[:, 1] < 24].mean(0)[0] - dark[dark[:, 1] >= 24].mean(0)[0]
     assert abs(sides) > 2  # still tilted
+
+
+@pytest.mark.parametrize("channels", [None, 3])
+def test_the_cropper_frames_as_extract_faces_with_align(channels):
+    # FaceCropper (training data) and extract_faces (prediction) give one framing
+    face = Eyes(15.0)
+    image = face.image if channels is None else np.dstack([face.image] * channels)
+    cropper = FaceCropper(detector=face, align=True)
+    (crop,) = cropper.fit_transform([image])
+    (box,), rows = extract_faces(face.image, detector=face, align=True)
+    assert cropper.boxes_.tolist() == [list(box)]
+    assert crop.shape == (box[2], box[3]) + ((channels,) if channels else ())
+    gray = crop if channels is None else crop[..., 0]
+    small = resize_image(gray, (48, 48)).astype(int)
+    assert np.abs(small - rows[0].reshape(48, 48)).mean() < 1.0
+    dark = np.argwhere(gray < 100)  # the eyes, level once turned
+    middle = gray.shape[1] / 2
+    left, right = dark[dark[:, 1] < middle], dark[dark[:, 1] >= middle]
+    assert abs(left.mean(0)[0] - right.mean(0)[0]) < 2.0
+    # without align: the detector's box, not turned
+    (plain,) = FaceCropper(detector=face).fit_transform([face.image])
+    dark = np.argwhere(plain < 100)
+    left, right = dark[dark[:, 1] < 60], dark[dark[:, 1] >= 60]
+    assert abs(left.mean(0)[0] - right.mean(0)[0]) > 5.0
 
 
 def test_align_is_checked():

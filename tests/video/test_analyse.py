@@ -162,3 +162,77 @@ def test_detector_is_passed_on(clf, face_video):
 
     result = analyse_video(face_video["path"], clf, fps=5, detector=Nothing())
     assert len(result) == 0
+
+
+class _DarkEyes:
+    """A detector of two dark dots (the eyes) that gives five landmarks."""
+
+    def detect(self, image):
+        from skimage.measure import label, regionprops
+
+        blobs = sorted(regionprops(label(image < 100)), key=lambda p: -p.area)[:2]
+        if len(blobs) < 2:
+            return [], []
+        left, right = sorted((np.array(b.centroid) for b in blobs), key=lambda c: c[1])
+        across = right - left
+        down = np.array([across[1], -across[0]])  # a quarter turn clockwise
+        eyes = (left + right) / 2
+        mouth = eyes + down
+        points = [
+            left,
+            right,
+            eyes + down / 2,
+            mouth - 0.4 * across,
+            mouth + 0.4 * across,
+        ]
+        side = 2.5 * np.hypot(*across)
+        top, col = eyes + down / 2 - side / 2
+        return [(top, col, side, side)], [0.9], [points]
+
+
+class _Recorder:
+    """A classifier that keeps the crops it is given."""
+
+    classes_ = np.array(["a", "b"])
+    n_features_in_ = 48 * 48
+
+    def __init__(self):
+        self.rows = []
+
+    def predict_proba(self, X):
+        self.rows.extend(np.asarray(X).reshape(-1, 48, 48))
+        return np.full((len(X), 2), 0.5)
+
+
+def _eye_tilt(crop):
+    """Rows between the two dark dots of a crop (0 when level)."""
+    dark = np.argwhere(crop < 100)
+    left, right = dark[dark[:, 1] < 24], dark[dark[:, 1] >= 24]
+    return right.mean(0)[0] - left.mean(0)[0]
+
+
+def test_align_levels_the_eyes_in_searched_and_followed_frames(tmp_path):
+    rows, cols = np.mgrid[:240, :320]
+    frames = []
+    for k in range(6):  # a tilted face: eyes 39 px apart at 15 degrees, moving
+        frame = np.full((240, 320), 200, np.uint8)
+        for d_row, d_col in ((-5, -19), (5, 19)):
+            near = (rows - 110 - d_row) ** 2 + (cols - 140 - 4 * k - d_col) ** 2
+            frame[near <= 25] = 0
+        frames.append(frame)
+    path = write_video(tmp_path / "tilted.mp4", frames, fps=6)
+    tilts = {}
+    for align in (False, True):
+        recorder = _Recorder()
+        result = analyse_video(
+            path, recorder, every=1, detect_every=3, detector=_DarkEyes(), align=align
+        )
+        assert len(result) == 6  # found on frames 0 and 3, followed in between
+        tilts[align] = [_eye_tilt(crop) for crop in recorder.rows]
+    assert all(abs(t) < 1 for t in tilts[True]), tilts[True]
+    assert all(t > 3 for t in tilts[False]), tilts[False]
+
+
+def test_align_is_checked(tmp_path):
+    with pytest.raises(ValueError, match="align must be True or False; got 1"):
+        analyse_video(tmp_path / "none.mp4", _Recorder(), align=1)
