@@ -6,7 +6,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..inspection import saliency_map
 from ..report import schema
 from ..utils import import_optional, read_gray_image
 from . import _video as video
@@ -240,6 +239,9 @@ def _plot(
     n = min(limit, len(rows))
     maps = None
     if explain is not None:
+        # lazy: skfer.inspection stays out of `skfer --help` start-up
+        from ..inspection import saliency_map
+
         maps = saliency_map(clf, rows[:n], method=explain)
     fig = plot_emotion_analysis(
         rows[:n], proba[:n], classes, titles=titles[:n], saliency=maps

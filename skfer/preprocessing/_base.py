@@ -104,7 +104,6 @@ class _ImageTransformer(TransformerMixin, BaseEstimator):
         if not hasattr(self, "get_feature_names_out"):
             return
         # scikit-learn's own lookup: the estimator's set_output, else the global
-
         container = _get_output_config("transform", self)["dense"]
         if container == "default":
             return
