@@ -12,6 +12,8 @@ Checked from the source, by reading every ``import`` statement of ``skfer/``
   transfer, report, cli};
 - the benchmark scripts (``benchmarks/*.py``) use skfer's public API only: no
   private module or name imported, no private attribute used.
+- an import inside a function (of ``skfer/`` or ``benchmarks/``) says why in
+  a ``# lazy: <reason>`` comment (an optional dependency, start-up time).
 """
 
 import ast
