@@ -19,12 +19,16 @@ module stays cheap.
 
 import csv
 import datetime as _dt
+import importlib
 import json
 import os
 import platform
 import shlex
 import sys
 from pathlib import Path
+
+import numpy as np
+from PIL import Image
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 RESULTS = CHECKOUT / "benchmarks" / "results"
@@ -74,9 +78,7 @@ def machine_info(device="cpu", libraries=()):
     ``libraries``: further modules whose ``__version__`` to record (e.g.
     ``("PIL", "skimage")``).
     """
-    import importlib
-
-    import numpy
+    # lazy: importing _common stays cheap (startup.py): torch only when used
     import sklearn
     import skorch
     import torch
@@ -93,7 +95,7 @@ def machine_info(device="cpu", libraries=()):
         "torch": torch.__version__,
         "skorch": skorch.__version__,
         "scikit-learn": sklearn.__version__,
-        "numpy": numpy.__version__,
+        "numpy": np.__version__,
         "skfer": skfer.__version__,
         "device": str(device),
     }
@@ -152,6 +154,7 @@ def command_line():
     Arguments inside the cache folder are written ``$SKFER_CACHE/...`` (results
     name no folder of the machine that made them).
     """
+    # lazy: importing _common stays cheap: skfer (scikit-learn) only when used
     from skfer.datasets import cache_relative
 
     script = Path(sys.argv[0])
@@ -194,6 +197,7 @@ def write_json(path, data):
 def shown_path(path):
     """``path`` relative to the checkout, or ``$SKFER_CACHE/...`` (results name no
     machine)."""
+    # lazy: importing _common stays cheap: skfer (scikit-learn) only when used
     from skfer.datasets import cache_relative
 
     try:
@@ -204,6 +208,7 @@ def shown_path(path):
 
 def weights_path(shown):
     """The file behind a results row's ``weights`` (see :func:`shown_path`)."""
+    # lazy: importing _common stays cheap: skfer (scikit-learn) only when used
     from skfer.datasets import get_cache_home
 
     prefix = "$SKFER_CACHE/"
@@ -263,9 +268,7 @@ VALIDATION_SHARE = 0.3  # of the subjects of each dataset
 
 def load_jaffe_photos(root):
     """The 213 JAFFE originals: gray images, canonical labels, subjects."""
-    import numpy as np
-    from PIL import Image
-
+    # lazy: importing _common stays cheap: skfer (scikit-learn) only when used
     from skfer.datasets import canonical_emotion
 
     images, labels, subjects = [], [], []
@@ -279,9 +282,7 @@ def load_jaffe_photos(root):
 
 def load_ckplus_photos(root):
     """CK+ peak frames of the labelled sequences and their neutral first frames."""
-    import numpy as np
-    from PIL import Image
-
+    # lazy: importing _common stays cheap: skfer (scikit-learn) only when used
     from skfer.datasets import canonical_emotion
 
     with open(root / "manifest.csv", newline="") as fh:
@@ -299,8 +300,6 @@ def load_ckplus_photos(root):
 
 def split_subjects(subjects, share=VALIDATION_SHARE, seed=0):
     """``"validation"`` or ``"test"`` for each image, drawn by subject."""
-    import numpy as np  # the speed benchmark's workers import this module bare
-
     people = sorted(set(subjects))
     rng = np.random.default_rng(seed)
     chosen = set(rng.permutation(people)[: max(1, round(share * len(people)))])
@@ -310,8 +309,6 @@ def split_subjects(subjects, share=VALIDATION_SHARE, seed=0):
 def synthetic_images(n, seed=0):
     """``n`` random uint8 48x48 images as rows, 7 balanced labels (speed
     measurements: the timings do not depend on the pixels)."""
-    import numpy as np
-
     rng = np.random.default_rng(seed)
     X = rng.integers(0, 256, (n, 48 * 48), dtype=np.uint8)
     return X, np.arange(n) % 7

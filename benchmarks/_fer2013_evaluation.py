@@ -28,6 +28,7 @@ def evaluate(clf, data):
     Sets ``clf.tta`` to the test-time augmentation (of :data:`TTA_CHOICES`) with the
     best PublicTest accuracy; PrivateTest is evaluated once, with that one.
     """
+    # lazy: skfer stays out of `fer2013.py --markdown-only`
     from skfer.metrics import classification_summary
 
     X, y = data["public"]
@@ -68,6 +69,7 @@ def result_row(clf, ev, args, base=None):
 
 def reevaluate(model, args, data, results):
     """Evaluate saved weights again (``--evaluate-only``); training facts are kept."""
+    # lazy: skfer stays out of `fer2013.py --markdown-only`
     from skfer import FERClassifier
 
     path = find_weights(model, args)
@@ -94,6 +96,7 @@ def reevaluate(model, args, data, results):
 
 
 def figures(name, clf, y_private, pred_private, outdir):
+    # lazy: skfer stays out of `fer2013.py --markdown-only`
     from skfer.plotting import (
         plot_confusion_matrix,
         plot_learning_curves,
@@ -151,6 +154,7 @@ def record_class_count(weights, y_train):
     the labels ``load`` gives) without class weights, so its counts are those of
     ``y_train``. Returns whether the file was written.
     """
+    # lazy: skfer stays out of `fer2013.py --markdown-only`
     from skfer.weights import read_weights, write_weights
 
     state, meta = read_weights(weights)
@@ -168,6 +172,7 @@ def ensemble(args, data, results, outdir, fitted):
     The weighted vote's member weights minimize the log-loss on PublicTest
     (:func:`skfer.fit_voting_weights`); PrivateTest is evaluated once per vote.
     """
+    # lazy: skfer stays out of `fer2013.py --markdown-only`
     from skfer import ensemble_from_fitted, fit_voting_weights
     from skfer.metrics import classification_summary
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from skfer.utils import atomic_file
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import data_dir, weights_path  # noqa: E402
 
@@ -67,6 +69,7 @@ def weights_name(model, args):
 
 
 def load(args):
+    # lazy: skfer stays out of `fer2013.py --markdown-only`
     from skfer.datasets import load_fer2013
 
     t0 = time.perf_counter()
@@ -105,8 +108,8 @@ def teacher_spec(args, results):
 
 def teacher_proba(teacher, args, results, X, folder):
     """The teacher's probabilities for ``X``, computed once and kept in ``folder``."""
+    # lazy: skfer stays out of `fer2013.py --markdown-only`
     from skfer import ensemble_from_fitted
-    from skfer.utils import atomic_file
 
     path = Path(folder) / "teacher_proba.npy"
     if path.is_file():
@@ -133,6 +136,7 @@ def run_dir(model, args, params, teacher=None):
     Named by everything that determines the result, so a stopped run is resumed
     only by the same command (and a changed recipe starts afresh).
     """
+    # lazy: skfer stays out of `fer2013.py --markdown-only`
     from skfer.datasets import get_cache_home
 
     key = json.dumps(
@@ -161,6 +165,7 @@ def train_one(model, args, data, results):
     evaluation. A run stopped at any moment continues from its last complete epoch
     with the same result as an uninterrupted one (same machine and thread count).
     """
+    # lazy: skfer stays out of `fer2013.py --markdown-only`
     from skfer import FERClassifier
     from skfer.classifier import fit_with_checkpoints
     from skfer.weights import BEST_FILE, read_checkpoint
@@ -238,6 +243,7 @@ def save_weights(clf, model, args, row):
 
 
 def cache_weights_dir():
+    # lazy: skfer stays out of `fer2013.py --markdown-only`
     from skfer.datasets import get_cache_home
 
     return Path(get_cache_home()) / "weights"
@@ -261,6 +267,7 @@ def ensemble_members(args, results, fitted):
     Each member predicts with the test-time augmentation chosen for it on
     PublicTest.
     """
+    # lazy: skfer stays out of `fer2013.py --markdown-only`
     from skfer import FERClassifier
 
     members = []

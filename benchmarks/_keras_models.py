@@ -19,8 +19,11 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import time
+
+import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -31,6 +34,7 @@ MODEL3_DENSE = (512, 256, 128)
 
 def build(name, n_classes=7, widths=MODEL3_WIDTHS, dense_widths=MODEL3_DENSE):
     """The Keras twin of ``skfer.models.build_model(name)``; logits out, float32."""
+    # lazy: tensorflow lives in a venv of its own; `--help` runs without it
     import keras
     from keras import layers
 
@@ -85,6 +89,7 @@ def build(name, n_classes=7, widths=MODEL3_WIDTHS, dense_widths=MODEL3_DENSE):
 
 def _epoch_timer():
     """A Keras callback recording the wall time of each epoch in ``.durations``."""
+    # lazy: tensorflow lives in a venv of its own; `--help` runs without it
     import keras
 
     class EpochTimer(keras.callbacks.Callback):
@@ -112,8 +117,8 @@ def measure(
     widths,
     dense_widths,
 ):
+    # lazy: tensorflow lives in a venv of its own; `--help` runs without it
     import keras
-    import numpy as np
 
     keras.mixed_precision.set_global_policy(policy)
     keras.utils.set_random_seed(0)
@@ -190,15 +195,17 @@ class KerasEngine:
         widths=MODEL3_WIDTHS,
         dense_widths=MODEL3_DENSE,
     ):
-        import numpy as np
+        # lazy: tensorflow lives in a venv of its own; `--help` runs without it
         import tensorflow as tf
 
         if threads:
             tf.config.threading.set_intra_op_parallelism_threads(threads)
             tf.config.threading.set_inter_op_parallelism_threads(1)
+        # lazy: tensorflow lives in a venv of its own; `--help` runs without it
         import keras
 
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        # lazy: _workers is importable once this folder is on sys.path (line above)
         from _workers import timed_best
 
         keras.mixed_precision.set_global_policy(self.policy)
@@ -258,8 +265,6 @@ class KerasEngine:
         return {"seconds": seconds, "cpu_seconds": cpu, "images": self.n_predict}
 
     def latency(self, calls):
-        import statistics
-
         one = self.X[:1]
         for _ in range(5):
             self.model.predict_on_batch(one)
@@ -285,6 +290,7 @@ class KerasEngine:
 
 
 def versions():
+    # lazy: tensorflow lives in a venv of its own; `--help` runs without it
     import keras
     import tensorflow as tf
 
@@ -319,11 +325,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.serve:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        # lazy: _workers is importable once this folder is on sys.path (line above)
         from _workers import serve
 
         serve(KerasEngine(args.serve).handlers())
         return
 
+    # lazy: tensorflow lives in a venv of its own; `--help` runs without it
     import tensorflow as tf
 
     if args.threads:

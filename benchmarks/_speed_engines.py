@@ -13,6 +13,10 @@ import time
 from pathlib import Path
 
 import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+from skfer.models import PaperModel3, build_model
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -82,10 +86,6 @@ def gemm_limit(size, device="cpu"):
 
 def forward_flops(arch):
     """FLOPs of one image's forward pass (convolutions and matrix products)."""
-    from torch.utils.flop_counter import FlopCounterMode
-
-    from skfer.models import build_model
-
     model = build_model(arch, n_classes=7).eval()
     n = 8
     with torch.no_grad(), FlopCounterMode(display=False) as counter:
@@ -103,10 +103,6 @@ def keras_python(args):
 
 
 def model3_widths():
-    from torch import nn
-
-    from skfer.models import PaperModel3
-
     m3 = PaperModel3()
     widths = [m.out_channels for m in m3.features if isinstance(m, nn.Conv2d)]
     dense = [m.out_features for m in m3.classifier if isinstance(m, nn.Linear)]

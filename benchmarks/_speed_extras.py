@@ -14,6 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from skfer import FERClassifier
+from skfer.datasets import load_fer2013
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from _common import synthetic_images  # noqa: E402
@@ -24,15 +27,12 @@ def memory_child(arch, n, data_dir):
     source = "synthetic"
     X = y = None
     if data_dir is not None and (Path(data_dir) / "fer2013").is_dir():
-        from skfer.datasets import load_fer2013
-
         X, y = load_fer2013(
             Path(data_dir) / "fer2013", subset="Training", return_X_y=True
         )
         X, y, source = X[:n], y[:n], "FER2013 Training"
     if X is None:
         X, y = synthetic_images(n)
-    from skfer import FERClassifier
 
     start = time.perf_counter()
     FERClassifier(arch, max_epochs=1, random_state=0).fit(X, y)
@@ -71,9 +71,6 @@ def memory_figures(arch, n, data_dir):
 # ------------------------------------------------------------------- accuracy
 def accuracy_figures(data_dir, args):
     """Model 2 trained in float32 and in bfloat16 (same seeds), FER2013 PrivateTest."""
-    from skfer import FERClassifier
-    from skfer.datasets import load_fer2013
-
     root = Path(data_dir) / "fer2013"
     X, y = load_fer2013(root, subset="Training", return_X_y=True)
     Xt, yt = load_fer2013(root, subset="PrivateTest", return_X_y=True)

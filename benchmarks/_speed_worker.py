@@ -22,12 +22,20 @@ import tempfile
 import time
 from pathlib import Path
 
+import torch
+from torch import nn
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(HERE.parent))
 
 from _common import synthetic_images  # noqa: E402
 from _workers import serve, timed_best  # noqa: E402
+
+from skfer import FERClassifier  # noqa: E402
+from skfer.models import build_model  # noqa: E402
+from skfer.onnx import ONNXClassifier  # noqa: E402
+from skfer.utils import resolve_precision  # noqa: E402
 
 
 def _timed(fn):
@@ -68,8 +76,6 @@ class Engine:
         threads=None,
         device="cpu",
     ):
-        import torch
-
         if threads:
             torch.set_num_threads(threads)
         self.threads = threads
@@ -120,8 +126,6 @@ class Engine:
 
 class SkferEngine(Engine):
     def build(self, arch):
-        from skfer import FERClassifier
-
         self.clf = FERClassifier(
             arch,
             max_epochs=1,
@@ -133,8 +137,6 @@ class SkferEngine(Engine):
         self.clf.partial_fit(self.X[:256], self.y[:256])
 
     def describe(self):
-        from skfer.utils import resolve_precision
-
         dtype = resolve_precision(self.clf.precision, self.device)
         return {"precision": self.clf.precision, "compute_dtype": str(dtype)}
 
@@ -160,11 +162,6 @@ class EagerEngine(Engine):
     """A minimal PyTorch float32 loop: what a user would write without skfer."""
 
     def build(self, arch):
-        import torch
-        from torch import nn
-
-        from skfer.models import build_model
-
         dev = torch.device(self.device)
         self.images = (
             torch.from_numpy(self.X).float().div_(255).reshape(-1, 1, 48, 48).to(dev)
@@ -176,14 +173,10 @@ class EagerEngine(Engine):
         self.loss_fn = nn.CrossEntropyLoss()
 
     def _sync(self):
-        import torch
-
         if torch.device(self.device).type == "cuda":
             torch.cuda.synchronize()
 
     def epoch(self, batch, n):
-        import torch
-
         def run():
             self.model.train()
             order = torch.randperm(n, device=self.images.device)
@@ -198,8 +191,6 @@ class EagerEngine(Engine):
         return _timed(run)
 
     def run_predict(self, batch, n):
-        import torch
-
         xp = self.images[:n]
 
         def run():
@@ -215,8 +206,6 @@ class EagerEngine(Engine):
         return _timed(run)
 
     def latency(self, calls):
-        import torch
-
         one = self.images[:1]
         self.model.eval()
 
@@ -233,9 +222,6 @@ class OnnxEngine(Engine):
     trains = False
 
     def build(self, arch):
-        from skfer import FERClassifier
-        from skfer.onnx import ONNXClassifier
-
         clf = FERClassifier(
             arch, max_epochs=1, validation_fraction=None, random_state=0, verbose=0
         ).fit(self.X[:256], self.y[:256])
@@ -244,6 +230,7 @@ class OnnxEngine(Engine):
         self.clf = ONNXClassifier(path, n_threads=self.threads)
 
     def describe(self):
+        # lazy: onnxruntime (the onnx extra), for the onnx engine only
         import onnxruntime
 
         return {"onnxruntime": onnxruntime.__version__}

@@ -10,6 +10,7 @@ Keras worker runs under another interpreter, without torch or skfer.
 
 import json
 import os
+import subprocess
 import sys
 
 
@@ -50,8 +51,6 @@ class Worker:
     """
 
     def __init__(self, name, command, env=None):
-        import subprocess
-
         self.name = name
         self.proc = subprocess.Popen(
             command,

@@ -34,6 +34,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from skfer import augmentation as A
+from skfer.augmentation import make_augmentation
+from skfer.datasets import load_fer2013
+from skfer.over_sampling import AugmentationOverSampler
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     RESULTS,
@@ -65,8 +70,6 @@ BATCH = 128
 def _load_train(data_dir):
     """FER2013 Training split as (X uint8 (n, 2304), y, source description)."""
     if data_dir and (Path(data_dir) / "fer2013").is_dir():
-        from skfer.datasets import load_fer2013
-
         X, y = load_fer2013(
             Path(data_dir) / "fer2013", subset="Training", return_X_y=True
         )
@@ -82,8 +85,6 @@ def _load():
 
 
 def bench_balancing(X, y, recipe, repeats):
-    from skfer.over_sampling import AugmentationOverSampler
-
     times, load = [], [_load()]
     for seed in range(repeats):
         sampler = AugmentationOverSampler(augmentation=recipe, random_state=seed)
@@ -132,8 +133,6 @@ def bench_throughput(transform, batches, n_batches, repeats):
 
 
 def _transforms():
-    from skfer import augmentation as A
-
     return {
         "RandomHorizontalFlip": A.RandomHorizontalFlip(p=1.0),
         "RandomRotation": A.RandomRotation(p=1.0),
@@ -198,8 +197,6 @@ def markdown(result):
 
 def measure(args):
     """The data source, settings and figures of both measurements."""
-    from skfer.augmentation import make_augmentation
-
     X, y, source = _load_train(args.data_dir)
     print(f"data: {source}; {len(y):,} images", flush=True)
 

@@ -232,7 +232,7 @@ def main(argv=None):
     if args.markdown_only:
         write_markdown(results, args.output / "fer2013.md")
         return 0
-    import torch
+    import torch  # lazy: torch stays out of `--markdown-only`
 
     torch.set_num_threads(args.threads)
     data = load(args)

@@ -16,10 +16,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from skfer import augmentation as A
+from skfer.datasets import make_faces
+
 
 def _rows():
-    from skfer import augmentation as A
-
     return [
         ("RandomHorizontalFlip", A.RandomHorizontalFlip(p=1.0)),
         ("RandomRotation(10)", A.RandomRotation(degrees=10, p=1.0)),
@@ -46,12 +47,11 @@ def main(argv=None):
     parser.add_argument("--columns", type=int, default=6)
     args = parser.parse_args(argv)
 
+    # lazy: matplotlib.use("Agg") before pyplot: figures are files
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from skfer.datasets import make_faces
+    import matplotlib.pyplot as plt  # lazy: after matplotlib.use("Agg")
 
     faces = make_faces(random_state=0)
     face = torch.from_numpy(faces.images[0].astype(np.float32) / 255.0)[None, None]

@@ -19,6 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from skfer import load_pretrained
+from skfer.datasets import load_ckplus, load_fer2013, load_jaffe
+from skfer.plotting import plot_emotion_analysis, save_figure
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import data_dir  # noqa: E402
 
@@ -40,13 +44,9 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=RESULTS / "emotion_analysis.png")
     args = parser.parse_args(argv)
 
-    import matplotlib
+    import matplotlib  # lazy: matplotlib.use("Agg") first: figures are files
 
     matplotlib.use("Agg")
-
-    from skfer import load_pretrained
-    from skfer.datasets import load_ckplus, load_fer2013, load_jaffe
-    from skfer.plotting import plot_emotion_analysis, save_figure
 
     rng = np.random.default_rng(args.random_state)
     clf = load_pretrained(args.model)

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from skfer.datasets import load_jaffe
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -32,12 +34,11 @@ def main(argv=None):
     if not args.data_dir:
         parser.error("pass --data-dir or set SKFER_DATA")
 
+    # lazy: matplotlib.use("Agg") before pyplot: figures are files
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from skfer.datasets import load_jaffe
+    import matplotlib.pyplot as plt  # lazy: after matplotlib.use("Agg")
 
     faces = load_jaffe(Path(args.data_dir) / "jaffe")
     # one image per subject, cycling through the emotions

@@ -18,6 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
+from skfer import load_pretrained
+from skfer.datasets import load_fer2013
+from skfer.inspection import saliency_map
+from skfer.plotting import plot_emotion_analysis, save_figure
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import data_dir  # noqa: E402
 
@@ -32,11 +37,6 @@ def main(argv=None):
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--out", type=Path, default=DOCS_STATIC / "saliency.png")
     args = parser.parse_args(argv)
-
-    from skfer import load_pretrained
-    from skfer.datasets import load_fer2013
-    from skfer.inspection import saliency_map
-    from skfer.plotting import plot_emotion_analysis, save_figure
 
     fer = load_fer2013(data_dir(args.data_dir, "fer2013"), subset="PrivateTest")
     rng = np.random.RandomState(args.random_state)

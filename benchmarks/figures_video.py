@@ -20,6 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from skfer import FERClassifier
+from skfer.datasets import make_faces
+from skfer.plotting import plot_emotion_timeline, save_figure
+from skfer.preprocessing import extract_faces
+from skfer.video import analyse_video, make_face_video, smooth_probabilities
+
 ROOT = Path(__file__).resolve().parents[1]
 EMOTIONS = ("angry", "happy", "sad", "surprise")
 
@@ -30,12 +36,6 @@ def main(argv=None):
         "--out", type=Path, default=ROOT / "docs/_static/video_timeline.png"
     )
     args = parser.parse_args(argv)
-
-    from skfer import FERClassifier
-    from skfer.datasets import make_faces
-    from skfer.plotting import plot_emotion_timeline, save_figure
-    from skfer.preprocessing import extract_faces
-    from skfer.video import analyse_video, make_face_video, smooth_probabilities
 
     # Train on faces cropped as the video analysis crops them: 128-pixel synthetic
     # faces on the video's grey background, found by extract_faces.

@@ -60,6 +60,7 @@ def _summary(times):
 
 def measure(path, repeats):
     """Load times without cache, cold and cached; the loaded dataset's facts."""
+    # lazy: skfer stays out of `--markdown-only`
     from skfer.datasets import load_fer2013
 
     no_cache, cold, cached = [], [], []

@@ -72,6 +72,7 @@ def median_ms(fn, calls):
 
 
 def bench_model(name, X, repeats, tmp):
+    # lazy: onnxruntime, torch: not for `--markdown-only`
     import onnxruntime
 
     from skfer import load_pretrained
@@ -166,6 +167,7 @@ def main(argv=None):
         )
         return
 
+    # lazy: `--markdown-only` writes the page without loading skfer
     from skfer.datasets import make_faces
 
     X = make_faces(n_samples=args.n_images, random_state=0, return_X_y=True)[0]

@@ -24,6 +24,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from skfer.datasets import get_cache_home
+from skfer.utils import atomic_file, sha256_file
+from skfer.weights import read_weights_meta
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     CHECKOUT,
@@ -93,8 +97,6 @@ FACTS = {"fer2013": _fer2013_facts, "ferplus": _ferplus_facts}
 
 def register(path, name, meta, row, source, weights_dir, chosen_on=None):
     """Record the shipped weights file ``path`` as ``name`` in the registry."""
-    from skfer.utils import sha256_file
-
     registry_path = Path(weights_dir) / "registry.json"
     registry = read_json(registry_path) or {"weights": {}}
     dataset, accuracies = FACTS[source](row)
@@ -121,9 +123,6 @@ def register(path, name, meta, row, source, weights_dir, chosen_on=None):
 def _keep_in_cache(target, rows, key, source):
     """Copy the weights shipped so far at ``target`` to the cache, for the rows
     (other than ``key``) that point at them: ``<source>-<row>.safetensors``."""
-    from skfer.datasets import get_cache_home
-    from skfer.utils import atomic_file
-
     for other, other_row in rows.items():
         if other != key and other_row.get("weights") == shown_path(target):
             kept = Path(get_cache_home()) / "weights" / f"{source}-{other}.safetensors"
@@ -139,9 +138,6 @@ def ship(key, results, source="fer2013", weights_dir=WEIGHTS_DIR, chosen_on=None
     Copies its weights into ``weights_dir``, registers them and points the row at
     the shipped file; returns the shipped file's path.
     """
-    from skfer.utils import atomic_file
-    from skfer.weights import read_weights_meta
-
     rows = results.get("models", {})
     row = rows.get(key)
     if row is None or not isinstance(row.get("weights"), str):
@@ -169,8 +165,10 @@ def ship(key, results, source="fer2013", weights_dir=WEIGHTS_DIR, chosen_on=None
 
 def _write_page(source, results, folder):
     if source == "fer2013":
+        # lazy: each source loads only its own page writer
         from _fer2013_tables import write_markdown
     else:
+        # lazy: ferplus.py, a whole script, loads only for a FER+ row
         from ferplus import write_markdown
     write_markdown(results, Path(folder) / f"{source}.md")
 

@@ -79,7 +79,7 @@ def single_image_path(fast):
 
 def layers(inner):
     """``(name, module)`` of the layers of ``inner``, in order."""
-    import torch
+    import torch  # lazy: torch stays out of `--markdown-only`
 
     out = []
     for name, child in inner.named_children():
@@ -91,6 +91,7 @@ def layers(inner):
 
 
 def profile(model, calls):
+    # lazy: torch stays out of `--markdown-only`
     import torch
 
     from skfer import load_pretrained

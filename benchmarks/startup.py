@@ -29,6 +29,8 @@ import time
 from importlib import metadata
 from pathlib import Path
 
+import skfer
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     CHECKOUT,
@@ -122,8 +124,6 @@ def _version(package):
 def machine():
     """What the results page's hardware line shows, without importing torch (the
     light install has none)."""
-    import skfer
-
     info = {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),

@@ -13,6 +13,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from skfer.transfer import merge_results, write_results
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     RESULTS,
@@ -85,8 +87,6 @@ def main(argv=None):
 
 
 def report_only(paths, output):
-    from skfer.transfer import merge_results, write_results
-
     try:
         merged = merge_results(paths or [output / "transfer.json"])
     except ValueError as exc:

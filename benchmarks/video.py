@@ -46,6 +46,7 @@ FPS = 30
 
 
 def _load_model(spec):
+    # lazy: `--markdown-only` writes the page without loading skfer
     from skfer import load_pretrained
     from skfer.cli import best_pretrained
 
@@ -56,6 +57,7 @@ def _load_model(spec):
 
 
 def _decode(path):
+    # lazy: `--markdown-only` writes the page without loading skfer
     from skfer.video import VideoReader
 
     start, cpu = time.perf_counter(), time.process_time()
@@ -65,6 +67,7 @@ def _decode(path):
 
 
 def _analyse(path, clf, repeat):
+    # lazy: `--markdown-only` writes the page without loading skfer
     from skfer.video import analyse_video
 
     best = None
@@ -154,6 +157,7 @@ def main(argv=None):
     if args.markdown_only:
         write_text(json_path.with_suffix(".md"), markdown(read_json(json_path)))
         return
+    # lazy: `--markdown-only` writes the page without loading skfer
     from skfer.video import make_face_video
 
     clf, model_name = _load_model(args.model)

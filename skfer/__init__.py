@@ -72,6 +72,7 @@ def __getattr__(name: str) -> Any:
         else:
             value = importlib.import_module(f".{name}", __name__)
     except ModuleNotFoundError as exc:  # e.g. torch, in the torch-free install
+        # lazy: import skfer loads no submodule until a name is used (PEP 562)
         from .utils import missing_dependency_message
 
         message = missing_dependency_message(exc, f"skfer.{name}")

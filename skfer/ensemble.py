@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy.optimize import minimize
 from sklearn.ensemble import VotingClassifier
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import Bunch
 from sklearn.utils.validation import check_is_fitted
 
 from .classifier import FERClassifier
@@ -129,7 +131,6 @@ def ensemble_from_fitted(
     ensemble.estimators_ = [clf for _, clf in named]
     ensemble.le_ = LabelEncoder().fit(classes)
     ensemble.classes_ = ensemble.le_.classes_
-    from sklearn.utils import Bunch
 
     ensemble.named_estimators_ = Bunch(**dict(named))
     return ensemble
@@ -193,8 +194,6 @@ def fit_voting_weights(
     >>> ensemble_from_fitted([a, b], weights=w).predict(X[:2]).shape
     (2,)
     """
-    from scipy.optimize import minimize
-
     members = [c[1] if isinstance(c, tuple) else c for c in classifiers]
     if not members:
         raise ValueError("fit_voting_weights needs at least one classifier.")

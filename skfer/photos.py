@@ -19,6 +19,16 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .preprocessing import check_detector, extract_faces
+from .utils import import_optional, read_gray_image
+from .video import (
+    VideoDecodeWarning,
+    VideoReadError,
+    analyse_video,
+    is_video_file,
+    smooth_probabilities,
+)
+
 if TYPE_CHECKING:
     import pandas as pd
     from PIL import Image
@@ -98,8 +108,6 @@ def _image(item):
     """The item as an array: a path (read in gray by the dataset loaders'
     decoder), a PIL image (in gray) or an array (checked by the face search)."""
     if isinstance(item, (str, os.PathLike)):
-        from .utils import read_gray_image
-
         return read_gray_image(item)
     if hasattr(item, "convert") and hasattr(item, "size"):  # a PIL image
         return np.asarray(item.convert("L"))
@@ -108,8 +116,6 @@ def _image(item):
 
 def analyse_photo(item, detector, detect, min_face, index=0, size=48, align=False):
     """The record (file, status, faces) of one photo and the rows of its faces."""
-    from .preprocessing import extract_faces
-
     record = {"file": _name(item, index), "kind": PHOTO, "status": "ok"}
     record.update(message=None, faces=[])
     if isinstance(item, (str, os.PathLike)):
@@ -159,9 +165,7 @@ def analyse_photos(
 
     ``stop``: a :class:`threading.Event`; once set, no further photo is started.
     """
-    from tqdm import tqdm
-
-    from .preprocessing import check_detector
+    from tqdm import tqdm  # lazy: tqdm (~60 modules) stays out of import skfer.photos
 
     detector = check_detector(detector)
     records, rows = [], []
@@ -214,7 +218,6 @@ def is_video(item):
     """Whether an item of :func:`analyze` is a video file (by its name)."""
     if not isinstance(item, (str, os.PathLike)):
         return False
-    from .video import is_video_file
 
     return is_video_file(item)
 
@@ -241,13 +244,6 @@ def analyse_video_file(
     ``"interrupted"``), ``message``, then the facts of the run, the per-track
     summary (``tracks``) and one entry per (frame, face) (``frames``).
     """
-    from .video import (
-        VideoDecodeWarning,
-        VideoReadError,
-        analyse_video,
-        smooth_probabilities,
-    )
-
     record = {"file": str(source), "kind": VIDEO, "status": "ok", "message": None}
     try:
         with warnings.catch_warnings():
@@ -356,8 +352,6 @@ def table(records, classes):
 
 def require_video_reader(reason):
     """Fail before any work when videos are to be read and PyAV is missing."""
-    from .utils import import_optional
-
     import_optional("av", reason, extra="video", package="av")
 
 
@@ -371,6 +365,7 @@ def in_file_order(photo_records, video_records, videos):
 
 def _default_model():
     """The shipped model of ``skfer predict``: the registry's default."""
+    # lazy: torch is the torch extra; ONNX models run without it
     from . import load_pretrained
     from .weights import default_pretrained
 
@@ -483,6 +478,7 @@ def analyze(
     if model is None:
         model = _default_model()
     elif isinstance(model, (str, os.PathLike)):
+        # lazy: load_pretrained needs torch (the torch extra); ONNX models need none
         from . import load_pretrained
 
         model = load_pretrained(model)
@@ -524,6 +520,7 @@ def analyze(
     if as_frame is False:
         return out
     try:
+        # lazy: pandas is no dependency of skfer (a list of dicts without it)
         import pandas as pd
     except ImportError as exc:
         if as_frame is True:

@@ -12,9 +12,12 @@ Checked from the source, by reading every ``import`` statement of ``skfer/``
   transfer, report, cli};
 - the benchmark scripts (``benchmarks/*.py``) use skfer's public API only: no
   private module or name imported, no private attribute used.
+- an import inside a function (of ``skfer/`` or ``benchmarks/``) says why in
+  a ``# lazy: <reason>`` comment (an optional dependency, start-up time).
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -462,3 +465,121 @@ def test_long_function_check_finds_a_planted_one_and_its_excuse():
     assert _long_functions(excused) == []
     short = "def f():\n" + "".join(f"    x{i} = {i}\n" for i in range(79))
     assert _long_functions(short) == []
+
+
+# ----------------------------------------------------------- lazy imports
+# Imports sit at the module top (issue #30). One inside a function (or a
+# lambda) says why it waits, in a ``# lazy: <reason>`` comment: at the end of
+# its first line, or on the line just above the run of consecutive import
+# statements it belongs to (blank lines and comments may separate them, any
+# other statement ends the run). Checked over skfer/ and benchmarks/.
+#: Files whose function-level imports are not reviewed yet (their owners are
+#: changing them); remove an entry once its imports are moved or marked.
+LAZY_PENDING = {
+    "benchmarks/_photos_framings.py",
+    "benchmarks/_photos_runs.py",
+    "benchmarks/_photos_tables.py",
+    "benchmarks/detectors.py",
+    "benchmarks/ferplus.py",
+    "benchmarks/multidataset.py",
+    "benchmarks/photos.py",
+}
+_LAZY_COMMENT = re.compile(r"#\s*lazy:\s*\S")
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_IMPORTS = (ast.Import, ast.ImportFrom)
+
+
+def _unexplained_lazy_imports(source):
+    """Lines of the imports inside functions that carry no ``# lazy:`` reason."""
+    lines = source.splitlines()
+
+    def comment_above(stmt):
+        above = lines[stmt.lineno - 2].strip() if stmt.lineno > 1 else ""
+        return above.startswith("#") and _LAZY_COMMENT.match(above) is not None
+
+    def explained(body, i):
+        if _LAZY_COMMENT.search(lines[body[i].lineno - 1]):
+            return True
+        while i >= 0 and isinstance(body[i], _IMPORTS):  # back to the run's start
+            if comment_above(body[i]):
+                return True
+            i -= 1
+        return False
+
+    found = []
+
+    def visit(node, in_function):
+        for value in ast.iter_fields(node):
+            children = value[1] if isinstance(value[1], list) else [value[1]]
+            for i, child in enumerate(children):
+                if not isinstance(child, ast.AST):
+                    continue
+                if in_function and isinstance(child, _IMPORTS):
+                    if not explained(children, i):
+                        found.append(child.lineno)
+                visit(child, in_function or isinstance(child, _FUNCTIONS))
+
+    visit(ast.parse(source), False)
+    return found
+
+
+def test_every_import_inside_a_function_says_why():
+    found = [
+        f"{path}:{line}"
+        for path, source in _sources().items()
+        if path not in LAZY_PENDING
+        for line in _unexplained_lazy_imports(source)
+    ]
+    assert found == []
+
+
+def test_the_lazy_pending_list_is_still_needed():
+    sources = _sources()
+    assert all(_unexplained_lazy_imports(sources[path]) for path in LAZY_PENDING)
+
+
+@pytest.mark.parametrize(
+    "source, lines",
+    [
+        ("def f():\n    import torch\n", [2]),
+        ("class C:\n    def m(self):\n        from . import x\n", [3]),
+        ("def f():\n    if True:\n        import json\n", [3]),
+        ("def f():\n    # lazy:\n    import torch\n", [3]),  # no reason given
+        ("def f():\n    import torch  # lazy:\n", [2]),
+        # the comment covers its run only: a statement ends the run
+        (
+            "def f():\n    # lazy: extra\n    import a\n    x = 1\n    import b\n",
+            [5],
+        ),
+        # a comment above the function is not one above the import
+        ("# lazy: torch extra\ndef f():\n    import torch\n", [3]),
+    ],
+)
+def test_lazy_import_check_finds_a_planted_one(source, lines):
+    assert _unexplained_lazy_imports(source) == lines
+
+
+def test_lazy_import_check_allows_explained_and_module_level_imports():
+    source = (
+        "import os\n"
+        "try:\n"
+        "    import onnx\n"
+        "except ImportError:\n"
+        "    onnx = None\n"
+        "def f():\n"
+        "    import torch  # lazy: torch is the torch extra\n"
+        "def g():\n"
+        "    # lazy: torch stays out of `skfer --help` start-up\n"
+        "    import torch\n"
+        "\n"
+        "    from .. import FERClassifier\n"
+        "    from ..weights import read_weights  # an ordinary comment\n"
+        "    return torch\n"
+        "def h():\n"
+        "    try:\n"
+        "        # lazy: POSIX only\n"
+        "        import fcntl\n"
+        "    except ImportError:\n"
+        "        import msvcrt  # lazy: Windows only\n"
+    )
+    assert _unexplained_lazy_imports(source) == []

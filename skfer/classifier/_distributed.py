@@ -29,6 +29,7 @@ process would with the same (global) ``batch_size``:
 import numpy as np
 import torch
 import torch.distributed as dist
+from skorch.callbacks import PrintLog, ProgressBar
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
@@ -285,8 +286,6 @@ class DistributedFERNet(FERNet):
     def _mute(self):
         """Remove the callbacks that print (epoch table, progress bar); the
         callbacks as they were."""
-        from skorch.callbacks import PrintLog, ProgressBar
-
         printing = (PrintLog, ProgressBar)
         callbacks = list(self.callbacks_)
         self.callbacks_ = [

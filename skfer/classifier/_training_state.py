@@ -10,6 +10,7 @@ which each call seeds from ``random_state``).
 """
 
 import torch
+from skorch.callbacks import PassthroughScoring
 
 __all__ = ["continue_training", "restore_best_scores", "training_state"]
 
@@ -112,8 +113,6 @@ def restore_best_scores(net):
     would be flagged ``valid_loss_best`` whatever its loss; read the best so far
     from the history instead (``EpochScoring`` does so itself).
     """
-    from skorch.callbacks import PassthroughScoring
-
     for _, callback in net.callbacks_:
         if not isinstance(callback, PassthroughScoring):
             continue

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from ..report import schema
+from ..utils import write_text_atomic
 
 DATASETS = ("fer2013", "ckplus", "jaffe", "folder")
 
@@ -186,6 +187,7 @@ def best_pretrained() -> str | None:
     >>> best_pretrained() in {entry["name"] for entry in list_pretrained()}
     True
     """
+    # lazy: torch stays out of `skfer --help` start-up
     from ..weights import default_pretrained
 
     return default_pretrained()
@@ -210,6 +212,7 @@ def load_model(spec, **params):
     (a note says so); write the argument as a path (``./fer2013-model3``) to use
     the file or folder.
     """
+    # lazy: torch stays out of `skfer --help` start-up
     from .. import list_pretrained, load_pretrained
 
     shipped = sorted(entry["name"] for entry in list_pretrained())
@@ -383,9 +386,10 @@ def _locked(path, folder, option):
 def _try_lock(handle):
     """Lock ``handle`` without waiting: True, or False when another holds it."""
     try:
+        # lazy: POSIX only; Windows locks with msvcrt below
         import fcntl
     except ImportError:  # Windows
-        import msvcrt
+        import msvcrt  # lazy: Windows only
 
         try:
             handle.seek(0)
@@ -407,6 +411,7 @@ def dataset_dir(dataset, data_dir):
     if data_dir is None:
         if dataset == "folder":
             raise UsageError("--dataset folder needs --data-dir DIR.")
+        # lazy: scikit-learn stays out of `skfer --help` start-up
         from ..datasets import get_data_home
 
         data_dir = get_data_home() / dataset
@@ -429,7 +434,7 @@ def dataset_dir(dataset, data_dir):
 
 def load_dataset(dataset, data_dir):
     """The dataset Bunch of ``skfer.datasets`` for a ``--dataset`` choice."""
-    from .. import datasets
+    from .. import datasets  # lazy: scikit-learn stays out of `skfer --help` start-up
 
     path = dataset_dir(dataset, data_dir)
     note(f"loading {dataset} from {path} ...")
@@ -446,8 +451,6 @@ def load_dataset(dataset, data_dir):
 
 # ----------------------------------------------------------------------- output
 def write_json(path, data):
-    from ..utils import write_text_atomic
-
     return write_text_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
@@ -472,6 +475,7 @@ def load_predictor(args):
     anything else goes through :func:`load_model`.
     """
     if str(args.model).lower().endswith(".onnx"):
+        # lazy: skfer.onnx loads numpy; import skfer.cli does not
         from ..onnx import ONNXClassifier
 
         if args.class_prior is not None:

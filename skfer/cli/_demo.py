@@ -6,10 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ..report import schema
+from ..report import make_report, schema
 from ._common import (
     UsageError,
+    best_pretrained,
     check_output_folder,
+    load_model,
     note,
     now,
     positive_int,
@@ -114,6 +116,7 @@ def output_folder(args):
     unasked (a checkout would get an untracked folder)."""
     if args.output is not None:
         return args.output
+    # lazy: scikit-learn stays out of `skfer --help` start-up
     from ..datasets import get_cache_home
 
     return get_cache_home() / "demo"
@@ -121,6 +124,7 @@ def output_folder(args):
 
 # ---------------------------------------------------------------------- data
 def _synthetic_data(args):
+    # lazy: scikit-learn stays out of `skfer --help` start-up
     from ..datasets import make_faces, split_dataset
 
     source = make_faces(args.n_source, random_state=args.random_state)
@@ -156,6 +160,7 @@ def _real_root(args):
 
 
 def _real_data(args, root):
+    # lazy: scikit-learn stays out of `skfer --help` start-up
     from ..datasets import load_ckplus, load_fer2013, load_jaffe, split_dataset
 
     if not (root / "fer2013").is_dir():
@@ -196,8 +201,8 @@ def _real_data(args, root):
 
 # ----------------------------------------------------------------------- run
 def run(args):
-    from ..models import ARCHITECTURES  # lazy: keeps skfer --help fast
-    from ..report import make_report  # lazy: keeps skfer --help fast
+    # lazy: torch stays out of `skfer --help` start-up
+    from ..models import ARCHITECTURES
 
     if args.model not in ARCHITECTURES:
         raise UsageError(
@@ -243,8 +248,9 @@ def run(args):
 
 def _train_source(args, data, params, out):
     """Step 1: the source model, saved under ``out/source``; its weights file."""
-    from .. import FERClassifier  # lazy: keeps skfer --help fast
-    from ._runs import write_training  # lazy: keeps skfer --help fast
+    # lazy: torch stays out of `skfer --help` start-up
+    from .. import FERClassifier
+    from ._runs import write_training
 
     Xs, ys, Xs_val, ys_val = data["source"]
     print(f"1. train {args.model} on {data['source_name']}, {args.epochs} epochs")
@@ -268,8 +274,9 @@ def _train_source(args, data, params, out):
 
 def _train_targets(args, data, params, weights, out):
     """Step 2: scratch and fine-tuned models on the target, each evaluated."""
-    from .. import FERClassifier  # lazy: keeps skfer --help fast
-    from ._runs import evaluate_into, write_training  # lazy: keeps skfer --help fast
+    # lazy: torch stays out of `skfer --help` start-up
+    from .. import FERClassifier
+    from ._runs import evaluate_into, write_training
 
     Xt, yt, Xt_te, yt_te = data["target"]
     n_classes = len(np.unique(yt))
@@ -340,10 +347,10 @@ def real_photo(folder):
     face found and its emotion. Returns the predict records, or None when no model
     is shipped (the step is then skipped with a note).
     """
+    # lazy: scikit-image's data and face finding stay out of `skfer --help`
     from skimage import data
 
     from ..preprocessing import extract_faces
-    from ._common import best_pretrained, load_model
 
     name = best_pretrained()
     if name is None:
@@ -392,6 +399,7 @@ def real_photo(folder):
     ]
     (folder / "photo.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     try:
+        # lazy: skfer.plotting loads scikit-learn (not at `skfer --help`)
         from ..plotting import plot_emotion_analysis, save_figure
 
         fig = plot_emotion_analysis(
@@ -408,6 +416,7 @@ def real_photo(folder):
 
 def _emotion_analysis(out, clf, X, y, random_state, n=4):
     try:
+        # lazy: skfer.plotting loads scikit-learn (not at `skfer --help`)
         from ..plotting import plot_emotion_analysis, save_figure
     except ImportError:  # pragma: no cover - matplotlib missing
         return None

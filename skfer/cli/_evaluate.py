@@ -49,6 +49,7 @@ def add_arguments(p):
 
 
 def run(args):
+    # lazy: _runs loads scikit-learn, kept out of `skfer --help` start-up
     from ._runs import evaluate_into
 
     if args.subset is not None and args.dataset != "fer2013":

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ._common import note, writing
+from ._common import load_model, note, writing
 
 NAME = "export"
 HELP = "write a model as an ONNX file"
@@ -33,8 +33,6 @@ def add_arguments(p):
 
 
 def run(args):
-    from ._common import load_model
-
     clf, name = load_model(args.model, precision="float32")
     with writing(args.output):  # a full disk names the file
         out = clf.to_onnx(args.output)

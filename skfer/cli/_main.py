@@ -17,6 +17,10 @@ import warnings
 from collections.abc import Sequence
 from typing import NoReturn
 
+from .. import __version__
+from ..utils import missing_dependency_message
+from ._common import UsageError, command_line, tolerant_output
+
 __all__ = ["build_parser", "main"]
 
 _EPILOG = """\
@@ -59,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> args.command_name, str(args.output)
     ('report', 'r.html')
     """
-    from .. import __version__
+    # lazy: import skfer.cli loads no numpy; building the parser does
     from . import _demo as demo
     from . import _evaluate as evaluate
     from . import _export as export
@@ -115,15 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     skfer ...
     0
     """
-    from ._common import tolerant_output
-
     with tolerant_output():  # a file name the terminal cannot show never stops it
         return _main(argv)
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from ._common import UsageError, command_line
-
     argv = sys.argv[1:] if argv is None else list(argv)
     os.environ.setdefault("MPLBACKEND", "Agg")  # files only, never a window
     parser = build_parser()
@@ -160,8 +160,6 @@ def _describe(exc: BaseException) -> str:
     A message of several lines (the files a loader could not use) is joined
     with ``; ``: an error is always one line.
     """
-    from ..utils import missing_dependency_message
-
     missing = missing_dependency_message(exc, "this command")
     if missing is not None:  # e.g. `skfer train` in the torch-free install
         return missing

@@ -7,11 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..report import schema
+from ..utils import import_optional, read_gray_image
 from . import _video as video
 from ._common import (
     UsageError,
     add_inference_arguments,
     add_model_argument,
+    check_output_file,
+    load_predictor,
     note,
     positive_int,
     print_results,
@@ -159,8 +162,6 @@ def list_files(paths):
 
 def read_photo(path):
     """The photo as an 8-bit gray array (the decoder of the dataset loaders)."""
-    from ..utils import read_gray_image
-
     return read_gray_image(path)
 
 
@@ -169,6 +170,7 @@ def analyse(
 ):
     """Per-file records (status, boxes) and the stacked face rows, in file order
     (:func:`skfer.photos.analyse_photos`, the core of :func:`skfer.analyze`)."""
+    # lazy: skfer.photos (face finding, video) stays out of `skfer --help`
     from ..photos import analyse_photos
 
     return analyse_photos(
@@ -205,6 +207,7 @@ def _print_photo_table(records, classes):
 
 def _print_table(records, classes):
     """The photos' table, then the videos' (a blank line between)."""
+    # lazy: skfer.photos (face finding, video) stays out of `skfer --help`
     from ..photos import PHOTO
 
     photos = [r for r in records if r.get("kind", PHOTO) == PHOTO]
@@ -225,6 +228,7 @@ def _cell(value, probability=False):
 
 def _print_csv(records, classes):
     """The rows of :func:`skfer.analyze`, photos and videos in one schema."""
+    # lazy: skfer.photos (face finding, video) stays out of `skfer --help`
     from ..photos import columns, table
 
     names = columns(classes)
@@ -238,6 +242,7 @@ def _print_csv(records, classes):
 def _plot(
     path, rows, proba, classes, titles, limit, clf=None, explain=None, no_face=()
 ):
+    # lazy: skfer.plotting loads scikit-learn (not at `skfer --help`)
     from ..plotting import plot_emotion_analysis, save_figure
 
     if len(rows) > limit:
@@ -245,6 +250,7 @@ def _plot(
     n = min(limit, len(rows))
     maps = None
     if explain is not None:
+        # lazy: skfer.inspection stays out of `skfer --help` start-up
         from ..inspection import saliency_map
 
         maps = saliency_map(clf, rows[:n], method=explain)
@@ -259,8 +265,6 @@ def _plot(
 
 
 def _require_matplotlib(option):
-    from ..utils import import_optional
-
     import_optional(
         "matplotlib", f"{option} needs matplotlib", extra="plot", package="matplotlib"
     )
@@ -272,14 +276,12 @@ def _count(n, word):
 
 def _load(args):
     """The model of ``--model`` (``.onnx`` files too), and its name."""
-    from ._common import load_predictor
-
     return load_predictor(args)
 
 
 def run(args):
+    # lazy: skfer.photos (face finding, video) stays out of `skfer --help`
     from ..photos import in_file_order, is_video
-    from ._common import check_output_file
 
     if args.explain is not None and args.plot is None:
         raise UsageError("--explain draws on the --plot figure; add --plot OUT.png.")
@@ -298,6 +300,7 @@ def run(args):
     # holds the GIL, the face search mostly does not): start-up overlaps the work.
     stop = threading.Event()
     with ThreadPoolExecutor(max_workers=1) as background:
+        # lazy: skfer.photos (face finding, video) stays out of `skfer --help`
         from ..photos import default_jobs
 
         jobs = args.jobs or default_jobs()
@@ -310,6 +313,7 @@ def run(args):
         except BaseException:  # no model, or interrupted: stop at the current photo
             stop.set()
             raise
+    # lazy: skfer.photos (face finding, video) stays out of `skfer --help`
     from ..photos import classify
 
     classes, proba = classify(records, rows, clf)

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from ..report import make_report
 from ._common import UsageError, check_output_file, note
 
 NAME = "report"
@@ -37,8 +38,6 @@ def add_arguments(p):
 
 
 def run(args):
-    from ..report import make_report
-
     check_output_file(args.output, "--output")
     for path in args.results:
         if not path.exists():

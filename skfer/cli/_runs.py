@@ -13,6 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import __version__
+from ..metrics import classification_summary
+from ..plotting import plot_confusion_matrix, plot_learning_curves, save_figure
 from ..report import schema
 from ._common import note, now, write_json, writing
 
@@ -20,8 +23,6 @@ from ._common import note, now, write_json, writing
 def _plot(make, path):
     """Draw and save one figure; without matplotlib, say so and go on."""
     try:
-        from ..plotting import save_figure
-
         with writing(path):  # a full disk names the figure
             return save_figure(make(), path)
     except ImportError as exc:
@@ -34,17 +35,12 @@ def evaluate_into(folder, clf, X, y, info):
 
     Returns the classification summary.
     """
-    from .. import __version__
-    from ..metrics import classification_summary
-
     folder = Path(folder)
     y_pred = clf.predict(X)
     summary = classification_summary(y, y_pred)
     title = f"{info.get('dataset', '')} {info.get('subset') or ''}".strip()
 
     def make():
-        from ..plotting import plot_confusion_matrix
-
         return plot_confusion_matrix(y, y_pred, normalize="both", title=title or None)
 
     figure = _plot(make, folder / schema.CONFUSION_PNG)
@@ -68,8 +64,6 @@ def last(history, key):
 
 def write_training(folder, clf, card):
     """Save the weights, card.json, history.json and the learning curves."""
-    from .. import __version__
-
     folder = Path(folder)
     history = [dict(row) for row in clf.history_]
     card = {
@@ -97,8 +91,6 @@ def write_training(folder, clf, card):
     if history:
 
         def make():
-            from ..plotting import plot_learning_curves
-
             return plot_learning_curves(history, title=card.get("name"))
 
         _plot(make, folder / schema.CURVES_PNG)

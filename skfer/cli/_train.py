@@ -129,8 +129,9 @@ def _torchrun_group(args):
     if int(os.environ.get("WORLD_SIZE", "1")) < 2:
         yield None
         return
-    import torch  # lazy: keeps skfer --help fast
-    import torch.distributed as dist  # lazy: keeps skfer --help fast
+    # lazy: torch stays out of `skfer --help` start-up
+    import torch
+    import torch.distributed as dist
 
     if args.device.startswith("cuda"):
         local = int(os.environ.get("LOCAL_RANK", "0"))
@@ -152,9 +153,10 @@ def _train(args, out, arch_name, main=True):
     ``main=False``: another process of a data-parallel run, which trains its
     share and leaves every message and file to the first process.
     """
-    from .. import FERClassifier  # lazy: keeps skfer --help fast
-    from ..classifier import fit_with_checkpoints  # lazy: keeps skfer --help fast
-    from ..weights import read_checkpoint  # lazy: keeps skfer --help fast
+    # lazy: torch stays out of `skfer --help` start-up
+    from .. import FERClassifier
+    from ..classifier import fit_with_checkpoints
+    from ..weights import read_checkpoint
 
     ckpt = out / "checkpoint"
     existing = _checkpoint_to_resume(args, ckpt)
@@ -216,8 +218,9 @@ def _announce(args, out, arch_name, ckpt, existing, data):
 
 def _checkpoint_to_resume(args, ckpt):
     """The checkpoint this run continues (or None), ``--pretrained`` checked."""
-    from ..classifier import checkpoint_to_resume  # lazy: keeps skfer --help fast
-    from ..weights import read_weights, resolve_weights  # lazy: as above
+    # lazy: torch stays out of `skfer --help` start-up
+    from ..classifier import checkpoint_to_resume
+    from ..weights import read_weights, resolve_weights
 
     try:
         existing = checkpoint_to_resume(
@@ -238,7 +241,8 @@ def _checkpoint_to_resume(args, ckpt):
 
 def _load_data(args):
     """The dataset split for training, validation and test, and its description."""
-    from ..datasets import split_dataset  # lazy: keeps skfer --help fast
+    # lazy: scikit-learn stays out of `skfer --help` start-up
+    from ..datasets import split_dataset
 
     bunch, data_dir = load_dataset(args.dataset, args.data_dir)
     try:
@@ -265,7 +269,8 @@ def _load_data(args):
 
 def _evaluate_and_save(args, out, clf, test, data_dir, data, existing, start):
     """Evaluate on the test split (if any), write the model card, print a summary."""
-    from ._runs import evaluate_into, write_training  # lazy: keeps skfer --help fast
+    # lazy: _runs loads scikit-learn, kept out of `skfer --help` start-up
+    from ._runs import evaluate_into, write_training
 
     accuracy = {}
     if test is not None:

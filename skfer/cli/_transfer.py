@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ._common import note, positive_int
+from ._common import UsageError, check_output_folder, note, positive_int
 
 # The choices of --methods and --targets, written out so that building the parser
 # imports neither torch nor scikit-learn (skfer.transfer does); tests/cli/test_main.py
@@ -129,8 +129,8 @@ def _add_how_to_run(p):
 
 
 def run(args):
+    # lazy: torch stays out of `skfer --help` start-up
     from ..transfer import run_transfer
-    from ._common import UsageError, check_output_folder
 
     check_output_folder(args.output, "--output")
 

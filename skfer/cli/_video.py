@@ -8,6 +8,7 @@
 import argparse
 from pathlib import Path
 
+from ..utils import import_optional
 from ._common import (
     UsageError,
     check_output_file,
@@ -108,12 +109,12 @@ def check_options(args, has_videos):
                 "photos (for them use --plot OUT.png)."
             )
     if has_videos:  # video files or --camera
+        # lazy: skfer.photos (face finding, video) stays out of `skfer --help`
         from ..photos import require_video_reader
 
         require_video_reader("skfer predict needs PyAV to read the videos")
     if args.timeline is not None:
         check_output_file(args.timeline, "--timeline")
-        from ..utils import import_optional
 
         import_optional(
             "matplotlib",
@@ -134,6 +135,7 @@ def _out_path(path, source, several):
 def analyse_sources(args, clf, sources):
     """The records of the videos (or the ``--camera`` stream), with their
     ``--timeline`` and ``--annotate`` files written."""
+    # lazy: skfer.photos and skfer.video stay out of `skfer --help`
     from ..photos import analyse_video_file
     from ..video import write_annotated_video
 
@@ -215,6 +217,7 @@ def print_table(records, classes):
 
 
 def _timeline(path, result, record):
+    # lazy: skfer.plotting loads scikit-learn (not at `skfer --help`)
     from ..plotting import plot_emotion_timeline, save_figure
 
     fig = plot_emotion_timeline(

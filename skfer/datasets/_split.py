@@ -75,6 +75,7 @@ def split_dataset(
     >>> text
     'subject-independent: 5 subjects for training, 5 others for testing'
     """
+    # lazy: sklearn.model_selection (~70 modules) loads only to split
     from sklearn.model_selection import train_test_split
 
     X, y = bunch.data, bunch.target
@@ -110,6 +111,7 @@ def split_dataset(
 
 def _split_by_subject(bunch, test_fraction, random_state):
     """Hold out the images of a random ``test_fraction`` of the subjects."""
+    # lazy: sklearn.model_selection (~70 modules) loads only to split
     from sklearn.model_selection import GroupShuffleSplit
 
     groups = bunch.get("groups")

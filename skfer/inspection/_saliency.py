@@ -47,7 +47,7 @@ GRADCAM_MIN_SIZE = 12
 
 def _block_end(modules, module, name):
     """``name`` (a convolution) extended over the layers of its block's tail."""
-    from torch import nn
+    from torch import nn  # lazy: torch is the torch extra (occlusion maps need none)
 
     parent_name, _, child = name.rpartition(".")
     parent = modules[parent_name] if parent_name else module
@@ -63,7 +63,7 @@ def _block_end(modules, module, name):
 
 def _grid_sizes(module, names):
     """Side of the (smaller) output grid of each named layer for a 48x48 face."""
-    import torch
+    import torch  # lazy: torch is the torch extra (occlusion maps need none)
 
     modules = dict(module.named_modules())
     sizes = {}
@@ -120,7 +120,7 @@ def last_conv_block(module: Any, min_size: int | None = None) -> str:
     >>> last_conv_block(build_model("model2"), min_size=12)  # 16x16
     'features.6'
     """
-    from torch import nn
+    from torch import nn  # lazy: torch is the torch extra (occlusion maps need none)
 
     modules = dict(module.named_modules())
     convs = [name for name, m in modules.items() if isinstance(m, nn.Conv2d)]
@@ -160,9 +160,10 @@ def _targets(estimator, proba, target):
 
 
 def _gradcam(estimator, X, target, layer):
-    import torch  # lazy: torch is optional (occlusion maps need none)
+    # lazy: torch and scikit-learn are the torch extra; occlusion needs neither
+    import torch
 
-    from ..classifier import Scaling  # lazy: torch is optional
+    from ..classifier import Scaling
     from ..models import relu_before_pooling
     from ..utils import (
         SINGLE_THREAD_MAX_IMAGES,
@@ -254,6 +255,7 @@ def _occlusion(estimator, X, target, patch, stride):
             heat[i, r : r + patch, c : c + patch] += drop
     heat /= count
     if side != SIZE:
+        # lazy: Pillow, only to resize a map (import skfer.inspection stays light)
         from PIL import Image
 
         heat = np.stack(

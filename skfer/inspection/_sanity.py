@@ -48,6 +48,7 @@ def _layer_groups(module):
 
 def _rank_correlations(maps, others):
     """Spearman correlation of each map with its counterpart; 0 for a flat map."""
+    # lazy: scipy.stats is slow to import; skfer.inspection loads only numpy
     from scipy.stats import rankdata
 
     a = rankdata(maps.reshape(len(maps), -1), axis=1)
@@ -147,6 +148,7 @@ def saliency_sanity(
             "saliency_sanity re-draws a network's weights: it needs a fitted "
             f"FERClassifier; got {type(estimator).__name__}."
         )
+    # lazy: scikit-learn and torch: the torch extra (as the FERClassifier it needs)
     from sklearn.utils import Bunch, check_random_state
 
     from ..utils import seeded

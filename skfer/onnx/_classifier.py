@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..utils import check_units
 from ._format import INPUT_NAME, OUTPUT_NAME, decode
 from ._views import TTA_OPTIONS, check_rows, rows_to_images, tta_views
 
@@ -96,6 +97,7 @@ class ONNXClassifier:
                 f"batch_size must be a positive integer; got {self.batch_size!r}."
             )
         try:
+            # lazy: onnxruntime is the onnx extra (the error below says so)
             import onnxruntime as ort
         except ImportError as exc:
             raise ImportError(
@@ -135,6 +137,7 @@ class ONNXClassifier:
 
     def __sklearn_tags__(self):
         # Only scikit-learn calls this, so it is there to import.
+        # lazy: scikit-learn is the torch extra; ONNXClassifier runs without it
         from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
 
         return Tags(
@@ -182,8 +185,6 @@ class ONNXClassifier:
         proba : ndarray of shape (n_samples, n_classes)
             Float32 probabilities; columns follow ``classes_``.
         """
-        from ..utils import check_units
-
         rows = check_rows(X, self.n_features_in_)
         # the units rule of FERClassifier, row by row (no torch needed)
         scale = check_units(rows, self.input_range_, what="the ONNX model")

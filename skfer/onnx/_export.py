@@ -18,6 +18,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import __version__
 from ..utils import atomic_file
 from ._format import FORMAT_VERSION, INPUT_NAME, OUTPUT_NAME, encode
 
@@ -41,6 +42,7 @@ TTA_DOC = (
 
 def _graph_module(estimator):
     """The torch module exported: scaling, the folded network, softmax."""
+    # lazy: torch is the export extra; skfer.onnx runs without it
     import torch
     from torch import nn
 
@@ -66,8 +68,6 @@ def _graph_module(estimator):
 
 
 def _metadata(estimator):
-    from .. import __version__
-
     return {
         "skfer_format": FORMAT_VERSION,
         "architecture": estimator.architecture_,
@@ -121,10 +121,12 @@ def export_onnx(estimator: BaseEstimator, path: str | os.PathLike[str]) -> Path:
     >>> ONNXClassifier(path).predict(X[:3]).shape
     (3,)
     """
+    # lazy: scikit-learn is the torch extra; skfer.onnx runs without it
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(estimator)
     try:
+        # lazy: onnx and torch are the export extra; skfer.onnx runs without them
         import onnx
         import torch
     except ImportError as exc:

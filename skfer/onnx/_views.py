@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from ..utils import scale_pixels
+
 __all__ = ["CROP_SHIFT", "INPUT_SIZE", "rows_to_images", "tta_views"]
 
 #: Side of the square images the exported networks take.
@@ -71,12 +73,11 @@ def rows_to_images(X, size=INPUT_SIZE, scale=1.0):
             "ONNXClassifier takes rows of s*s pixels (s x s images)."
         )
     if scale != 1.0:
-        from ..utils import scale_pixels
-
         X = scale_pixels(X, scale)
     images = np.ascontiguousarray(X, dtype=np.float32).reshape(n, side, side)
     if side == size:
         return images
+    # lazy: Pillow, only for rows of another size (skfer.onnx loads numpy only)
     from PIL import Image
 
     return np.stack(

@@ -22,7 +22,7 @@ def _pyplot():
 
 def _check_axes(ax, n, name="ax"):
     """Return a list of ``n`` Axes from ``ax`` (one Axes, or a sequence of ``n``)."""
-    from matplotlib.axes import Axes
+    from matplotlib.axes import Axes  # lazy: matplotlib is the plot extra
 
     axes = (
         [ax] if isinstance(ax, Axes) else list(np.ravel(np.asarray(ax, dtype=object)))

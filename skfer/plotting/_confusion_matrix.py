@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.validation import check_is_fitted
 
 from ..metrics import confusion_matrices, normalize_confusion_matrix
 from ._base import _check_axes, _pyplot
@@ -302,8 +303,6 @@ def plot_confusion_matrix_from_estimator(
     >>> fig.get_suptitle()
     'Training set'
     """
-    from sklearn.utils.validation import check_is_fitted
-
     check_is_fitted(estimator)
     y_pred = estimator.predict(X)
     if labels is None:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
 
 from ._base import _check_axes, _pyplot
 
@@ -21,8 +22,6 @@ def _check_history(history):
     if hasattr(history, "history_"):
         history = history.history_
     elif hasattr(history, "fit") and hasattr(history, "get_params"):
-        from sklearn.exceptions import NotFittedError
-
         raise NotFittedError(
             f"This {type(history).__name__} has no history_: fit it before plotting "
             "its learning curves."
@@ -126,7 +125,7 @@ def plot_learning_curves(
         axes, own_figure = _check_axes(ax, 2), False
         fig = axes[0].figure
 
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator  # lazy: matplotlib is the plot extra
 
     marker = "o" if len(epochs) <= 30 else None
     for axis, metric, name in zip(axes, ("acc", "loss"), ("Accuracy", "Loss")):

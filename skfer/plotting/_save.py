@@ -50,7 +50,7 @@ def save_figure(
     ...     out.name, out.read_bytes()[:4]
     ('confusion.png', b'\\x89PNG')
     """
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # lazy: matplotlib is the plot extra
 
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure; got {type(fig).__name__}.")

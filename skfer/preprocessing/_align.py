@@ -57,6 +57,7 @@ def _aligned_crop(gray, box, angle, size):
     """The square ``box`` of ``gray`` turned by ``angle`` degrees about its
     centre (so that a line at ``angle`` becomes level), as a ``size`` crop;
     a colour image (height, width, channels) gives a colour crop."""
+    # lazy: skimage.transform (~400 modules) loads only to align
     from skimage.transform import AffineTransform, warp
 
     top, left, side, _ = box

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
+from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import validate_data
 
 from ._validation import _collect, check_images
@@ -103,8 +104,6 @@ class _ImageTransformer(TransformerMixin, BaseEstimator):
         if not hasattr(self, "get_feature_names_out"):
             return
         # scikit-learn's own lookup: the estimator's set_output, else the global
-        from sklearn.utils._set_output import _get_output_config
-
         container = _get_output_config("transform", self)["dense"]
         if container == "default":
             return

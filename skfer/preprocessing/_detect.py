@@ -15,6 +15,7 @@ __all__ = ["detect_faces"]
 
 @functools.lru_cache(maxsize=1)
 def _cascade():
+    # lazy: scikit-image's cascade (~280 modules) loads only when it runs
     from skimage import data
     from skimage.feature import Cascade
 

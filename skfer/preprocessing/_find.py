@@ -111,6 +111,7 @@ PART_SHARE = 0.55
 
 def _rescale(gray, scale):
     """``gray`` resized by ``scale`` (anti-aliased when shrinking), as uint8."""
+    # lazy: skimage.transform (~400 modules) loads only to rescale
     from skimage.transform import rescale
 
     if scale == 1.0:

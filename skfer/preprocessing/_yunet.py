@@ -16,6 +16,8 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from ..utils import sha256_file
+
 __all__ = ["YuNetDetector"]
 
 _MODEL = "yunet_s.onnx"
@@ -28,6 +30,7 @@ _STRIDES = (8, 16, 32)
 def _session():
     """The onnxruntime session of the shipped network (one per process)."""
     try:
+        # lazy: onnxruntime is the onnx extra (the error below says so)
         import onnxruntime as ort
     except ImportError as exc:
         raise ImportError(
@@ -35,7 +38,6 @@ def _session():
             "`pip install onnxruntime` (skfer's `onnx` extra), or use "
             "detector='cascade'."
         ) from exc
-    from ..utils import sha256_file
 
     path = resources.files(__package__).joinpath(_MODEL)
     with resources.as_file(path) as file:
@@ -145,7 +147,7 @@ class YuNetDetector:
 def _blob(gray, scale):
     """The network's input: ``gray`` scaled, as 3 equal channels, padded with
     zeros to multiples of 32 (as OpenCV pads it), float32 (1, 3, h, w)."""
-    from PIL import Image
+    from PIL import Image  # lazy: Pillow stays out of finding faces with the cascade
 
     if scale < 1.0:
         height, width = gray.shape

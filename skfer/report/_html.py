@@ -152,7 +152,7 @@ def data_uri(path):
 
 
 def figure_from_matplotlib(fig, caption):
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: matplotlib is the plot extra
 
     buffer = io.BytesIO()
     try:

@@ -31,6 +31,7 @@ _HEADING_SHIFT = 2  # "#" is <h3>
 @functools.cache
 def _parser():
     """The markdown-it parser of the report (built once: it is stateless)."""
+    # lazy: markdown-it (~90 modules) stays out of `skfer --help` start-up
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False}).enable("table")

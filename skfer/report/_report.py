@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
 from ..utils import write_text_atomic
 from ._html import FIGURE_TYPES, esc
 from ._sections import section_for_files
@@ -180,7 +181,6 @@ def make_report(
             "Markdown or image files."
         )
     now = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
-    from .. import __version__
 
     nav = "".join(
         f'<a href="#s{i}">{esc(name)}</a>' for i, (name, _, _) in enumerate(sections)

@@ -135,6 +135,7 @@ def _generic_json_html(data, name=None):
 
 
 def _history_figure(history, title):
+    # lazy: skfer.plotting loads scikit-learn (torch extra), not for --help
     from ..plotting import plot_learning_curves
 
     return figure_from_matplotlib(
@@ -143,6 +144,7 @@ def _history_figure(history, title):
 
 
 def _confusion_figure(summary):
+    # lazy: skfer.plotting loads scikit-learn (torch extra), not for --help
     from ..plotting import plot_confusion_matrix_from_matrix
 
     fig = plot_confusion_matrix_from_matrix(
@@ -192,6 +194,7 @@ def _predictions(data, kind):
 
 
 def _timeline_figure(video):
+    # lazy: skfer.plotting loads scikit-learn (torch extra), not for --help
     from ..plotting import plot_emotion_timeline
 
     frames = video["frames"]

@@ -12,6 +12,7 @@ from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import cross_validate
 
 from ..classifier import FERClassifier
+from ..weights import read_weights_meta, resolve_weights
 from ._protocols import make_protocol
 from ._zero_shot import PretrainedClassifier
 
@@ -172,12 +173,11 @@ def make_transfer_estimator(
         **settings,
     )
     if clf.pretrained is not None:
-        from ..weights import read_weights_meta, resolve_weights
-
         arch = read_weights_meta(resolve_weights(weights))["architecture"]  # type: ignore[arg-type]  # not None: checked above
         if arch != model:
             raise ValueError(f"Weights {weights!r} are a {arch!r}, not a {model!r}.")
     if method == "fine-tuned+oversampling":
+        # lazy: imbalanced-learn (~400 modules), for this method only
         from imblearn.pipeline import Pipeline
 
         from ..over_sampling import AugmentationOverSampler

@@ -13,6 +13,17 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import torch
+
+from ..datasets import (
+    cache_relative,
+    get_cache_home,
+    get_data_home,
+    load_ckplus,
+    load_jaffe,
+)
+from ..utils import check_device, sha256_file
+from ..weights import list_pretrained, resolve_weights
 from ._benchmark import TARGETS, transfer_benchmark
 from ._results import ResultsLog, write_results
 
@@ -31,9 +42,6 @@ def source_weights(
     ``"fer2013-<model>"``, then ``fer2013-<model>.safetensors`` in the cache
     (``SKFER_CACHE/weights``, where ``benchmarks/fer2013.py`` keeps Model 1's 80 MB).
     """
-    from ..datasets import get_cache_home
-    from ..weights import list_pretrained
-
     registered = {entry["name"] for entry in list_pretrained()}
     found, missing = {}, []
     for model in models:
@@ -52,16 +60,12 @@ def source_weights(
 
 def _shown(weights):
     """Weights as written in results: cached files as ``$SKFER_CACHE/...``."""
-    from ..datasets import cache_relative
-
     if not Path(weights).is_file():  # a registered name
         return str(weights)
     return cache_relative(weights) or str(weights)
 
 
 def _load_targets(data_home, targets):
-    from ..datasets import get_data_home, load_ckplus, load_jaffe
-
     home = Path(get_data_home(data_home))
     loaders = {"ckplus": load_ckplus, "jaffe": load_jaffe}
     out = {}
@@ -74,8 +78,6 @@ def _load_targets(data_home, targets):
 
 
 def _machine():
-    import torch
-
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as fh:
@@ -162,9 +164,6 @@ def run_transfer(
     results : dict
         What ``transfer.json`` holds.
     """
-    from ..utils import check_device, sha256_file
-    from ..weights import resolve_weights
-
     check_device(device)
     log = log or (lambda *a, **k: None)
     output = Path(output)

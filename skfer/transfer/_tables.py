@@ -8,6 +8,11 @@ from typing import Any
 
 import numpy as np
 
+from ..plotting import (
+    plot_confusion_matrix_from_matrix,
+    plot_learning_curves,
+    save_figure,
+)
 from ._benchmark import METHODS, PAPER_TABLES, TARGETS
 
 __all__ = ["results_markdown", "write_figures"]
@@ -130,12 +135,6 @@ def write_figures(rows, output):
 
     Returns the names of the PNG files written to ``output``.
     """
-    from ..plotting import (
-        plot_confusion_matrix_from_matrix,
-        plot_learning_curves,
-        save_figure,
-    )
-
     written = []
     for target in TARGETS:
         tuned = [

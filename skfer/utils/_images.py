@@ -224,7 +224,8 @@ def read_gray_image(
     Traceback (most recent call last):
     ValueError: '.../face.png' is 64x32 pixels (2048 pixels), more than ...
     """
-    from PIL import Image, ImageOps  # Pillow ships with scikit-image
+    # lazy: Pillow (~15 modules) stays out of finding faces in arrays
+    from PIL import Image, ImageOps
 
     budget = max_image_pixels(max_pixels)
     with _DECODING, warnings.catch_warnings(), _open_regular(path) as handle:
@@ -318,6 +319,7 @@ def resize_image(
     """
     if image.shape[:2] == size:
         return image
+    # lazy: skimage.transform (~400 modules) loads only to resize
     from skimage.transform import resize
 
     out = resize(

@@ -11,9 +11,16 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from numpy.typing import ArrayLike
-from sklearn.utils.validation import check_array, check_X_y, validate_data
+from sklearn import get_config
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _num_features,
+    check_array,
+    check_X_y,
+    validate_data,
+)
 
-from ._units import BYTE, infer_input_range
+from ._units import BYTE, infer_input_range, scale_pixels
 
 if TYPE_CHECKING:
     from sklearn.base import BaseEstimator
@@ -184,8 +191,6 @@ def validate_images(
     non-empty, ``n_features_in_`` consistency) is checked by
     :func:`sklearn.utils.validation.validate_data`.
     """
-    from sklearn.utils.validation import _check_feature_names, _num_features
-
     if not reset and isinstance(y, str) and y == "no_validation":
         fast = _plain_rows(estimator, X)
         if fast is not None:
@@ -261,7 +266,6 @@ def _plain_rows(estimator, X):
         or hasattr(estimator, "feature_names_in_")
     ):
         return None
-    from sklearn import get_config
 
     if X.dtype.kind == "f" and not get_config()["assume_finite"]:
         # the sum is finite when every value is (no temporary array as large as
@@ -374,8 +378,6 @@ class ImageBatches:
             rows = np.ascontiguousarray(rows, dtype=np.uint8)
             return torch.from_numpy(rows).reshape(n, 1, self.size, self.size)
         if self.scale != 1.0:
-            from ._units import scale_pixels
-
             rows = scale_pixels(rows, self.scale)
         rows = np.ascontiguousarray(rows, dtype=np.float32)
         if self.side * self.side != d:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..preprocessing import check_detector, extract_faces
 from ._predictions import VideoPredictions
 from ._reader import VideoReader, _check_sampling
 from ._tracker import FaceTracker, _iou, is_scene_cut
@@ -45,8 +46,6 @@ def _check_positive_int(value, name):
 def _follow(gray, boxes, min_face, detector="cascade", align=False, side=48):
     """Search each box's neighbourhood for its face; the boxes found,
     de-duplicated, and their ``side`` x ``side`` crops."""
-    from ..preprocessing import extract_faces
-
     height, width = gray.shape
     found, crops = [], []
     for row, col, box_h, box_w in boxes:
@@ -209,8 +208,6 @@ def analyse_video(
             f"got {type(estimator).__name__}."
         )
     if detect:
-        from ..preprocessing import check_detector
-
         detector = check_detector(detector)
     side = math.isqrt(int(getattr(estimator, "n_features_in_", 48 * 48)))
     classes = np.asarray(estimator.classes_)
@@ -224,6 +221,7 @@ def analyse_video(
     pending: list[Any] = []  # (index, time, ids, boxes, crops) not yet classified
 
     def flush():
+        # lazy: Resize is a scikit-learn transformer (the torch extra)
         from ..preprocessing import Resize
 
         crops = [crop for *_, frame_crops in pending for crop in frame_crops]
@@ -238,7 +236,7 @@ def analyse_video(
             rows["boxes"].extend(boxes)
         pending.clear()
 
-    from tqdm import tqdm
+    from tqdm import tqdm  # lazy: tqdm (~60 modules) stays out of import skfer.video
 
     # a face missed by the detector keeps its id until the next full search
     tracker = FaceTracker(max_missed=max(2, detect_every))
@@ -260,8 +258,6 @@ def analyse_video(
                 if not detect:
                     boxes, crops = _centre_box(gray)
                 elif since_search % detect_every == 0:
-                    from ..preprocessing import extract_faces
-
                     boxes, found = extract_faces(
                         gray,
                         detector=detector,

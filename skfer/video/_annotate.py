@@ -28,6 +28,7 @@ _COLORS = [
 
 
 def _font(height):
+    # lazy: Pillow, only to draw (import skfer.video loads numpy only)
     from PIL import ImageFont
 
     size = max(10, int(height / 30))
@@ -39,6 +40,7 @@ def _font(height):
 
 def _draw(image, faces, font):
     """Draw the (track, box, emotion, probability) of each face on a PIL image."""
+    # lazy: Pillow, only to draw (import skfer.video loads numpy only)
     from PIL import ImageDraw
 
     draw = ImageDraw.Draw(image)
@@ -102,6 +104,7 @@ def write_annotated_video(
     >>> len(frames), frames[1][45, 31].tolist() != [90, 90, 90]  # the box's edge
     (4, True)
     """
+    # lazy: Pillow, only to draw (import skfer.video loads numpy only)
     from PIL import Image
 
     if not isinstance(result, VideoPredictions):

@@ -16,7 +16,7 @@ from numbers import Integral, Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from ..utils import import_optional
+from ..utils import check_regular_file, import_optional
 
 if TYPE_CHECKING:
     import numpy as np
@@ -107,9 +107,8 @@ def is_video_file(path: str | os.PathLike[str]) -> bool:
     if suffix != ".gif":
         return True
     try:  # a still GIF stays a photo
+        # lazy: Pillow, only for .gif files (import skfer.video loads numpy only)
         from PIL import Image
-
-        from ..utils import check_regular_file
 
         check_regular_file(path)  # a FIFO named .gif would block Image.open
         with Image.open(path) as image:

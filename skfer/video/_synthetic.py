@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ..preprocessing import detect_faces
 from ._writer import write_video
 
 __all__ = ["make_face_video"]
@@ -19,8 +20,8 @@ BACKGROUND = 90  # grey level of the background, as the synthetic photos of the 
 @functools.lru_cache(maxsize=8)
 def _detectable_faces(emotions, size, random_state):
     """One synthetic face per emotion that the face detector finds on a background."""
+    # lazy: skfer.datasets loads scikit-learn (the torch extra)
     from ..datasets import make_faces
-    from ..preprocessing import detect_faces
 
     pool = make_faces(
         12 * len(emotions),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from fractions import Fraction
 from numbers import Real
 from pathlib import Path
 
@@ -63,7 +64,6 @@ def write_video(
     5 64 48
     """
     av = _import_av()
-    from fractions import Fraction
 
     if isinstance(fps, bool) or not isinstance(fps, Real) or not fps > 0:
         raise ValueError(f"fps must be a positive number; got {fps!r}.")

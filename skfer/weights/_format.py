@@ -29,8 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors import SafetensorError, safe_open
+from safetensors.torch import save_file
 from torch import nn
 
+from ..models import ARCHITECTURES, build_model
 from ..utils import atomic_file
 
 __all__ = ["read_weights", "read_weights_meta", "tensor_dict", "write_weights"]
@@ -66,8 +69,6 @@ def write_weights(
     them as its own exceptions) are raised as ``OSError`` naming ``path``; no
     temporary file is left behind.
     """
-    from safetensors.torch import save_file
-
     path = Path(path)
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in state_dict.items()}
     metadata = {"skfer_format": FORMAT_VERSION}
@@ -118,8 +119,6 @@ def read_weights(
         If the file is not a valid skfer weights file; the message names the
         file and the field.
     """
-    from safetensors import SafetensorError, safe_open
-
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"{path} is a folder, not a weights file.")
@@ -184,8 +183,6 @@ def _is_number(value):
 
 
 def _check_meta(path, meta):
-    from ..models import ARCHITECTURES
-
     def fail(field, expected):
         given = "missing" if field not in meta else f"{meta[field]!r}"[:80]
         raise ValueError(
@@ -242,8 +239,6 @@ def _check_meta(path, meta):
 
 
 def _expected_shapes(arch, n_classes):
-    from ..models import build_model
-
     try:
         with torch.device("meta"):  # shapes only, no memory
             module = build_model(arch, n_classes=n_classes)
