@@ -11,6 +11,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
+from scipy.ndimage import gaussian_filter
+from skimage.transform import rotate
+
+from skfer.preprocessing import detect_faces
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import split_subjects  # noqa: E402
@@ -36,8 +41,6 @@ JPEG_QUALITY = {"jpeg q30": 30, "web crop": 75}
 
 def face_boxes(images):
     """The cascade's box of each image (margin 0); the median one where none."""
-    from skfer.preprocessing import detect_faces
-
     boxes = [detect_faces(image)[:1] for image in images]
     found = [
         np.array(b[0]) / np.array(im.shape * 2) for b, im in zip(boxes, images) if b
@@ -50,15 +53,11 @@ def face_boxes(images):
 
 
 def _resize(image, shape):
-    from PIL import Image
-
     return np.asarray(Image.fromarray(image).resize(shape[::-1], Image.BILINEAR))
 
 
 def _background(shape, rng):
     """A smooth random texture: a plausible out-of-focus background."""
-    from scipy.ndimage import gaussian_filter
-
     noise = gaussian_filter(rng.normal(size=shape), sigma=min(shape) / 20)
     noise = (noise - noise.mean()) / (noise.std() + 1e-9)
     return np.clip(rng.uniform(60, 190) + 35 * noise, 0, 255).astype(np.uint8)
@@ -122,8 +121,6 @@ def face_positions(folder):
 
 def frame(image, box, framing, rng):
     """One image in one framing; returns the array and the file suffix."""
-    from skimage.transform import rotate
-
     if framing == "as is":
         return image, ".png"
     if framing == "tight":
@@ -164,8 +161,6 @@ def frame(image, box, framing, rng):
 def write_framing(folder, images, boxes, framing, seed, subjects=None):
     """The images in one framing, written to ``folder``; for ``two faces`` (with
     ``subjects``), also where each labelled face is (``folder.json``)."""
-    from PIL import Image
-
     folder.mkdir(parents=True)
     rng = np.random.default_rng(seed)
     partners = _partners(subjects) if framing == "two faces" else None
@@ -202,8 +197,6 @@ def write_framings(datasets, framings, tmp):
 
 def make_scenes(folder, images, n, seed=SEED):
     """``n`` 640x480 JPEG photos, each a face pasted into a textured background."""
-    from PIL import Image
-
     folder.mkdir(parents=True)
     rng = np.random.default_rng(seed)
     for k in range(n):

@@ -19,6 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from skfer.cli import main as skfer_main
+from skfer.preprocessing import extract_faces
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     load_average,
@@ -33,11 +36,9 @@ from _photos_framings import face_positions, make_scenes  # noqa: E402
 
 def skfer_predict(args):
     """``skfer predict ARGS --json`` run in this process; the parsed output."""
-    from skfer.cli import main
-
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        code = main(["predict", *map(str, args), "--json"])
+        code = skfer_main(["predict", *map(str, args), "--json"])
     if code != 0:
         raise RuntimeError(f"skfer predict exited with {code}")
     return json.loads(out.getvalue())
@@ -103,7 +104,7 @@ def fine_tune(datasets, model, folder, log, detector="cascade", align=False):
     benchmark's fine-tuning (``make_transfer_estimator("fine-tuned")``). Returns
     the weights file and facts about the fit.
     """
-    from skfer.preprocessing import extract_faces
+    # lazy: torch (skfer.transfer, skfer.weights): --markdown-only runs without it
     from skfer.transfer import make_transfer_estimator, training_length
     from skfer.weights import read_weights_meta, resolve_weights
 
@@ -193,6 +194,7 @@ def candidate_models(paths, names=None):
 def row_weights(shown):
     """The weights file behind a results row (a registered name or a shown path),
     or None when it is not on this machine."""
+    # lazy: torch (skfer.weights): --markdown-only runs without it
     from skfer import list_pretrained
     from skfer.weights import resolve_weights
 
@@ -255,6 +257,7 @@ def choose_class_prior(datasets, folders, weights, tta, training, log, face=()):
     """``"uniform"`` or ``None`` (the training labels' prior) for the chosen model,
     on the validation part; ``training`` is its score with the training prior.
     Weights that do not record their training labels keep the training prior."""
+    # lazy: torch (skfer.weights): --markdown-only runs without it
     from skfer.weights import read_weights_meta
 
     if "class_count" not in read_weights_meta(weights):

@@ -221,10 +221,11 @@ def markdown(result, figure_name="photos.png"):
 
 
 def figure(result, path):
+    # lazy: matplotlib (the plot extra) loads only to draw the figure
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: after matplotlib.use("Agg")
 
     framings = result["framings"]
     names = list(result["datasets"])

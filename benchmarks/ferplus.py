@@ -35,6 +35,10 @@ from pathlib import Path
 
 import numpy as np
 
+from skfer.datasets import get_cache_home, load_fer2013, load_ferplus
+from skfer.metrics import classification_summary
+from skfer.preprocessing import extract_faces
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     RESULTS,
@@ -63,7 +67,6 @@ TTA_CHOICES = ("flip", "crops")
 def load(args):
     """FER+ training data for ``args.mode``, validation and test (majority labels),
     and FER2013's PrivateTest with its own labels."""
-    from skfer.datasets import load_fer2013, load_ferplus
 
     root = data_dir(args.data_dir, "ferplus")
     rule = "majority" if args.mode == "majority" else "plurality"
@@ -88,7 +91,6 @@ def load(args):
 def photo_faces(data_home):
     """JAFFE and CK+ photos as ``skfer predict`` sees them: the largest face found
     in each photo (zeros where none), with labels, found flags and subject parts."""
-    from skfer.preprocessing import extract_faces
 
     out = {}
     for name, loader in (("jaffe", load_jaffe_photos), ("ckplus", load_ckplus_photos)):
@@ -123,7 +125,6 @@ def photo_accuracy(clf, photos):
 
 def run_dir(model, args, params):
     """The checkpoint folder of a run, named by everything that sets its result."""
-    from skfer.datasets import get_cache_home
 
     key = json.dumps(
         {
@@ -143,6 +144,7 @@ def run_dir(model, args, params):
 
 def train(model, args, data):
     """Train with a checkpoint per epoch; the epoch best on PublicTest is kept."""
+    # lazy: torch: --markdown-only writes the page without it
     from skfer import FERClassifier
     from skfer.classifier import fit_with_checkpoints
     from skfer.weights import BEST_FILE, read_checkpoint
@@ -184,7 +186,6 @@ def train(model, args, data):
 
 def evaluate(clf, data):
     """Accuracies: TTA chosen on PublicTest, then each test set read once."""
-    from skfer.metrics import classification_summary
 
     X, y = data["public"]
     by_tta = {t: clf.set_params(tta=t).score(X, y) for t in TTA_CHOICES}
@@ -280,6 +281,7 @@ def main(argv=None):
             read_json(args.output / "ferplus.json"), args.output / "ferplus.md"
         )
         return 0
+    # lazy: torch: --markdown-only (above) writes the page without it
     import torch
 
     from skfer import load_pretrained

@@ -32,6 +32,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import torch
+from sklearn.utils import Bunch
+
+from skfer import FERClassifier
+from skfer.classifier import fit_with_checkpoints
+from skfer.datasets import combine_datasets, get_cache_home
+from skfer.weights import BEST_FILE, read_checkpoint
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
@@ -56,9 +63,6 @@ VARIANTS = {
 
 def training_set(data, variant, posed_share):
     """FER+ Training and the variant's posed faces, combined and weighted."""
-    from sklearn.utils import Bunch
-
-    from skfer.datasets import combine_datasets
 
     X, y, dist = data["train"]
     fer = Bunch(data=X, target=y, label_distribution=dist, classes=data["classes"])
@@ -75,7 +79,6 @@ def training_set(data, variant, posed_share):
 
 
 def run_dir(args, params, source):
-    from skfer.datasets import get_cache_home
 
     key = json.dumps(
         {
@@ -126,9 +129,6 @@ def parse_args(argv):
 
 def train(args, data, combined, row):
     """The continued network, its epoch chosen on FER+ FER2013Valid; resumable."""
-    from skfer import FERClassifier
-    from skfer.classifier import fit_with_checkpoints
-    from skfer.weights import BEST_FILE, read_checkpoint
 
     params = dict(RECIPE, lr=args.lr, max_epochs=2 if args.quick else args.epochs)
     folder = run_dir(args, params, args.source)
@@ -180,7 +180,6 @@ def result_row(args, best, data, row, seen, params, weights):
 
 def main(argv=None):
     args = parse_args(argv)
-    import torch
 
     torch.set_num_threads(args.threads)
     json_path = args.output / "ferplus.json"

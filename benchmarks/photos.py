@@ -57,6 +57,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from skfer.cli import best_pretrained
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     RESULTS,
@@ -152,8 +154,8 @@ def face_options(args):
 def choose(datasets, folders, candidates, result, log, face=()):
     """The model and its prediction settings: the best candidate on the validation
     part, or the shipped default. Returns ``(weights, tta, class prior)``."""
+    # lazy: torch (skfer.weights): --markdown-only writes the page without it
     from skfer import list_pretrained
-    from skfer.cli import best_pretrained
 
     prior = None
     if candidates:

@@ -473,17 +473,6 @@ def test_long_function_check_finds_a_planted_one_and_its_excuse():
 # its first line, or on the line just above the run of consecutive import
 # statements it belongs to (blank lines and comments may separate them, any
 # other statement ends the run). Checked over skfer/ and benchmarks/.
-#: Files whose function-level imports are not reviewed yet (their owners are
-#: changing them); remove an entry once its imports are moved or marked.
-LAZY_PENDING = {
-    "benchmarks/_photos_framings.py",
-    "benchmarks/_photos_runs.py",
-    "benchmarks/_photos_tables.py",
-    "benchmarks/detectors.py",
-    "benchmarks/ferplus.py",
-    "benchmarks/multidataset.py",
-    "benchmarks/photos.py",
-}
 _LAZY_COMMENT = re.compile(r"#\s*lazy:\s*\S")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _IMPORTS = (ast.Import, ast.ImportFrom)
@@ -527,15 +516,9 @@ def test_every_import_inside_a_function_says_why():
     found = [
         f"{path}:{line}"
         for path, source in _sources().items()
-        if path not in LAZY_PENDING
         for line in _unexplained_lazy_imports(source)
     ]
     assert found == []
-
-
-def test_the_lazy_pending_list_is_still_needed():
-    sources = _sources()
-    assert all(_unexplained_lazy_imports(sources[path]) for path in LAZY_PENDING)
 
 
 @pytest.mark.parametrize(
