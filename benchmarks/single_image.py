@@ -12,7 +12,7 @@ for a handful of images), each in its own fresh process, several times
 (``--processes``): on this machine the same code measures up to 60 % apart from one
 process to the next, so the headline is the median over the processes, with each
 process's figure beside it. Run it on an otherwise idle machine: it records the
-load average before and after. ``--quick``: 20 calls in 2 processes, into
+load average before and after. ``--quick``: 10 calls in 1 process, into
 ``single_image-quick.json`` / ``.md``.
 
 Examples::
@@ -224,14 +224,14 @@ def main(argv=None):
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="20 calls in 2 processes: a smoke run, into single_image-quick.json",
+        help="10 calls in 1 process: a smoke run, into single_image-quick.json",
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     add_markdown_only(parser, "single_image.json (-quick.json with --quick)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.calls, args.processes = 20, 2
+        args.calls, args.processes = 10, 1
     if args.inner:  # one process's figures, as JSON on the last line
         print(json.dumps(profile(args.model, args.calls)))
         return 0
