@@ -7,7 +7,8 @@
   :func:`write_json`, :func:`write_text` (the one writer: atomic),
   :func:`shown_path`, :func:`weights_path`, :func:`data_dir`;
 - results pages: :func:`page` (the table first, then the protocol, the command
-  and the hardware, one line each) and :func:`add_markdown_only`;
+  and the hardware, one line each), :func:`add_markdown_only` and
+  :func:`quick_stem` (where a ``--quick`` run writes);
 - the photos of JAFFE and CK+ split by subject (``photos.py``, ``ferplus.py``);
 - :func:`synthetic_images` (speed measurements).
 
@@ -245,6 +246,12 @@ def add_markdown_only(parser, json_name):
         action="store_true",
         help=f"measure nothing: write the results page again from {json_name}",
     )
+
+
+def quick_stem(args, name):
+    """``<--output>/<name>``, or ``<name>-quick`` with ``--quick``: a smoke run
+    never overwrites the results of a full one."""
+    return Path(args.output) / (f"{name}-quick" if args.quick else name)
 
 
 def data_dir(value, name):

@@ -3,8 +3,9 @@
 Usage::
 
     SKFER_DATA=../shared/datasets python benchmarks/augmentation.py \
-        [--data-dir DIR] [--repeats 3] [--out-dir benchmarks/results]
+        [--data-dir DIR] [--repeats 3] [--output benchmarks/results]
     python benchmarks/augmentation.py --markdown-only   # the page, from the JSON
+    python benchmarks/augmentation.py --quick --output /tmp/q   # a smoke run
 
 Measures, on this machine:
 
@@ -19,7 +20,9 @@ FER2013 (Goodfellow et al., 2013) is read with ``skfer.datasets.load_fer2013`` f
 ``<data-dir>/fer2013`` (Kaggle image-folder layout); without it, random uint8
 images with FER2013's class counts stand in (the timings do not depend on the
 pixels). Writes ``augmentation.json`` and ``augmentation.md`` with the command,
-date, machine and figures. The machine may be shared: the load average before and
+date, machine and figures (``--quick``: every 4th image of PublicTest, one balancing
+run, 2 rounds of 2 batches per transform, into ``augmentation-quick.json`` /
+``.md``). The machine may be shared: the load average before and
 after each measurement is recorded, and the best of the repeats is the figure.
 """
 
@@ -49,6 +52,7 @@ from _common import (  # noqa: E402
     machine_info,
     now,
     page,
+    quick_stem,
     ran,
     read_json,
     write_json,
@@ -67,13 +71,11 @@ FER2013_TRAIN_COUNTS = {
 BATCH = 128
 
 
-def _load_train(data_dir):
-    """FER2013 Training split as (X uint8 (n, 2304), y, source description)."""
+def _load_train(data_dir, subset="Training"):
+    """FER2013's ``subset`` as (X uint8 (n, 2304), y, source description)."""
     if data_dir and (Path(data_dir) / "fer2013").is_dir():
-        X, y = load_fer2013(
-            Path(data_dir) / "fer2013", subset="Training", return_X_y=True
-        )
-        return X, y, f"FER2013 Training split from {Path(data_dir) / 'fer2013'}"
+        X, y = load_fer2013(Path(data_dir) / "fer2013", subset=subset, return_X_y=True)
+        return X, y, f"FER2013 {subset} split from {Path(data_dir) / 'fer2013'}"
     rng = np.random.RandomState(0)
     y = np.repeat(list(FER2013_TRAIN_COUNTS), list(FER2013_TRAIN_COUNTS.values()))
     X = rng.randint(0, 256, size=(len(y), 2304)).astype(np.uint8)
@@ -197,7 +199,11 @@ def markdown(result):
 
 def measure(args):
     """The data source, settings and figures of both measurements."""
-    X, y, source = _load_train(args.data_dir)
+    X, y, source = _load_train(
+        args.data_dir, "PublicTest" if args.quick else "Training"
+    )
+    if args.quick:
+        X, y, source = X[::4], y[::4], f"{source}, every 4th image (--quick)"
     print(f"data: {source}; {len(y):,} images", flush=True)
 
     balancing = []
@@ -205,7 +211,8 @@ def measure(args):
         balancing.append(bench_balancing(X, y, recipe, args.repeats))
         print("balance", balancing[-1], flush=True)
 
-    images = torch.from_numpy(X[: 64 * BATCH].astype(np.float32) / 255.0)
+    n_images = min(64, len(X) // BATCH) * BATCH
+    images = torch.from_numpy(X[:n_images].astype(np.float32) / 255.0)
     batches = list(images.reshape(-1, BATCH, 1, 48, 48))
     throughput = {}
     candidates = {
@@ -251,13 +258,20 @@ def main(argv=None):
     parser.add_argument(
         "--n-batches", type=int, default=50, help="batches per round (default: 50)"
     )
-    parser.add_argument("--out-dir", type=Path, default=RESULTS)
-    add_markdown_only(parser, "augmentation.json")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="every 4th PublicTest image, 1 balancing run, 2 rounds of 2 batches: "
+        "a smoke run, into augmentation-quick.json",
+    )
+    parser.add_argument("--output", "--out-dir", type=Path, default=RESULTS)
+    add_markdown_only(parser, "augmentation.json (-quick.json with --quick)")
     args = parser.parse_args(argv)
-    out = args.out_dir
+    if args.quick:
+        args.repeats, args.throughput_repeats, args.n_batches = 1, 2, 2
+    stem = quick_stem(args, "augmentation")
     if args.markdown_only:
-        result = read_json(out / "augmentation.json")
-        write_text(out / "augmentation.md", markdown(result))
+        write_text(stem.with_suffix(".md"), markdown(read_json(f"{stem}.json")))
         return
     result = {
         "command": command_line(),
@@ -265,9 +279,9 @@ def main(argv=None):
         "machine": machine_info(),
         **measure(args),
     }
-    write_json(out / "augmentation.json", result)
-    write_text(out / "augmentation.md", markdown(result))
-    print(f"wrote {out / 'augmentation.json'} and {out / 'augmentation.md'}")
+    write_json(stem.with_suffix(".json"), result)
+    write_text(stem.with_suffix(".md"), markdown(result))
+    print(f"wrote {stem}.json and .md")
 
 
 if __name__ == "__main__":

@@ -3,14 +3,17 @@
 Usage::
 
     python benchmarks/figures_augmentation.py [--out docs/_static/augmentations.png]
+    python benchmarks/figures_augmentation.py --quick --output /tmp/q   # smoke run
 
 The face is synthetic (``skfer.datasets.make_faces(random_state=0)``, the first
 one), so the figure ships no real person's image. Each row is one transform of
 ``skfer.augmentation`` at p=1 with its default magnitudes (or a preset recipe of
 ``make_augmentation``), each column a fresh random draw (generator seeds 0, 1, ...).
+``--quick``: two columns, into ``augmentations-quick.png`` in ``--output``.
 """
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +21,11 @@ import torch
 
 from skfer import augmentation as A
 from skfer.datasets import make_faces
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import quick_stem  # noqa: E402
+
+DOCS_STATIC = Path(__file__).resolve().parents[1] / "docs" / "_static"
 
 
 def _rows():
@@ -38,14 +46,16 @@ def _rows():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--out",
-        default=str(
-            Path(__file__).resolve().parents[1] / "docs/_static/augmentations.png"
-        ),
-    )
+    parser.add_argument("--out", help="the figure (default: in --output)")
     parser.add_argument("--columns", type=int, default=6)
+    parser.add_argument(
+        "--quick", action="store_true", help="two columns, into augmentations-quick"
+    )
+    parser.add_argument("--output", type=Path, default=DOCS_STATIC)
     args = parser.parse_args(argv)
+    if args.quick:
+        args.columns = 2
+    args.out = args.out or quick_stem(args, "augmentations").with_suffix(".png")
 
     # lazy: matplotlib.use("Agg") before pyplot: figures are files
     import matplotlib

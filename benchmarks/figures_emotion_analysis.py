@@ -4,13 +4,15 @@ Usage::
 
     python benchmarks/figures_emotion_analysis.py --data-dir ../shared/datasets \
         [--model fer2013-model3] [--out benchmarks/results/emotion_analysis.png]
+    python benchmarks/figures_emotion_analysis.py --quick --output /tmp/q
 
 Takes two test faces from each dataset (FER2013 PrivateTest, the CK+ paper set,
 JAFFE), chosen with a fixed seed among the images of two different emotions, and
 draws each beside the 7 class probabilities that a shipped FER2013 model gives it
 (``skfer.load_pretrained``, with the prediction settings its accuracy was measured
 with). CK+ and JAFFE faces were never seen in training: this is the zero-shot
-model. Run from the checkout (``PYTHONPATH=.``) or with skfer installed.
+model. ``--quick``: one face per dataset, into ``emotion_analysis-quick.png`` in
+``--output``. Run from the checkout (``PYTHONPATH=.``) or with skfer installed.
 """
 
 import argparse
@@ -24,7 +26,7 @@ from skfer.datasets import load_ckplus, load_fer2013, load_jaffe
 from skfer.plotting import plot_emotion_analysis, save_figure
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import data_dir  # noqa: E402
+from _common import data_dir, quick_stem  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -41,8 +43,17 @@ def main(argv=None):
     parser.add_argument("--model", default="fer2013-model3", help="shipped weights")
     parser.add_argument("--per-dataset", type=int, default=2)
     parser.add_argument("--random-state", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=RESULTS / "emotion_analysis.png")
+    parser.add_argument("--out", type=Path, help="the figure (default: in --output)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one face per dataset, into emotion_analysis-quick.png",
+    )
+    parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    if args.quick:
+        args.per_dataset = 1
+    args.out = args.out or quick_stem(args, "emotion_analysis").with_suffix(".png")
 
     import matplotlib  # lazy: matplotlib.use("Agg") first: figures are files
 

@@ -4,21 +4,29 @@ Usage::
 
     SKFER_DATA=../shared/datasets python benchmarks/figures_jaffe.py \
         [--data-dir DIR] [--out docs/_static/jaffe_faces.png]
+    python benchmarks/figures_jaffe.py --quick --output /tmp/q   # smoke run
 
 One face per subject (the first image of each of the 10 subjects with an
 emotion that cycles through the seven), as ``load_jaffe`` returns them: face
 detected with scikit-image's LBP cascade, cropped, resized to 48x48.
-JAFFE: Lyons et al., FG 1998. Run from the checkout (``PYTHONPATH=.``) or with
-skfer installed.
+JAFFE: Lyons et al., FG 1998. ``--quick``: the same figure (the loading is the
+work), into ``jaffe_faces-quick.png`` in ``--output``. Run from the checkout
+(``PYTHONPATH=.``) or with skfer installed.
 """
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from skfer.datasets import load_jaffe
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import quick_stem  # noqa: E402
+
+DOCS_STATIC = Path(__file__).resolve().parents[1] / "docs" / "_static"
 
 
 def main(argv=None):
@@ -28,9 +36,13 @@ def main(argv=None):
         default=os.environ.get("SKFER_DATA"),
         help="folder holding jaffe/ (default: $SKFER_DATA)",
     )
-    default_out = Path(__file__).resolve().parents[1] / "docs/_static/jaffe_faces.png"
-    parser.add_argument("--out", default=str(default_out))
+    parser.add_argument("--out", help="the figure (default: in --output)")
+    parser.add_argument(
+        "--quick", action="store_true", help="the figure into jaffe_faces-quick.png"
+    )
+    parser.add_argument("--output", type=Path, default=DOCS_STATIC)
     args = parser.parse_args(argv)
+    args.out = args.out or quick_stem(args, "jaffe_faces").with_suffix(".png")
     if not args.data_dir:
         parser.error("pass --data-dir or set SKFER_DATA")
 

@@ -3,8 +3,9 @@
 Usage (from the checkout; ``PYTHONPATH=.`` unless skfer is installed)::
 
     SKFER_DATA=../shared/datasets python benchmarks/loading.py [--data-dir DIR]
-        [--repeats 3] [--out-dir benchmarks/results]
+        [--repeats 3] [--output benchmarks/results]
     python benchmarks/loading.py --markdown-only   # the page again, from the JSON
+    python benchmarks/loading.py --quick --output /tmp/q   # a smoke run
 
 Measures, on the FER2013 folder ``<data-dir>/fer2013`` (Goodfellow et al., 2013):
 
@@ -14,7 +15,9 @@ Measures, on the FER2013 folder ``<data-dir>/fer2013`` (Goodfellow et al., 2013)
 
 "Cold" means skfer's cache is empty; the operating system's file cache is
 whatever the machine left (warm after the first run), which the results say.
-Writes ``loading.json`` and ``loading.md`` with the command, date and machine.
+Writes ``loading.json`` and ``loading.md`` with the command, date and machine
+(``--quick``: the PublicTest images only, one load of each kind, into
+``loading-quick.json`` / ``.md``).
 """
 
 import argparse
@@ -36,6 +39,7 @@ from _common import (  # noqa: E402
     machine_info,
     now,
     page,
+    quick_stem,
     ran,
     read_json,
     write_json,
@@ -58,7 +62,7 @@ def _summary(times):
     }
 
 
-def measure(path, repeats):
+def measure(path, repeats, subset=None):
     """Load times without cache, cold and cached; the loaded dataset's facts."""
     # lazy: skfer stays out of `--markdown-only`
     from skfer.datasets import load_fer2013
@@ -66,21 +70,26 @@ def measure(path, repeats):
     no_cache, cold, cached = [], [], []
     with tempfile.TemporaryDirectory(prefix="skfer-bench-") as cache:
         for _ in range(repeats):
-            seconds, faces = _timed(lambda: load_fer2013(path, cache=False))
+            seconds, faces = _timed(
+                lambda: load_fer2013(path, subset=subset, cache=False)
+            )
             no_cache.append(seconds)
         for _ in range(repeats):
             for entry in Path(cache).iterdir():
                 entry.unlink()
-            seconds, _ = _timed(lambda: load_fer2013(path, cache=cache))
+            seconds, _ = _timed(lambda: load_fer2013(path, subset=subset, cache=cache))
             cold.append(seconds)
             for _ in range(repeats):
-                seconds, again = _timed(lambda: load_fer2013(path, cache=cache))
+                seconds, again = _timed(
+                    lambda: load_fer2013(path, subset=subset, cache=cache)
+                )
                 cached.append(seconds)
         cache_bytes = sum(p.stat().st_size for p in Path(cache).iterdir())
     assert (again.data == faces.data).all()
     return {
         "dataset": {
             "path": "<data-dir>/fer2013",
+            "subset": subset,
             "layout": "Kaggle image folders (48x48 JPEG)",
             "n_images": int(len(faces.data)),
             "data_shape": list(faces.data.shape),
@@ -113,8 +122,10 @@ def markdown(results):
     ]
     d = results["dataset"]
     runs = [len(results[k]["runs"]) for k in ("no_cache", "cold", "cached")]
+    part = f" ({d['subset']} only)" if d.get("subset") else ""
     protocol = (
-        f"`load_fer2013` on FER2013's Kaggle image folders: {d['n_images']:,} 48x48 "
+        f"`load_fer2013` on FER2013's Kaggle image folders{part}: "
+        f"{d['n_images']:,} 48x48 "
         f"JPEGs decoded to a {tuple(d['data_shape'])} {d['data_dtype']} array; "
         f"{runs[0]} loads without cache, {runs[1]} cold (skfer's cache empty; the "
         f"operating system's file cache warm after the first), {runs[2]} cached."
@@ -137,12 +148,18 @@ def main(argv=None):
         help="folder holding fer2013/ (default: $SKFER_DATA)",
     )
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out-dir", type=Path, default=RESULTS)
-    add_markdown_only(parser, "loading.json")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="PublicTest only (3,589 images), one load of each kind: a smoke run, "
+        "into loading-quick.json",
+    )
+    parser.add_argument("--output", "--out-dir", type=Path, default=RESULTS)
+    add_markdown_only(parser, "loading.json (loading-quick.json with --quick)")
     args = parser.parse_args(argv)
-    out = args.out_dir
+    stem = quick_stem(args, "loading")
     if args.markdown_only:
-        write_text(out / "loading.md", markdown(read_json(out / "loading.json")))
+        write_text(stem.with_suffix(".md"), markdown(read_json(f"{stem}.json")))
         return
     if not args.data_dir:
         parser.error("pass --data-dir or set SKFER_DATA")
@@ -152,14 +169,18 @@ def main(argv=None):
         "command": command_line(),
         "date": now(),
         "machine": machine_info(libraries=("PIL", "skimage")),
-        **measure(Path(args.data_dir).expanduser() / "fer2013", args.repeats),
+        **measure(
+            Path(args.data_dir).expanduser() / "fer2013",
+            1 if args.quick else args.repeats,
+            subset="PublicTest" if args.quick else None,
+        ),
         # other jobs on the machine slow the decoding down: say how busy it was
         "load_average_1min": [load_before, load_average()[0]],
         "note": "cold = skfer cache empty; the OS file cache was warm after the "
         "first run (no_cache runs come first).",
     }
-    write_json(out / "loading.json", results)
-    write_text(out / "loading.md", markdown(results))
+    write_json(stem.with_suffix(".json"), results)
+    write_text(stem.with_suffix(".md"), markdown(results))
     print({k: results[k]["median_s"] for k in ("no_cache", "cold", "cached")})
 
 

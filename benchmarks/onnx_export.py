@@ -3,8 +3,9 @@
 Usage (from the checkout; ``PYTHONPATH=.`` unless skfer is installed)::
 
     python benchmarks/onnx_export.py [--models fer2013-model2 fer2013-model3]
-        [--n-images 1024] [--repeats 3] [--out-dir benchmarks/results]
+        [--n-images 1024] [--repeats 3] [--output benchmarks/results]
     python benchmarks/onnx_export.py --markdown-only   # the page again, from onnx.json
+    python benchmarks/onnx_export.py --quick --output /tmp/q   # a smoke run
 
 For each shipped model, in the same process and on the same synthetic faces
 (``make_faces``, 48x48 uint8):
@@ -19,6 +20,8 @@ For each shipped model, in the same process and on the same synthetic faces
 
 Writes ``onnx.json`` and ``onnx.md`` with the command, date, machine and the
 load average before and after (other jobs may share the CPU: the results say).
+``--quick``: ``fer2013-model2``, 64 faces, one run, 10 calls (Grad-CAM: 3), into
+``onnx-quick.json`` / ``.md``.
 """
 
 import argparse
@@ -38,6 +41,7 @@ from _common import (  # noqa: E402
     machine_info,
     now,
     page,
+    quick_stem,
     ran,
     read_json,
     write_json,
@@ -71,7 +75,8 @@ def median_ms(fn, calls):
     )
 
 
-def bench_model(name, X, repeats, tmp):
+def bench_model(name, X, repeats, tmp, calls=(CALLS, GRADCAM_CALLS)):
+    """One model's row; ``calls``: calls timed for one image, and for Grad-CAM."""
     # lazy: onnxruntime, torch: not for `--markdown-only`
     import onnxruntime
 
@@ -93,23 +98,23 @@ def bench_model(name, X, repeats, tmp):
             best_rate(lambda: clf.predict_proba(X), n, repeats)
         )
         row[f"skfer_{precision}_single_ms"], row[f"skfer_{precision}_single_cpu_ms"] = (
-            median_ms(lambda: clf.predict_proba(one), CALLS)
+            median_ms(lambda: clf.predict_proba(one), calls[0])
         )
     onnx_clf.predict_proba(X[:256])
     row["onnx_images_per_s"] = round(
         best_rate(lambda: onnx_clf.predict_proba(X), n, repeats)
     )
     row["onnx_single_ms"], row["onnx_single_cpu_ms"] = median_ms(
-        lambda: onnx_clf.predict_proba(one), CALLS
+        lambda: onnx_clf.predict_proba(one), calls[0]
     )
     image = one.reshape(1, 48, 48).astype("float32")
     session = onnx_clf.session_
     row["onnx_session_run_single_ms"], row["onnx_session_run_single_cpu_ms"] = (
-        median_ms(lambda: session.run(None, {"images": image}), CALLS)
+        median_ms(lambda: session.run(None, {"images": image}), calls[0])
     )
     clf.set_params(precision="float32")
     row["gradcam_single_ms"], row["gradcam_single_cpu_ms"] = median_ms(
-        lambda: saliency_map(clf, one, method="gradcam"), GRADCAM_CALLS
+        lambda: saliency_map(clf, one, method="gradcam"), calls[1]
     )
     row["onnxruntime"] = onnxruntime.__version__
     return row
@@ -133,10 +138,11 @@ def markdown(results):
         "|---|---|---|---|---|---|---|---|",
         *rows,
     ]
+    calls, gradcam_calls = results.get("calls", (CALLS, GRADCAM_CALLS))
     protocol = (
         f"{results['n_images']} synthetic 48x48 faces (`make_faces`), no TTA; "
         f"throughput: the best of {results['repeats']} runs; one image: the median "
-        f"of {CALLS} calls (Grad-CAM: {GRADCAM_CALLS}), wall time with the "
+        f"of {calls} calls (Grad-CAM: {gradcam_calls}), wall time with the "
         "process's CPU time (all threads) in brackets. skfer = "
         "`FERClassifier.predict_proba`, ONNX = `skfer.onnx.ONNXClassifier` on the "
         f"file of `to_onnx` (onnxruntime {results['models'][0]['onnxruntime']}, CPU)."
@@ -158,14 +164,22 @@ def main(argv=None):
     )
     parser.add_argument("--n-images", type=int, default=1024)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out-dir", type=Path, default=RESULTS)
-    add_markdown_only(parser, "onnx.json")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fer2013-model2, 64 faces, 1 run, 10 calls: a smoke run, into "
+        "onnx-quick.json",
+    )
+    parser.add_argument("--output", "--out-dir", type=Path, default=RESULTS)
+    add_markdown_only(parser, "onnx.json (onnx-quick.json with --quick)")
     args = parser.parse_args(argv)
+    stem = quick_stem(args, "onnx")
     if args.markdown_only:
-        write_text(
-            args.out_dir / "onnx.md", markdown(read_json(args.out_dir / "onnx.json"))
-        )
+        write_text(stem.with_suffix(".md"), markdown(read_json(f"{stem}.json")))
         return
+    calls = (10, 3) if args.quick else (CALLS, GRADCAM_CALLS)
+    if args.quick:
+        args.models, args.n_images, args.repeats = ["fer2013-model2"], 64, 1
 
     # lazy: `--markdown-only` writes the page without loading skfer
     from skfer.datasets import make_faces
@@ -178,17 +192,18 @@ def main(argv=None):
         "machine": machine_info(),
         "n_images": args.n_images,
         "repeats": args.repeats,
+        "calls": list(calls),
         "load_before": load_before,
         "models": [],
     }
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.models:
-            row = bench_model(name, X, args.repeats, tmp)
+            row = bench_model(name, X, args.repeats, tmp, calls)
             print(row, flush=True)
             results["models"].append(row)
     results["load_after"] = load_average()[0]
-    write_json(args.out_dir / "onnx.json", results)
-    write_text(args.out_dir / "onnx.md", markdown(results))
+    write_json(stem.with_suffix(".json"), results)
+    write_text(stem.with_suffix(".md"), markdown(results))
     print(markdown(results))
 
 

@@ -8,6 +8,7 @@ by hand::
     python benchmarks/ship.py model3-seed1 --from fer2013 \
         --chosen-on "the validation part of benchmarks/photos.py"
     python benchmarks/ship.py ferplus-model3-crossentropy --from ferplus
+    python benchmarks/ship.py model2 --from fer2013 --dry-run   # checks, writes nothing
 
 ``ROW`` is a single-model row of ``benchmarks/results/<source>.json`` whose
 weights are on this machine. Its weights become ``skfer/weights/<name>.safetensors``
@@ -16,7 +17,8 @@ weights are on this machine. Its weights become ``skfer/weights/<name>.safetenso
 prediction settings (the TTA chosen on validation data), accuracies, command and
 machine. The row shipped so far under that name keeps its weights: they are
 moved to ``$SKFER_CACHE/weights`` first, and the rows and the results page are
-updated to say where each file now is.
+updated to say where each file now is. ``--dry-run`` checks ROW and says what
+would be written, writing nothing (``benchmarks/quick.py`` runs it).
 """
 
 import argparse
@@ -132,11 +134,19 @@ def _keep_in_cache(target, rows, key, source):
             other_row["weights"] = shown_path(kept)
 
 
-def ship(key, results, source="fer2013", weights_dir=WEIGHTS_DIR, chosen_on=None):
+def ship(
+    key,
+    results,
+    source="fer2013",
+    weights_dir=WEIGHTS_DIR,
+    chosen_on=None,
+    dry_run=False,
+):
     """Make the results row ``key`` the shipped ``<source>-<architecture>`` model.
 
     Copies its weights into ``weights_dir``, registers them and points the row at
-    the shipped file; returns the shipped file's path.
+    the shipped file; returns the shipped file's path (``dry_run``: only checks
+    the row and returns the path it would ship to).
     """
     rows = results.get("models", {})
     row = rows.get(key)
@@ -154,6 +164,8 @@ def ship(key, results, source="fer2013", weights_dir=WEIGHTS_DIR, chosen_on=None
     meta = read_weights_meta(source_file)
     name = f"{source}-{meta['architecture']}"
     target = Path(weights_dir) / f"{name}.safetensors"
+    if dry_run:
+        return target
     target.parent.mkdir(parents=True, exist_ok=True)
     _keep_in_cache(target, rows, key, source)
     with atomic_file(target) as tmp:
@@ -191,12 +203,31 @@ def main(argv=None):
     )
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--weights-dir", type=Path, default=WEIGHTS_DIR)
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check ROW and say what would be shipped; write nothing",
+    )
     args = parser.parse_args(argv)
     json_path = args.results / f"{args.source}.json"
     results = read_json(json_path)
     if not results.get("models"):
         raise SystemExit(f"no results in {json_path}")
-    shipped = ship(args.row, results, args.source, args.weights_dir, args.chosen_on)
+    shipped = ship(
+        args.row,
+        results,
+        args.source,
+        args.weights_dir,
+        args.chosen_on,
+        dry_run=args.dry_run,
+    )
+    if args.dry_run:
+        print(
+            f"dry run: {args.row} ({results['models'][args.row]['weights']}) would "
+            f"ship as {shown_path(shipped)}, registered in "
+            f"{shown_path(Path(args.weights_dir) / 'registry.json')}; nothing written"
+        )
+        return 0
     write_json(json_path, results)
     _write_page(args.source, results, args.results)
     print(f"shipped: {shown_path(shipped)}")

@@ -12,13 +12,15 @@ for a handful of images), each in its own fresh process, several times
 (``--processes``): on this machine the same code measures up to 60 % apart from one
 process to the next, so the headline is the median over the processes, with each
 process's figure beside it. Run it on an otherwise idle machine: it records the
-load average before and after.
+load average before and after. ``--quick``: 10 calls in 1 process, into
+``single_image-quick.json`` / ``.md``.
 
 Examples::
 
     python benchmarks/single_image.py
     python benchmarks/single_image.py --model fer2013-model3 --calls 500
     python benchmarks/single_image.py --markdown-only   # the page, from the JSON
+    python benchmarks/single_image.py --quick --output /tmp/q   # a smoke run
 """
 
 import argparse
@@ -40,6 +42,7 @@ from _common import (  # noqa: E402
     machine_info,
     now,
     page,
+    quick_stem,
     ran,
     read_json,
     write_json,
@@ -219,14 +222,21 @@ def main(argv=None):
     parser.add_argument(
         "--processes", type=int, default=5, help="fresh processes timed in turn"
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="10 calls in 1 process: a smoke run, into single_image-quick.json",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
-    add_markdown_only(parser, "single_image.json")
+    add_markdown_only(parser, "single_image.json (-quick.json with --quick)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.calls, args.processes = 10, 1
     if args.inner:  # one process's figures, as JSON on the last line
         print(json.dumps(profile(args.model, args.calls)))
         return 0
-    json_path = args.output / "single_image.json"
+    json_path = quick_stem(args, "single_image").with_suffix(".json")
     if args.markdown_only:
         write_text(json_path.with_suffix(".md"), markdown(read_json(json_path)))
         return 0

@@ -16,8 +16,11 @@ with the command, the CPU, the thread count and the load average (say whether
 other work ran on the machine: the figures are only comparable on a quiet one)::
 
     python benchmarks/video.py
-    python benchmarks/video.py --seconds 3 --output-name video-quick
+    python benchmarks/video.py --quick --output /tmp/q   # 1 s, one analysis each
     python benchmarks/video.py --markdown-only   # the page again, from video.json
+
+``--quick`` writes ``<output-name>-quick.json`` / ``.md`` (a smoke run: 1-second
+videos, one analysis each, no warm-up).
 """
 
 import argparse
@@ -36,6 +39,7 @@ from _common import (  # noqa: E402
     machine_info,
     now,
     page,
+    quick_stem,
     ran,
     read_json,
     write_json,
@@ -151,9 +155,17 @@ def main(argv=None):
         default="",
         help="what else ran on the machine (written beside the figures)",
     )
-    add_markdown_only(parser, "the JSON of --output-name")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="1-second videos, one analysis each: a smoke run, into "
+        "<output-name>-quick.json",
+    )
+    add_markdown_only(parser, "the JSON of --output-name (-quick with --quick)")
     args = parser.parse_args(argv)
-    json_path = args.output / f"{args.output_name}.json"
+    if args.quick:
+        args.seconds, args.repeat = 1.0, 1
+    json_path = quick_stem(args, args.output_name).with_suffix(".json")
     if args.markdown_only:
         write_text(json_path.with_suffix(".md"), markdown(read_json(json_path)))
         return
