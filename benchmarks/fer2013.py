@@ -150,7 +150,10 @@ def parse_args(argv):
         help="the shipped weights, read by --evaluate-only (never written)",
     )
     add_markdown_only(parser, "fer2013.json")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.quick and args.output.resolve() == RESULTS.resolve():
+        parser.error("--quick needs --output: a folder outside benchmarks/results")
+    return args
 
 
 def save(results, args):

@@ -276,6 +276,8 @@ def main(argv=None):
     parser.add_argument("--output", type=Path, default=RESULTS)
     add_markdown_only(parser, "ferplus.json")
     args = parser.parse_args(argv)
+    if args.quick and args.output.resolve() == RESULTS.resolve():
+        parser.error("--quick needs --output: a folder outside benchmarks/results")
     if args.markdown_only:
         write_markdown(
             read_json(args.output / "ferplus.json"), args.output / "ferplus.md"
