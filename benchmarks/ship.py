@@ -8,6 +8,7 @@ by hand::
     python benchmarks/ship.py model3-seed1 --from fer2013 \
         --chosen-on "the validation part of benchmarks/photos.py"
     python benchmarks/ship.py ferplus-model3-crossentropy --from ferplus
+    python benchmarks/ship.py fer2013-model3 --from ferplus --facts
     python benchmarks/ship.py model2 --from fer2013 --dry-run   # checks, writes nothing
 
 ``ROW`` is a single-model row of ``benchmarks/results/<source>.json`` whose
@@ -175,6 +176,36 @@ def ship(
     return target
 
 
+#: The accuracies of another benchmark's evaluation that the registry keeps.
+EVALUATION_FACTS = {
+    "ferplus": ("ferplus_test_accuracy", "ferplus_valid_accuracy"),
+    "fer2013": ("private_test_accuracy", "public_test_accuracy"),
+}
+
+
+def add_facts(name, results, source, weights_dir=WEIGHTS_DIR):
+    """Copy ``source``'s evaluation of the registered model ``name`` into its
+    registry entry; returns the facts added. Refuses an evaluation older than
+    the registered weights (it read other tensors)."""
+    registry_path = Path(weights_dir) / "registry.json"
+    registry = read_json(registry_path) or {"weights": {}}
+    entry = registry["weights"].get(name)
+    row = results.get("models", {}).get(name)
+    if entry is None:
+        raise SystemExit(f"ROW: {name!r} is not a registered model")
+    if row is None or row.get("weights") != name:
+        raise SystemExit(f"ROW: {source}.json has no evaluation of registered {name!r}")
+    if row["date"] < entry["date"]:
+        raise SystemExit(
+            f"ROW {name!r}: evaluated {row['date']}, before its weights were "
+            f"registered ({entry['date']}): evaluate them again"
+        )
+    facts = {k: row[k] for k in EVALUATION_FACTS[source] if k in row}
+    entry.update(facts, **{f"{source}_evaluation": row["command"]})
+    write_json(registry_path, registry)
+    return facts
+
+
 def _write_page(source, results, folder):
     if source == "fer2013":
         # lazy: each source loads only its own page writer
@@ -208,11 +239,21 @@ def main(argv=None):
         action="store_true",
         help="check ROW and say what would be shipped; write nothing",
     )
+    parser.add_argument(
+        "--facts",
+        action="store_true",
+        help="ship nothing: add the --from benchmark's evaluation of the "
+        "registered model ROW to its registry entry",
+    )
     args = parser.parse_args(argv)
     json_path = args.results / f"{args.source}.json"
     results = read_json(json_path)
     if not results.get("models"):
         raise SystemExit(f"no results in {json_path}")
+    if args.facts:
+        facts = add_facts(args.row, results, args.source, args.weights_dir)
+        print(f"registered {args.row}: {facts}")
+        return 0
     shipped = ship(
         args.row,
         results,

@@ -227,6 +227,35 @@ def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(
         ship("ensemble", results, "fer2013", weights_dir)
 
 
+def test_ship_facts_adds_another_benchmarks_evaluation_to_the_registry(tmp_path):
+    from _common import read_json, write_json
+    from ship import add_facts
+
+    registered = {"file": "fer2013-small.safetensors", "date": "2026-12-05 09:00 UTC"}
+    write_json(tmp_path / "registry.json", {"weights": {"fer2013-small": registered}})
+    row = {
+        "weights": "fer2013-small",
+        "ferplus_test_accuracy": 0.75,
+        "ferplus_valid_accuracy": 0.74,
+        "fer2013_private_test_accuracy": 0.7,
+        "command": "python benchmarks/ferplus.py --pretrained fer2013-small",
+        "date": "2026-12-06 10:00 UTC",
+    }
+    results = {"models": {"fer2013-small": row}}
+    facts = add_facts("fer2013-small", results, "ferplus", tmp_path)
+    assert facts == {"ferplus_test_accuracy": 0.75, "ferplus_valid_accuracy": 0.74}
+    entry = read_json(tmp_path / "registry.json")["weights"]["fer2013-small"]
+    assert entry["ferplus_test_accuracy"] == 0.75
+    assert entry["ferplus_evaluation"] == row["command"]
+    assert entry["file"] == "fer2013-small.safetensors"
+    # an evaluation older than the registered weights read other tensors
+    row["date"] = "2026-12-04 10:00 UTC"
+    with pytest.raises(SystemExit, match="evaluate them again"):
+        add_facts("fer2013-small", results, "ferplus", tmp_path)
+    with pytest.raises(SystemExit, match="not a registered model"):
+        add_facts("fer2013-big", results, "ferplus", tmp_path)
+
+
 def test_a_run_without_class_counts_gets_its_training_labels_counts(tmp_path):
     from _fer2013_evaluation import record_class_count
 
