@@ -20,6 +20,7 @@ module stays cheap.
 
 import csv
 import datetime as _dt
+import hashlib
 import importlib
 import json
 import os
@@ -319,3 +320,16 @@ def synthetic_images(n, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.integers(0, 256, (n, 48 * 48), dtype=np.uint8)
     return X, np.arange(n) % 7
+
+
+def run_folder(prefix, identity, args):
+    """The checkpoint folder of a training run: ``<prefix>-<tag>``, the tag a hash
+    of ``identity`` (everything that sets the run's result), under ``--output``'s
+    ``runs/`` for a ``--quick`` run, else under the cache's ``runs/``."""
+    # lazy: skfer.datasets loads scikit-learn; _common stays cheap to import
+    from skfer.datasets import get_cache_home
+
+    key = json.dumps(identity, sort_keys=True)
+    tag = hashlib.sha256(key.encode()).hexdigest()[:12]
+    root = Path(args.output) / "runs" if args.quick else Path(get_cache_home()) / "runs"
+    return root / f"{prefix}-{tag}"

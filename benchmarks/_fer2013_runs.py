@@ -4,8 +4,6 @@ Used by ``fer2013.py``; a run's weights stay in the cache (``--output`` for a
 quick run): shipping them is ``ship.py``'s job.
 """
 
-import hashlib
-import json
 import shutil
 import sys
 import time
@@ -16,7 +14,7 @@ import numpy as np
 from skfer.utils import atomic_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import data_dir, weights_path  # noqa: E402
+from _common import data_dir, run_folder, weights_path  # noqa: E402
 
 #: Training recipes. "paper" reproduces the paper (Adam, cross-entropy, 75 epochs,
 #: its data generator). "skfer" is ours, after the reproducible FER2013 recipes
@@ -136,25 +134,17 @@ def run_dir(model, args, params, teacher=None):
     Named by everything that determines the result, so a stopped run is resumed
     only by the same command (and a changed recipe starts afresh).
     """
-    # lazy: skfer stays out of `fer2013.py --markdown-only`
-    from skfer.datasets import get_cache_home
-
-    key = json.dumps(
-        {
-            "model": model,
-            "params": params,
-            "seed": args.random_state,
-            "quick": args.quick,
-            "device": args.device,
-            "threads": args.threads,
-            **({"teacher": teacher} if teacher else {}),
-        },
-        sort_keys=True,
-    )
-    tag = hashlib.sha256(key.encode()).hexdigest()[:12]
-    name = f"fer2013-{model}-{args.recipe}{'-distilled' if teacher else ''}-{tag}"
-    root = Path(args.output) / "runs" if args.quick else Path(get_cache_home()) / "runs"
-    return root / name
+    identity = {
+        "model": model,
+        "params": params,
+        "seed": args.random_state,
+        "quick": args.quick,
+        "device": args.device,
+        "threads": args.threads,
+        **({"teacher": teacher} if teacher else {}),
+    }
+    prefix = f"fer2013-{model}-{args.recipe}{'-distilled' if teacher else ''}"
+    return run_folder(prefix, identity, args)
 
 
 def train_one(model, args, data, results):

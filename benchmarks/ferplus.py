@@ -26,8 +26,6 @@ Examples::
 """
 
 import argparse
-import hashlib
-import json
 import os
 import sys
 import time
@@ -35,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from skfer.datasets import get_cache_home, load_fer2013, load_ferplus
+from skfer.datasets import load_fer2013, load_ferplus
 from skfer.metrics import classification_summary
 from skfer.preprocessing import extract_faces
 
@@ -50,6 +48,7 @@ from _common import (  # noqa: E402
     machine_info,
     now,
     read_json,
+    run_folder,
     shown_path,
     split_subjects,
     write_json,
@@ -126,20 +125,15 @@ def photo_accuracy(clf, photos):
 def run_dir(model, args, params):
     """The checkpoint folder of a run, named by everything that sets its result."""
 
-    key = json.dumps(
-        {
-            "model": model,
-            "mode": args.mode,
-            "params": params,
-            "seed": args.random_state,
-            "quick": args.quick,
-            "threads": args.threads,
-        },
-        sort_keys=True,
-    )
-    tag = hashlib.sha256(key.encode()).hexdigest()[:12]
-    root = Path(args.output) / "runs" if args.quick else get_cache_home() / "runs"
-    return Path(root) / f"ferplus-{model}-{args.mode}-{tag}"
+    identity = {
+        "model": model,
+        "mode": args.mode,
+        "params": params,
+        "seed": args.random_state,
+        "quick": args.quick,
+        "threads": args.threads,
+    }
+    return run_folder(f"ferplus-{model}-{args.mode}", identity, args)
 
 
 def train(model, args, data):

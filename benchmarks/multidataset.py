@@ -25,8 +25,6 @@ Examples::
 """
 
 import argparse
-import hashlib
-import json
 import os
 import sys
 from pathlib import Path
@@ -37,7 +35,7 @@ from sklearn.utils import Bunch
 
 from skfer import FERClassifier
 from skfer.classifier import fit_with_checkpoints
-from skfer.datasets import combine_datasets, get_cache_home
+from skfer.datasets import combine_datasets
 from skfer.weights import BEST_FILE, read_checkpoint
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -47,6 +45,7 @@ from _common import (  # noqa: E402
     machine_info,
     now,
     read_json,
+    run_folder,
     shown_path,
     weights_path,
     write_json,
@@ -80,20 +79,15 @@ def training_set(data, variant, posed_share):
 
 def run_dir(args, params, source):
 
-    key = json.dumps(
-        {
-            "variant": args.variant,
-            "params": params,
-            "from": source,
-            "seed": args.random_state,
-            "quick": args.quick,
-            "threads": args.threads,
-        },
-        sort_keys=True,
-    )
-    tag = hashlib.sha256(key.encode()).hexdigest()[:12]
-    root = Path(args.output) / "runs" if args.quick else get_cache_home() / "runs"
-    return Path(root) / f"multi-{args.variant}-{tag}"
+    identity = {
+        "variant": args.variant,
+        "params": params,
+        "from": source,
+        "seed": args.random_state,
+        "quick": args.quick,
+        "threads": args.threads,
+    }
+    return run_folder(f"multi-{args.variant}", identity, args)
 
 
 def parse_args(argv):
