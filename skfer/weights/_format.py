@@ -28,9 +28,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import safetensors.torch
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
 from torch import nn
 
 from ..models import ARCHITECTURES, build_model
@@ -83,7 +83,7 @@ def write_weights(
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_file(path) as tmp:
         try:
-            save_file(tensors, str(tmp), metadata=metadata)
+            safetensors.torch.save_file(tensors, str(tmp), metadata=metadata)
         except Exception as exc:  # OSError, SafetensorError, RuntimeError (full disk)
             raise OSError(f"Cannot write the weights file {path}: {exc}") from exc
     return path

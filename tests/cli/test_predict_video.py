@@ -226,16 +226,17 @@ def test_a_folder_mixing_photos_and_videos_gives_one_schema(
 def test_detector_and_align_reach_the_video_analysis(
     clip, model_path, monkeypatch, capsys
 ):
-    import skfer.video
+    import skfer.photos
 
     seen = {}
-    analyse = skfer.video.analyse_video
+    analyse = skfer.photos.analyse_video
 
     def spy(*args, **kwargs):
         seen.update(kwargs)
         return analyse(*args, **{**kwargs, "max_frames": 1})
 
-    monkeypatch.setattr(skfer.video, "analyse_video", spy)
+    # where `skfer predict` finds it (skfer.photos imports it at its top)
+    monkeypatch.setattr(skfer.photos, "analyse_video", spy)
     args = ["predict", str(clip), "--model", str(model_path), "--json"]
     assert main([*args, "--detector", "cascade", "--align"]) == 0
     assert seen["detector"] == "cascade" and seen["align"] is True
