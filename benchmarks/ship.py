@@ -200,6 +200,13 @@ def add_facts(name, results, source, weights_dir=WEIGHTS_DIR):
             f"ROW {name!r}: evaluated {row['date']}, before its weights were "
             f"registered ({entry['date']}): evaluate them again"
         )
+    tta = entry.get("predict_params", {}).get("tta")
+    if row.get("tta") != tta:
+        raise SystemExit(
+            f"ROW {name!r}: evaluated with TTA {row.get('tta')!r}, but "
+            f"load_pretrained predicts with {tta!r}: its figures would not be "
+            "what users get"
+        )
     facts = {k: row[k] for k in EVALUATION_FACTS[source] if k in row}
     entry.update(facts, **{f"{source}_evaluation": row["command"]})
     write_json(registry_path, registry)

@@ -231,13 +231,18 @@ def test_ship_facts_adds_another_benchmarks_evaluation_to_the_registry(tmp_path)
     from _common import read_json, write_json
     from ship import add_facts
 
-    registered = {"file": "fer2013-small.safetensors", "date": "2026-12-05 09:00 UTC"}
+    registered = {
+        "file": "fer2013-small.safetensors",
+        "date": "2026-12-05 09:00 UTC",
+        "predict_params": {"tta": "flip"},
+    }
     write_json(tmp_path / "registry.json", {"weights": {"fer2013-small": registered}})
     row = {
         "weights": "fer2013-small",
         "ferplus_test_accuracy": 0.75,
         "ferplus_valid_accuracy": 0.74,
         "fer2013_private_test_accuracy": 0.7,
+        "tta": "flip",
         "command": "python benchmarks/ferplus.py --pretrained fer2013-small",
         "date": "2026-12-06 10:00 UTC",
     }
@@ -248,6 +253,11 @@ def test_ship_facts_adds_another_benchmarks_evaluation_to_the_registry(tmp_path)
     assert entry["ferplus_test_accuracy"] == 0.75
     assert entry["ferplus_evaluation"] == row["command"]
     assert entry["file"] == "fer2013-small.safetensors"
+    # an evaluation with another TTA is not what load_pretrained gives
+    row["tta"] = "crops"
+    with pytest.raises(SystemExit, match="not be what users get"):
+        add_facts("fer2013-small", results, "ferplus", tmp_path)
+    row["tta"] = "flip"
     # an evaluation older than the registered weights read other tensors
     row["date"] = "2026-12-04 10:00 UTC"
     with pytest.raises(SystemExit, match="evaluate them again"):

@@ -36,4 +36,8 @@ def test_ferplus_test_accuracy_matches_the_registry(entry, real_dataset):
     assert abs(accuracy - entry["ferplus_test_accuracy"]) <= 0.002
     fer = load_fer2013(real_dataset("fer2013"), subset="PrivateTest")
     accuracy = float(np.mean(clf.predict(fer.data) == fer.target))
-    assert abs(accuracy - entry["fer2013_private_test_accuracy"]) <= 0.002
+    # a FER2013 model's PrivateTest figure is its own registry key
+    private = entry.get(
+        "fer2013_private_test_accuracy", entry.get("private_test_accuracy")
+    )
+    assert abs(accuracy - private) <= 0.002
