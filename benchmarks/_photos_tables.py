@@ -205,17 +205,20 @@ def markdown(result, figure_name="photos.png"):
         *speed_table(result),
     ]
     load = f"{result['machine'].get('load_average_at_start')} at start"
+    command = ran(result["command"], result["date"])
     if result.get("speed"):
         s = result["speed"]
         load += (
             f", {s['load_average_before']} / {s['load_average_after']} around the "
             "timed photos"
         )
+        if "command" in s:  # timed again by --speed-only
+            command += f"; speed: {ran(s['command'], s['date'])}"
     return page(
         "Real photos of every framing: `skfer predict` end to end",
         body,
         _protocol(result),
-        ran(result["command"], result["date"]),
+        command,
         hardware_line(result["machine"], load=load),
     )
 

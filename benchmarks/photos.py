@@ -126,6 +126,13 @@ def parse_args(argv):
         "this machine)",
     )
     parser.add_argument(
+        "--speed-only",
+        action="store_true",
+        help="time --n-speed photos again with the model and settings of "
+        "photos.json, keeping its accuracies (speed needs a quiet machine, "
+        "accuracy does not)",
+    )
+    parser.add_argument(
         "--no-choice",
         action="store_true",
         help="no choice: the shipped default model (best FER2013 PublicTest)",
@@ -203,6 +210,31 @@ def run(args, datasets, candidates, result):
             result["speed"] = run_speed(faces, n_speed, tmp, log, model=options)
 
 
+def speed_again(args, stem):
+    """``--speed-only``: the timed photos of ``run`` again, for the model, the
+    prediction settings and the face options recorded in ``<stem>.json``."""
+    result = read_json(stem.with_suffix(".json"))
+    found, _ = candidate_models(
+        [RESULTS / "fer2013.json", RESULTS / "ferplus.json"], [result["model"]]
+    )
+    weights = found[result["model"]][0] if found else result["model"]
+    params = result["predict_params"]
+    face = ["--detector", result["detector"], *(["--align"] if result["align"] else [])]
+    options = model_args(weights, params.get("tta"), params.get("class_prior"), face)
+    datasets = [
+        load_jaffe_photos(data_dir(args.data_dir, "jaffe")),
+        load_ckplus_photos(data_dir(args.data_dir, "ckplus")),
+    ]
+    faces = datasets[0][0] + datasets[1][0]
+    with tempfile.TemporaryDirectory(prefix="skfer-photos-") as tmp:
+        log = functools.partial(print, flush=True)
+        result["speed"] = run_speed(faces, args.n_speed, Path(tmp), log, model=options)
+    result["speed"].update(command=command_line(), date=now())
+    write_json(stem.with_suffix(".json"), result)
+    write_page(result, stem, draw=False)
+    return 0
+
+
 def write_page(result, stem, draw=True):
     """``<stem>.md``, and with ``draw`` its figure ``<stem>.png``."""
     if draw:
@@ -216,6 +248,8 @@ def main(argv=None):
     if args.markdown_only:
         write_page(read_json(stem.with_suffix(".json")), stem, draw=False)
         return 0
+    if args.speed_only:
+        return speed_again(args, stem)
     datasets = {
         "JAFFE": load_jaffe_photos(data_dir(args.data_dir, "jaffe")),
         "CK+": load_ckplus_photos(data_dir(args.data_dir, "ckplus")),
