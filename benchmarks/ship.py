@@ -9,6 +9,7 @@ by hand::
         --chosen-on "the validation part of benchmarks/photos.py"
     python benchmarks/ship.py ferplus-model3-crossentropy --from ferplus
     python benchmarks/ship.py fer2013-model3 --from ferplus --facts
+    python benchmarks/ship.py model3-seed2 --from fer2013 --name fer2013-model3-seed2
     python benchmarks/ship.py model2 --from fer2013 --dry-run   # checks, writes nothing
 
 ``ROW`` is a single-model row of ``benchmarks/results/<source>.json`` whose
@@ -142,8 +143,11 @@ def ship(
     weights_dir=WEIGHTS_DIR,
     chosen_on=None,
     dry_run=False,
+    name=None,
 ):
-    """Make the results row ``key`` the shipped ``<source>-<architecture>`` model.
+    """Make the results row ``key`` the shipped ``<source>-<architecture>`` model
+    (or ``name``, which must start with ``<source>-<architecture>``: a second
+    model of that architecture beside the shipped one).
 
     Copies its weights into ``weights_dir``, registers them and points the row at
     the shipped file; returns the shipped file's path (``dry_run``: only checks
@@ -163,7 +167,11 @@ def ship(
             f"(at most {MAX_SHIPPED_MB} MB ship); they stay in the cache"
         )
     meta = read_weights_meta(source_file)
-    name = f"{source}-{meta['architecture']}"
+    default = f"{source}-{meta['architecture']}"
+    if name is None:
+        name = default
+    elif not (name == default or name.startswith(f"{default}-")):
+        raise SystemExit(f"--name: {name!r} must start with {default!r}")
     target = Path(weights_dir) / f"{name}.safetensors"
     if dry_run:
         return target
@@ -247,6 +255,11 @@ def main(argv=None):
         help="check ROW and say what would be shipped; write nothing",
     )
     parser.add_argument(
+        "--name",
+        help="register ROW under this name (<source>-<architecture>-..., e.g. "
+        "fer2013-model3-seed2) beside the shipped <source>-<architecture>",
+    )
+    parser.add_argument(
         "--facts",
         action="store_true",
         help="ship nothing: add the --from benchmark's evaluation of the "
@@ -268,6 +281,7 @@ def main(argv=None):
         args.weights_dir,
         args.chosen_on,
         dry_run=args.dry_run,
+        name=args.name,
     )
     if args.dry_run:
         print(

@@ -225,6 +225,21 @@ def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(
     ).read_bytes() == (b"the weights shipped so far")
     with pytest.raises(SystemExit, match="no single-model row"):
         ship("ensemble", results, "fer2013", weights_dir)
+    # a second model of the architecture ships beside the first, under its name
+    again = {"models": {"small": dict(row, weights=str(cached))}}
+    second = ship(
+        "small",
+        again,
+        "fer2013",
+        weights_dir,
+        name="fer2013-small-seed2",
+    )
+    assert second.name == "fer2013-small-seed2.safetensors"
+    registry = read_json(weights_dir / "registry.json")["weights"]
+    assert registry["fer2013-small"]["sha256"] == sha256_file(shipped)
+    assert registry["fer2013-small-seed2"]["sha256"] == sha256_file(second)
+    with pytest.raises(SystemExit, match="must start with 'fer2013-small'"):
+        ship("small", again, "fer2013", weights_dir, name="best")
 
 
 def test_ship_facts_adds_another_benchmarks_evaluation_to_the_registry(tmp_path):
