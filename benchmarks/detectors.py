@@ -29,6 +29,7 @@ Examples::
 """
 
 import argparse
+import functools
 import io
 import sys
 import tempfile
@@ -108,6 +109,7 @@ def validation_framings(datasets, every):
     return out
 
 
+@functools.cache  # one detector per spec, not one per image
 def detector_of(spec):
     """``(detector, align)`` of a spec ``name[@min_score][+align]``."""
     name, _, option = spec.partition("+")

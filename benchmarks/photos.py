@@ -154,7 +154,8 @@ def parse_args(argv):
 
 
 def face_options(args):
-    """The ``skfer predict`` options that find and frame the faces."""
+    """The ``skfer predict`` options that find and frame the faces (``args``: the
+    parsed options, or anything with ``detector`` and ``align``)."""
     return ["--detector", args.detector, *(["--align"] if args.align else [])]
 
 
@@ -219,7 +220,8 @@ def speed_again(args, stem):
     )
     weights = found[result["model"]][0] if found else result["model"]
     params = result["predict_params"]
-    face = ["--detector", result["detector"], *(["--align"] if result["align"] else [])]
+    recorded = argparse.Namespace(detector=result["detector"], align=result["align"])
+    face = face_options(recorded)
     options = model_args(weights, params.get("tta"), params.get("class_prior"), face)
     datasets = [
         load_jaffe_photos(data_dir(args.data_dir, "jaffe")),
