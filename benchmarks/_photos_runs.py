@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from skfer.cli import main as skfer_main
-from skfer.preprocessing import extract_faces
+from skfer.preprocessing import DEFAULT_DETECTOR, extract_faces
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
@@ -96,7 +96,7 @@ def score(result, labels, parts, wanted=("validation", "test"), positions=None):
     return rows
 
 
-def fine_tune(datasets, model, folder, log, detector="cascade", align=False):
+def fine_tune(datasets, model, folder, log, detector=DEFAULT_DETECTOR, align=False):
     """``model`` fine-tuned on the validation part's photos, as they are.
 
     Faces are found as ``skfer predict --detector DETECTOR [--align]`` finds

@@ -1,9 +1,9 @@
 """Face detectors compared on the photo benchmark's validation part.
 
 For each detector (``--detectors``: a name of ``skfer.preprocessing.DETECTORS``,
-``@SCORE`` for YuNet's ``min_score``, ``+align`` for aligned crops, e.g.
-``yunet@0.6+align``), the validation images (30 % of the subjects,
-``_common.split_subjects``) of JAFFE and CK+ in every framing of
+``@SCORE`` for YuNet's ``face_score``, ``+align`` for crops turned so that
+the eyes are level, e.g. ``yunet@0.5+align``), the validation images (30 %
+of the subjects, ``_common.split_subjects``) of JAFFE and CK+ in every framing of
 ``photos.py`` (``_photos_framings.py``, the same seeds) go through the framing of
 ``skfer predict`` (:func:`skfer.preprocessing.extract_faces` with its margin and
 search size) and one model (``--model``, default ``fer2013-model3``: the photo
@@ -23,7 +23,7 @@ Examples::
 
     python benchmarks/detectors.py --data-dir ../shared/datasets
     python benchmarks/detectors.py --detectors cascade yunet yunet+align --every 2
-    python benchmarks/detectors.py --detectors yunet@0.6 yunet@0.6+align
+    python benchmarks/detectors.py --detectors yunet@0.5 yunet+align
     python benchmarks/detectors.py --fer2013-landmarks
     python benchmarks/detectors.py --quick --output /tmp/detectors
 """
@@ -119,7 +119,7 @@ def detector_of(spec):
     if score:
         if name != "yunet":
             raise SystemExit(f"--detectors: @min_score is YuNet's; got {spec!r}")
-        return YuNetDetector(min_score=float(score)), option == "align"
+        return YuNetDetector(face_score=float(score)), option == "align"
     return name, option == "align"
 
 

@@ -8,7 +8,8 @@ Usage::
 
 One face per subject (the first image of each of the 10 subjects with an
 emotion that cycles through the seven), as ``load_jaffe`` returns them: face
-detected with scikit-image's LBP cascade, cropped, resized to 48x48.
+detected by skfer's default detector (YuNet), framed from its landmarks as
+FER2013 frames its faces, cropped, resized to 48x48.
 JAFFE: Lyons et al., FG 1998. ``--quick``: the same figure (the loading is the
 work), into ``jaffe_faces-quick.png`` in ``--output``. Run from the checkout
 (``PYTHONPATH=.``) or with skfer installed.

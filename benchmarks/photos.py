@@ -58,6 +58,7 @@ import tempfile
 from pathlib import Path
 
 from skfer.cli import best_pretrained
+from skfer.preprocessing import DEFAULT_DETECTOR
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
@@ -139,14 +140,14 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--detector",
-        default="cascade",
+        default=DEFAULT_DETECTOR,
         metavar="NAME",
-        help="face detector of every skfer predict call (default: cascade)",
+        help=f"face detector of every skfer predict call (default: {DEFAULT_DETECTOR})",
     )
     parser.add_argument(
         "--align",
         action="store_true",
-        help="skfer predict --align: faces framed from their landmarks",
+        help="skfer predict --align: crops turned so that the eyes are level",
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
     add_markdown_only(parser, "photos.json (photos-quick.json with --quick)")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from .preprocessing import check_detector, extract_faces
+from .preprocessing import DEFAULT_DETECTOR, check_detector, extract_faces
 from .utils import import_optional, read_gray_image
 from .video import (
     VideoDecodeWarning,
@@ -152,7 +152,7 @@ def analyse_photo(item, detector, detect, min_face, index=0, size=48, align=Fals
 def analyse_photos(
     items,
     *,
-    detector="cascade",
+    detector=DEFAULT_DETECTOR,
     align=False,
     detect="auto",
     min_face=None,
@@ -230,7 +230,7 @@ def analyse_video_file(
     fps=None,
     detect_every=10,
     detect="auto",
-    detector="cascade",
+    detector=DEFAULT_DETECTOR,
     align=False,
     min_face=None,
     camera=False,
@@ -386,7 +386,7 @@ def analyze(
     | Sequence[str | os.PathLike[str] | np.ndarray | Image.Image],
     model: Any = None,
     *,
-    detector: str | FaceDetector = "cascade",
+    detector: str | FaceDetector = DEFAULT_DETECTOR,
     align: bool = False,
     detect: Literal["auto", "always", "never"] = "auto",
     min_face: int | None = None,
@@ -416,13 +416,13 @@ def analyze(
         ``predict_proba`` and ``classes_`` taking flattened 48x48 gray crops),
         a name of :func:`skfer.list_pretrained`, or ``None``: the best shipped
         model (as ``skfer predict``).
-    detector : str or object, default="cascade"
+    detector : str or object, default="yunet"
         The face detector, see :class:`skfer.preprocessing.FaceDetector`.
     align : bool, default=False
-        Frame each face with landmarks (``detector="yunet"``) as FER2013 frames
-        its faces, eyes level (see :func:`skfer.preprocessing.find_faces`), for a
+        Turn the crop of each face with landmarks (the default YuNet's) so that
+        the eyes are level (see :func:`skfer.preprocessing.find_faces`), for a
         model trained on such crops (``FaceCropper(align=True)``). Faces without
-        landmarks (the cascade's) are framed as without it.
+        landmarks (the cascade's) are not turned.
     detect : {"auto", "always", "never"}, default="auto"
         See :func:`skfer.preprocessing.find_faces`; ``"never"`` for photos that
         are already face crops.

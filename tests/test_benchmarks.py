@@ -553,7 +553,7 @@ def test_photos_detector_options_reach_every_predict_call(tmp_path, monkeypatch)
     args = script.parse_args(["--detector", "yunet", "--align"])
     face = script.face_options(args)
     assert face == ["--detector", "yunet", "--align"]
-    assert script.face_options(script.parse_args([])) == ["--detector", "cascade"]
+    assert script.face_options(script.parse_args([])) == ["--detector", "yunet"]
     seen = []
 
     def fake_predict(args):

@@ -160,6 +160,13 @@ def test_metadata_classifiers_urls_and_a_torch_free_base(archives):
     requires = [value for key, value in fields if key == "Requires-Dist"]
     base = [req for req in requires if "extra ==" not in req]
     names = {req.split(">")[0].split("=")[0].split("<")[0].strip() for req in base}
-    assert names == {"numpy", "pillow", "scikit-image", "tqdm", "markdown-it-py"}
+    assert names == {
+        "numpy",
+        "pillow",
+        "scikit-image",
+        "onnxruntime",
+        "tqdm",
+        "markdown-it-py",
+    }
     onnx = [line for line in meta.splitlines() if 'extra == "onnx"' in line]
     assert onnx and all("onnxruntime" in line for line in onnx)

@@ -6,6 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..preprocessing import DEFAULT_DETECTOR
 from ..report import schema
 from ..utils import import_optional, read_gray_image
 from . import _video as video
@@ -89,19 +90,18 @@ def add_arguments(p):
     )
     p.add_argument(
         "--detector",
-        default="cascade",
+        default=DEFAULT_DETECTOR,
         metavar="NAME",
-        help="face detector: cascade (default, scikit-image's LBP cascade), yunet "
-        "(a small CNN shipped with skfer; needs onnxruntime, the onnx extra) or "
-        "MODULE:NAME, an object or class with detect(image) -> boxes, scores "
-        "(see skfer.preprocessing.FaceDetector)",
+        help="face detector: yunet (default, a small CNN shipped with skfer), "
+        "cascade (scikit-image's LBP cascade) or MODULE:NAME, an object or class "
+        "with detect(image) -> boxes, scores (see skfer.preprocessing.FaceDetector)",
     )
     p.add_argument(
         "--align",
         action="store_true",
-        help="frame each face from its landmarks as FER2013 frames its faces, "
-        "eyes level (--detector yunet; the cascade gives no landmarks: its faces "
-        "are framed as without --align); for a model trained on aligned crops "
+        help="turn each face's crop so that its eyes are level (faces with "
+        "landmarks, as yunet's; the cascade gives none: its faces are not "
+        "turned); for a model trained on aligned crops "
         "(FaceCropper(align=True))",
     )
     p.add_argument(
@@ -166,7 +166,7 @@ def read_photo(path):
 
 
 def analyse(
-    files, detect, min_face, jobs=1, stop=None, detector="cascade", align=False
+    files, detect, min_face, jobs=1, stop=None, detector=DEFAULT_DETECTOR, align=False
 ):
     """Per-file records (status, boxes) and the stacked face rows, in file order
     (:func:`skfer.photos.analyse_photos`, the core of :func:`skfer.analyze`)."""

@@ -5,12 +5,14 @@ out the face), ``Grayscale``, ``Resize`` (48x48, flattened rows) and optionally
 ``HistogramEqualization``; :func:`detect_faces` finds every face of one photo and
 :func:`extract_faces` returns their boxes and model-ready crops. Every path frames
 faces the same way (:func:`find_faces`), with any detector that follows
-:class:`FaceDetector` (default: :class:`CascadeDetector`, named ``"cascade"``).
+:class:`FaceDetector` (default: :class:`YuNetDetector`, named ``"yunet"``;
+scikit-image's :class:`CascadeDetector` is ``"cascade"``).
 """
 
 import importlib
 
 __all__ = [
+    "DEFAULT_DETECTOR",
     "DETECTORS",
     "CascadeDetector",
     "FaceCropper",
@@ -29,6 +31,7 @@ __all__ = [
 #: Public name -> the private module defining it, imported on first use (PEP 562):
 #: finding faces needs scikit-image only, the transformers need scikit-learn.
 _LAZY = {
+    "DEFAULT_DETECTOR": "._detectors",
     "DETECTORS": "._detectors",
     "CascadeDetector": "._detectors",
     "FaceDetector": "._detectors",

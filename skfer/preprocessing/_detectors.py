@@ -1,4 +1,4 @@
-"""Face detectors: the protocol any detector follows, and the shipped cascade.
+"""Face detectors: the protocol any detector follows, the shipped ones, the default.
 
 A detector is any object with a ``detect(image)`` method (:class:`FaceDetector`);
 ``detector=`` arguments take such an object or a registered name
@@ -7,6 +7,13 @@ A detector is any object with a ``detect(image)`` method (:class:`FaceDetector`)
 analysis, :func:`skfer.analyze`) call the detector, then frame its boxes the same
 way: search again on a padded copy, the part-of-a-face rule, the margin, the
 whole-image check.
+
+The default is YuNet (:data:`DEFAULT_DETECTOR`). On the validation part of
+``benchmarks/photos.py`` it reads faces as well as scikit-image's cascade
+(framed from its landmarks), it finds fewer false faces in textured backgrounds
+and costs about a sixth of the cascade's CPU time (``benchmarks/detectors.py``,
+``benchmarks/results/detectors.md``). The cascade stays available as
+``detector="cascade"``.
 """
 
 from __future__ import annotations
@@ -22,7 +29,13 @@ from ._detect import _cascade, _merge, _overlap
 from ._validation import _check_size
 from ._yunet import YuNetDetector
 
-__all__ = ["DETECTORS", "CascadeDetector", "FaceDetector", "check_detector"]
+__all__ = [
+    "DEFAULT_DETECTOR",
+    "DETECTORS",
+    "CascadeDetector",
+    "FaceDetector",
+    "check_detector",
+]
 
 
 @runtime_checkable
@@ -35,13 +48,14 @@ class FaceDetector(Protocol):
     - ``boxes``: array-like of shape (n_faces, 4), one ``(row, col, height,
       width)`` box per face in the image's pixels (top-left corner, then size);
     - ``scores``: array-like of shape (n_faces,), the detector's confidence in
-      ``[0, 1]``; boxes scoring under ``0.5`` are not taken as faces (they only
-      back the check of an image that is a face crop, see :func:`find_faces`);
+      ``[0, 1]``; boxes scoring under the detector's ``face_score`` attribute
+      (``0.5`` when it has none) are not taken as faces (they only back the
+      check of an image that is a face crop, see :func:`find_faces`);
     - optionally ``landmarks``: array-like of shape (n_faces, 5, 2), ``(row,
       col)`` points: the eyes (the one on the image's left first), the nose tip
-      and the mouth's corners (left first). With ``align=True``
-      (:func:`find_faces`) a face with landmarks is framed as FER2013 frames its
-      faces, eyes level.
+      and the mouth's corners (left first). A face with landmarks is framed
+      from them as FER2013 frames its faces (:func:`find_faces`); with
+      ``align=True`` its crop is also turned so that the eyes are level.
 
     Any object with such a method works, a class is not needed; this class
     only documents the protocol (``isinstance(obj, FaceDetector)`` checks for the
@@ -220,6 +234,8 @@ def _group(windows, threshold=0.5):
 
 #: Registered detectors: name -> class (built with its default settings).
 DETECTORS = {"cascade": CascadeDetector, "yunet": YuNetDetector}
+#: The detector of every ``detector=`` argument left at its default.
+DEFAULT_DETECTOR = "yunet"
 
 
 def check_detector(detector: str | FaceDetector, name: str = "detector") -> Any:
@@ -276,7 +292,8 @@ def _run_detector(detector, gray, min_size=None, weak=False):
 
     The cascade takes ``min_size`` and ``weak`` itself (speed, and its weak
     groups); for any other detector, boxes under ``min_size`` are dropped and
-    boxes scoring under 0.5 are dropped unless ``weak``. Each face's landmarks
+    boxes scoring under its ``face_score`` (default 0.5) are dropped unless
+    ``weak``. Each face's landmarks
     are an (n_points, 2) array of ``(row, col)``, or ``None`` when the detector
     gives none.
     """
@@ -288,6 +305,7 @@ def _run_detector(detector, gray, min_size=None, weak=False):
         out = cascade.detect(gray, min_size=min_size)
     else:
         out = detector.detect(gray)
+    face_score = _face_score(detector)
     if not isinstance(out, tuple) or len(out) not in (2, 3):
         raise TypeError(
             f"{type(detector).__name__}.detect must return (boxes, scores) or "
@@ -309,7 +327,7 @@ def _run_detector(detector, gray, min_size=None, weak=False):
         right = min(width, int(round(box[1] + box[3])))
         if bottom - top < 1 or right - left < 1:
             continue
-        if not weak and score < 0.5:
+        if not weak and score < face_score:
             continue
         if min_size is not None and max(bottom - top, right - left) < min_size:
             continue
@@ -317,6 +335,22 @@ def _run_detector(detector, gray, min_size=None, weak=False):
             ((top, left, bottom - top, right - left), float(score), face_points)
         )
     return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept]
+
+
+def _face_score(detector):
+    """The score from which ``detector``'s boxes are faces (its ``face_score``
+    attribute, else 0.5), checked."""
+    face_score = getattr(detector, "face_score", 0.5)
+    if (
+        isinstance(face_score, bool)
+        or not isinstance(face_score, Real)
+        or not 0 <= face_score <= 1
+    ):
+        raise ValueError(
+            f"{type(detector).__name__}.face_score must be a number in [0, 1]; "
+            f"got {face_score!r}."
+        )
+    return face_score
 
 
 def _landmarks(detector, landmarks, n_faces):

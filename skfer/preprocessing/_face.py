@@ -13,7 +13,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._align import _aligned_crop
 from ._base import _ImageTransformer
-from ._detectors import CascadeDetector, FaceDetector, check_detector
+from ._detectors import (
+    DEFAULT_DETECTOR,
+    CascadeDetector,
+    FaceDetector,
+    check_detector,
+)
 from ._find import _centre_square, _frame
 from ._grayscale import _to_gray
 from ._validation import _check_size, _collect, check_images
@@ -65,19 +70,20 @@ class FaceCropper(_ImageTransformer):
         Share of the face box added on each side (0.1 grows a 100-pixel box to
         120 pixels). The cascade's box runs from the brows to the lower lip; the
         default margin brings in the chin and forehead, framing faces as in
-        FER2013.
-    detector : str or object, default="cascade"
-        The face detector: ``"cascade"`` (scikit-image's LBP cascade, set by the
-        five detector settings below), ``"module:attribute"``, or any object
-        with a ``detect(image) -> boxes, scores[, landmarks]`` method (see
-        :class:`FaceDetector`; the settings below are then unused).
+        FER2013 (faces with landmarks are framed from them, see
+        :func:`find_faces`).
+    detector : str or object, default="yunet"
+        The face detector: ``"yunet"`` (:class:`YuNetDetector`, a small CNN
+        with landmarks), ``"cascade"`` (scikit-image's LBP cascade, set by the
+        five detector settings below, which are otherwise unused),
+        ``"module:attribute"``, or any object with a ``detect(image) -> boxes,
+        scores[, landmarks]`` method (see :class:`FaceDetector`).
     align : bool, default=False
-        Frame each face with landmarks (``detector="yunet"``) as FER2013 frames
-        its faces and turn its crop so that the eyes are level (see
-        :func:`find_faces`): train with the ``align`` that ``skfer predict
-        --align`` or :func:`extract_faces` will use, so that the model sees
-        faces framed as it was trained on. Faces without landmarks (the
-        cascade's) are framed as without it.
+        Turn the crop of each face with landmarks (the default YuNet's) so that
+        the eyes are level (see :func:`find_faces`): train with the ``align``
+        that ``skfer predict --align`` or :func:`extract_faces` will use, so
+        that the model sees faces framed as it was trained on. Faces without
+        landmarks (the cascade's) are not turned.
     fallback : {"center", "error"}, default="center"
         What to do with an image where no face is found (see above).
     scale_factor : float, default=1.2
@@ -151,7 +157,7 @@ class FaceCropper(_ImageTransformer):
         self,
         *,
         margin: float = 0.1,
-        detector: str | FaceDetector = "cascade",
+        detector: str | FaceDetector = DEFAULT_DETECTOR,
         align: bool = False,
         fallback: Literal["center", "error"] = "center",
         scale_factor: float = 1.2,

@@ -7,7 +7,7 @@ Zoo's ``face_detection_yunet_2023mar.onnx`` (MIT; the file of
 ``cv2.FaceDetectorYN``), with an input of any size. Its outputs are decoded as
 OpenCV's ``FaceDetectorYN`` decodes them (score ``sqrt(cls * obj)``, centre and
 size per cell of strides 8, 16 and 32, then non-maximum suppression). Only
-onnxruntime is needed (skfer's ``onnx`` extra): no OpenCV.
+onnxruntime is needed (a dependency of skfer): no OpenCV.
 """
 
 import functools
@@ -30,13 +30,13 @@ _STRIDES = (8, 16, 32)
 def _session():
     """The onnxruntime session of the shipped network (one per process)."""
     try:
-        # lazy: onnxruntime is the onnx extra (the error below says so)
+        # lazy: onnxruntime loads only when YuNet first runs (start-up)
         import onnxruntime as ort
     except ImportError as exc:
         raise ImportError(
-            "detector='yunet' needs onnxruntime; install it with "
-            "`pip install onnxruntime` (skfer's `onnx` extra), or use "
-            "detector='cascade'."
+            "detector='yunet' (the default face detector) needs onnxruntime, a "
+            "dependency of skfer: install it with `pip install onnxruntime`, or "
+            "use detector='cascade'."
         ) from exc
 
     path = resources.files(__package__).joinpath(_MODEL)
@@ -57,7 +57,7 @@ def _session():
 class YuNetDetector:
     """YuNet (Wu, Peng and Yu, 2023), a CNN face detector, as a :class:`FaceDetector`.
 
-    Named ``"yunet"``; needs onnxruntime (skfer's ``onnx`` extra). The image is
+    Named ``"yunet"``, the default detector; run by onnxruntime. The image is
     scaled down to ``max_side``, searched by the network (shipped with skfer,
     232 KB), and its faces returned with their score and five landmarks: the
     eyes (the one on the image's left first), the nose tip and the mouth's
@@ -69,9 +69,13 @@ class YuNetDetector:
         Longest side of the copy the network sees (smaller: faster, misses
         faces under about ``10 / max_side`` of the image).
     min_score : float, default=0.3
-        Faces scoring under this are not returned (scores under 0.5 are not
-        faces for :func:`find_faces`, only evidence that an image is a face
-        crop).
+        Faces scoring under this are not returned.
+    face_score : float, default=0.6
+        :func:`find_faces` takes the boxes scoring at least this as faces; the
+        weaker ones are only evidence that an image is a face crop. At 0.6
+        YuNet found 1.010 faces a photo in 200 photos of one face in a textured
+        background, 1.045 at 0.5, reading the validation photos as well
+        (``benchmarks/results/detectors.md``).
     nms_overlap : float, default=0.3
         Two boxes whose intersection over union exceeds this are one face.
 
@@ -86,10 +90,16 @@ class YuNetDetector:
     """
 
     def __init__(
-        self, *, max_side: int = 640, min_score: float = 0.3, nms_overlap: float = 0.3
+        self,
+        *,
+        max_side: int = 640,
+        min_score: float = 0.3,
+        face_score: float = 0.6,
+        nms_overlap: float = 0.3,
     ) -> None:
         self.max_side = max_side
         self.min_score = min_score
+        self.face_score = face_score
         self.nms_overlap = nms_overlap
 
     def _check(self):
@@ -101,7 +111,7 @@ class YuNetDetector:
             raise ValueError(
                 f"max_side must be an integer >= 32; got {self.max_side!r}."
             )
-        for name in ("min_score", "nms_overlap"):
+        for name in ("min_score", "face_score", "nms_overlap"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, Real):
                 raise ValueError(f"{name} must be a number in [0, 1]; got {value!r}.")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..preprocessing import check_detector, extract_faces
+from ..preprocessing import DEFAULT_DETECTOR, check_detector, extract_faces
 from ._predictions import VideoPredictions
 from ._reader import VideoReader, _check_sampling
 from ._tracker import FaceTracker, _iou, is_scene_cut
@@ -43,7 +43,7 @@ def _check_positive_int(value, name):
     return int(value)
 
 
-def _follow(gray, boxes, min_face, detector="cascade", align=False, side=48):
+def _follow(gray, boxes, min_face, detector=DEFAULT_DETECTOR, align=False, side=48):
     """Search each box's neighbourhood for its face; the boxes found,
     de-duplicated, and their ``side`` x ``side`` crops."""
     height, width = gray.shape
@@ -94,7 +94,7 @@ def analyse_video(
     fps: float | None = None,
     detect_every: int = 10,
     detect: bool = True,
-    detector: str | FaceDetector = "cascade",
+    detector: str | FaceDetector = DEFAULT_DETECTOR,
     align: bool = False,
     min_face: int | None = None,
     camera: bool = False,
@@ -135,14 +135,14 @@ def analyse_video(
     detect : bool, default=True
         False: no face detection, each frame is one face (its centre square),
         for videos of an already-cropped face.
-    detector : str or object, default="cascade"
+    detector : str or object, default="yunet"
         The face detector: a name, ``"module:attribute"`` or an object with a
         ``detect(image)`` method (see :class:`skfer.preprocessing.FaceDetector`).
     align : bool, default=False
-        Frame each face with landmarks (``detector="yunet"``) as FER2013 frames
-        its faces, eyes level (see :func:`skfer.preprocessing.find_faces`): the
+        Turn the crop of each face with landmarks (the default YuNet's) so that
+        the eyes are level (see :func:`skfer.preprocessing.find_faces`): the
         framing of a model trained with ``FaceCropper(align=True)``. Faces
-        without landmarks (the cascade's) are framed as without it.
+        without landmarks (the cascade's) are not turned.
     min_face : int, default=None
         Smallest face searched, in pixels (default: one eighth of the frame's
         shorter side, at least 24).

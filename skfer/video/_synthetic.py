@@ -63,9 +63,11 @@ def make_face_video(
 ) -> dict[str, Any]:
     """Write a video of synthetic faces that move and change expression.
 
-    Each face (from :func:`skfer.datasets.make_faces`, one the face detector
-    finds) glides smoothly back and forth across its own band of a grey frame and
-    changes expression half way through the video.
+    Each face (from :func:`skfer.datasets.make_faces`, one that scikit-image's
+    cascade finds) glides smoothly back and forth across its own band of a grey
+    frame and changes expression half way through the video. The faces are
+    drawn, not photographed: YuNet, the default detector, finds few of them, so
+    analyse such a video with ``detector="cascade"``.
 
     Parameters
     ----------

@@ -10,6 +10,10 @@ import pytest
 
 from skfer.cli import main
 
+# The synthetic photos' and videos' faces are drawn: scikit-image's cascade finds
+# them, YuNet (the default detector) finds few drawn faces.
+CASCADE = ["--detector", "cascade"]
+
 pytest.importorskip("av")
 
 
@@ -27,7 +31,16 @@ def clip(tmp_path_factory):
 def test_json_rows_tracks_and_files(clip, model_path, tmp_path, capsys):
     timeline, annotated = tmp_path / "timeline.png", tmp_path / "annotated.mp4"
     code = main(
-        ["predict", str(clip), "--model", str(model_path), "--json", "--every", "2"]
+        [
+            "predict",
+            *CASCADE,
+            str(clip),
+            "--model",
+            str(model_path),
+            "--json",
+            "--every",
+            "2",
+        ]
         + ["--smooth", "window:3", "--timeline", str(timeline)]
         + ["--annotate", str(annotated)]
     )
@@ -52,14 +65,19 @@ def test_json_rows_tracks_and_files(clip, model_path, tmp_path, capsys):
 
 
 def test_table_and_csv(clip, model_path, capsys):
-    assert main(["predict", str(clip), "--model", str(model_path), "--fps", "5"]) == 0
+    assert (
+        main(["predict", *CASCADE, str(clip), "--model", str(model_path), "--fps", "5"])
+        == 0
+    )
     out = capsys.readouterr().out
     rows, summary = out.split("\n\n")
     header, *lines = rows.splitlines()
     assert header.split()[:4] == ["file", "frame", "time", "face"]
     assert {line.split()[1] for line in lines} <= {str(f) for f in range(0, 15, 2)}
     assert "dominant emotion" in summary and len(summary.splitlines()) >= 3
-    assert main(["predict", str(clip), "--model", str(model_path), "--csv"]) == 0
+    assert (
+        main(["predict", *CASCADE, str(clip), "--model", str(model_path), "--csv"]) == 0
+    )
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert table and {row["status"] for row in table} == {"ok"}
     assert {row["face"] for row in table} >= {"1", "2"}
@@ -68,7 +86,15 @@ def test_table_and_csv(clip, model_path, capsys):
 def test_camera_source_is_the_same_path(clip, model_path, capsys):
     # a file posing as a stream
     code = main(
-        ["predict", "--camera", str(clip), "--model", str(model_path), "--json"]
+        [
+            "predict",
+            *CASCADE,
+            "--camera",
+            str(clip),
+            "--model",
+            str(model_path),
+            "--json",
+        ]
     )
     out, err = capsys.readouterr()
     assert code == 0 and "press Ctrl-C to stop" in err
@@ -89,7 +115,15 @@ def test_ctrl_c_writes_the_results_so_far(clip, model_path, capsys, monkeypatch)
 
     monkeypatch.setattr(_reader.VideoReader, "frames", stopped_after_4)
     code = main(
-        ["predict", "--camera", str(clip), "--model", str(model_path), "--json"]
+        [
+            "predict",
+            *CASCADE,
+            "--camera",
+            str(clip),
+            "--model",
+            str(model_path),
+            "--json",
+        ]
         + ["--every", "1"]
     )
     out, err = capsys.readouterr()
@@ -109,7 +143,15 @@ def test_bad_videos_are_reported_and_fail(tmp_path, model_path, capsys):
     empty.write_bytes(b"")
     blank = write_video(tmp_path / "blank.mkv", [np.full((96, 128), 90, np.uint8)] * 5)
     code = main(
-        ["predict", str(junk), str(empty), str(blank), "--model", str(model_path)]
+        [
+            "predict",
+            *CASCADE,
+            str(junk),
+            str(empty),
+            str(blank),
+            "--model",
+            str(model_path),
+        ]
         + ["--json"]
     )
     out, err = capsys.readouterr()
@@ -137,7 +179,7 @@ def test_truncated_video_keeps_partial_results(tmp_path, model_path, capsys):
     )["path"]
     cut = tmp_path / "cut.webm"
     cut.write_bytes(full.read_bytes()[: full.stat().st_size // 2])
-    code = main(["predict", str(cut), "--model", str(model_path), "--json"])
+    code = main(["predict", *CASCADE, str(cut), "--model", str(model_path), "--json"])
     out, err = capsys.readouterr()
     assert code == 0
     (video,) = json.loads(out)["results"]
@@ -146,12 +188,14 @@ def test_truncated_video_keeps_partial_results(tmp_path, model_path, capsys):
 
 
 def test_usage_errors(clip, model_path, photos, capsys):
-    assert main(["predict", "--model", str(model_path)]) == 2
+    assert main(["predict", *CASCADE, "--model", str(model_path)]) == 2
     assert "--camera SOURCE" in capsys.readouterr().err
-    code = main(["predict", str(photos / "two_faces.jpg"), "--timeline", "t.png"])
+    code = main(
+        ["predict", *CASCADE, str(photos / "two_faces.jpg"), "--timeline", "t.png"]
+    )
     assert code == 2 and "--timeline is drawn for videos" in capsys.readouterr().err
-    assert main(["predict", str(clip), "--every", "2", "--fps", "3"]) == 2
-    assert main(["predict", str(clip), "--smooth", "median"]) == 2
+    assert main(["predict", *CASCADE, str(clip), "--every", "2", "--fps", "3"]) == 2
+    assert main(["predict", *CASCADE, str(clip), "--smooth", "median"]) == 2
     assert "expected ema" in capsys.readouterr().err
 
 
@@ -159,7 +203,10 @@ def test_report_shows_a_video_run(clip, model_path, tmp_path, capsys):
     run, old = tmp_path / "run", tmp_path / "old"
     run.mkdir()
     old.mkdir()
-    assert main(["predict", str(clip), "--model", str(model_path), "--json"]) == 0
+    assert (
+        main(["predict", *CASCADE, str(clip), "--model", str(model_path), "--json"])
+        == 0
+    )
     out = capsys.readouterr().out
     (run / "video.json").write_text(out)
     # the document of a video run before it shared the photos' schema
@@ -183,7 +230,15 @@ def test_a_folder_mixing_photos_and_videos_gives_one_schema(
     for name in ("two_faces.jpg", "blank.png"):
         (folder / name).write_bytes((photos / name).read_bytes())
     (folder / "clip.mp4").write_bytes(clip.read_bytes())
-    args = ["predict", str(folder), "--model", str(model_path), "--every", "3"]
+    args = [
+        "predict",
+        *CASCADE,
+        str(folder),
+        "--model",
+        str(model_path),
+        "--every",
+        "3",
+    ]
     assert main([*args, "--json"]) == 0
     out = capsys.readouterr().out
     data = json.loads(out)
@@ -237,7 +292,7 @@ def test_detector_and_align_reach_the_video_analysis(
 
     # where `skfer predict` finds it (skfer.photos imports it at its top)
     monkeypatch.setattr(skfer.photos, "analyse_video", spy)
-    args = ["predict", str(clip), "--model", str(model_path), "--json"]
+    args = ["predict", *CASCADE, str(clip), "--model", str(model_path), "--json"]
     assert main([*args, "--detector", "cascade", "--align"]) == 0
     assert seen["detector"] == "cascade" and seen["align"] is True
     capsys.readouterr()

@@ -17,7 +17,7 @@ from skfer.preprocessing._grayscale import _to_gray
 
 
 class Fixed:
-    """One face at a fixed place, with landmarks (ignored)."""
+    """One face at a fixed place, with landmarks that cannot frame it (ignored)."""
 
     def detect(self, image):
         return np.array([[20, 30, 50, 50]]), np.array([0.8]), np.zeros((1, 5, 2))
@@ -96,3 +96,22 @@ def test_face_cropper_frames_as_find_faces():
     assert [tuple(b) for b in cropper.boxes_.tolist()] == [
         find_faces(photo)[0][0] for photo in photos
     ]
+
+
+def test_a_detectors_face_score_sets_what_is_a_face():
+    class Strict:
+        face_score = 0.7
+
+        def __init__(self, score):
+            self.score = score
+
+        def detect(self, image):
+            return [(20, 30, 50, 50)], [self.score]
+
+    image = np.random.default_rng(0).integers(0, 255, (300, 450), dtype=np.uint8)
+    assert find_faces(image, detector=Strict(0.65)) == ([], [])
+    assert find_faces(image, detector=Strict(0.75), margin=0)[0] == [(20, 30, 50, 50)]
+    bad = Strict(0.9)
+    bad.face_score = "high"
+    with pytest.raises(ValueError, match="face_score must be a number"):
+        find_faces(image, detector=bad)

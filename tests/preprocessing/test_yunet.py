@@ -14,7 +14,7 @@ from skfer.preprocessing import (
     extract_faces,
     find_faces,
 )
-from skfer.preprocessing._align import EYES_APART, EYES_ROW, _landmark_box
+from skfer.preprocessing._align import EYES_APART, EYES_ROW, PHOTO_SCALE, _landmark_box
 from skfer.preprocessing._grayscale import _to_gray
 from skfer.preprocessing._yunet import _decode, _nms, _session
 from skfer.utils import resize_image
@@ -151,11 +151,13 @@ def test_aligned_crops_have_level_eyes_where_fer2013_has_them(angle):
     left, right = dark[dark[:, 1] < 24], dark[dark[:, 1] >= 24]
     eye_l, eye_r = left.mean(0), right.mean(0)
     assert abs(eye_l[0] - eye_r[0]) < 1.0  # level
-    assert eye_l[0] == pytest.approx(EYES_ROW * 48 - 0.5, abs=1.5)
-    assert eye_r[1] - eye_l[1] == pytest.approx(EYES_APART * 48, abs=1.5)
-    # without align: the detector's box grown by the margin, not turned
+    # FER2013's framing, the box grown PHOTO_SCALE times about its centre
+    eyes_row = 24 - (0.5 - EYES_ROW) * 48 / PHOTO_SCALE
+    assert eye_l[0] == pytest.approx(eyes_row - 0.5, abs=1.5)
+    assert eye_r[1] - eye_l[1] == pytest.approx(EYES_APART * 48 / PHOTO_SCALE, abs=1.5)
+    # without align: the same box, not turned (not the detector's own box)
     (plain,), plain_rows = extract_faces(face.image, detector=face)
-    assert plain == (50, 50, 120, 120)
+    assert plain == box and plain != (50, 50, 120, 120)
     plain_crop = plain_rows[0].reshape(48, 48)
     dark = np.argwhere(plain_crop < 100)
     sides = dark[dark[:, 1] < 24].mean(0)[0] - dark[dark[:, 1] >= 24].mean(0)[0]
