@@ -21,7 +21,8 @@ from ._home import get_cache_home
 __all__ = ["cache_file", "clear_cache", "read_cached", "write_cached"]
 
 # Bump when the decoding or the cached content changes: old entries are ignored.
-_CACHE_VERSION = 2  # 2: 16-bit images scaled, not clipped
+# 2: 16-bit images scaled, not clipped; 3: faces with landmarks framed from them
+_CACHE_VERSION = 3
 _PREFIX = "skfer-"
 _REQUIRED = ("data", "target", "filenames", "skipped")
 _TEXT = ("target", "filenames", "groups", "usage")
