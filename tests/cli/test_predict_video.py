@@ -14,6 +14,13 @@ from skfer.cli import main
 # them, YuNet (the default detector) finds few drawn faces.
 CASCADE = ["--detector", "cascade"]
 
+
+def _camera_args(clip, model_path):
+    """``skfer predict --camera`` on a file posing as a stream."""
+    model = ["--model", str(model_path), "--json"]
+    return ["predict", *CASCADE, "--camera", str(clip), *model]
+
+
 pytest.importorskip("av")
 
 
@@ -85,17 +92,7 @@ def test_table_and_csv(clip, model_path, capsys):
 
 def test_camera_source_is_the_same_path(clip, model_path, capsys):
     # a file posing as a stream
-    code = main(
-        [
-            "predict",
-            *CASCADE,
-            "--camera",
-            str(clip),
-            "--model",
-            str(model_path),
-            "--json",
-        ]
-    )
+    code = main(_camera_args(clip, model_path))
     out, err = capsys.readouterr()
     assert code == 0 and "press Ctrl-C to stop" in err
     (video,) = json.loads(out)["results"]
@@ -114,18 +111,7 @@ def test_ctrl_c_writes_the_results_so_far(clip, model_path, capsys, monkeypatch)
             yield item
 
     monkeypatch.setattr(_reader.VideoReader, "frames", stopped_after_4)
-    code = main(
-        [
-            "predict",
-            *CASCADE,
-            "--camera",
-            str(clip),
-            "--model",
-            str(model_path),
-            "--json",
-        ]
-        + ["--every", "1"]
-    )
+    code = main([*_camera_args(clip, model_path), "--every", "1"])
     out, err = capsys.readouterr()
     assert code == 0
     (video,) = json.loads(out)["results"]
