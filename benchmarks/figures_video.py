@@ -9,7 +9,8 @@ Trains the ``small`` network for a few epochs on synthetic faces of four emotion
 (:func:`skfer.datasets.make_faces`, cropped by the face detector as the video
 analysis crops them), writes a 4-second synthetic video of two faces
 that move and change expression half way (happy -> surprise, sad -> angry;
-:func:`skfer.video.make_face_video`), analyses it with default settings, smooths
+:func:`skfer.video.make_face_video`), analyses it with default settings but the
+detector (scikit-image's cascade, which finds the drawn faces), smooths
 the probabilities with a centred window of 5 frames and draws the timeline
 (:func:`skfer.plotting.plot_emotion_timeline`). Runs on CPU in about a minute;
 run from the checkout (``PYTHONPATH=.``) or with skfer installed. ``--quick``:
@@ -51,11 +52,13 @@ def main(argv=None):
     n_faces, epochs, seconds = (200, 2, 1) if args.quick else (800, 15, 4)
 
     # Train on faces cropped as the video analysis crops them: 128-pixel synthetic
-    # faces on the video's grey background, found by extract_faces.
+    # faces on the video's grey background, found by extract_faces with the
+    # cascade (the detector of the analysis below: it finds the drawn faces).
     faces = make_faces(n_faces, classes=EMOTIONS, image_size=128, random_state=1)
     X, y = [], []
     for image, label in zip(faces.images, faces.target):
-        _, rows = extract_faces(np.pad(image, 40, constant_values=90))
+        padded = np.pad(image, 40, constant_values=90)
+        _, rows = extract_faces(padded, detector="cascade")
         if len(rows) == 1:
             X.append(rows[0])
             y.append(label)
@@ -63,7 +66,7 @@ def main(argv=None):
     clf.fit(np.asarray(X), np.asarray(y))
     with tempfile.TemporaryDirectory() as folder:
         truth = make_face_video(Path(folder) / "faces.mp4", seconds=seconds, fps=30)
-        result = analyse_video(truth["path"], clf)
+        result = analyse_video(truth["path"], clf, detector="cascade")
     result = smooth_probabilities(result, method="window", window=5)
     fig = plot_emotion_timeline(
         result.time,
