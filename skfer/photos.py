@@ -465,7 +465,7 @@ def analyze(
     >>> clf = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
     >>> rows = analyze([data.astronaut(), data.coffee()], clf, as_frame=False)
     >>> [(r["file"], r["found"], r["height"]) for r in rows]
-    [('<image 0>', 'detected', 109), ('<image 1>', 'no face', None)]
+    [('<image 0>', 'detected', 140), ('<image 1>', 'no face', None)]
     >>> rows[0]["kind"], rows[0]["frame"], len(rows[0])
     ('photo', None, 21)
     """

@@ -17,11 +17,11 @@ the validation part of ``benchmarks/photos.py`` (63 JAFFE and 212 CK+ images in
 a variant of ``benchmarks/detectors.py`` that scaled the box), the mean
 accuracy over the framings was JAFFE 58.9 / 60.3 / 60.9 / 60.7 / 57.7 % and CK+
 82.4 / 82.3 / 82.2 / 82.0 / 81.7 % for a box 1.0 / 1.05 / 1.1 / 1.15 / 1.2
-times FER2013's, and turning the crop lowered it (scale 1.1: JAFFE 59.1 %, CK+ 81.8 %; 1.0: 56.5 %, 82.0 %); the
-cascade's box read 60.1 % and 82.2 %. ``benchmarks/detectors.py`` with the
-chosen framing: YuNet 60.7 % and 82.1 %, turned 58.9 % and 81.7 %
-(``benchmarks/results/detectors.md``). Turning is therefore an option
-(``align=True``), for models trained on turned crops.
+times FER2013's, and turning the crop lowered it (scale 1.1: JAFFE 59.1 %, CK+
+81.8 %; 1.0: 56.5 %, 82.0 %); the cascade's box read 60.1 % and 82.2 %.
+``benchmarks/detectors.py`` with the chosen framing: YuNet 60.7 % and 82.1 %,
+turned 58.9 % and 81.7 % (``benchmarks/results/detectors.md``). Turning is
+therefore an option (``align=True``), for models trained on turned crops.
 """
 
 import math

@@ -119,7 +119,7 @@ class FaceCropper(_ImageTransformer):
     >>> from skimage import data
     >>> from sklearn.pipeline import make_pipeline
     >>> from skfer.preprocessing import FaceCropper, Grayscale, Resize
-    >>> photos = [data.astronaut(), data.camera()]  # camera: no frontal face
+    >>> photos = [data.astronaut(), data.coffee()]  # coffee: a cup, no face
     >>> pipe = make_pipeline(FaceCropper(), Grayscale(), Resize())
     >>> import warnings
     >>> with warnings.catch_warnings(record=True) as caught:
@@ -133,12 +133,12 @@ class FaceCropper(_ImageTransformer):
     >>> print(caught[0].message)
     FaceCropper found no face in 1 of 2 images (indices [1]); used the centre crop.
 
-    Faces framed from YuNet's landmarks, eyes level (needs onnxruntime), as
-    ``skfer predict --detector yunet --align`` frames them:
+    Faces framed from YuNet's landmarks (the default detector), turned so that
+    the eyes are level, as ``skfer predict --align`` frames them:
 
-    >>> aligned = FaceCropper(detector="yunet", align=True)
+    >>> aligned = FaceCropper(align=True)
     >>> aligned.fit_transform([data.astronaut()])[0].shape, aligned.boxes_.tolist()
-    ((127, 127, 3), [[54, 159, 127, 127]])
+    ((140, 140, 3), [[47, 153, 140, 140]])
     """
 
     _parameter_constraints = {

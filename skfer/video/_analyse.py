@@ -183,7 +183,8 @@ def analyse_video(
     ...     frame[50:178, 20 + 8 * k:148 + 8 * k] = face
     ...     frames.append(frame)
     >>> path = write_video(tempfile.mkdtemp() + "/clip.mp4", frames, fps=15)
-    >>> result = analyse_video(path, clf, fps=5)
+    >>> # a drawn face: the cascade finds it (YuNet, the default, finds few)
+    >>> result = analyse_video(path, clf, fps=5, detector="cascade")
     >>> result.time.round(2).tolist()
     [0.0, 0.2, 0.4, 0.6, 0.8]
     >>> result.track.tolist(), result.proba.shape

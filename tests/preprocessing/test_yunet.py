@@ -73,7 +73,7 @@ def test_without_onnxruntime_the_error_says_what_to_install(monkeypatch):
     _session.cache_clear()
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     try:
-        with pytest.raises(ImportError, match="onnx` extra"):
+        with pytest.raises(ImportError, match="pip install onnxruntime"):
             find_faces(data.astronaut(), detector="yunet")
     finally:
         _session.cache_clear()
