@@ -254,6 +254,10 @@ def test_tta_claimed_for_the_shipped_models_is_the_registry_s(page):
         for value in re.findall(r'tta="(\w+)"', paragraph)
     ]
     assert all(value in shipped for value in claims), (page, claims, shipped)
+    for paragraph in re.split(r"\n\s*\n", text):  # "every shipped model": all
+        if re.search(r"every\s+shipped\s+model", paragraph):
+            for value in re.findall(r'tta="(\w+)"', paragraph):
+                assert set(shipped) == {value}, (page, value, shipped)
     if page != "README.md":  # the guides state it
         assert claims, f"{page} no longer says which tta the shipped models use"
 
