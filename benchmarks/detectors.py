@@ -111,14 +111,14 @@ def validation_framings(datasets, every):
 
 @functools.cache  # one detector per spec, not one per image
 def detector_of(spec):
-    """``(detector, align)`` of a spec ``name[@min_score][+align]``."""
+    """``(detector, align)`` of a spec ``name[@face_score][+align]``."""
     name, _, option = spec.partition("+")
     name, _, score = name.partition("@")
     if option not in ("", "align"):
         raise SystemExit(f"--detectors: unknown option +{option} in {spec!r}")
     if score:
         if name != "yunet":
-            raise SystemExit(f"--detectors: @min_score is YuNet's; got {spec!r}")
+            raise SystemExit(f"--detectors: @face_score is YuNet's; got {spec!r}")
         return YuNetDetector(face_score=float(score)), option == "align"
     return name, option == "align"
 

@@ -43,7 +43,9 @@ FER2013_MARGIN = 0.1
 
 
 def _landmark_box(points, margin, height, width, scale=1.0):
-    """The square box of FER2013's framing and the eyes' angle (degrees).
+    """The square box of FER2013's framing and the eyes' angle (degrees), or
+    None when the landmarks cannot frame a face (not finite, the eyes or the
+    eyes and mouth under a pixel apart).
 
     ``points``: (5, 2) array of ``(row, col)``: the eyes (the left one in the
     image first), the nose tip and the mouth's corners. The box is centred as
@@ -56,6 +58,8 @@ def _landmark_box(points, margin, height, width, scale=1.0):
     eyes, mouth = (left_eye + right_eye) / 2, points[3:5].mean(0)
     apart = float(np.hypot(*(right_eye - left_eye)))
     to_mouth = float(np.hypot(*(mouth - eyes)))
+    if not (np.all(np.isfinite(points)) and apart >= 1 and to_mouth >= 1):
+        return None
     side = max(apart / EYES_APART, to_mouth / EYES_TO_MOUTH)
     side *= (1 + 2 * margin) / (1 + 2 * FER2013_MARGIN)
     centre_side = side

@@ -293,9 +293,8 @@ def _run_detector(detector, gray, min_size=None, weak=False):
     The cascade takes ``min_size`` and ``weak`` itself (speed, and its weak
     groups); for any other detector, boxes under ``min_size`` are dropped and
     boxes scoring under its ``face_score`` (default 0.5) are dropped unless
-    ``weak``. Each face's landmarks
-    are an (n_points, 2) array of ``(row, col)``, or ``None`` when the detector
-    gives none.
+    ``weak``. Each face's landmarks are an (n_points, 2) array of ``(row,
+    col)``, or ``None`` when the detector gives none.
     """
     if isinstance(detector, CascadeDetector):
         cascade = detector

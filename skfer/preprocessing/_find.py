@@ -5,8 +5,8 @@ Every path that turns a photo into face crops goes through :func:`find_faces`:
 ``skfer predict``, the video analysis and :func:`skfer.analyze`, so a model is
 trained on faces framed as it sees them. The detector (``detector=``, any
 :class:`FaceDetector`; default YuNet, else scikit-image's LBP cascade) needs
-some room around a face and, for the cascade, a face at least 24 pixels high; web photos
-often give it neither. The search therefore runs in up to three steps:
+some room around a face and, for the cascade, a face at least 24 pixels high;
+web photos often give it neither. The search therefore runs in up to three steps:
 
 1. the photo itself (scaled down to ``max_side`` when larger, for speed); with
    the cascade, when every box found is small beside the photo, a check for a
@@ -230,7 +230,8 @@ def _frame(gray, detector, detect, margin, max_side, min_size, align=False):
     evidence = []
     if not found:
         evidence = _search_again(gray, detector, min_size, weak=detect == "auto")
-        found = [f for f in evidence if f[1] >= _face_score(detector)]
+        face_score = _face_score(detector)
+        found = [f for f in evidence if f[1] >= face_score]
     auto = detect == "auto" and _crop_shaped(gray)
     thumbnail = max(height, width) <= THUMBNAIL_SIDE
     faces = [
@@ -263,20 +264,11 @@ def _face_box(box, points, margin, align, height, width):
     turned so that the eyes are level with ``align``), else the box grown by
     ``margin`` (never turned). Landmarks that cannot frame a face (not finite,
     the eyes or the eyes and mouth under a pixel apart) are ignored."""
-    if _usable(points):
-        box, angle = _landmark_box(points[:5], margin, height, width, PHOTO_SCALE)
-        return box, angle if align else 0.0
+    if points is not None and len(points) >= 5:
+        framed = _landmark_box(points[:5], margin, height, width, PHOTO_SCALE)
+        if framed is not None:
+            return framed[0], framed[1] if align else 0.0
     return _square_box(box, margin, height, width), 0.0
-
-
-def _usable(points):
-    """Whether five landmarks can frame a face (see :func:`_face_box`)."""
-    if points is None or len(points) < 5 or not np.all(np.isfinite(points[:5])):
-        return False
-    eyes, mouth = points[:2].mean(0), points[3:5].mean(0)
-    return bool(
-        np.hypot(*(points[1] - points[0])) >= 1 and np.hypot(*(mouth - eyes)) >= 1
-    )
 
 
 def find_faces(
