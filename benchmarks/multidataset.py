@@ -1,10 +1,12 @@
-"""Several datasets at once: a FER+ network continued on FER+ with CK+ and/or JAFFE.
+"""Several datasets at once: a network continued on FER+ or FER2013 with posed photos.
 
-Each variant warm-starts from a FER+ run of ``benchmarks/ferplus.py`` (its row's
-weights, ``--from``) and trains a few more epochs on FER+ Training (its vote
-distributions) together with the faces of posed photos, found in each photo as
-``skfer predict`` finds them, in one label vocabulary
-(:func:`skfer.datasets.combine_datasets`); the posed datasets get
+Each variant warm-starts from a row of ``results/ferplus.json`` (its weights,
+``--from``: a FER+ run of ``benchmarks/ferplus.py``, or a shipped FER2013 model
+that ``ferplus.py --pretrained`` evaluated) and trains a few more epochs on the
+faces of FER2013 Training, labelled by ``--base``: FER+'s vote distributions
+(default) or FER2013's own single labels, together with the faces of posed
+photos, found in each photo as ``skfer predict`` finds them, in one label
+vocabulary (:func:`skfer.datasets.combine_datasets`); the posed datasets get
 ``--posed-share`` of the loss. The epoch is chosen on FER+ FER2013Valid.
 
 Variants (leave one dataset out, so each posed dataset is read by a model that
@@ -13,7 +15,9 @@ never saw anyone of it):
 - ``without-jaffe``: FER+ and every CK+ subject; read on JAFFE's test subjects;
 - ``without-ckplus``: FER+ and every JAFFE subject; read on CK+'s test subjects;
 - ``all``: FER+ and the validation subjects (30 %) of both; read on both test
-  parts (the photo benchmark's split), a candidate default model.
+  parts (the photo benchmark's split);
+- ``none``: no posed photos: a FER2013 network continued on FER+'s labels, a
+  candidate default model (it never saw the photo benchmark's subjects).
 
 Rows go to ``results/ferplus.json`` beside the FER+ runs (same protocol, same
 columns).
@@ -21,6 +25,9 @@ columns).
 Examples::
 
     python benchmarks/multidataset.py --variant without-jaffe
+    python benchmarks/multidataset.py --variant without-jaffe --base fer2013 \
+        --from fer2013-model3
+    python benchmarks/multidataset.py --variant none --from fer2013-model3
     python benchmarks/multidataset.py --variant all --quick --output /tmp/q
 """
 
@@ -35,13 +42,14 @@ from sklearn.utils import Bunch
 
 from skfer import FERClassifier
 from skfer.classifier import fit_with_checkpoints
-from skfer.datasets import combine_datasets
-from skfer.weights import BEST_FILE, read_checkpoint
+from skfer.datasets import combine_datasets, load_fer2013
+from skfer.weights import BEST_FILE, list_pretrained, read_checkpoint
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     RESULTS,
     command_line,
+    data_dir,
     machine_info,
     now,
     read_json,
@@ -57,37 +65,80 @@ VARIANTS = {
     "without-jaffe": {"ckplus": ("validation", "test")},
     "without-ckplus": {"jaffe": ("validation", "test")},
     "all": {"ckplus": ("validation",), "jaffe": ("validation",)},
+    "none": {},
 }
+BASES = {"ferplus": "FER+ Training", "fer2013": "FER2013 Training"}
 
 
 def training_set(data, variant, posed_share):
-    """FER+ Training and the variant's posed faces, combined and weighted."""
+    """The base training set and the variant's posed faces, combined and weighted."""
 
-    X, y, dist = data["train"]
-    fer = Bunch(data=X, target=y, label_distribution=dist, classes=data["classes"])
-    parts = {"ferplus": fer}
+    parts = {"base": data["base"]}
     seen = {}
     for name, kept in VARIANTS[variant].items():
         photos = data["photos"][name]
         rows = photos["found"] & np.isin(photos["part"], kept)
         parts[name] = (photos["X"][rows], photos["y"][rows], photos["subjects"][rows])
         seen[name] = int(rows.sum())
-    n_posed = len(parts) - 1
-    balance = {"ferplus": 1 - posed_share, **dict.fromkeys(seen, posed_share / n_posed)}
+    balance = None
+    if seen:
+        share = posed_share / len(seen)
+        balance = {"base": 1 - posed_share, **dict.fromkeys(seen, share)}
     return combine_datasets(parts, balance=balance), seen
+
+
+def base_set(args, data):
+    """FER2013 Training's faces with ``args.base``'s labels: FER+'s vote
+    distributions (ties, unknown and not-a-face left out), or FER2013's own."""
+
+    if args.base == "fer2013":
+        fer = load_fer2013(data_dir(args.data_dir, "fer2013"), subset="Training")
+        if args.quick:
+            keep = np.random.RandomState(0).choice(len(fer.target), 3000, replace=False)
+            return fer.data[np.sort(keep)], fer.target[np.sort(keep)]
+        return fer.data, fer.target
+    X, y, dist = data["train"]
+    return Bunch(data=X, target=y, label_distribution=dist, classes=data["classes"])
+
+
+def key_of(args):
+    """The results row: ``multi-<variant>``, ``-fer2013`` for FER2013's labels."""
+    return (
+        f"multi-{args.variant}"
+        + ("-fer2013" if args.base == "fer2013" else "")
+        + ("-quick" if args.quick else "")
+    )
+
+
+def start_weights(row):
+    """What ``pretrained=`` takes for a row's weights: a shipped name as it is,
+    else the weights file."""
+    shipped = {entry["name"] for entry in list_pretrained()}
+    if row["weights"] in shipped:
+        return row["weights"]
+    return str(weights_path(row["weights"]))
+
+
+def start_epochs(row):
+    """The epochs the continued network had: its row's, or its registry recipe's."""
+    if row.get("epochs"):
+        return row["epochs"]
+    entry = {e["name"]: e for e in list_pretrained()}.get(row["weights"], {})
+    return entry.get("recipe", {}).get("max_epochs", "?")
 
 
 def run_dir(args, params, source):
 
     identity = {
         "variant": args.variant,
+        **({"base": args.base} if args.base != "ferplus" else {}),
         "params": params,
         "from": source,
         "seed": args.random_state,
         "quick": args.quick,
         "threads": args.threads,
     }
-    return run_folder(f"multi-{args.variant}", identity, args)
+    return run_folder(key_of(args).removesuffix("-quick"), identity, args)
 
 
 def parse_args(argv):
@@ -96,6 +147,12 @@ def parse_args(argv):
         "--data-dir", help="folder of ferplus/, fer2013/, jaffe/, ckplus/"
     )
     parser.add_argument("--variant", choices=sorted(VARIANTS), required=True)
+    parser.add_argument(
+        "--base",
+        choices=sorted(BASES),
+        default="ferplus",
+        help="labels of the FER2013 Training faces: FER+'s votes or FER2013's own",
+    )
     parser.add_argument(
         "--from",
         dest="source",
@@ -129,7 +186,7 @@ def train(args, data, combined, row):
     done = read_checkpoint(folder)
     print(f"== {args.variant}: {len(combined.target)} images; checkpoints: {folder}")
     clf = FERClassifier(
-        pretrained=str(weights_path(row["weights"])),
+        pretrained=start_weights(row),
         random_state=args.random_state,
         verbose=1,
         **params,
@@ -157,11 +214,11 @@ def result_row(args, best, data, row, seen, params, weights):
     names = {"ckplus": "CK+", "jaffe": "JAFFE"}
     return {
         **evaluate(best, data),
-        "trained_on": "FER+ Training + " + " + ".join(names[n] for n in seen),
+        "trained_on": " + ".join([BASES[args.base], *(names[n] for n in seen)]),
         "photo_parts_trained_on": {n: list(VARIANTS[args.variant][n]) for n in seen},
         "posed_images": seen,
-        "mode": "crossentropy",
-        "epochs": f"{row.get('epochs')} + {len(best.history_)}",
+        "mode": "crossentropy" if args.base == "ferplus" else "FER2013 labels",
+        "epochs": f"{start_epochs(row)} + {len(best.history_)}",
         "continued_from": args.source,
         "params": {**params, "posed_share": args.posed_share},
         "weights": shown_path(weights),
@@ -182,9 +239,10 @@ def main(argv=None):
     if row is None:
         raise SystemExit(f"--from: no row {args.source!r} in {json_path}")
     data = load(args)
+    data["base"] = base_set(args, data)
     combined, seen = training_set(data, args.variant, args.posed_share)
     best, params, weights = train(args, data, combined, row)
-    key = f"multi-{args.variant}" + ("-quick" if args.quick else "")
+    key = key_of(args)
     results["models"][key] = result_row(args, best, data, row, seen, params, weights)
     write_json(json_path, results)
     write_markdown(results, args.output / "ferplus.md")

@@ -1,5 +1,6 @@
 """The machinery of the benchmarks: recorded commands, worker protocol, ratios."""
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -697,3 +698,37 @@ def test_startup_quick_mode_writes_its_json_and_page(tmp_path):
         "- **Command**",
         "- **Hardware**",
     ]
+
+
+def test_multidataset_continues_a_shipped_model_on_either_labels():
+    from multidataset import key_of, start_epochs, start_weights, training_set
+
+    faces = np.zeros((4, 2304), np.uint8)
+    photos = {
+        "found": np.array([True, True, False, True]),
+        "part": np.array(["validation", "test", "test", "validation"]),
+        "X": faces,
+        "y": np.array(["happy", "sad", "sad", "angry"]),
+        "subjects": np.array(["a", "b", "b", "c"]),
+    }
+    data = {"base": (faces[:3], ["happy", "sad", "fear"]), "photos": {"jaffe": photos}}
+    combined, seen = training_set(data, "without-ckplus", posed_share=0.2)
+    assert seen == {"jaffe": 3}  # the face missed in one photo is left out
+    assert combined.dataset.tolist() == ["base"] * 3 + ["jaffe"] * 3
+    # FER2013's single labels are one-hot distributions
+    assert combined.label_distribution[:3].max(axis=1).tolist() == [1.0] * 3
+    share = combined.sample_weight[3:].sum() / combined.sample_weight.sum()
+    assert share == pytest.approx(0.2)
+    alone, seen = training_set(data, "none", posed_share=0.2)
+    assert seen == {} and alone.sample_weight is None and len(alone.target) == 3
+
+    shipped = {"weights": "fer2013-model3"}
+    assert start_weights(shipped) == "fer2013-model3"
+    assert start_epochs(shipped) == 100  # its registry recipe
+    run = {"weights": "$SKFER_CACHE/runs/x/best.safetensors", "epochs": 80}
+    assert start_weights(run).endswith("runs/x/best.safetensors")
+    assert start_epochs(run) == 80
+    args = argparse.Namespace(variant="without-jaffe", base="fer2013", quick=False)
+    assert key_of(args) == "multi-without-jaffe-fer2013"
+    args.base = "ferplus"
+    assert key_of(args) == "multi-without-jaffe"
