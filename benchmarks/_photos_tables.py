@@ -12,8 +12,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import VALIDATION_SHARE, hardware_line, page, ran  # noqa: E402
 
 
-def _pct(x):
-    return f"{100 * x:.1f}"
+def _pct(x, digits=1):
+    return f"{100 * x:.{digits}f}"
 
 
 def part_table(result, part):
@@ -129,6 +129,34 @@ def choice_table(result):
     return [*lines, ""]
 
 
+def ready_made_table(result):
+    """FER+'s test faces through ``skfer predict FOLDER``: default vs never."""
+    r = result.get("ready_made")
+    if not r:
+        return []
+    lines = [
+        "## Ready-made face crops: FER+ test faces through `skfer predict FOLDER`",
+        "",
+        "| face finding | accuracy % | predicted % | whole image % | faces an image |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    ways = (("default", "as every call above"), ("detect_never", "`--detect never`"))
+    for key, name in ways:
+        row = r[key]
+        lines.append(
+            f"| {name} | {_pct(row['accuracy'], 2)} | {_pct(row['predicted'])} | "
+            f"{_pct(row['whole_image'])} | {row['faces_per_image']:.3f} |"
+        )
+    gap = 100 * (r["default"]["accuracy"] - r["detect_never"]["accuracy"])
+    return [
+        *lines,
+        "",
+        f"{r['n_images']} faces scored against FER+'s majority label (left out: "
+        f"{r['left_out']}); difference {gap:+.2f} points.",
+        "",
+    ]
+
+
 def speed_table(result):
     """Photos/s of ``skfer predict --csv`` over 640x480 scenes."""
     s = result.get("speed")
@@ -138,15 +166,32 @@ def speed_table(result):
         f"## Speed: `skfer predict --csv` over {s['n_photos']} photos of "
         f"{s['photo_size']}",
         "",
-        "| photos at a time | photos/s | photos/s after start-up | start-up and "
-        "1 photo (s) | CPU ms a photo | with a face % | detected % | faces a photo |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
-        f"| {s.get('jobs', 1)} | **{s['photos_per_s']}** | "
+        "| photos at a time | photos/s | range of the runs | photos/s after "
+        "start-up | start-up and 1 photo (s) | CPU ms a photo | with a face % "
+        "| detected % | faces a photo |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {s.get('jobs', 1)} | **{s['photos_per_s']}** | {_range(s)} | "
         f"{s['photos_per_s_after_start']} | {s['seconds_one_photo']} | "
         f"{s['cpu_ms_per_photo_after_start']} | {_pct(s['share_with_a_face'])} | "
         f"{_pct(s['share_detected'])} | {s['faces_per_photo']} |",
         "",
+        _runs(s.get("repeats", 1)),
+        "",
     ]
+
+
+def _runs(repeats):
+    if repeats == 1:
+        return "One timed run (a new `skfer predict` process)."
+    return (
+        f"{repeats} timed runs, each a new `skfer predict` process over the same "
+        "photos; the median run is shown."
+    )
+
+
+def _range(speed):
+    low_high = speed.get("photos_per_s_range")
+    return f"{low_high[0]}-{low_high[1]}" if low_high else "-"
 
 
 def _protocol(result):
@@ -202,6 +247,7 @@ def markdown(result, figure_name="photos.png"):
         *part_table(result, "validation"),
         *faces_table(result),
         *choice_table(result),
+        *ready_made_table(result),
         *speed_table(result),
     ]
     load = f"{result['machine'].get('load_average_at_start')} at start"

@@ -83,6 +83,7 @@ from _photos_runs import (  # noqa: E402
     fine_tune,
     model_args,
     run_framings,
+    run_ready_made,
     run_speed,
 )
 from _photos_tables import figure, markdown  # noqa: E402
@@ -100,6 +101,18 @@ def parse_args(argv):
     )
     parser.add_argument(
         "--n-speed", type=int, default=1000, help="640x480 photos timed (0: no timing)"
+    )
+    parser.add_argument(
+        "--no-ready-made",
+        dest="ready_made",
+        action="store_false",
+        help="skip FER+'s test faces (ready-made crops, ferplus/ under --data-dir)",
+    )
+    parser.add_argument(
+        "--speed-repeats",
+        type=int,
+        default=3,
+        help="timed runs over the same photos; the median is reported",
     )
     parser.add_argument(
         "--every",
@@ -207,9 +220,30 @@ def run(args, datasets, candidates, result):
         result["datasets"] = run_framings(
             datasets, folders, log, model=options, tuned=tuned
         )
+        if args.ready_made:
+            result["ready_made"] = ready_made(args, log, options)
         if n_speed:
             faces = datasets["JAFFE"][0] + datasets["CK+"][0]
-            result["speed"] = run_speed(faces, n_speed, tmp, log, model=options)
+            repeats = 1 if args.quick else args.speed_repeats
+            result["speed"] = run_speed(
+                faces, n_speed, tmp, log, model=options, repeats=repeats
+            )
+
+
+def ready_made(args, log, options):
+    """FER+'s test faces, ready-made 48x48 crops, through ``skfer predict FOLDER``:
+    the default face finding against ``--detect never``."""
+    # lazy: torch (skfer.datasets): --markdown-only writes the page without it
+    from skfer.datasets import load_ferplus
+
+    root = data_dir(args.data_dir, "ferplus")
+    test = load_ferplus(root, subset="PrivateTest")
+    files, labels = test.filenames, test.target
+    if args.quick:
+        files, labels = files[:300], labels[:300]
+    out = run_ready_made(root / "FER2013Test", files, labels, log, model=options)
+    out["left_out"] = test.left_out
+    return out
 
 
 def speed_again(args, stem):
@@ -231,7 +265,14 @@ def speed_again(args, stem):
     faces = datasets[0][0] + datasets[1][0]
     with tempfile.TemporaryDirectory(prefix="skfer-photos-") as tmp:
         log = functools.partial(print, flush=True)
-        result["speed"] = run_speed(faces, args.n_speed, Path(tmp), log, model=options)
+        result["speed"] = run_speed(
+            faces,
+            args.n_speed,
+            Path(tmp),
+            log,
+            model=options,
+            repeats=args.speed_repeats,
+        )
     result["speed"].update(command=command_line(), date=now())
     write_json(stem.with_suffix(".json"), result)
     write_page(result, stem, draw=False)

@@ -732,3 +732,50 @@ def test_multidataset_continues_a_shipped_model_on_either_labels():
     assert key_of(args) == "multi-without-jaffe-fer2013"
     args.base = "ferplus"
     assert key_of(args) == "multi-without-jaffe"
+
+
+def test_photos_ready_made_crops_compare_default_and_never(monkeypatch):
+    import _photos_runs as photos
+    from _photos_tables import ready_made_table
+
+    def fake_predict(args):
+        never = "never" in args
+        faces = [
+            {"box": [0, 0, 48, 48], "found": "whole image", "emotion": "happy"},
+            {"box": [4, 4, 30, 30], "found": "detected", "emotion": "sad"},
+        ]
+        return {
+            "results": [
+                {"file": "/f/a.png", "faces": faces[:1]},
+                # the default cut a face out of the crop, and read it otherwise
+                {"file": "/f/b.png", "faces": faces[:1] if never else faces[1:]},
+                {"file": "/f/unlabelled.png", "faces": []},
+            ]
+        }
+
+    monkeypatch.setattr(photos, "skfer_predict", fake_predict)
+    out = photos.run_ready_made("/f", ["a.png", "b.png"], ["happy", "happy"], print)
+    assert out["n_images"] == 2
+    assert out["detect_never"]["accuracy"] == 1.0
+    assert out["default"]["accuracy"] == 0.5 and out["default"]["whole_image"] == 0.5
+    out["left_out"] = {"no majority": 1}
+    text = "\n".join(ready_made_table({"ready_made": out}))
+    assert "| `--detect never` | 100.00 |" in text
+    assert "difference -50.00 points" in text
+
+
+def test_photos_speed_reports_the_median_of_its_runs(tmp_path, monkeypatch):
+    import _photos_runs as photos
+
+    seconds = iter([1.0, 10.0, 1.0, 8.0, 1.0, 12.0])  # one photo, then the folder
+
+    def fake_time(paths):
+        rows = [{"file": "x.jpg", "found": "detected"}]
+        return next(seconds), 0.5, rows
+
+    monkeypatch.setattr(photos, "time_command", fake_time)
+    monkeypatch.setattr(photos, "make_scenes", lambda folder, images, n: None)
+    monkeypatch.setattr(photos.Path, "iterdir", lambda self: iter([self / "x.jpg"]))
+    speed = photos.run_speed([], 100, tmp_path, print, repeats=3)
+    assert speed["photos_per_s"] == 10.0 and speed["seconds"] == 10.0
+    assert speed["photos_per_s_range"] == [8.33, 12.5]
