@@ -327,41 +327,62 @@ def time_command(paths):
     return seconds, cpu, rows
 
 
-def run_speed(images, n, tmp, log, model=(), repeats=3):
+def run_speed(images, n, tmp, log, model=(), repeats=3, compare=None):
     """Photos/s of ``skfer predict --csv`` (options ``model``) over ``n`` scenes,
     searching one photo per usable core at a time (``--jobs``).
 
     The same scenes are timed ``repeats`` times (start-up with one photo, then the
     folder, each a new process); the run with the median photos/s is reported,
     with the range of all runs. One run of 1,000 photos lasts about 10 s, half of
-    it start-up, so single runs differed by up to 20 % on a quiet machine."""
+    it start-up, so single runs differed by up to 20 % on a quiet machine.
+    ``compare`` (``{name: options}``, e.g. another ``--detector``) is timed in the
+    same rounds, interleaved, and reported under ``"compared"``."""
     folder = tmp / "scenes"
     make_scenes(folder, images, n)
     jobs = usable_cores()
-    options = [*model, "--jobs", str(jobs)]
+    engines = {None: list(model), **(compare or {})}
     load_before = load_average()
-    runs = []
+    runs = {name: [] for name in engines}
     for _ in range(repeats):
-        one, cpu_one, _ = time_command([sorted(folder.iterdir())[0], *options])
-        seconds, cpu, rows = time_command([folder, *options])
-        runs.append((n / seconds, seconds, cpu, one, cpu_one, rows))
+        for name, options in engines.items():
+            options = [*options, "--jobs", str(jobs)]
+            one, cpu_one, _ = time_command([sorted(folder.iterdir())[0], *options])
+            seconds, cpu, rows = time_command([folder, *options])
+            runs[name].append((n / seconds, seconds, cpu, one, cpu_one, rows))
     load_after = load_average()
-    rates = sorted(run[0] for run in runs)
-    _, seconds, cpu, one, cpu_one, rows = sorted(runs, key=lambda run: run[0])[
-        (repeats - 1) // 2
-    ]
+    load = {"load_average_before": load_before, "load_average_after": load_after}
+    base = {"n_photos": n, "photo_size": "640x480", "jobs": jobs, "repeats": repeats}
+    summaries = {
+        name: {**base, **_speed_summary(n, done), **load} for name, done in runs.items()
+    }
+    speed = summaries.pop(None)
+    if summaries:
+        speed["compared"] = summaries
+    for name, s in [("", speed), *summaries.items()]:
+        log(
+            f"speed{' ' + name if name else ''}: {n} photos 640x480, median of "
+            f"{repeats} runs: {s['seconds']} s = {s['photos_per_s']} photos/s (runs "
+            f"{s['photos_per_s_range']}; {s['photos_per_s_after_start']} after "
+            f"start-up and model loading, {s['seconds_one_photo']} s); "
+            f"{s['cpu_ms_per_photo_after_start']} CPU ms a photo after start-up; "
+            f"load {load_before} -> {load_after}"
+        )
+    return speed
+
+
+def _speed_summary(n, runs):
+    """The median of timed runs ``(photos/s, s, CPU s, one photo s, its CPU s,
+    rows)``, with the range of photos/s and what the median run found."""
+    ordered = sorted(runs, key=lambda run: run[0])
+    _, seconds, cpu, one, cpu_one, rows = ordered[(len(runs) - 1) // 2]
     files = {r["file"] for r in rows}
     found = {r["file"] for r in rows if r["found"]}
     detected = {r["file"] for r in rows if r["found"] == "detected"}
     faces = [r for r in rows if r["found"]]
-    speed = {
-        "n_photos": n,
-        "photo_size": "640x480",
-        "jobs": jobs,  # photos searched at a time (skfer predict --jobs)
-        "repeats": repeats,
+    return {
         "seconds": round(seconds, 2),
         "photos_per_s": round(n / seconds, 2),
-        "photos_per_s_range": [round(rates[0], 2), round(rates[-1], 2)],
+        "photos_per_s_range": [round(ordered[0][0], 2), round(ordered[-1][0], 2)],
         "seconds_one_photo": round(one, 2),
         "photos_per_s_after_start": round((n - 1) / max(seconds - one, 1e-9), 2),
         "cpu_seconds": round(cpu, 2),
@@ -370,18 +391,7 @@ def run_speed(images, n, tmp, log, model=(), repeats=3):
         "share_with_a_face": round(len(found) / len(files), 4),
         "share_detected": round(len(detected) / len(files), 4),
         "faces_per_photo": round(len(faces) / len(files), 3),
-        "load_average_before": load_before,
-        "load_average_after": load_after,
     }
-    log(
-        f"speed: {n} photos 640x480, median of {repeats} runs: {seconds:.1f} s = "
-        f"{speed['photos_per_s']} photos/s (runs {speed['photos_per_s_range']}; "
-        f"{speed['photos_per_s_after_start']} after start-up and model loading, "
-        f"{one:.1f} s); CPU {cpu:.1f} s, "
-        f"{speed['cpu_ms_per_photo_after_start']} ms a photo after start-up; "
-        f"load {load_before} -> {load_after}"
-    )
-    return speed
 
 
 def run_ready_made(folder, files, labels, log, model=()):
@@ -389,8 +399,8 @@ def run_ready_made(folder, files, labels, log, model=()):
     ``skfer predict FOLDER`` with the default face finding (``model`` options) and
     with ``--detect never``: the accuracy of each against ``labels`` (the majority
     label of each of ``files``; the other images of the folder are not scored) and
-    how the default found the faces."""
-    label_of = dict(zip(files, labels))
+    how the default found the faces. ``files`` are names or paths."""
+    label_of = {Path(f).name: label for f, label in zip(files, labels)}
     out = {"n_images": len(files)}
     for key, extra in (("default", []), ("detect_never", ["--detect", "never"])):
         start = time.perf_counter()

@@ -109,6 +109,13 @@ def parse_args(argv):
         help="skip FER+'s test faces (ready-made crops, ferplus/ under --data-dir)",
     )
     parser.add_argument(
+        "--speed-compare",
+        nargs="*",
+        default=[],
+        metavar="DETECTOR",
+        help="also time these face detectors, interleaved with the run's",
+    )
+    parser.add_argument(
         "--speed-repeats",
         type=int,
         default=3,
@@ -225,9 +232,30 @@ def run(args, datasets, candidates, result):
         if n_speed:
             faces = datasets["JAFFE"][0] + datasets["CK+"][0]
             repeats = 1 if args.quick else args.speed_repeats
+            compare = compared_options(args, weights, tta, prior)
             result["speed"] = run_speed(
-                faces, n_speed, tmp, log, model=options, repeats=repeats
+                faces,
+                n_speed,
+                tmp,
+                log,
+                model=options,
+                repeats=repeats,
+                compare=compare,
             )
+
+
+def compared_options(args, weights, tta, prior):
+    """``{detector: skfer predict options}`` for ``--speed-compare``: the same
+    model and settings with another face detector, timed beside the run's."""
+    return {
+        name: model_args(
+            weights,
+            tta,
+            prior,
+            face_options(argparse.Namespace(detector=name, align=args.align)),
+        )
+        for name in args.speed_compare
+    }
 
 
 def ready_made(args, log, options):
@@ -265,6 +293,7 @@ def speed_again(args, stem):
     faces = datasets[0][0] + datasets[1][0]
     with tempfile.TemporaryDirectory(prefix="skfer-photos-") as tmp:
         log = functools.partial(print, flush=True)
+        args.align = result["align"]
         result["speed"] = run_speed(
             faces,
             args.n_speed,
@@ -272,6 +301,9 @@ def speed_again(args, stem):
             log,
             model=options,
             repeats=args.speed_repeats,
+            compare=compared_options(
+                args, weights, params.get("tta"), params.get("class_prior")
+            ),
         )
     result["speed"].update(command=command_line(), date=now())
     write_json(stem.with_suffix(".json"), result)

@@ -754,7 +754,8 @@ def test_photos_ready_made_crops_compare_default_and_never(monkeypatch):
         }
 
     monkeypatch.setattr(photos, "skfer_predict", fake_predict)
-    out = photos.run_ready_made("/f", ["a.png", "b.png"], ["happy", "happy"], print)
+    files, labels = ["a.png", "/data/b.png"], ["happy", "happy"]
+    out = photos.run_ready_made("/f", files, labels, print)
     assert out["n_images"] == 2
     assert out["detect_never"]["accuracy"] == 1.0
     assert out["default"]["accuracy"] == 0.5 and out["default"]["whole_image"] == 0.5
@@ -764,18 +765,37 @@ def test_photos_ready_made_crops_compare_default_and_never(monkeypatch):
     assert "difference -50.00 points" in text
 
 
-def test_photos_speed_reports_the_median_of_its_runs(tmp_path, monkeypatch):
+def test_photos_speed_reports_the_median_of_interleaved_runs(tmp_path, monkeypatch):
     import _photos_runs as photos
+    from _photos_tables import speed_table
 
-    seconds = iter([1.0, 10.0, 1.0, 8.0, 1.0, 12.0])  # one photo, then the folder
+    # (one photo, folder) per run: the run's detector, then the compared one
+    seconds = iter([1.0, 10.0, 1.0, 40.0, 1.0, 8.0, 1.0, 50.0, 1.0, 12.0, 1.0, 45.0])
+    order = []
 
     def fake_time(paths):
-        rows = [{"file": "x.jpg", "found": "detected"}]
-        return next(seconds), 0.5, rows
+        order.append(paths[paths.index("--detector") + 1])
+        return next(seconds), 0.5, [{"file": "x.jpg", "found": "detected"}]
 
     monkeypatch.setattr(photos, "time_command", fake_time)
     monkeypatch.setattr(photos, "make_scenes", lambda folder, images, n: None)
     monkeypatch.setattr(photos.Path, "iterdir", lambda self: iter([self / "x.jpg"]))
-    speed = photos.run_speed([], 100, tmp_path, print, repeats=3)
-    assert speed["photos_per_s"] == 10.0 and speed["seconds"] == 10.0
-    assert speed["photos_per_s_range"] == [8.33, 12.5]
+    compare = {"cascade": ["--detector", "cascade"]}
+    speed = photos.run_speed(
+        [], 100, tmp_path, print, ["--detector", "yunet"], repeats=3, compare=compare
+    )
+    assert (
+        order
+        == ["yunet"] * 2
+        + ["cascade"] * 2
+        + ["yunet"] * 2
+        + ["cascade"] * 2
+        + ["yunet"] * 2
+        + ["cascade"] * 2
+    )
+    assert speed["photos_per_s"] == 10.0 and speed["photos_per_s_range"] == [8.33, 12.5]
+    cascade = speed["compared"]["cascade"]
+    assert cascade["photos_per_s"] == 2.22 and cascade["seconds"] == 45.0
+    text = "\n".join(speed_table({"speed": speed, "detector": "yunet"}))
+    assert "| yunet | " in text and "| cascade | " in text
+    assert "detectors interleaved" in text
