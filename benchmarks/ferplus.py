@@ -35,7 +35,7 @@ import numpy as np
 
 from skfer.datasets import load_fer2013, load_ferplus
 from skfer.metrics import classification_summary
-from skfer.preprocessing import extract_faces
+from skfer.preprocessing import DEFAULT_DETECTOR, extract_faces
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
@@ -192,7 +192,10 @@ def evaluate(clf, data):
         **(
             {}
             if "photos" not in data
-            else {"photos_accuracy": photo_accuracy(clf, data["photos"])}
+            else {
+                "photos_accuracy": photo_accuracy(clf, data["photos"]),
+                "photos_detector": DEFAULT_DETECTOR,
+            }
         ),
         "ferplus_test_accuracy": summary["accuracy"],
         "ferplus_test_macro_f1": summary["macro_f1"],
@@ -211,7 +214,9 @@ def _photo(row, name):
     parts = row.get("photo_parts_trained_on", {}).get(name, ())
     if value is None or "test" in parts:
         return "trained on" if parts else "-"
-    return f"{value:.2%}" + (" (seen)" if parts else "")
+    # rows written before YuNet became the default read the photos with the cascade
+    cascade = " †" if row.get("photos_detector", "cascade") == "cascade" else ""
+    return f"{value:.2%}" + (" (seen)" if parts else "") + cascade
 
 
 def write_markdown(results, path):
@@ -244,7 +249,9 @@ def write_markdown(results, path):
         "- **Photos**: JAFFE originals and CK+ face crops read as `skfer predict` "
         "reads them (largest face found; no face counts as wrong), test part: "
         "70 % of each dataset's subjects (`benchmarks/photos.py`'s split). "
-        "*(seen)*: the model trained on the other 30 % of that dataset's subjects.",
+        "*(seen)*: the model trained on the other 30 % of that dataset's subjects. "
+        "Faces found by YuNet (skfer's default detector), or, marked †, by the LBP "
+        "cascade (rows evaluated before YuNet became the default).",
         "- **Reference**: FER+ paper (VGG13, 64x64, from scratch): 83.9-85.0 %.",
         "- **Commands and hardware**: per row in `ferplus.json`.",
     ]
