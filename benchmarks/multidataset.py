@@ -210,11 +210,20 @@ def train(args, data, combined, row):
     return best, params, folder / BEST_FILE
 
 
+def trained_on(args, row, posed):
+    """What the row was trained on; a FER2013 network continued on FER+ says both."""
+    text = " + ".join([BASES[args.base], *posed])
+    before = row.get("trained_on", "")
+    if args.base == "ferplus" and not before.startswith("FER+"):
+        text = f"{before}, then {text}"
+    return text
+
+
 def result_row(args, best, data, row, seen, params, weights):
     names = {"ckplus": "CK+", "jaffe": "JAFFE"}
     return {
         **evaluate(best, data),
-        "trained_on": " + ".join([BASES[args.base], *(names[n] for n in seen)]),
+        "trained_on": trained_on(args, row, [names[n] for n in seen]),
         "photo_parts_trained_on": {n: list(VARIANTS[args.variant][n]) for n in seen},
         "posed_images": seen,
         "mode": "crossentropy" if args.base == "ferplus" else "FER2013 labels",

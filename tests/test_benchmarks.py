@@ -799,3 +799,16 @@ def test_photos_speed_reports_the_median_of_interleaved_runs(tmp_path, monkeypat
     text = "\n".join(speed_table({"speed": speed, "detector": "yunet"}))
     assert "| yunet | " in text and "| cascade | " in text
     assert "detectors interleaved" in text
+
+
+def test_multidataset_says_a_fer2013_network_was_continued_on_ferplus():
+    from multidataset import trained_on
+
+    args = argparse.Namespace(base="ferplus")
+    fer2013 = {"trained_on": "FER2013 (single labels)"}
+    expected = "FER2013 (single labels), then FER+ Training"
+    assert trained_on(args, fer2013, []) == expected
+    ferplus = {"trained_on": "FER+ Training"}
+    assert trained_on(args, ferplus, ["CK+"]) == "FER+ Training + CK+"
+    args.base = "fer2013"
+    assert trained_on(args, fer2013, ["JAFFE"]) == "FER2013 Training + JAFFE"
