@@ -4,7 +4,9 @@ Each variant warm-starts from a row of ``results/ferplus.json`` (its weights,
 ``--from``: a FER+ run of ``benchmarks/ferplus.py``, or a shipped FER2013 model
 that ``ferplus.py --pretrained`` evaluated) and trains a few more epochs on the
 faces of FER2013 Training, labelled by ``--base``: FER+'s vote distributions
-(default) or FER2013's own single labels, together with the faces of posed
+(default), FER2013's own single labels, or the mean probabilities of shipped
+models (``vote``: one network distilled from their soft vote, by default
+``fer2013-model3`` + ``ferplus-model3``), together with the faces of posed
 photos, found in each photo as ``skfer predict`` finds them, in one label
 vocabulary (:func:`skfer.datasets.combine_datasets`); the posed datasets get
 ``--posed-share`` of the loss. The epoch is chosen on FER+ FER2013Valid.
@@ -28,6 +30,8 @@ Examples::
     python benchmarks/multidataset.py --variant without-jaffe --base fer2013 \
         --from fer2013-model3
     python benchmarks/multidataset.py --variant none --from fer2013-model3
+    python benchmarks/multidataset.py --variant none --base vote \
+        --from fer2013-model3   # one network from the vote of two
     python benchmarks/multidataset.py --variant all --quick --output /tmp/q
 """
 
@@ -40,7 +44,7 @@ import numpy as np
 import torch
 from sklearn.utils import Bunch
 
-from skfer import FERClassifier
+from skfer import FERClassifier, load_pretrained
 from skfer.classifier import fit_with_checkpoints
 from skfer.datasets import combine_datasets, load_fer2013
 from skfer.weights import BEST_FILE, list_pretrained, read_checkpoint
@@ -67,7 +71,13 @@ VARIANTS = {
     "all": {"ckplus": ("validation",), "jaffe": ("validation",)},
     "none": {},
 }
-BASES = {"ferplus": "FER+ Training", "fer2013": "FER2013 Training"}
+BASES = {
+    "ferplus": "FER+ Training",
+    "fer2013": "FER2013 Training",
+    "vote": "FER2013 Training",
+}
+#: ``--base vote``: the shipped models whose soft vote labels the faces.
+VOTERS = ("fer2013-model3", "ferplus-model3")
 
 
 def training_set(data, variant, posed_share):
@@ -91,21 +101,38 @@ def base_set(args, data):
     """FER2013 Training's faces with ``args.base``'s labels: FER+'s vote
     distributions (ties, unknown and not-a-face left out), or FER2013's own."""
 
-    if args.base == "fer2013":
+    if args.base in ("fer2013", "vote"):
         fer = load_fer2013(data_dir(args.data_dir, "fer2013"), subset="Training")
+        X, y = fer.data, fer.target
         if args.quick:
             keep = np.random.RandomState(0).choice(len(fer.target), 3000, replace=False)
-            return fer.data[np.sort(keep)], fer.target[np.sort(keep)]
-        return fer.data, fer.target
+            X, y = X[np.sort(keep)], y[np.sort(keep)]
+        if args.base == "fer2013":
+            return X, y
+        classes, dist = vote(X, args.voters)
+        return Bunch(data=X, target=y, label_distribution=dist, classes=classes)
     X, y, dist = data["train"]
     return Bunch(data=X, target=y, label_distribution=dist, classes=data["classes"])
+
+
+def vote(X, voters):
+    """The classes and the mean ``predict_proba`` of the shipped models ``voters``
+    (each with its registered prediction settings, no class prior) on ``X``."""
+    probabilities, classes = [], None
+    for name in voters:
+        clf = load_pretrained(name)
+        if classes is not None and list(clf.classes_) != classes:
+            raise SystemExit(f"--voters: {name} has other classes than {voters[0]}")
+        classes = list(clf.classes_)
+        probabilities.append(clf.predict_proba(X))
+    return classes, np.mean(probabilities, axis=0).astype(np.float32)
 
 
 def key_of(args):
     """The results row: ``multi-<variant>``, ``-fer2013`` for FER2013's labels."""
     return (
         f"multi-{args.variant}"
-        + ("-fer2013" if args.base == "fer2013" else "")
+        + ("" if args.base == "ferplus" else f"-{args.base}")
         + ("-quick" if args.quick else "")
     )
 
@@ -132,6 +159,7 @@ def run_dir(args, params, source):
     identity = {
         "variant": args.variant,
         **({"base": args.base} if args.base != "ferplus" else {}),
+        **({"voters": list(args.voters)} if args.base == "vote" else {}),
         "params": params,
         "from": source,
         "seed": args.random_state,
@@ -151,7 +179,15 @@ def parse_args(argv):
         "--base",
         choices=sorted(BASES),
         default="ferplus",
-        help="labels of the FER2013 Training faces: FER+'s votes or FER2013's own",
+        help="labels of the FER2013 Training faces: FER+'s votes, FER2013's own, "
+        "or the soft vote of --voters",
+    )
+    parser.add_argument(
+        "--voters",
+        nargs="+",
+        default=list(VOTERS),
+        metavar="NAME",
+        help="--base vote: the shipped models whose mean probabilities label the faces",
     )
     parser.add_argument(
         "--from",
@@ -212,7 +248,10 @@ def train(args, data, combined, row):
 
 def trained_on(args, row, posed):
     """What the row was trained on; a FER2013 network continued on FER+ says both."""
-    text = " + ".join([BASES[args.base], *posed])
+    base = BASES[args.base]
+    if args.base == "vote":
+        base += f" (soft labels: the vote of {' + '.join(args.voters)})"
+    text = " + ".join([base, *posed])
     before = row.get("trained_on", "")
     if args.base == "ferplus" and not before.startswith("FER+"):
         text = f"{before}, then {text}"
@@ -226,7 +265,9 @@ def result_row(args, best, data, row, seen, params, weights):
         "trained_on": trained_on(args, row, [names[n] for n in seen]),
         "photo_parts_trained_on": {n: list(VARIANTS[args.variant][n]) for n in seen},
         "posed_images": seen,
-        "mode": "crossentropy" if args.base == "ferplus" else "FER2013 labels",
+        "mode": {"ferplus": "crossentropy", "fer2013": "FER2013 labels"}.get(
+            args.base, "vote"
+        ),
         "epochs": f"{start_epochs(row)} + {len(best.history_)}",
         "continued_from": args.source,
         "params": {**params, "posed_share": args.posed_share},

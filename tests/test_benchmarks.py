@@ -812,3 +812,26 @@ def test_multidataset_says_a_fer2013_network_was_continued_on_ferplus():
     assert trained_on(args, ferplus, ["CK+"]) == "FER+ Training + CK+"
     args.base = "fer2013"
     assert trained_on(args, fer2013, ["JAFFE"]) == "FER2013 Training + JAFFE"
+
+
+def test_multidataset_vote_labels_are_the_mean_of_the_voters(monkeypatch):
+    import multidataset
+
+    from skfer import FERClassifier
+    from skfer.datasets import make_faces
+
+    X, y = make_faces(n_samples=30, classes=["happy", "sad"], return_X_y=True)
+    fitted = {
+        name: FERClassifier("small", max_epochs=1, random_state=seed).fit(X, y)
+        for seed, name in enumerate(["a", "b"])
+    }
+    monkeypatch.setattr(multidataset, "load_pretrained", fitted.__getitem__)
+    classes, dist = multidataset.vote(X[:5], ["a", "b"])
+    assert classes == ["happy", "sad"]
+    expected = (fitted["a"].predict_proba(X[:5]) + fitted["b"].predict_proba(X[:5])) / 2
+    np.testing.assert_allclose(dist, expected, rtol=1e-6)
+    args = argparse.Namespace(base="vote", voters=["a", "b"], variant="none")
+    args.quick = False
+    assert multidataset.key_of(args) == "multi-none-vote"
+    text = multidataset.trained_on(args, {"trained_on": "FER2013 (single labels)"}, [])
+    assert text == "FER2013 Training (soft labels: the vote of a + b)"
