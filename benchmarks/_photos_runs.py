@@ -340,13 +340,14 @@ def run_speed(images, n, tmp, log, model=(), repeats=3, compare=None):
     folder = tmp / "scenes"
     make_scenes(folder, images, n)
     jobs = usable_cores()
+    first = min(folder.iterdir())  # start-up: one photo
     engines = {None: list(model), **(compare or {})}
     load_before = load_average()
     runs = {name: [] for name in engines}
     for _ in range(repeats):
         for name, options in engines.items():
             options = [*options, "--jobs", str(jobs)]
-            one, cpu_one, _ = time_command([sorted(folder.iterdir())[0], *options])
+            one, cpu_one, _ = time_command([first, *options])
             seconds, cpu, rows = time_command([folder, *options])
             runs[name].append((n / seconds, seconds, cpu, one, cpu_one, rows))
     load_after = load_average()
@@ -394,17 +395,18 @@ def _speed_summary(n, runs):
     }
 
 
-def run_ready_made(folder, files, labels, log, model=()):
-    """Ready-made face crops (FER+'s 48x48 test faces, ``folder``) through
-    ``skfer predict FOLDER`` with the default face finding (``model`` options) and
-    with ``--detect never``: the accuracy of each against ``labels`` (the majority
-    label of each of ``files``; the other images of the folder are not scored) and
-    how the default found the faces. ``files`` are names or paths."""
+def run_ready_made(paths, files, labels, log, model=()):
+    """Ready-made face crops (FER+'s 48x48 test faces) through ``skfer predict
+    PATHS`` (their folder, or some of its files) with the default face finding
+    (``model`` options) and with ``--detect never``: the accuracy of each against
+    ``labels`` (the majority label of each of ``files``; the other images read are
+    not scored) and how the default found the faces. ``files`` are names or
+    paths."""
     label_of = {Path(f).name: label for f, label in zip(files, labels)}
     out = {"n_images": len(files)}
     for key, extra in (("default", []), ("detect_never", ["--detect", "never"])):
         start = time.perf_counter()
-        result = skfer_predict([folder, *model, *extra])
+        result = skfer_predict([*paths, *model, *extra])
         scored = [r for r in result["results"] if Path(r["file"]).name in label_of]
         right = found = whole = faces = 0
         for record in scored:

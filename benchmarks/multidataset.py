@@ -76,6 +76,8 @@ BASES = {
     "fer2013": "FER2013 Training",
     "vote": "FER2013 Training",
 }
+#: The ``mode`` column of each base's rows.
+MODES = {"ferplus": "crossentropy", "fer2013": "FER2013 labels", "vote": "vote"}
 #: ``--base vote``: the shipped models whose soft vote labels the faces.
 VOTERS = ("fer2013-model3", "ferplus-model3")
 
@@ -99,7 +101,8 @@ def training_set(data, variant, posed_share):
 
 def base_set(args, data):
     """FER2013 Training's faces with ``args.base``'s labels: FER+'s vote
-    distributions (ties, unknown and not-a-face left out), or FER2013's own."""
+    distributions (ties, unknown and not-a-face left out), FER2013's own, or the
+    soft vote of ``args.voters``."""
 
     if args.base in ("fer2013", "vote"):
         fer = load_fer2013(data_dir(args.data_dir, "fer2013"), subset="Training")
@@ -129,7 +132,7 @@ def vote(X, voters):
 
 
 def key_of(args):
-    """The results row: ``multi-<variant>``, ``-fer2013`` for FER2013's labels."""
+    """The results row: ``multi-<variant>``, then ``-<base>`` unless FER+'s."""
     return (
         f"multi-{args.variant}"
         + ("" if args.base == "ferplus" else f"-{args.base}")
@@ -265,9 +268,7 @@ def result_row(args, best, data, row, seen, params, weights):
         "trained_on": trained_on(args, row, [names[n] for n in seen]),
         "photo_parts_trained_on": {n: list(VARIANTS[args.variant][n]) for n in seen},
         "posed_images": seen,
-        "mode": {"ferplus": "crossentropy", "fer2013": "FER2013 labels"}.get(
-            args.base, "vote"
-        ),
+        "mode": MODES[args.base],
         "epochs": f"{start_epochs(row)} + {len(best.history_)}",
         "continued_from": args.source,
         "params": {**params, "posed_share": args.posed_share},

@@ -232,7 +232,9 @@ def run(args, datasets, candidates, result):
         if n_speed:
             faces = datasets["JAFFE"][0] + datasets["CK+"][0]
             repeats = 1 if args.quick else args.speed_repeats
-            compare = compared_options(args, weights, tta, prior)
+            compare = compared_options(
+                args.speed_compare, args.align, weights, tta, prior
+            )
             result["speed"] = run_speed(
                 faces,
                 n_speed,
@@ -244,17 +246,17 @@ def run(args, datasets, candidates, result):
             )
 
 
-def compared_options(args, weights, tta, prior):
+def compared_options(detectors, align, weights, tta, prior):
     """``{detector: skfer predict options}`` for ``--speed-compare``: the same
-    model and settings with another face detector, timed beside the run's."""
+    model and settings with each other face detector, timed beside the run's."""
     return {
         name: model_args(
             weights,
             tta,
             prior,
-            face_options(argparse.Namespace(detector=name, align=args.align)),
+            face_options(argparse.Namespace(detector=name, align=align)),
         )
-        for name in args.speed_compare
+        for name in detectors
     }
 
 
@@ -266,10 +268,11 @@ def ready_made(args, log, options):
 
     root = data_dir(args.data_dir, "ferplus")
     test = load_ferplus(root, subset="PrivateTest")
-    files, labels = test.filenames, test.target
-    if args.quick:
+    files, labels, paths = test.filenames, test.target, [root / "FER2013Test"]
+    if args.quick:  # 300 of the faces, given as files
         files, labels = files[:300], labels[:300]
-    out = run_ready_made(root / "FER2013Test", files, labels, log, model=options)
+        paths = list(files)
+    out = run_ready_made(paths, files, labels, log, model=options)
     out["left_out"] = test.left_out
     return out
 
@@ -293,7 +296,6 @@ def speed_again(args, stem):
     faces = datasets[0][0] + datasets[1][0]
     with tempfile.TemporaryDirectory(prefix="skfer-photos-") as tmp:
         log = functools.partial(print, flush=True)
-        args.align = result["align"]
         result["speed"] = run_speed(
             faces,
             args.n_speed,
@@ -302,7 +304,11 @@ def speed_again(args, stem):
             model=options,
             repeats=args.speed_repeats,
             compare=compared_options(
-                args, weights, params.get("tta"), params.get("class_prior")
+                args.speed_compare,
+                result["align"],
+                weights,
+                params.get("tta"),
+                params.get("class_prior"),
             ),
         )
     result["speed"].update(command=command_line(), date=now())

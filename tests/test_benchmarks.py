@@ -755,7 +755,7 @@ def test_photos_ready_made_crops_compare_default_and_never(monkeypatch):
 
     monkeypatch.setattr(photos, "skfer_predict", fake_predict)
     files, labels = ["a.png", "/data/b.png"], ["happy", "happy"]
-    out = photos.run_ready_made("/f", files, labels, print)
+    out = photos.run_ready_made(["/f"], files, labels, print)
     assert out["n_images"] == 2
     assert out["detect_never"]["accuracy"] == 1.0
     assert out["default"]["accuracy"] == 0.5 and out["default"]["whole_image"] == 0.5
