@@ -5,7 +5,9 @@ test-time augmentation on FER2013Valid (PublicTest), report FER2013Test
 (PrivateTest) accuracy against the majority label: single-vote outliers removed,
 the top emotion holding more than half of the remaining votes, contempt merged
 into disgust (7 classes, FER2013's); images whose top vote is unknown or
-not-a-face, or without a majority, are left out (their counts are recorded). Each
+not-a-face, or without a majority, are left out (their counts are recorded).
+``--vote`` evaluates the soft vote of shipped or saved networks as one network
+(:func:`skfer.save_vote`; its weights file goes to ``$SKFER_CACHE/weights``). Each
 model is also read on FER2013's own PrivateTest labels, and on the JAFFE and CK+
 photos of the photo benchmark (faces found as ``skfer predict`` finds them, the
 largest face of each photo; a photo without a face counts as wrong), per part:
@@ -22,6 +24,7 @@ Examples::
 
     python benchmarks/ferplus.py --models model3 --mode crossentropy --epochs 80
     python benchmarks/ferplus.py --pretrained fer2013-model2 fer2013-model3
+    python benchmarks/ferplus.py --vote fer2013-model3 ferplus-model3
     python benchmarks/ferplus.py --quick --output /tmp/q   # 3,000 images, 2 epochs
 """
 
@@ -179,7 +182,8 @@ def train(model, args, data):
 
 
 def evaluate(clf, data):
-    """Accuracies: TTA chosen on PublicTest, then each test set read once."""
+    """Accuracies: TTA chosen on PublicTest, then each test set read once (with
+    the classifier's ``class_prior``)."""
 
     X, y = data["public"]
     by_tta = {t: clf.set_params(tta=t).score(X, y) for t in TTA_CHOICES}
@@ -204,6 +208,27 @@ def evaluate(clf, data):
         "ferplus_valid_accuracy_by_tta": by_tta,
         "fer2013_private_test_accuracy": float(clf.score(X2, y2)),
         "tta": tta,
+        **({"class_prior": clf.class_prior} if clf.class_prior is not None else {}),
+    }
+
+
+def vote_row(names, args, data):
+    """The results row of the soft vote of the registered or saved weights
+    ``names``, written as one weights file to ``$SKFER_CACHE/weights``."""
+    # lazy: torch: --markdown-only writes the page without it
+    from skfer import FERClassifier, load_pretrained, save_vote
+    from skfer.datasets import get_cache_home
+
+    stems = [Path(name).stem for name in names]
+    path = Path(get_cache_home()) / "weights" / f"vote-{'-'.join(stems)}.safetensors"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_vote([load_pretrained(name) for name in names], path)
+    clf = FERClassifier.from_weights(path, class_prior=args.class_prior)
+    return {
+        **evaluate(clf, data),
+        "trained_on": f"the soft vote of {', '.join(stems)}",
+        "members": stems,
+        "weights": shown_path(path),
     }
 
 
@@ -237,7 +262,9 @@ def write_markdown(results, path):
             f"| {row.get('epochs', '-')} | {row['ferplus_test_accuracy']:.2%} "
             f"| {row['ferplus_valid_accuracy']:.2%} "
             f"| {row['fer2013_private_test_accuracy']:.2%} "
-            f"| {_photo(row, 'jaffe')} | {_photo(row, 'ckplus')} | {row['tta']} |"
+            f"| {_photo(row, 'jaffe')} | {_photo(row, 'ckplus')} | {row['tta']}"
+            + (f", {row['class_prior']} prior" if row.get("class_prior") else "")
+            + " |"
         )
     left = results.get("left_out", {})
     lines += [
@@ -273,6 +300,20 @@ def main(argv=None):
         metavar="NAME",
         help="also evaluate these registered or saved weights (no training)",
     )
+    parser.add_argument(
+        "--vote",
+        nargs="*",
+        default=[],
+        metavar="NAME",
+        help="also evaluate the soft vote of these registered or saved weights, as "
+        "one network (no training)",
+    )
+    parser.add_argument(
+        "--class-prior",
+        choices=("uniform",),
+        help="evaluate the --pretrained and --vote models under this class prior "
+        "(default: their training labels')",
+    )
     parser.add_argument("--quick", action="store_true", help="3,000 images, 2 epochs")
     parser.add_argument("--output", type=Path, default=RESULTS)
     add_markdown_only(parser, "ferplus.json")
@@ -301,9 +342,10 @@ def main(argv=None):
     data = load(args)
     results["left_out"] = data["left_out"]
     rows = results.setdefault("models", {})
+    prior = f"-{args.class_prior}-prior" if args.class_prior else ""
     for name in args.pretrained:
-        clf = load_pretrained(name)
-        rows[Path(name).stem] = {
+        clf = load_pretrained(name, class_prior=args.class_prior)
+        rows[Path(name).stem + prior] = {
             **evaluate(clf, data),
             "trained_on": "FER2013 (single labels)",
             "weights": name,
@@ -311,6 +353,16 @@ def main(argv=None):
             "date": now(),
             "hardware": machine_info(),
         }
+        write_json(json_path, results)
+    if args.vote:
+        key = "vote-" + "-".join(Path(name).stem for name in args.vote) + prior
+        rows[key] = {
+            **vote_row(args.vote, args, data),
+            "command": command_line(),
+            "date": now(),
+            "hardware": machine_info(),
+        }
+        print(f"{key}: FER+ test {rows[key]['ferplus_test_accuracy']:.4f}")
         write_json(json_path, results)
     for model in args.models:
         t0 = time.perf_counter()

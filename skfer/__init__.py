@@ -26,6 +26,7 @@ __all__ = [
     "list_pretrained",
     "load_pretrained",
     "make_ensemble",
+    "save_vote",
 ]
 
 #: Public name -> the module defining it (imported when the name is first used).
@@ -39,6 +40,7 @@ _LAZY = {
     "make_ensemble": ".ensemble",
     "list_pretrained": ".weights",
     "load_pretrained": ".classifier",
+    "save_vote": ".ensemble",
 }
 
 #: Subpackages reachable as attributes after a bare ``import skfer``.

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import torch
 from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 from sklearn.ensemble import VotingClassifier
@@ -14,11 +18,14 @@ from sklearn.utils import Bunch
 from sklearn.utils.validation import check_is_fitted
 
 from .classifier import FERClassifier
+from .classifier._classifier import weights_meta
+from .models import SoftVote
+from .weights import tensor_dict, write_weights
 
 if TYPE_CHECKING:
     from sklearn.base import ClassifierMixin
 
-__all__ = ["ensemble_from_fitted", "fit_voting_weights", "make_ensemble"]
+__all__ = ["ensemble_from_fitted", "fit_voting_weights", "make_ensemble", "save_vote"]
 
 PAPER_ARCHITECTURES = ("model1", "model2", "model3")
 
@@ -134,6 +141,156 @@ def ensemble_from_fitted(
 
     ensemble.named_estimators_ = Bunch(**dict(named))
     return ensemble
+
+
+def save_vote(
+    classifiers: Sequence[FERClassifier],
+    path: str | os.PathLike[str],
+    *,
+    weights: ArrayLike | None = None,
+    **card: Any,
+) -> Path:
+    """Write fitted classifiers' soft vote as one weights file: one network.
+
+    Unlike :func:`ensemble_from_fitted` (a scikit-learn ``VotingClassifier``),
+    the vote loads as a single :class:`FERClassifier` (architecture
+    ``"model3+model3"`` for two Model 3 networks, a
+    :class:`~skfer.models.SoftVote`): :func:`skfer.load_pretrained`, ``skfer
+    predict --model``, ONNX export, saliency maps and fine-tuning (``pretrained``)
+    treat it as any model. Its probabilities are the weighted mean of the
+    members' (with the same ``tta``, no ``class_prior``); each member keeps its
+    own pixel scaling.
+
+    Parameters
+    ----------
+    classifiers : sequence of FERClassifier
+        At least two fitted classifiers with the same ``classes_`` and input size;
+        none of them a vote itself.
+    path : str or path-like
+        The weights file to write (atomically).
+    weights : array-like of float, default=None
+        Voting weights, one per classifier, each > 0 (equal when None).
+    **card
+        JSON-serializable information stored in the file's metadata, beside the
+        members' ``pretrained`` names and weights under ``"members"``.
+
+    Returns
+    -------
+    path : pathlib.Path
+
+    Notes
+    -----
+    The vote's pixel scaling is the first member's. Its ``class_count_`` (what
+    ``class_prior`` re-weights) is the members' class frequencies averaged with
+    the voting weights, scaled to their mean number of training images: the
+    prior the vote's probabilities follow when each member follows its own.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from skfer import FERClassifier, save_vote
+    >>> from skfer.datasets import make_faces
+    >>> X, y = make_faces(n_samples=40, classes=["happy", "sad"], random_state=0,
+    ...                   return_X_y=True)
+    >>> a = FERClassifier("small", max_epochs=1, random_state=0).fit(X, y)
+    >>> b = FERClassifier("small", max_epochs=1, random_state=1).fit(X, y)
+    >>> path = save_vote([a, b], os.path.join(tempfile.mkdtemp(), "vote.safetensors"))
+    >>> vote = FERClassifier.from_weights(path)
+    >>> vote.architecture_
+    'small+small'
+    >>> mean = (a.predict_proba(X[:3]) + b.predict_proba(X[:3])) / 2
+    >>> bool(np.allclose(vote.predict_proba(X[:3]), mean, atol=1e-3))
+    True
+    """
+    members = list(classifiers)
+    if len(members) < 2:
+        raise ValueError(f"save_vote needs at least 2 classifiers; got {len(members)}.")
+    for i, clf in enumerate(members):
+        if not isinstance(clf, FERClassifier):
+            raise TypeError(
+                f"save_vote votes FERClassifier networks; classifier {i} is a "
+                f"{type(clf).__name__} (ensemble_from_fitted takes any classifier)."
+            )
+        check_is_fitted(clf)
+        if isinstance(clf.net_.module_, SoftVote):
+            raise ValueError(
+                f"classifier {i} is a vote ({clf.architecture_!r}); pass its "
+                "members instead: a vote of votes is not a weights file."
+            )
+    first = members[0]
+    for i, clf in enumerate(members[1:], start=1):
+        if not np.array_equal(clf.classes_, first.classes_):
+            raise ValueError(
+                f"All classifiers must share classes_; classifier {i} has "
+                f"{clf.classes_.tolist()} but the first has {first.classes_.tolist()}."
+            )
+        if clf.n_features_in_ != first.n_features_in_:
+            raise ValueError(
+                f"All classifiers must read images of one size; classifier {i} "
+                f"reads {clf.n_features_in_} pixels, the first {first.n_features_in_}."
+            )
+    share = np.full(len(members), 1.0 / len(members))
+    if weights is not None:
+        _check_weights(weights, len(members))
+        share = np.asarray(weights, dtype=float) / np.sum(weights)
+        if np.any(share == 0):
+            raise ValueError(
+                f"weights {weights!r} give a classifier no vote; leave it out."
+            )
+    state = {
+        f"members.{i}.{key}": tensor
+        for i, clf in enumerate(members)
+        for key, tensor in tensor_dict(clf.net_.module_).items()
+    }
+    state.update(_vote_buffers(members, share))
+    vote = SimpleNamespace(
+        architecture_="+".join(clf.architecture_ for clf in members),
+        classes_=first.classes_,
+        input_range_=first.input_range_,
+        pixel_mean_=first.pixel_mean_,
+        pixel_std_=first.pixel_std_,
+        n_features_in_=first.n_features_in_,
+        class_count_=_vote_class_count(members, share),
+    )
+    described = [
+        {
+            "pretrained": None if clf.pretrained is None else str(clf.pretrained),
+            "weight": float(w),
+        }
+        for clf, w in zip(members, share)
+    ]
+    return write_weights(path, state, weights_meta(vote, members=described, **card))
+
+
+def _vote_buffers(members, share):
+    """The buffers of a :class:`SoftVote` whose input is scaled as the first
+    member's: member ``i`` gets ``x * scale + shift``, its own scaling of the
+    same pixels (see :class:`skfer.classifier.Scaling`)."""
+    lo, hi = (float(v) for v in members[0].input_range_)
+    mean, std = members[0].pixel_mean_, members[0].pixel_std_
+    scale, shift = [], []
+    for clf in members:
+        lo_i, hi_i = (float(v) for v in clf.input_range_)
+        a = (hi - lo) / (hi_i - lo_i)  # unit_i = a * unit + b
+        b = (lo - lo_i) / (hi_i - lo_i)
+        scale.append(a * std / clf.pixel_std_)
+        shift.append((a * mean + b - clf.pixel_mean_) / clf.pixel_std_)
+    return {
+        "log_weights": torch.log(torch.as_tensor(share, dtype=torch.float32)),
+        "input_scale": torch.tensor(scale, dtype=torch.float32),
+        "input_shift": torch.tensor(shift, dtype=torch.float32),
+    }
+
+
+def _vote_class_count(members, share):
+    """The members' class frequencies averaged with the voting weights, scaled to
+    their mean number of images; None when a member does not record its own."""
+    counts = [getattr(clf, "class_count_", None) for clf in members]
+    if any(c is None for c in counts):
+        return None
+    frequencies = sum(w * c / c.sum() for w, c in zip(share, counts))
+    return frequencies * float(np.mean([c.sum() for c in counts]))
 
 
 def _check_weights(weights, n_members):

@@ -28,7 +28,7 @@ import torch.fx
 from torch import nn
 from torch.nn import functional as F
 
-from ..models import fold_batchnorm
+from ..models import SoftVote, fold_batchnorm
 from ..utils import SINGLE_THREAD_MAX_IMAGES, intra_op_threads
 from ._batching import BatchIterator
 from ._onednn import onednn_supported
@@ -65,7 +65,14 @@ def inference_module(module, dtype=None, device="cpu"):
     OneDNNError
         When the probe chose oneDNN and oneDNN then failed (never a silent
         fallback).
+
+    Notes
+    -----
+    A :class:`~skfer.models.SoftVote` gets one such copy per member, voting in
+    float32: each member runs on oneDNN where it alone would.
     """
+    if isinstance(module, SoftVote):
+        return _vote_copy(module, dtype, device)
     folded = fold_batchnorm(copy.deepcopy(module).eval())
     for param in folded.parameters():
         param.requires_grad_(False)
@@ -76,6 +83,15 @@ def inference_module(module, dtype=None, device="cpu"):
     if torch.device(device).type != "cpu" or not onednn_supported(folded, dtype):
         return fast
     return onednn_module(folded, dtype, reference=fast)
+
+
+def _vote_copy(vote, dtype, device):
+    """A :class:`SoftVote` of the members' inference copies, its buffers copied."""
+    fast = SoftVote([inference_module(m, dtype, device) for m in vote.members])
+    with torch.no_grad():
+        for name, buffer in fast.named_buffers(recurse=False):
+            buffer.copy_(getattr(vote, name))
+    return fast.to(device).eval()
 
 
 def _as_function(graph, node, module):

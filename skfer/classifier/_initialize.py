@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import column_or_1d
 
-from ..models import ARCHITECTURES
+from ..models import check_architecture
 from ..utils import infer_input_range
 from ..weights import read_weights, resolve_weights
 
@@ -46,12 +46,7 @@ def resolve_architecture(architecture, meta, pretrained):
                 "leave architecture=None to use the weights' architecture."
             )
         arch = meta["architecture"]
-    arch = DEFAULT_ARCHITECTURE if arch is None else arch
-    if arch not in ARCHITECTURES:
-        raise ValueError(
-            f"Unknown architecture {arch!r}; expected one of {sorted(ARCHITECTURES)}."
-        )
-    return arch
+    return check_architecture(DEFAULT_ARCHITECTURE if arch is None else arch)
 
 
 def resolve_classes(y, classes):
@@ -92,15 +87,24 @@ def pixel_stats(X):
 def load_matched_state(module, state, meta, classes, *, pretrained, architecture):
     """Copy pretrained weights into ``module``; output rows matched by class label.
 
-    The body must fit exactly; the output layer keeps the rows of the classes
-    the source knows (``meta["classes"]``) and its fresh initialization for the
-    others. ``pretrained`` and ``architecture`` only name things in the error.
+    The body must fit exactly; each output layer (``head``, or every member's
+    ``members.<i>.head`` in a vote) keeps the rows of the classes the source
+    knows (``meta["classes"]``) and its fresh initialization for the others.
+    ``pretrained`` and ``architecture`` only name things in the error.
     """
     src_classes = list(meta["classes"])
-    head_keys = {k for k in state if k.startswith("head.")}
-    body = {k: v for k, v in state.items() if k not in head_keys}
+    heads = sorted(
+        k[: -len("weight")]
+        for k in state
+        if k == "head.weight" or k.endswith(".head.weight")
+    )
+
+    def in_head(key):
+        return any(key.startswith(head) for head in heads)
+
+    body = {k: v for k, v in state.items() if not in_head(k)}
     missing, unexpected = module.load_state_dict(body, strict=False)
-    missing = [k for k in missing if not k.startswith("head.")]
+    missing = [k for k in missing if not in_head(k)]
     if missing or unexpected:
         raise ValueError(
             f"Pretrained weights {pretrained!r} do not fit architecture "
@@ -108,9 +112,11 @@ def load_matched_state(module, state, meta, classes, *, pretrained, architecture
         )
     index = {label: i for i, label in enumerate(src_classes)}
     with torch.no_grad():
-        for j, label in enumerate(np.asarray(classes).tolist()):
-            i = index.get(label)
-            if i is None:
-                continue
-            module.head.weight[j] = state["head.weight"][i]
-            module.head.bias[j] = state["head.bias"][i]
+        for head in heads:
+            layer = module.get_submodule(head[:-1])
+            for j, label in enumerate(np.asarray(classes).tolist()):
+                i = index.get(label)
+                if i is None:
+                    continue
+                layer.weight[j] = state[head + "weight"][i]
+                layer.bias[j] = state[head + "bias"][i]

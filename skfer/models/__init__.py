@@ -6,10 +6,12 @@ from ._paper import PaperModel1, PaperModel2, PaperModel3
 from ._registry import (
     ARCHITECTURES,
     build_model,
+    check_architecture,
     count_parameters,
     register_architecture,
 )
 from ._small import SmallCNN
+from ._vote import SoftVote
 
 __all__ = [
     "fold_batchnorm",
@@ -18,7 +20,9 @@ __all__ = [
     "PaperModel2",
     "PaperModel3",
     "SmallCNN",
+    "SoftVote",
     "build_model",
+    "check_architecture",
     "count_parameters",
     "register_architecture",
     "relu_before_pooling",

@@ -7,11 +7,21 @@ from typing import TYPE_CHECKING
 
 from ._paper import PaperModel1, PaperModel2, PaperModel3
 from ._small import SmallCNN
+from ._vote import SoftVote
 
 if TYPE_CHECKING:
     from torch import nn
 
-__all__ = ["ARCHITECTURES", "build_model", "count_parameters", "register_architecture"]
+__all__ = [
+    "ARCHITECTURES",
+    "build_model",
+    "check_architecture",
+    "count_parameters",
+    "register_architecture",
+]
+
+#: What joins the members' names in a vote's architecture name.
+VOTE_SEPARATOR = "+"
 
 #: Registered architectures: name -> callable ``(n_classes) -> nn.Module``.
 ARCHITECTURES: dict[str, Callable[..., nn.Module]] = {
@@ -53,8 +63,11 @@ def register_architecture(
     >>> build_model("linear-doc", n_classes=3).head.out_features
     3
     """
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"Architecture name must be a non-empty string, got {name!r}.")
+    if not isinstance(name, str) or not name or VOTE_SEPARATOR in name:
+        raise ValueError(
+            f"Architecture name must be a non-empty string without "
+            f"{VOTE_SEPARATOR!r} (which joins the members of a vote), got {name!r}."
+        )
     if not callable(factory):
         raise TypeError(f"factory must be callable, got {type(factory).__name__}.")
     if name in ARCHITECTURES and not overwrite:
@@ -65,6 +78,28 @@ def register_architecture(
     ARCHITECTURES[name] = factory
 
 
+def check_architecture(name: str) -> str:
+    """``name`` if it names an architecture, else a ValueError listing them.
+
+    A registered name, or registered names joined by ``+``: the soft vote of
+    those networks (:class:`SoftVote`), e.g. ``"model3+model3"``.
+
+    Examples
+    --------
+    >>> from skfer.models import check_architecture
+    >>> check_architecture("model3+model2")
+    'model3+model2'
+    """
+    members = name.split(VOTE_SEPARATOR) if isinstance(name, str) else [name]
+    if not all(isinstance(m, str) and m in ARCHITECTURES for m in members):
+        raise ValueError(
+            f"Unknown architecture {name!r}; expected one of {sorted(ARCHITECTURES)} "
+            "(or register one with skfer.models.register_architecture), or several "
+            "of them joined by '+' for their soft vote (e.g. 'model3+model3')."
+        )
+    return name
+
+
 def build_model(name: str, n_classes: int = 7) -> nn.Module:
     """Instantiate the registered architecture ``name`` with ``n_classes`` outputs.
 
@@ -72,7 +107,8 @@ def build_model(name: str, n_classes: int = 7) -> nn.Module:
     ----------
     name : str
         One of ``ARCHITECTURES`` (``"model1"``, ``"model2"``, ``"model3"``,
-        ``"small"`` and anything registered).
+        ``"small"`` and anything registered), or several joined by ``+``: a
+        :class:`SoftVote` of one network of each.
     n_classes : int, default=7
         Number of output scores.
 
@@ -85,16 +121,13 @@ def build_model(name: str, n_classes: int = 7) -> nn.Module:
     >>> from skfer.models import build_model
     >>> type(build_model("model2")).__name__
     'PaperModel2'
+    >>> len(build_model("model3+model2").members)
+    2
     """
-    try:
-        factory = ARCHITECTURES[name]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"Unknown architecture {name!r}; expected one of "
-            f"{sorted(ARCHITECTURES)} (or register one with "
-            "skfer.models.register_architecture)."
-        ) from None
-    return factory(n_classes=n_classes)
+    members = check_architecture(name).split(VOTE_SEPARATOR)
+    if len(members) > 1:
+        return SoftVote([ARCHITECTURES[m](n_classes=n_classes) for m in members])
+    return ARCHITECTURES[name](n_classes=n_classes)
 
 
 def count_parameters(module: nn.Module) -> int:

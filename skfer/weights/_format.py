@@ -33,7 +33,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from torch import nn
 
-from ..models import ARCHITECTURES, build_model
+from ..models import ARCHITECTURES, build_model, check_architecture
 from ..utils import atomic_file
 
 __all__ = ["read_weights", "read_weights_meta", "tensor_dict", "write_weights"]
@@ -190,8 +190,13 @@ def _check_meta(path, meta):
         )
 
     arch = meta.get("architecture")
-    if not isinstance(arch, str) or arch not in ARCHITECTURES:
-        fail("architecture", f"one of {sorted(ARCHITECTURES)}")
+    try:
+        check_architecture(arch)
+    except ValueError:
+        fail(
+            "architecture",
+            f"one of {sorted(ARCHITECTURES)}, or several joined by '+' (a vote)",
+        )
     classes = meta.get("classes")
     if (
         not isinstance(classes, list)
