@@ -154,9 +154,10 @@ def candidate_models(paths, names=None):
     the TTA chosen for each on its own validation data, and ``{row: reason}`` for
     the rows left out.
 
-    A row is a candidate once (the first row naming a weights file wins), and never
-    when it was trained on the validation part it would be chosen on
-    (``photo_parts_trained_on``): those rows are left out with the reason.
+    A row is a candidate once per weights file and TTA (the first row naming them
+    wins), and never when it was trained on the validation part it would be
+    chosen on (``photo_parts_trained_on``): those rows are left out with the
+    reason.
     """
     rows = {}
     for path in paths:
@@ -183,10 +184,10 @@ def candidate_models(paths, names=None):
             left_out[name] = (
                 f"trained on the validation part of {', '.join(trained_on)}"
             )
-        elif weights in seen:
-            left_out[name] = "the same weights as an earlier row"
+        elif (weights, row.get("tta")) in seen:
+            left_out[name] = "the same weights and TTA as an earlier row"
         else:
-            seen.add(weights)
+            seen.add((weights, row.get("tta")))
             found[name] = (str(weights), row.get("tta"))
     return found, left_out
 
@@ -205,22 +206,44 @@ def row_weights(shown):
 
 
 def choose_model(datasets, folders, candidates, log, face=()):
-    """The candidate with the best zero-shot accuracy on the validation part.
+    """The candidate and class prior with the best zero-shot accuracy on the
+    validation part.
 
-    Scored on the validation images of every framing: the mean over the datasets
-    (each counts the same, whatever its size) of the mean over the framings. The
-    test part is never read. Returns the chosen name and every candidate's scores.
+    Each candidate is scored with its training labels' prior and, where its
+    weights record those labels, with the uniform prior (``--class-prior
+    uniform``): the model and the prior are chosen together, since a prior can
+    change which model reads the photos best. Scored on the validation images of
+    every framing: the mean over the datasets (each counts the same, whatever its
+    size) of the mean over the framings. The test part is never read. Returns the
+    chosen name, its prior (``None`` or ``"uniform"``) and every candidate's
+    scores (``uniform``: the same with the uniform prior).
     """
+    # lazy: torch (skfer.weights): --markdown-only runs without it
+    from skfer.weights import read_weights_meta
+
     scores = {}
     for name, (weights, tta) in candidates.items():
+        options = model_args(weights, tta, face=face)
         scores[name] = {
             "weights": shown_path(weights),
             "tta": tta,
-            **validation_score(datasets, folders, model_args(weights, tta, face=face)),
+            **validation_score(datasets, folders, options),
         }
         log(f"candidate {name:<18} {scores[name]['text']}")
-    chosen = max(scores, key=lambda n: scores[n]["score"])
-    return chosen, scores
+        if "class_count" in read_weights_meta(weights):
+            options = model_args(weights, tta, class_prior="uniform", face=face)
+            scores[name]["uniform"] = validation_score(datasets, folders, options)
+            log(f"  uniform prior      {scores[name]['uniform']['text']}")
+    settings = [(n, None) for n in scores] + [
+        (n, "uniform") for n in scores if "uniform" in scores[n]
+    ]
+
+    def score_of(setting):
+        name, prior = setting
+        return (scores[name][prior] if prior else scores[name])["score"]
+
+    chosen, prior = max(settings, key=score_of)
+    return chosen, prior, scores
 
 
 def validation_score(datasets, folders, options):
@@ -251,23 +274,6 @@ def validation_score(datasets, folders, options):
         "score": total,
         "text": f"validation {shown}; {total:.1%}",
     }
-
-
-def choose_class_prior(datasets, folders, weights, tta, training, log, face=()):
-    """``"uniform"`` or ``None`` (the training labels' prior) for the chosen model,
-    on the validation part; ``training`` is its score with the training prior.
-    Weights that do not record their training labels keep the training prior."""
-    # lazy: torch (skfer.weights): --markdown-only runs without it
-    from skfer.weights import read_weights_meta
-
-    if "class_count" not in read_weights_meta(weights):
-        log("class prior: the weights do not record their training labels")
-        return None, {}
-    options = model_args(weights, tta, class_prior="uniform", face=face)
-    uniform = validation_score(datasets, folders, options)
-    log(f"class prior uniform: {uniform['text']}")
-    chosen = "uniform" if uniform["score"] > training["score"] else None
-    return chosen, {"training": training, "uniform": uniform, "chosen": chosen}
 
 
 def run_framings(datasets, folders, log, model=(), tuned=None):

@@ -88,22 +88,38 @@ def faces_table(result, part="test"):
 
 
 def choice_table(result):
-    """The models the validation part chose from, and the class prior chosen."""
+    """The models the validation part chose from, each with its training labels'
+    class prior and the uniform prior, and the choice."""
     candidates = result.get("candidates")
     if not candidates:
         return []
     names = list(result["datasets"])
+    chosen_prior = result.get("predict_params", {}).get("class_prior")
     lines = [
-        "## Choice of the model, on the validation part",
+        "## Choice of the model and class prior, on the validation part",
         "",
         "| model | weights | TTA | "
         + " | ".join(f"{d} validation %" for d in names)
-        + " | score % |",
-        "|---|---|---|" + "---:|" * (len(names) + 1),
+        + " | score % | uniform prior: score % |",
+        "|---|---|---|" + "---:|" * (len(names) + 2),
     ]
-    for name, c in sorted(candidates.items(), key=lambda kv: -kv[1]["score"]):
-        mark = " (chosen)" if name == result["model"] else ""
+
+    def best(c):
+        return max(c["score"], c.get("uniform", {}).get("score", 0.0))
+
+    for name, c in sorted(candidates.items(), key=lambda kv: -best(kv[1])):
+        mark = ""
+        if name == result["model"]:
+            mark = f" (chosen, {chosen_prior or 'training'} prior)"
+        uniform = c.get("uniform")
         cells = [_pct(c["mean_by_dataset"][d]) for d in names] + [_pct(c["score"])]
+        cells.append(
+            "-"
+            if uniform is None
+            else f"{_pct(uniform['score'])} ("
+            + ", ".join(f"{d} {_pct(uniform['mean_by_dataset'][d])}" for d in names)
+            + ")"
+        )
         lines.append(
             f"| {name}{mark} | `{c['weights']}` | {c['tta'] or 'none'} | "
             + " | ".join(cells)
@@ -116,15 +132,6 @@ def choice_table(result):
             "Not candidates: "
             + "; ".join(f"{name} ({why})" for name, why in sorted(left_out.items()))
             + ".",
-        ]
-    prior = result.get("class_prior_choice")
-    if prior:
-        lines += [
-            "",
-            "Class prior of the chosen model (`--class-prior`), on the same "
-            f"images: the training labels' {_pct(prior['training']['score'])} %, "
-            f"uniform {_pct(prior['uniform']['score'])} %; "
-            f"{prior['chosen'] or 'training'} is used.",
         ]
     return [*lines, ""]
 

@@ -78,7 +78,6 @@ from _common import (  # noqa: E402
 from _photos_framings import ALL_FRAMINGS, write_framings  # noqa: E402
 from _photos_runs import (  # noqa: E402
     candidate_models,
-    choose_class_prior,
     choose_model,
     fine_tune,
     model_args,
@@ -181,26 +180,24 @@ def face_options(args):
 
 
 def choose(datasets, folders, candidates, result, log, face=()):
-    """The model and its prediction settings: the best candidate on the validation
-    part, or the shipped default. Returns ``(weights, tta, class prior)``."""
+    """The model and its prediction settings: the best candidate and class prior
+    on the validation part, or the shipped default with its registered settings.
+    Returns ``(weights, tta, class prior)``."""
     # lazy: torch (skfer.weights): --markdown-only writes the page without it
     from skfer import list_pretrained
 
     prior = None
     if candidates:
-        model, result["candidates"] = choose_model(
+        model, prior, result["candidates"] = choose_model(
             datasets, folders, candidates, log, face
         )
         weights, tta = candidates[model]
-        prior, result["class_prior_choice"] = choose_class_prior(
-            datasets, folders, weights, tta, result["candidates"][model], log, face
-        )
         predict_params = {"tta": tta} if tta else {}
     else:
         model = weights = best_pretrained()
         entry = next(e for e in list_pretrained() if e["name"] == model)
         predict_params = dict(entry.get("predict_params", {}))
-        tta = predict_params.get("tta")
+        tta, prior = predict_params.get("tta"), predict_params.get("class_prior")
     if prior:
         predict_params["class_prior"] = prior
     result["model"], result["predict_params"] = model, predict_params

@@ -180,7 +180,9 @@ def save_vote(
 
     Notes
     -----
-    The vote's pixel scaling is the first member's. Its ``class_count_`` (what
+    The vote reads raw pixels in the first member's units (``input_range_``)
+    and standardizes them as the first member did; the others get the same
+    pixels standardized as they were trained. Its ``class_count_`` (what
     ``class_prior`` re-weights) is the members' class frequencies averaged with
     the voting weights, scaled to their mean number of training images: the
     prior the vote's probabilities follow when each member follows its own.
@@ -238,8 +240,8 @@ def save_vote(
             raise ValueError(
                 f"weights {weights!r} give a classifier no vote; leave it out."
             )
-    state = {
-        f"members.{i}.{key}": tensor
+    state = {  # copies: one classifier given twice must not share its tensors
+        f"members.{i}.{key}": tensor.clone()
         for i, clf in enumerate(members)
         for key, tensor in tensor_dict(clf.net_.module_).items()
     }
@@ -264,18 +266,13 @@ def save_vote(
 
 
 def _vote_buffers(members, share):
-    """The buffers of a :class:`SoftVote` whose input is scaled as the first
-    member's: member ``i`` gets ``x * scale + shift``, its own scaling of the
-    same pixels (see :class:`skfer.classifier.Scaling`)."""
-    lo, hi = (float(v) for v in members[0].input_range_)
+    """The buffers of a :class:`SoftVote` whose input is standardized as the
+    first member's: member ``i`` gets ``x * scale + shift``, the same [0, 1]
+    pixels standardized with its own mean and deviation (see
+    :class:`skfer.classifier.Scaling`; the units of raw pixels are the vote's)."""
     mean, std = members[0].pixel_mean_, members[0].pixel_std_
-    scale, shift = [], []
-    for clf in members:
-        lo_i, hi_i = (float(v) for v in clf.input_range_)
-        a = (hi - lo) / (hi_i - lo_i)  # unit_i = a * unit + b
-        b = (lo - lo_i) / (hi_i - lo_i)
-        scale.append(a * std / clf.pixel_std_)
-        shift.append((a * mean + b - clf.pixel_mean_) / clf.pixel_std_)
+    scale = [std / clf.pixel_std_ for clf in members]
+    shift = [(mean - clf.pixel_mean_) / clf.pixel_std_ for clf in members]
     return {
         "log_weights": torch.log(torch.as_tensor(share, dtype=torch.float32)),
         "input_scale": torch.tensor(scale, dtype=torch.float32),

@@ -317,6 +317,8 @@ def test_photos_chooses_the_model_on_the_validation_part_only(tmp_path, monkeypa
     from _common import split_subjects
     from _photos_tables import choice_table
 
+    import skfer.weights
+
     subjects = ["KA", "KL", "KM", "KR", "MK", "NA", "NM", "TM", "UY", "YM"] * 2
     labels = ["happy", "sad"] * 10
     parts = split_subjects(subjects)
@@ -345,18 +347,21 @@ def test_photos_chooses_the_model_on_the_validation_part_only(tmp_path, monkeypa
         }
 
     monkeypatch.setattr(photos, "skfer_predict", fake_predict)
+    monkeypatch.setattr(skfer.weights, "read_weights_meta", lambda path: {})
     candidates = {
         "bad": ("bad.safetensors", None),
         "good": ("good.safetensors", "flip"),
     }
-    chosen, scores = photos.choose_model(datasets, folders, candidates, log=print)
-    assert chosen == "good"
+    chosen, prior, scores = photos.choose_model(datasets, folders, candidates, print)
+    assert (chosen, prior) == ("good", None)
+    assert "uniform" not in scores["good"]  # no class counts: no other prior
     assert scores["good"]["score"] == 1.0 and scores["bad"]["score"] == 0.0
     assert set(seen) == {"validation"}  # the test part is never predicted
     assert len(seen) == 2 * parts.count("validation")
     result = {"candidates": scores, "model": chosen, "datasets": {"JAFFE": {}}}
     text = "\n".join(choice_table(result))
-    assert "| good (chosen) |" in text and text.index("good") < text.index("bad")
+    assert "| good (chosen, training prior) |" in text
+    assert text.index("good") < text.index("bad")
 
 
 def test_photos_candidates_are_the_rows_with_weights_here(tmp_path, monkeypatch):
@@ -375,7 +380,8 @@ def test_photos_candidates_are_the_rows_with_weights_here(tmp_path, monkeypatch)
     }
     fer2013.write_text(json.dumps({"models": rows}))
     plus = {
-        "same": {"weights": str(weights), "tta": "crops"},
+        "same": {"weights": str(weights), "tta": "flip"},
+        "crops": {"weights": str(weights), "tta": "crops"},
         "posed": {
             "weights": str(weights),
             "photo_parts_trained_on": {"jaffe": ["validation"]},
@@ -387,11 +393,12 @@ def test_photos_candidates_are_the_rows_with_weights_here(tmp_path, monkeypatch)
     shipped = str(skfer.weights.resolve_weights("fer2013-model2").resolve())
     assert found == {
         "a": (str(weights.resolve()), "flip"),
+        "crops": (str(weights.resolve()), "crops"),  # the same weights, another TTA
         "shipped": (shipped, "crops"),
     }
     assert left_out == {
         "gone": "weights not on this machine",
-        "same": "the same weights as an earlier row",
+        "same": "the same weights and TTA as an earlier row",
         "posed": "trained on the validation part of jaffe",
     }
     assert photos.candidate_models([fer2013], ["gone"])[0] == {}
@@ -399,27 +406,49 @@ def test_photos_candidates_are_the_rows_with_weights_here(tmp_path, monkeypatch)
         photos.candidate_models([fer2013], ["nope"])
 
 
-def test_photos_chooses_the_class_prior_on_the_validation_part(tmp_path, monkeypatch):
+def test_photos_chooses_the_model_and_class_prior_together(monkeypatch):
     import _photos_runs as photos
+    from _photos_tables import choice_table
 
     import skfer.weights
 
-    monkeypatch.setattr(
-        photos,
-        "validation_score",
-        lambda datasets, folders, options: {"score": 0.7, "text": "uniform"},
+    scores = {  # (weights, prior) -> validation score
+        ("m3", None): 0.69,
+        ("m3", "uniform"): 0.72,
+        ("vote", None): 0.67,  # worse than m3 with the training prior...
+        ("vote", "uniform"): 0.73,  # ...the best with the uniform one
+        ("old", None): 0.70,
+    }
+
+    def fake_score(datasets, folders, options):
+        weights = options[options.index("--model") + 1]
+        prior = "uniform" if "--class-prior" in options else None
+        value = scores[weights, prior]
+        return {"score": value, "mean_by_dataset": {"JAFFE": value}, "text": ""}
+
+    monkeypatch.setattr(photos, "validation_score", fake_score)
+    counts = {"m3": {"class_count": [1.0, 2.0]}, "vote": {"class_count": [1.0, 1.0]}}
+    monkeypatch.setattr(  # "old" weights do not record their training labels
+        skfer.weights, "read_weights_meta", lambda path: counts.get(path, {})
     )
-    meta = {"class_count": [1.0, 2.0]}
-    monkeypatch.setattr(skfer.weights, "read_weights_meta", lambda path: meta)
-    chosen, info = photos.choose_class_prior({}, {}, "w", "flip", {"score": 0.6}, print)
-    assert chosen == "uniform" and info["chosen"] == "uniform"
-    chosen, _ = photos.choose_class_prior({}, {}, "w", "flip", {"score": 0.8}, print)
-    assert chosen is None  # the training prior scored better
-    meta.clear()  # weights written before the counts were stored
-    assert photos.choose_class_prior({}, {}, "w", None, {"score": 0.6}, print) == (
-        None,
-        {},
-    )
+    candidates = {"m3": ("m3", "flip"), "vote": ("vote", "crops"), "old": ("old", None)}
+    chosen, prior, info = photos.choose_model({}, {}, candidates, print)
+    assert (chosen, prior) == ("vote", "uniform")
+    assert "uniform" not in info["old"]
+    del scores["vote", "uniform"], counts["vote"]
+    chosen, prior, _ = photos.choose_model({}, {}, candidates, print)
+    assert (chosen, prior) == ("m3", "uniform")
+    scores["m3", "uniform"] = 0.60
+    assert photos.choose_model({}, {}, candidates, print)[:2] == ("old", None)
+    result = {
+        "candidates": info,
+        "model": "vote",
+        "predict_params": {"tta": "crops", "class_prior": "uniform"},
+        "datasets": {"JAFFE": {}},
+    }
+    text = "\n".join(choice_table(result))
+    assert "| vote (chosen, uniform prior) |" in text
+    assert text.index("| vote") < text.index("| m3") < text.index("| old")
     assert photos.model_args("w", "flip", "uniform") == [
         "--model",
         "w",
@@ -551,6 +580,8 @@ def test_photos_detector_options_reach_every_predict_call(tmp_path, monkeypatch)
     import _photos_runs as photos
     import photos as script
 
+    import skfer.weights
+
     args = script.parse_args(["--detector", "yunet", "--align"])
     face = script.face_options(args)
     assert face == ["--detector", "yunet", "--align"]
@@ -565,6 +596,7 @@ def test_photos_detector_options_reach_every_predict_call(tmp_path, monkeypatch)
     monkeypatch.setattr(photos, "skfer_predict", fake_predict)
     datasets = {"JAFFE": (None, ["happy"] * 4, ["KA", "KL", "KM", "KR"])}
     folders = _photo_folders(tmp_path, 4)
+    monkeypatch.setattr(skfer.weights, "read_weights_meta", lambda path: {})
     photos.choose_model(datasets, folders, {"m": ("m.safetensors", None)}, print, face)
     assert seen and all(call[-3:] == face for call in seen)
 

@@ -186,6 +186,12 @@ def _gradcam(estimator, X, target, layer):
     # A copy in the usual ReLU -> max pool order, so that the rectified block
     # output exists at full size (see relu_before_pooling); the fitted net is
     # left untouched.
+    if layer is None and _is_vote(estimator):
+        raise ValueError(
+            f"method='gradcam' on a vote ({estimator.architecture_!r}) would show "
+            "the last member's evidence alone; use method='occlusion', or name a "
+            "member's layer (layer='members.0.<name>')."
+        )
     module = relu_before_pooling(estimator.net_.module_).eval()
     device = next(module.parameters()).device
     name = last_conv_block(module, GRADCAM_MIN_SIZE) if layer is None else layer
@@ -277,7 +283,14 @@ def _default_method(estimator):
         return "occlusion"  # not a fitted torch network
     if getattr(estimator, "architecture_", None) in _OCCLUSION_BY_DEFAULT:
         return "occlusion"
+    if _is_vote(estimator):
+        return "occlusion"  # Grad-CAM would see one member's block
     return "gradcam"
+
+
+def _is_vote(estimator):
+    """Whether ``estimator``'s network is a vote (architecture ``"a+b"``)."""
+    return "+" in str(getattr(estimator, "architecture_", ""))
 
 
 def saliency_map(
@@ -310,7 +323,8 @@ def saliency_map(
         square of the face is set to the face's mean pixel, averaged over the
         squares covering each pixel (about ``(side / stride) ** 2`` predictions
         per face). ``"auto"``: Grad-CAM, except for Model 2 (whose Grad-CAM
-        fails the sanity checks at every layer, see :func:`saliency_sanity`)
+        fails the sanity checks at every layer, see :func:`saliency_sanity`),
+        for a vote (:func:`skfer.save_vote`: Grad-CAM sees one member's block)
         and for classifiers that are not a :class:`~skfer.FERClassifier`,
         which get occlusion.
     target : label, array-like of labels or None, default=None
@@ -320,7 +334,8 @@ def saliency_map(
         of the network in the usual ReLU-before-pooling order
         (:func:`skfer.models.relu_before_pooling`; convolution and batch norm
         names are the network's own); ``None`` means
-        ``last_conv_block(network, min_size=12)``.
+        ``last_conv_block(network, min_size=12)`` (a vote needs a member's
+        layer, ``"members.<i>.<name>"``).
     patch, stride : int, default=8, 4
         Occlusion: side of the grey square and its step, in pixels of the input.
 

@@ -118,7 +118,7 @@ def test_folding_needs_eval_mode():
         fold_batchnorm(build_model("small").train())
 
 
-@pytest.mark.parametrize("arch", ["model1", "model2", "model3"])
+@pytest.mark.parametrize("arch", ["model1", "model2", "model3", "model3+model2"])
 def test_bfloat16_inference_copy_matches_float32(arch):
     # Whichever path the probe picks on this CPU (tests/classifier/test_onednn.py
     # checks each path's own layers).

@@ -190,6 +190,28 @@ def test_auto_method_is_occlusion_for_model2_and_other_classifiers():
     )
 
 
+def test_a_vote_is_explained_by_occlusion_or_a_members_layer(mouth_model, tmp_path):
+    from skfer import save_vote
+
+    X, _ = mouth_faces(2, seed=9)
+    vote = FERClassifier.from_weights(
+        save_vote([mouth_model, mouth_model], tmp_path / "v.safetensors"),
+        precision="float32",
+    )
+    np.testing.assert_array_equal(
+        saliency_map(vote, X), saliency_map(vote, X, method="occlusion")
+    )
+    with pytest.raises(ValueError, match="last member's evidence alone"):
+        saliency_map(vote, X, method="gradcam")
+    block = last_conv_block(mouth_model.net_.module_, 12)
+    first, second = (
+        saliency_map(vote, X, method="gradcam", layer=f"members.{i}.{block}")
+        for i in (0, 1)
+    )
+    assert first.shape == (2, 48, 48) and first.max() == 1.0
+    np.testing.assert_allclose(first, second, atol=1e-6)  # two identical members
+
+
 # ---------------------------------------------------------------- sanity check
 def test_saliency_sanity_randomized_weights_change_the_maps(mouth_model):
     X, y = mouth_faces(20, seed=5)

@@ -5,7 +5,10 @@ from torch import nn
 from skfer.models import (
     ARCHITECTURES,
     PaperModel3,
+    SmallCNN,
+    SoftVote,
     build_model,
+    check_architecture,
     count_parameters,
     register_architecture,
     relu_before_pooling,
@@ -58,6 +61,8 @@ def test_unknown_architecture_lists_the_known_ones():
 
 
 def test_register_architecture_guards_names():
+    with pytest.raises(ValueError, match="joins the members of a vote"):
+        register_architecture("a+b", ARCHITECTURES["small"])
     with pytest.raises(ValueError, match="already registered"):
         register_architecture("model1", lambda n_classes: None)
     with pytest.raises(TypeError, match="callable"):
@@ -92,3 +97,40 @@ def test_pooling_before_relu_gives_the_same_outputs_and_gradients(arch):
     for g, g_ref in zip(outputs[0][1], outputs[1][1]):
         assert torch.equal(g, g_ref)
     assert list(model.state_dict()) == list(ref.state_dict())
+
+
+def test_names_joined_by_plus_build_their_soft_vote():
+    vote = build_model("model3+small", n_classes=4).eval()
+    assert isinstance(vote, SoftVote)
+    assert [type(m).__name__ for m in vote.members] == ["PaperModel3", "SmallCNN"]
+    x = torch.rand(3, 1, 48, 48)
+    with torch.no_grad():
+        mean = sum(m(x).softmax(1) for m in vote.members) / 2
+        out = vote(x)
+    assert out.shape == (3, 4)
+    torch.testing.assert_close(out.exp().sum(1), torch.ones(3))  # log-probabilities
+    torch.testing.assert_close(out.softmax(1), mean)
+    assert check_architecture("small+small+small") == "small+small+small"
+    for bad in ("model3+resnet", "model3+", "+", "", None, ["model3"]):
+        with pytest.raises(ValueError, match="joined by '\\+'"):
+            build_model(bad)
+
+
+def test_soft_vote_weights_and_input_corrections_are_buffers():
+    torch.manual_seed(0)
+    a, b = SmallCNN(n_classes=3).eval(), SmallCNN(n_classes=3).eval()
+    vote = SoftVote([a, b]).eval()
+    assert {k for k, _ in vote.named_buffers(recurse=False)} == {
+        "log_weights",
+        "input_scale",
+        "input_shift",
+    }
+    assert not any(p.requires_grad for p in vote.buffers())
+    vote.log_weights.copy_(torch.log(torch.tensor([0.25, 0.75])))
+    vote.input_scale[1], vote.input_shift[1] = 2.0, -0.5
+    x = torch.rand(2, 1, 48, 48)
+    with torch.no_grad():
+        mean = 0.25 * a(x).softmax(1) + 0.75 * b(2 * x - 0.5).softmax(1)
+        torch.testing.assert_close(vote(x).softmax(1), mean)
+    with pytest.raises(ValueError, match="at least 2 members"):
+        SoftVote([a])

@@ -8,7 +8,12 @@ import pytest
 pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
 
-from skfer import FERClassifier, list_pretrained, load_pretrained  # noqa: E402
+from skfer import (  # noqa: E402
+    FERClassifier,
+    list_pretrained,
+    load_pretrained,
+    save_vote,
+)
 from skfer.onnx import ONNXClassifier, export_onnx  # noqa: E402
 
 #: Largest difference of probabilities allowed between ONNX and torch float32.
@@ -57,6 +62,20 @@ def test_paper_architectures_match_torch_float32(architecture, faces, tmp_path):
         random_state=0,
     ).fit(X[:70], y[:70])
     _parity(clf, X[70:100], tmp_path / "model.onnx")
+
+
+def test_a_saved_vote_exports_as_one_graph(faces, tmp_path):
+    X, y = faces
+    members = [
+        FERClassifier(arch, max_epochs=1, validation_fraction=None, random_state=i).fit(
+            X[:70], y[:70]
+        )
+        for i, arch in enumerate(["small", "model2"])
+    ]
+    path = save_vote(members, tmp_path / "vote.safetensors", weights=[1, 2])
+    vote = FERClassifier.from_weights(path)
+    onnx_clf = _parity(vote, X[70:100], tmp_path / "vote.onnx")
+    assert onnx_clf.metadata_["architecture"] == "small+model2"
 
 
 def test_float_inputs_keep_their_units_and_labels(faces, tmp_path):

@@ -49,6 +49,8 @@ def _variant(good, path, state=None, **meta_changes):
         ("input_range", "[-1e308, 1e308]"),
         ("input_range", "[0.0, 1e-12]"),
         ("class_count", "[1e308, 1e308, 1e308]"),
+        ("architecture", '"small+resnet"'),
+        ("architecture", '"small+"'),
     ],
 )
 def test_absurd_metadata_is_refused(good, tmp_path, field, text):
@@ -57,6 +59,13 @@ def test_absurd_metadata_is_refused(good, tmp_path, field, text):
         read_weights(path)
     with pytest.raises(ValueError, match=field):
         FERClassifier.from_weights(path)
+
+
+def test_a_votes_tensors_must_fit_every_member(good, tmp_path):
+    # a one-network file relabelled as a vote: the members' tensors are missing
+    path = _variant(good, tmp_path / "vote.safetensors", architecture='"small+small"')
+    with pytest.raises(ValueError, match="missing \\['input_scale'"):
+        read_weights(path)
 
 
 @pytest.mark.parametrize("dtype", [torch.int8, torch.bool, torch.uint8])
