@@ -11,16 +11,21 @@ by hand::
     python benchmarks/ship.py fer2013-model3 --from ferplus --facts
     python benchmarks/ship.py model3-seed2 --from fer2013 --name fer2013-model3-seed2
     python benchmarks/ship.py model2 --from fer2013 --dry-run   # checks, writes nothing
+    python benchmarks/ship.py vote-fer2013-model3-ferplus-model3-uniform-prior \
+        --from ferplus --default --chosen-on "the validation part of photos.py"
 
 ``ROW`` is a single-model row of ``benchmarks/results/<source>.json`` whose
 weights are on this machine. Its weights become ``skfer/weights/<name>.safetensors``
-(``fer2013-<architecture>`` or ``ferplus-<architecture>``) and
-``skfer/weights/registry.json`` records their checksum, classes, recipe,
-prediction settings (the TTA chosen on validation data), accuracies, command and
-machine. The row shipped so far under that name keeps its weights: they are
-moved to ``$SKFER_CACHE/weights`` first, and the rows and the results page are
-updated to say where each file now is. ``--dry-run`` checks ROW and says what
-would be written, writing nothing (``benchmarks/quick.py`` runs it).
+(``fer2013-<architecture>`` or ``ferplus-<architecture>``; a vote of shipped
+networks, ``ferplus.py --vote``: its members' sources, ``fer2013-ferplus-vote``)
+and ``skfer/weights/registry.json`` records their checksum, classes, recipe,
+prediction settings (the TTA chosen on validation data, and the class prior the
+row was evaluated with), accuracies, command and machine. ``--default`` makes it
+the model ``skfer predict`` uses when none is named. The row shipped so far
+under that name keeps its weights: they are moved to ``$SKFER_CACHE/weights``
+first, and the rows and the results page are updated to say where each file
+now is. ``--dry-run`` checks ROW and says what would be written, writing nothing
+(``benchmarks/quick.py`` runs it).
 """
 
 import argparse
@@ -96,6 +101,57 @@ def _ferplus_facts(row):
     return dataset, accuracies
 
 
+def _vote_facts(row):
+    """What the registry says of a vote of shipped networks (``ferplus.py
+    --vote``): its members' training data, and its accuracies on FER+ and on
+    FER2013's own labels."""
+    # lazy: torch (skfer.weights) is loaded by the rows that ship, not by --help
+    from skfer import list_pretrained
+
+    entries = {entry["name"]: entry for entry in list_pretrained()}
+    described = [
+        f"{m} ({entries[m]['dataset']})" if m in entries else m for m in row["members"]
+    ]
+    dataset = (
+        "the soft vote, equal weights, of "
+        + "; and ".join(described)
+        + "; TTA chosen on FER2013Valid (PublicTest) with FER+ majority labels"
+    )
+    accuracies = {
+        key: row[key]
+        for key in (
+            "ferplus_test_accuracy",
+            "ferplus_valid_accuracy",
+            "fer2013_private_test_accuracy",
+        )
+        if key in row
+    }
+    return dataset, accuracies
+
+
+def _facts(source, row):
+    """The registry's dataset text and accuracies for ``row`` of ``source``."""
+    if row.get("members"):
+        return _vote_facts(row)
+    return FACTS[source](row)
+
+
+def predict_params(row):
+    """The prediction settings the row's accuracies were measured with."""
+    params = {"tta": row.get("tta", row.get("params", {}).get("tta"))}
+    if row.get("class_prior"):
+        params["class_prior"] = row["class_prior"]
+    return params
+
+
+def default_name(source, row, meta):
+    """``<source>-<architecture>``, or for a vote its members' sources and
+    ``vote`` (``fer2013-ferplus-vote``)."""
+    if row.get("members"):
+        return "-".join(m.split("-")[0] for m in row["members"]) + "-vote"
+    return f"{source}-{meta['architecture']}"
+
+
 FACTS = {"fer2013": _fer2013_facts, "ferplus": _ferplus_facts}
 
 
@@ -103,7 +159,7 @@ def register(path, name, meta, row, source, weights_dir, chosen_on=None):
     """Record the shipped weights file ``path`` as ``name`` in the registry."""
     registry_path = Path(weights_dir) / "registry.json"
     registry = read_json(registry_path) or {"weights": {}}
-    dataset, accuracies = FACTS[source](row)
+    dataset, accuracies = _facts(source, row)
     if chosen_on:
         dataset += f"; chosen among the {source.upper()} runs on {chosen_on}"
     params = row.get("params", {})
@@ -116,11 +172,21 @@ def register(path, name, meta, row, source, weights_dir, chosen_on=None):
         "command": row["command"],
         "recipe": params,
         # how the accuracies were measured; load_pretrained applies these
-        "predict_params": {"tta": row.get("tta", params.get("tta"))},
+        "predict_params": predict_params(row),
         **accuracies,
         "trained_on": row["hardware"],
         "date": row["date"],
     }
+    write_json(registry_path, registry)
+
+
+def make_default(name, chosen_on, weights_dir=WEIGHTS_DIR):
+    """Make the registered ``name`` the model used when none is named."""
+    registry_path = Path(weights_dir) / "registry.json"
+    registry = read_json(registry_path)
+    if name not in registry.get("weights", {}):
+        raise SystemExit(f"--default: {name!r} is not a registered model")
+    registry["default"] = {"name": name, "chosen_on": chosen_on}
     write_json(registry_path, registry)
 
 
@@ -157,7 +223,7 @@ def ship(
     row = rows.get(key)
     if row is None or not isinstance(row.get("weights"), str):
         raise SystemExit(f"ROW: no single-model row {key!r} in {source}.json")
-    FACTS[source](row)  # refuses a row that cannot ship
+    _facts(source, row)  # refuses a row that cannot ship
     source_file = weights_path(row["weights"])
     if not source_file.is_file():
         raise SystemExit(f"ROW {key!r}: its weights {row['weights']} are not here")
@@ -167,7 +233,7 @@ def ship(
             f"(at most {MAX_SHIPPED_MB} MB ship); they stay in the cache"
         )
     meta = read_weights_meta(source_file)
-    default = f"{source}-{meta['architecture']}"
+    default = default_name(source, row, meta)
     if name is None:
         name = default
     elif not (name == default or name.startswith(f"{default}-")):
@@ -208,13 +274,14 @@ def add_facts(name, results, source, weights_dir=WEIGHTS_DIR):
             f"ROW {name!r}: evaluated {row['date']}, before its weights were "
             f"registered ({entry['date']}): evaluate them again"
         )
-    tta = entry.get("predict_params", {}).get("tta")
-    if row.get("tta") != tta:
-        raise SystemExit(
-            f"ROW {name!r}: evaluated with TTA {row.get('tta')!r}, but "
-            f"load_pretrained predicts with {tta!r}: its figures would not be "
-            "what users get"
-        )
+    shipped = entry.get("predict_params", {})
+    for key in ("tta", "class_prior"):
+        if row.get(key) != shipped.get(key):
+            raise SystemExit(
+                f"ROW {name!r}: evaluated with {key} {row.get(key)!r}, but "
+                f"load_pretrained predicts with {shipped.get(key)!r}: its figures "
+                "would not be what users get"
+            )
     facts = {k: row[k] for k in EVALUATION_FACTS[source] if k in row}
     entry.update(facts, **{f"{source}_evaluation": row["command"]})
     write_json(registry_path, registry)
@@ -260,12 +327,20 @@ def main(argv=None):
         "fer2013-model3-seed2) beside the shipped <source>-<architecture>",
     )
     parser.add_argument(
+        "--default",
+        action="store_true",
+        help="also make it the default model (skfer predict, analyze); needs "
+        "--chosen-on, the validation data it was chosen on",
+    )
+    parser.add_argument(
         "--facts",
         action="store_true",
         help="ship nothing: add the --from benchmark's evaluation of the "
         "registered model ROW to its registry entry",
     )
     args = parser.parse_args(argv)
+    if args.default and not args.chosen_on:
+        parser.error("--default needs --chosen-on")
     json_path = args.results / f"{args.source}.json"
     results = read_json(json_path)
     if not results.get("models"):
@@ -292,7 +367,11 @@ def main(argv=None):
         return 0
     write_json(json_path, results)
     _write_page(args.source, results, args.results)
-    print(f"shipped: {shown_path(shipped)}")
+    if args.default:
+        make_default(shipped.stem, args.chosen_on, args.weights_dir)
+    print(
+        f"shipped: {shown_path(shipped)}" + (" (the default)" if args.default else "")
+    )
     return 0
 
 

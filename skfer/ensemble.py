@@ -17,8 +17,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import Bunch
 from sklearn.utils.validation import check_is_fitted
 
-from .classifier import FERClassifier
-from .classifier._classifier import weights_meta
+from .classifier import FERClassifier, weights_meta
 from .models import SoftVote
 from .weights import tensor_dict, write_weights
 

@@ -243,6 +243,56 @@ def test_ship_makes_a_cached_row_the_shipped_model_of_its_architecture(
         ship("small", again, "fer2013", weights_dir, name="best")
 
 
+def test_ship_makes_a_vote_row_the_default_with_its_prior(tmp_path, monkeypatch):
+    from _common import read_json
+    from ship import main, make_default, ship
+
+    from skfer import FERClassifier, save_vote
+    from skfer.datasets import make_faces
+
+    X, y = make_faces(
+        n_samples=30, classes=["happy", "sad"], random_state=0, return_X_y=True
+    )
+    members = [
+        FERClassifier("small", max_epochs=1, random_state=i).fit(X, y) for i in (0, 1)
+    ]
+    vote = save_vote(members, tmp_path / "cache" / "vote.safetensors")
+    row = {
+        "weights": str(vote),
+        "members": ["fer2013-model3", "ferplus-small"],
+        "trained_on": "the soft vote of fer2013-model3, ferplus-small",
+        "tta": "flip",
+        "class_prior": "uniform",
+        "ferplus_test_accuracy": 0.77,
+        "fer2013_private_test_accuracy": 0.67,
+        "command": "python benchmarks/ferplus.py --vote ...",
+        "hardware": {"cpu": "test"},
+        "date": "2026-12-07 00:00 UTC",
+    }
+    results = {"models": {"vote-x": row}}
+    weights_dir = tmp_path / "weights"
+    monkeypatch.setenv("SKFER_CACHE", str(tmp_path / "cache"))
+    shipped = ship("vote-x", results, "ferplus", weights_dir)
+    assert shipped.name == "fer2013-ferplus-vote.safetensors"
+    entry = read_json(weights_dir / "registry.json")["weights"]["fer2013-ferplus-vote"]
+    assert entry["architecture"] == "small+small"
+    assert entry["predict_params"] == {"tta": "flip", "class_prior": "uniform"}
+    # a shipped member is described by its registry entry, another by its name
+    assert entry["dataset"].startswith("the soft vote, equal weights, of ")
+    assert "fer2013-model3 (FER2013 Training" in entry["dataset"]
+    assert "; and ferplus-small;" in entry["dataset"]
+    assert entry["ferplus_test_accuracy"] == 0.77
+    with pytest.raises(SystemExit, match="not a registered model"):
+        make_default("nope", "photos", weights_dir)
+    make_default("fer2013-ferplus-vote", "the photos' validation part", weights_dir)
+    assert read_json(weights_dir / "registry.json")["default"] == {
+        "name": "fer2013-ferplus-vote",
+        "chosen_on": "the photos' validation part",
+    }
+    with pytest.raises(SystemExit):  # --default needs --chosen-on
+        main(["vote-x", "--from", "ferplus", "--default"])
+
+
 def test_ship_facts_adds_another_benchmarks_evaluation_to_the_registry(tmp_path):
     from _common import read_json, write_json
     from ship import add_facts
@@ -274,6 +324,10 @@ def test_ship_facts_adds_another_benchmarks_evaluation_to_the_registry(tmp_path)
     with pytest.raises(SystemExit, match="not be what users get"):
         add_facts("fer2013-small", results, "ferplus", tmp_path)
     row["tta"] = "flip"
+    row["class_prior"] = "uniform"  # nor one under another class prior
+    with pytest.raises(SystemExit, match="class_prior 'uniform'"):
+        add_facts("fer2013-small", results, "ferplus", tmp_path)
+    del row["class_prior"]
     # an evaluation older than the registered weights read other tensors
     row["date"] = "2026-12-04 10:00 UTC"
     with pytest.raises(SystemExit, match="evaluate them again"):

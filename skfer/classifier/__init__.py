@@ -3,6 +3,8 @@
 - :class:`FERClassifier` (``_classifier.py``): the scikit-learn estimator;
 - :func:`load_pretrained` (``_pretrained.py``): shipped or saved weights as a
   fitted estimator;
+- :func:`weights_meta` (``_classifier.py``): what a weights file of a fitted
+  classifier stores beside its tensors;
 - :class:`Scaling` (``_batching.py``): a fitted classifier's pixel scaling, the
   input its network takes (e.g. for saliency maps);
 - :func:`fit_with_checkpoints`, :func:`resume_from_checkpoint`,
@@ -23,7 +25,7 @@ from ._checkpoint import (
     fit_with_checkpoints,
     resume_from_checkpoint,
 )
-from ._classifier import FERClassifier
+from ._classifier import FERClassifier, weights_meta
 from ._pretrained import load_pretrained
 
 __all__ = [
@@ -34,4 +36,5 @@ __all__ = [
     "fit_with_checkpoints",
     "load_pretrained",
     "resume_from_checkpoint",
+    "weights_meta",
 ]

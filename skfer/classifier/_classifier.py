@@ -26,8 +26,11 @@ from ..utils import (
     INPUT_SIZE,
     PRECISIONS,
     ImageBatches,
+    change_prior,
+    check_class_prior,
     check_device,
     check_units,
+    class_counts,
     intra_op_threads,
     match_units,
     resolve_precision,
@@ -50,7 +53,6 @@ from ._initialize import (
 from ._make_net import OPTIMIZERS, make_net, print_plain_unless_tty, silent
 from ._net import TrainingDivergedError
 from ._pickling import net_for_pickle, restore_net
-from ._prior import change_prior, check_class_prior, class_counts
 from ._schedules import SCHEDULES
 from ._training_state import continue_training, training_state
 from ._validation_split import validation_split
@@ -997,12 +999,37 @@ class FERClassifier(ClassifierMixin, BaseEstimator):
             restore_net(self.net_, extras)
 
 
-def weights_meta(estimator, **card):
+def weights_meta(estimator: Any, **card: Any) -> dict[str, Any]:
     """What a weights file of ``estimator`` stores beside the tensors.
 
-    The metadata of :meth:`FERClassifier.save_weights` and of the epoch
-    checkpoints (``_checkpoint.py``), from the attributes a fit sets before
-    training starts.
+    The metadata of :meth:`FERClassifier.save_weights`, of the epoch checkpoints
+    and of :func:`skfer.save_vote`, from the attributes a fit sets before
+    training starts (``architecture_``, ``classes_``, ``input_range_``,
+    ``pixel_mean_``, ``pixel_std_``, ``n_features_in_``, ``class_count_``).
+
+    Parameters
+    ----------
+    estimator : FERClassifier or object
+        Anything with those attributes.
+    **card
+        JSON-serializable information stored under ``"card"``.
+
+    Returns
+    -------
+    meta : dict
+        For :func:`skfer.weights.write_weights`.
+
+    Examples
+    --------
+    >>> from skfer import FERClassifier
+    >>> from skfer.classifier import weights_meta
+    >>> from skfer.datasets import make_faces
+    >>> X, y = make_faces(n_samples=20, classes=["happy", "sad"], random_state=0,
+    ...                   return_X_y=True)
+    >>> clf = FERClassifier("small", max_epochs=1).fit(X, y)
+    >>> meta = weights_meta(clf, dataset="synthetic")
+    >>> meta["architecture"], meta["classes"], meta["card"]
+    ('small', ['happy', 'sad'], {'dataset': 'synthetic'})
     """
     class_count = getattr(estimator, "class_count_", None)
     return {

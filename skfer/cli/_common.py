@@ -471,20 +471,21 @@ def load_predictor(args):
     """The model of ``--model`` with its prediction settings, and its name.
 
     An ``.onnx`` file is run by :class:`skfer.onnx.ONNXClassifier` (no torch),
-    with the ``tta`` its metadata records unless ``--tta`` says otherwise;
-    anything else goes through :func:`load_model`.
+    with the ``tta`` and ``class_prior`` its metadata records unless ``--tta`` or
+    ``--class-prior`` says otherwise; anything else goes through
+    :func:`load_model`.
     """
     if str(args.model).lower().endswith(".onnx"):
         # lazy: skfer.onnx loads numpy; import skfer.cli does not
         from ..onnx import ONNXClassifier
 
-        if args.class_prior is not None:
-            raise UsageError(
-                "--class-prior is applied by skfer's torch models, not by an ONNX "
-                "file; pass the .safetensors weights instead."
-            )
         clf = ONNXClassifier(args.model)
-        default = clf.metadata_.get("predict_params", {}).get("tta")
-        clf.set_params(tta=predict_params(args).get("tta", default))
+        settings = {**clf.metadata_.get("predict_params", {}), **predict_params(args)}
+        try:
+            clf.set_params(
+                tta=settings.get("tta"), class_prior=settings.get("class_prior")
+            )
+        except ValueError as exc:
+            raise UsageError(f"--model {args.model}: {exc}") from exc
         return clf, args.model
     return load_model(args.model, device=args.device, **predict_params(args))

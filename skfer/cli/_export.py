@@ -14,7 +14,8 @@ the file. Its input is float32 images of shape (n, 48, 48) in the training units
 (0-255 for the shipped models), its output the probabilities (n, classes).
 Run it with skfer.onnx.ONNXClassifier (numpy, onnxruntime and Pillow; no torch),
 `skfer predict --model OUT.onnx`, or any ONNX runtime. Test-time augmentation is
-not in the graph: ONNXClassifier(tta=...) and `skfer predict --tta` apply it.
+not in the graph, nor a class prior: ONNXClassifier(tta=..., class_prior=...)
+applies them, and `skfer predict` the ones the file records.
 Needs torch and the onnx package (skfer's export extra, or pip install onnx
 beside the torch extra)."""
 
@@ -38,11 +39,12 @@ def run(args):
         out = clf.to_onnx(args.output)
     classes = ", ".join(str(c) for c in clf.classes_.tolist())
     note(f"{name} ({clf.architecture_}; {classes}) written to {out}")
-    tta = clf.tta
-    if tta is not None:
+    settings = {"tta": clf.tta, "class_prior": clf.class_prior}
+    shown = ", ".join(f"{k}={v!r}" for k, v in settings.items() if v is not None)
+    if shown:
         note(
-            f"its accuracy was measured with tta={tta!r}: predict with "
-            f"`skfer predict --model {out} --tta {tta}` or "
-            f"ONNXClassifier(path, tta={tta!r})."
+            f"its accuracy was measured with {shown}: the file records them, and "
+            f"`skfer predict --model {out}` applies them; in Python, "
+            f"ONNXClassifier(path, {shown})."
         )
     return 0

@@ -54,6 +54,10 @@ class SoftVote(nn.Module):
         self.register_buffer("input_scale", torch.ones(k))
         self.register_buffer("input_shift", torch.zeros(k))
 
+    log_weights: torch.Tensor
+    input_scale: torch.Tensor
+    input_shift: torch.Tensor
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         votes = []
         for i, member in enumerate(self.members):

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..utils import check_units
+from ..utils import change_prior, check_class_prior, check_units
 from ._format import INPUT_NAME, OUTPUT_NAME, decode
 from ._views import TTA_OPTIONS, check_rows, rows_to_images, tta_views
 
@@ -39,6 +39,11 @@ class ONNXClassifier:
         mirror image, ``"crops"`` ten shifted crops and mirror images.
         ``metadata_["predict_params"]`` records the setting of the exported
         estimator (the shipped models' accuracy is measured with ``"crops"``).
+    class_prior : None, "uniform" or array-like of shape (n_classes,), default=None
+        Probabilities under another class prior, after TTA, as
+        ``FERClassifier(class_prior=...)``: needs the training labels' counts,
+        which files exported by skfer 0.1 record (``metadata_["class_count"]``).
+        ``metadata_["predict_params"]`` records the exported estimator's setting.
     batch_size : int, default=256
         Images per call of the onnxruntime session.
     n_threads : int or None, default=None
@@ -80,11 +85,13 @@ class ONNXClassifier:
         path: str | os.PathLike[str],
         *,
         tta: str | None = None,
+        class_prior: str | ArrayLike | None = None,
         batch_size: int = 256,
         n_threads: int | None = None,
     ) -> None:
         self.path = path
         self.tta = tta
+        self.class_prior = class_prior
         self.batch_size = batch_size
         self.n_threads = n_threads
         self._load()
@@ -122,6 +129,13 @@ class ONNXClassifier:
         self.classes_ = np.asarray(meta["classes"])
         self.n_features_in_ = int(meta["n_features_in"])
         self.input_range_ = tuple(meta["input_range"])
+        self._prior = check_class_prior(self.class_prior, self.classes_)
+        if self._prior is not None and "class_count" not in meta:
+            raise ValueError(
+                f"class_prior needs the class frequencies of the model's training "
+                f"labels, which {path} does not record (exported before they were "
+                "stored); export it again, or use class_prior=None."
+            )
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -156,6 +170,7 @@ class ONNXClassifier:
         return {
             "path": self.path,
             "tta": self.tta,
+            "class_prior": self.class_prior,
             "batch_size": self.batch_size,
             "n_threads": self.n_threads,
         }
@@ -170,7 +185,10 @@ class ONNXClassifier:
         return self
 
     def __repr__(self):
-        return f"ONNXClassifier({str(self.path)!r}, tta={self.tta!r})"
+        prior = (
+            "" if self.class_prior is None else f", class_prior={self.class_prior!r}"
+        )
+        return f"ONNXClassifier({str(self.path)!r}, tta={self.tta!r}{prior})"
 
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities of each image, as :meth:`FERClassifier.predict_proba`.
@@ -200,7 +218,11 @@ class ONNXClassifier:
                 for v in views
             )
             out.append(proba / len(views))
-        return np.concatenate(out).astype(np.float64)
+        proba = np.concatenate(out).astype(np.float64)
+        if self._prior is None:
+            return proba
+        counts = np.asarray(self.metadata_["class_count"], dtype=float)
+        return change_prior(proba, self._prior, counts)
 
     def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
         """Logarithm of :meth:`predict_proba` (``-inf`` for a probability of 0)."""

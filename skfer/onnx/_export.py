@@ -68,6 +68,10 @@ def _graph_module(estimator):
 
 
 def _metadata(estimator):
+    prior = estimator.class_prior
+    if prior is not None and not isinstance(prior, str):
+        prior = [float(v) for v in prior]  # an array: JSON as a list
+    counts = getattr(estimator, "class_count_", None)
     return {
         "skfer_format": FORMAT_VERSION,
         "architecture": estimator.architecture_,
@@ -77,7 +81,11 @@ def _metadata(estimator):
         "pixel_mean": float(estimator.pixel_mean_),
         "pixel_std": float(estimator.pixel_std_),
         "n_features_in": int(estimator.n_features_in_),
-        "predict_params": {"tta": estimator.tta},
+        "predict_params": {
+            "tta": estimator.tta,
+            **({"class_prior": prior} if prior is not None else {}),
+        },
+        **({"class_count": counts.tolist()} if counts is not None else {}),
         "tta": TTA_DOC,
         "skfer_version": __version__,
     }
@@ -94,7 +102,9 @@ def export_onnx(estimator: BaseEstimator, path: str | os.PathLike[str]) -> Path:
     :class:`~skfer.onnx.ONNXClassifier`). The model's ``metadata_props`` hold, as
     JSON texts: ``architecture``, ``classes``, ``input_range``, ``pixel_mean``,
     ``pixel_std``, ``n_features_in``, ``predict_params`` (the estimator's
-    ``tta``), ``skfer_version`` and notes on the input and TTA. Probabilities
+    ``tta`` and ``class_prior``), ``class_count`` (the training labels' counts,
+    which :class:`~skfer.onnx.ONNXClassifier`'s ``class_prior`` re-weights),
+    ``skfer_version`` and notes on the input and TTA. Probabilities
     match ``predict_proba`` with ``precision="float32"`` within 1e-5.
 
     Parameters

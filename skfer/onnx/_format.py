@@ -24,11 +24,14 @@ JSON_KEYS = (
     "n_features_in",
     "predict_params",
 )
+#: JSON metadata keys a file may lack (written by later versions of skfer).
+OPTIONAL_JSON_KEYS = ("class_count",)
 
 
 def encode(meta):
     """``{key: value}`` -> ``{key: text}`` for an ONNX model's ``metadata_props``."""
-    return {k: json.dumps(v) if k in JSON_KEYS else str(v) for k, v in meta.items()}
+    json_keys = JSON_KEYS + OPTIONAL_JSON_KEYS
+    return {k: json.dumps(v) if k in json_keys else str(v) for k, v in meta.items()}
 
 
 def decode(props, source):
@@ -43,7 +46,7 @@ def decode(props, source):
     if missing:
         raise ValueError(f"{source} lacks skfer metadata {missing}.")
     meta = dict(props)
-    for key in JSON_KEYS:
+    for key in JSON_KEYS + tuple(k for k in OPTIONAL_JSON_KEYS if k in props):
         try:
             meta[key] = json.loads(props[key])
         except (ValueError, RecursionError) as exc:
@@ -100,3 +103,11 @@ def _check(meta, source):
         fail("pixel_std", "a finite number > 0")
     if not isinstance(meta["predict_params"], dict):
         fail("predict_params", "a JSON object")
+    counts = meta.get("class_count", [1.0] * len(classes))
+    if not (
+        isinstance(counts, list)
+        and len(counts) == len(classes)
+        and all(_number(c) and c >= 0 for c in counts)
+        and 0 < sum(counts) < math.inf
+    ):
+        fail("class_count", "one finite count >= 0 per class, not all zero")

@@ -16,6 +16,8 @@ and for code built on skfer; the user-facing API is in the other packages.
   :func:`scale_pixels`, :func:`intensity_scale`, :func:`image_side`;
 - estimator input: :func:`validate_images`, :func:`rows_to_images`,
   :class:`ImageBatches`, :class:`NonSquareImageWarning`;
+- class priors (numpy only, for the torch and the ONNX classifiers):
+  :func:`class_counts`, :func:`check_class_prior`, :func:`change_prior`;
 - torch: :func:`check_device`, :func:`resolve_precision`, :func:`autocast`,
   :func:`cpu_has_fast_bfloat16` (``SKFER_BFLOAT16`` overrides it:
   :func:`bfloat16_override`),
@@ -42,9 +44,12 @@ __all__ = [
     "atomic_file",
     "autocast",
     "bfloat16_override",
+    "change_prior",
+    "check_class_prior",
     "check_device",
     "check_regular_file",
     "check_units",
+    "class_counts",
     "cpu_has_fast_bfloat16",
     "describe_units",
     "fused_optimizer_kwargs",
@@ -84,9 +89,12 @@ _LAZY = {
     "atomic_file": "._atomic",
     "autocast": "._torch",
     "bfloat16_override": "._torch",
+    "change_prior": "._prior",
+    "check_class_prior": "._prior",
     "check_device": "._torch",
     "check_regular_file": "._images",
     "check_units": "._units",
+    "class_counts": "._prior",
     "cpu_has_fast_bfloat16": "._torch",
     "describe_units": "._units",
     "fused_optimizer_kwargs": "._torch",

@@ -35,27 +35,32 @@ def test_exported_model_predicts_like_the_weights(photos, model_path, tmp_path, 
             assert theirs["probabilities"][label] == pytest.approx(p, abs=1e-3)
 
 
-def test_class_prior_with_an_onnx_model_is_a_usage_error(
+def test_an_onnx_model_takes_the_class_prior_of_the_weights(
     photos, model_path, tmp_path, capsys
 ):
+    from skfer.weights import read_weights, write_weights
+
+    state, meta = read_weights(model_path)  # as if trained on skewed labels
+    meta["class_count"] = [50.0] + [1.0] * (len(meta["classes"]) - 1)
+    model_path = write_weights(tmp_path / "skewed.safetensors", state, meta)
     out = tmp_path / "tiny.onnx"
     assert main(["export", str(model_path), str(out)]) == 0
-    photo = str(photos / "two_faces.jpg")
-    assert (
-        main(
-            [
-                "predict",
-                *CASCADE,
-                photo,
-                "--model",
-                str(out),
-                "--class-prior",
-                "uniform",
-            ]
-        )
-        == 2
-    )
-    assert "--class-prior is applied by skfer's torch models" in capsys.readouterr().err
+    capsys.readouterr()
+    photo = photos / "two_faces.jpg"
+    uniform = ("--class-prior", "uniform")
+    torch_out = _predict_json(capsys, photo, "--model", model_path, *uniform)
+    onnx_out = _predict_json(capsys, photo, "--model", out, *uniform)
+    plain = _predict_json(capsys, photo, "--model", out)
+    moved = 0.0
+    for ours, theirs, before in zip(
+        torch_out["results"][0]["faces"],
+        onnx_out["results"][0]["faces"],
+        plain["results"][0]["faces"],
+    ):
+        for label, p in ours["probabilities"].items():
+            assert theirs["probabilities"][label] == pytest.approx(p, abs=1e-3)
+            moved = max(moved, abs(before["probabilities"][label] - p))
+    assert moved > 1e-3  # the prior changed the probabilities
 
 
 def test_explain_draws_saliency_over_the_faces(photos, model_path, tmp_path, capsys):

@@ -48,6 +48,8 @@ def test_runs_without_torch_skorch_or_sklearn(exported, faces, tmp_path):
         assert np.abs(proba - expected).max() < 1e-4, np.abs(proba - expected).max()
         import skfer
         assert skfer.__version__
+        clf.set_params(class_prior="uniform")  # the prior change is numpy too
+        assert clf.predict_proba(X[:2]).shape == (2, 7)
         print("ok", clf.predict(X[:2]).tolist())
         """
     )
@@ -181,6 +183,8 @@ def test_units_follow_the_rule_of_fer_classifier(exported, faces):
         ("input_range", '"0-255"', "'input_range'"),
         ("pixel_std", "0", "'pixel_std'"),
         ("predict_params", "[]", "'predict_params'"),
+        ("class_count", "[1, 2]", "'class_count'"),
+        ("class_count", "[0, 0, 0, 0, 0, 0, 0]", "'class_count'"),
     ],
 )
 def test_hostile_metadata_gives_a_clear_error(exported, tmp_path, key, text, match):
@@ -194,3 +198,36 @@ def test_hostile_metadata_gives_a_clear_error(exported, tmp_path, key, text, mat
     onnx.save(model, tmp_path / "hostile.onnx")
     with pytest.raises(ValueError, match=match):
         ONNXClassifier(tmp_path / "hostile.onnx")
+
+
+def test_class_prior_is_applied_after_tta_as_by_the_torch_classifier(
+    exported, faces, tmp_path
+):
+    import onnx
+
+    clf, path = exported
+    X, _ = faces
+    assert len(ONNXClassifier(path).metadata_["class_count"]) == 7
+    for prior in ("uniform", np.arange(1, 8)):
+        clf.set_params(tta="flip", class_prior=prior)
+        onnx_clf = ONNXClassifier(path, tta="flip", class_prior=prior)
+        np.testing.assert_allclose(
+            onnx_clf.predict_proba(X[:20]), clf.predict_proba(X[:20]), atol=1e-4
+        )
+    # the exported estimator's prior is recorded as its TTA is
+    uniform = ONNXClassifier(clf.to_onnx(tmp_path / "prior.onnx"))
+    assert uniform.metadata_["predict_params"] == {
+        "tta": "flip",
+        "class_prior": [float(v) for v in range(1, 8)],
+    }
+    clf.set_params(tta=None, class_prior=None)
+    with pytest.raises(ValueError, match="class_prior must be"):
+        ONNXClassifier(path, class_prior="balanced")
+    model = onnx.load(str(path))  # a file exported before the counts were stored
+    kept = [p for p in model.metadata_props if p.key != "class_count"]
+    del model.metadata_props[:]
+    model.metadata_props.extend(kept)
+    onnx.save(model, tmp_path / "old.onnx")
+    assert ONNXClassifier(tmp_path / "old.onnx").predict(X[:2]).shape == (2,)
+    with pytest.raises(ValueError, match="does not record"):
+        ONNXClassifier(tmp_path / "old.onnx", class_prior="uniform")

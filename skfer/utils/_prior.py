@@ -22,7 +22,7 @@ def class_counts(y_codes, n_classes, weights=None):
     Examples
     --------
     >>> import numpy as np
-    >>> from skfer.classifier._prior import class_counts
+    >>> from skfer.utils._prior import class_counts
     >>> class_counts(np.array([0, 0, 2]), 3).tolist()
     [2.0, 0.0, 1.0]
     """
@@ -34,7 +34,7 @@ def check_class_prior(class_prior, classes):
 
     Examples
     --------
-    >>> from skfer.classifier._prior import check_class_prior
+    >>> from skfer.utils._prior import check_class_prior
     >>> check_class_prior("uniform", ["a", "b"]).tolist()
     [0.5, 0.5]
     >>> check_class_prior([1, 3], ["a", "b"]).tolist()
@@ -74,7 +74,7 @@ def change_prior(proba, prior, counts):
     Examples
     --------
     >>> import numpy as np
-    >>> from skfer.classifier._prior import change_prior
+    >>> from skfer.utils._prior import change_prior
     >>> proba = np.array([[0.6, 0.4]])  # learnt where class 0 was 3 times as common
     >>> change_prior(proba, np.array([0.5, 0.5]), np.array([75.0, 25.0])).round(3)
     array([[0.333, 0.667]])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from skfer import FERClassifier
-from skfer.classifier._prior import change_prior, check_class_prior, class_counts
+from skfer.utils._prior import change_prior, check_class_prior, class_counts
 
 
 def test_class_counts_are_weighted():
