@@ -160,7 +160,9 @@ def register(path, name, meta, row, source, weights_dir, chosen_on=None):
     registry_path = Path(weights_dir) / "registry.json"
     registry = read_json(registry_path) or {"weights": {}}
     dataset, accuracies = _facts(source, row)
-    if chosen_on:
+    if chosen_on and row.get("members"):
+        dataset += f"; chosen on {chosen_on}"
+    elif chosen_on:
         dataset += f"; chosen among the {source.upper()} runs on {chosen_on}"
     params = row.get("params", {})
     registry["weights"][name] = {
@@ -170,7 +172,7 @@ def register(path, name, meta, row, source, weights_dir, chosen_on=None):
         "classes": list(meta["classes"]),
         "dataset": dataset,
         "command": row["command"],
-        "recipe": params,
+        **({"members": row["members"]} if row.get("members") else {"recipe": params}),
         # how the accuracies were measured; load_pretrained applies these
         "predict_params": predict_params(row),
         **accuracies,

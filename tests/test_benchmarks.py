@@ -276,6 +276,7 @@ def test_ship_makes_a_vote_row_the_default_with_its_prior(tmp_path, monkeypatch)
     assert shipped.name == "fer2013-ferplus-vote.safetensors"
     entry = read_json(weights_dir / "registry.json")["weights"]["fer2013-ferplus-vote"]
     assert entry["architecture"] == "small+small"
+    assert entry["members"] == ["fer2013-model3", "ferplus-small"]
     assert entry["predict_params"] == {"tta": "flip", "class_prior": "uniform"}
     # a shipped member is described by its registry entry, another by its name
     assert entry["dataset"].startswith("the soft vote, equal weights, of ")
