@@ -89,16 +89,16 @@ def _ferplus_facts(row):
         "contempt counted as disgust); epoch and TTA chosen on FER2013Valid "
         "(PublicTest) with FER+ majority labels"
     )
-    accuracies = {
-        key: row[key]
-        for key in (
-            "ferplus_test_accuracy",
-            "ferplus_valid_accuracy",
-            "fer2013_private_test_accuracy",
-        )
-        if key in row
+    return dataset, _ferplus_accuracies(row)
+
+
+def _ferplus_accuracies(row):
+    """The accuracies of a ``ferplus.json`` row the registry keeps: FER+ test and
+    valid (majority labels), FER2013 PrivateTest (its own labels)."""
+    keys = ("ferplus_test_accuracy", "ferplus_valid_accuracy")
+    return {
+        key: row[key] for key in (*keys, "fer2013_private_test_accuracy") if key in row
     }
-    return dataset, accuracies
 
 
 def _vote_facts(row):
@@ -117,16 +117,7 @@ def _vote_facts(row):
         + "; and ".join(described)
         + "; TTA chosen on FER2013Valid (PublicTest) with FER+ majority labels"
     )
-    accuracies = {
-        key: row[key]
-        for key in (
-            "ferplus_test_accuracy",
-            "ferplus_valid_accuracy",
-            "fer2013_private_test_accuracy",
-        )
-        if key in row
-    }
-    return dataset, accuracies
+    return dataset, _ferplus_accuracies(row)
 
 
 def _facts(source, row):

@@ -123,8 +123,9 @@ def add_inference_arguments(parser):
         "--class-prior",
         choices=("training", "uniform"),
         help="class frequencies the probabilities assume: the model's training "
-        "labels' (default) or every emotion equally likely (uniform: e.g. posed "
-        "faces, where a FER2013 model under-predicts disgust and sad)",
+        "labels' or every emotion equally likely (uniform: e.g. posed faces, where "
+        "a FER2013 model under-predicts disgust and sad); default: the model's own "
+        "setting (a shipped model's registry entry; uniform for the default model)",
     )
     parser.add_argument("--device", default="cpu", help="torch device (default: cpu)")
 

@@ -7,6 +7,8 @@ writes. Metadata values that are not plain text are stored as JSON.
 import json
 import math
 
+from ..utils import valid_class_counts
+
 __all__ = ["FORMAT_VERSION", "INPUT_NAME", "OUTPUT_NAME", "decode", "encode"]
 
 #: Version of the metadata layout (key ``skfer_format``).
@@ -104,10 +106,5 @@ def _check(meta, source):
     if not isinstance(meta["predict_params"], dict):
         fail("predict_params", "a JSON object")
     counts = meta.get("class_count", [1.0] * len(classes))
-    if not (
-        isinstance(counts, list)
-        and len(counts) == len(classes)
-        and all(_number(c) and c >= 0 for c in counts)
-        and 0 < sum(counts) < math.inf
-    ):
+    if not valid_class_counts(counts, len(classes)):
         fail("class_count", "one finite count >= 0 per class, not all zero")

@@ -17,7 +17,8 @@ and for code built on skfer; the user-facing API is in the other packages.
 - estimator input: :func:`validate_images`, :func:`rows_to_images`,
   :class:`ImageBatches`, :class:`NonSquareImageWarning`;
 - class priors (numpy only, for the torch and the ONNX classifiers):
-  :func:`class_counts`, :func:`check_class_prior`, :func:`change_prior`;
+  :func:`class_counts`, :func:`check_class_prior`, :func:`change_prior`,
+  :func:`valid_class_counts`;
 - torch: :func:`check_device`, :func:`resolve_precision`, :func:`autocast`,
   :func:`cpu_has_fast_bfloat16` (``SKFER_BFLOAT16`` overrides it:
   :func:`bfloat16_override`),
@@ -69,6 +70,7 @@ __all__ = [
     "scale_pixels",
     "seeded",
     "sha256_file",
+    "valid_class_counts",
     "validate_images",
     "write_text_atomic",
 ]
@@ -114,6 +116,7 @@ _LAZY = {
     "scale_pixels": "._units",
     "seeded": "._torch",
     "sha256_file": "._hashing",
+    "valid_class_counts": "._prior",
     "validate_images": "._validation",
     "write_text_atomic": "._atomic",
 }

@@ -11,12 +11,21 @@ the other prior: multiply each by new prior / training prior and renormalize
 test-time augmentation.
 """
 
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
-__all__ = ["change_prior", "check_class_prior", "class_counts"]
+__all__ = ["change_prior", "check_class_prior", "class_counts", "valid_class_counts"]
 
 
-def class_counts(y_codes, n_classes, weights=None):
+def class_counts(
+    y_codes: ArrayLike, n_classes: int, weights: ArrayLike | None = None
+) -> np.ndarray:
     """Count of each class in the training labels, weighted by ``weights``.
 
     Examples
@@ -29,7 +38,33 @@ def class_counts(y_codes, n_classes, weights=None):
     return np.bincount(y_codes, weights=weights, minlength=n_classes).astype(float)
 
 
-def check_class_prior(class_prior, classes):
+def valid_class_counts(counts: Any, n_classes: int) -> bool:
+    """Whether ``counts`` (as read from a file's metadata) can be a model's training
+    class counts: a list of ``n_classes`` finite numbers >= 0, not all zero.
+
+    Examples
+    --------
+    >>> from skfer.utils import valid_class_counts
+    >>> valid_class_counts([3, 0.5], 2), valid_class_counts([0, 0], 2)
+    (True, False)
+    """
+    return (
+        isinstance(counts, list)
+        and len(counts) == n_classes
+        and all(
+            isinstance(c, (int, float))
+            and not isinstance(c, bool)
+            and math.isfinite(c)
+            and c >= 0
+            for c in counts
+        )
+        and 0 < sum(counts) < math.inf
+    )
+
+
+def check_class_prior(
+    class_prior: Any, classes: Sequence[Any] | np.ndarray
+) -> np.ndarray | None:
     """``class_prior`` as probabilities over ``classes`` (``None`` stays ``None``).
 
     Examples
@@ -65,7 +100,9 @@ def check_class_prior(class_prior, classes):
     return prior / prior.sum()
 
 
-def change_prior(proba, prior, counts):
+def change_prior(
+    proba: np.ndarray, prior: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
     """Probabilities ``proba`` (rows) under ``prior`` instead of the training prior.
 
     ``counts`` are the training labels' class counts; a class absent from them is

@@ -34,7 +34,7 @@ from safetensors import SafetensorError, safe_open
 from torch import nn
 
 from ..models import ARCHITECTURES, build_model, check_architecture
-from ..utils import atomic_file
+from ..utils import atomic_file, valid_class_counts
 
 __all__ = ["read_weights", "read_weights_meta", "tensor_dict", "write_weights"]
 
@@ -231,12 +231,7 @@ def _check_meta(path, meta):
     if type(n_features) is not int or n_features < 1:
         fail("n_features_in", "a positive integer")
     counts = meta.get("class_count", [1.0] * len(classes))
-    if not (
-        isinstance(counts, list)
-        and len(counts) == len(classes)
-        and all(_is_number(c) and c >= 0 for c in counts)
-        and 0 < sum(counts) < math.inf
-    ):
+    if not valid_class_counts(counts, len(classes)):
         fail("class_count", "one finite count >= 0 per class, not all zero")
     for field in ("card", "checkpoint"):
         if field in meta and not isinstance(meta[field], dict):

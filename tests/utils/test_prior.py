@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from skfer import FERClassifier
-from skfer.utils._prior import change_prior, check_class_prior, class_counts
+from skfer.utils._prior import (
+    change_prior,
+    check_class_prior,
+    class_counts,
+    valid_class_counts,
+)
 
 
 def test_class_counts_are_weighted():
@@ -88,3 +93,20 @@ def test_class_prior_needs_recorded_counts(small, faces, tmp_path):
     old.set_params(class_prior="uniform")
     with pytest.raises(ValueError, match="class_prior needs the class frequencies"):
         old.predict(X[:2])
+
+
+@pytest.mark.parametrize(
+    "counts, ok",
+    [
+        ([3, 0.5, 0], True),
+        ([0, 0, 0], False),
+        ([1, 2], False),  # one per class
+        ([1, -1, 3], False),
+        ([1, float("nan"), 3], False),
+        ([1e308, 1e308, 1e308], False),  # the sum overflows
+        ([1, True, 3], False),
+        ("1,2,3", False),
+    ],
+)
+def test_valid_class_counts_accepts_only_usable_counts(counts, ok):
+    assert valid_class_counts(counts, 3) is ok
