@@ -42,6 +42,23 @@ class NoFaceWarning(UserWarning):
     """
 
 
+#: The settings of FaceCropper that build a CascadeDetector, and their defaults.
+_CASCADE_SETTINGS = {
+    "scale_factor": 1.2,
+    "step_ratio": 1.0,
+    "min_size": None,
+    "min_neighbors": 4,
+    "merge_overlap": 0.5,
+}
+
+
+def _same_setting(value, default):
+    """Whether a detector setting is its default (``min_size`` may be a tuple)."""
+    if value is None or default is None:
+        return value is default
+    return bool(np.all(np.asarray(value) == default))
+
+
 class FaceCropper(_ImageTransformer):
     """Crop the main face out of each image.
 
@@ -177,13 +194,21 @@ class FaceCropper(_ImageTransformer):
         self.merge_overlap = merge_overlap
 
     def _detector(self):
+        settings = {name: getattr(self, name) for name in _CASCADE_SETTINGS}
         if isinstance(self.detector, str) and self.detector == "cascade":
-            return CascadeDetector(
-                scale_factor=self.scale_factor,
-                step_ratio=self.step_ratio,
-                min_size=self.min_size,
-                min_neighbors=self.min_neighbors,
-                merge_overlap=self.merge_overlap,
+            return CascadeDetector(**settings)
+        changed = [
+            name
+            for name, value in settings.items()
+            if not _same_setting(value, _CASCADE_SETTINGS[name])
+        ]
+        if changed:
+            warnings.warn(
+                f"FaceCropper: {', '.join(changed)} set the cascade detector only; "
+                f"with detector={self.detector!r} they have no effect (pass "
+                "detector='cascade', or set the detector object itself).",
+                UserWarning,
+                stacklevel=3,
             )
         return check_detector(self.detector)
 

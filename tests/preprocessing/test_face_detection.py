@@ -130,3 +130,13 @@ def test_cropper_attributes_follow_the_last_batch(astronaut):
 def test_cropper_bad_parameters(params, match):
     with pytest.raises(ValueError, match=match):
         FaceCropper(**params).fit_transform([np.zeros((50, 50))])
+
+
+def test_cascade_settings_with_another_detector_warn_that_they_do_nothing():
+    image = [np.zeros((50, 50), np.uint8)]
+    with pytest.warns(UserWarning, match="min_size, min_neighbors set the cascade"):
+        FaceCropper(min_neighbors=6, min_size=(30, 30)).crop(image)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the defaults, or the cascade: no warning
+        FaceCropper(min_size=None).crop(image)
+        FaceCropper(detector="cascade", min_neighbors=6, min_size=30).crop(image)
