@@ -922,3 +922,41 @@ def test_multidataset_vote_labels_are_the_mean_of_the_voters(monkeypatch):
     assert multidataset.key_of(args) == "multi-none-vote"
     text = multidataset.trained_on(args, {"trained_on": "FER2013 (single labels)"}, [])
     assert text == "FER2013 Training (soft labels: the vote of a + b)"
+
+
+def test_ferplus_vote_row_evaluates_the_saved_vote_under_its_prior(
+    tmp_path, monkeypatch
+):
+    import argparse
+
+    from ferplus import vote_row
+
+    from skfer import FERClassifier
+    from skfer.datasets import make_faces
+
+    X, y = make_faces(
+        n_samples=60, classes=["happy", "sad"], random_state=0, return_X_y=True
+    )
+    members = []
+    for i in (0, 1):
+        clf = FERClassifier("small", max_epochs=1, random_state=i).fit(X, y)
+        members.append(str(clf.save_weights(tmp_path / f"m{i}.safetensors")))
+    monkeypatch.setenv("SKFER_CACHE", str(tmp_path / "cache"))
+    data = {"public": (X[:20], y[:20]), "private": (X[20:40], y[20:40])}
+    data["fer2013_private"] = (X[40:], y[40:])
+    rows = {}
+    for prior in (None, "uniform"):
+        args = argparse.Namespace(class_prior=prior)
+        rows[prior] = vote_row(members, args, data)
+    row = rows["uniform"]
+    assert row["members"] == ["m0", "m1"]
+    assert row["trained_on"] == "the soft vote of m0, m1"
+    assert row["weights"] == "$SKFER_CACHE/weights/vote-m0-m1.safetensors"
+    assert row["class_prior"] == "uniform" and "class_prior" not in rows[None]
+    assert row["tta"] in ("flip", "crops")
+    vote = FERClassifier.from_weights(
+        tmp_path / "cache" / "weights" / "vote-m0-m1.safetensors",
+        tta=row["tta"],
+        class_prior="uniform",
+    )
+    assert row["ferplus_test_accuracy"] == vote.score(X[20:40], y[20:40])
