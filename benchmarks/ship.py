@@ -92,13 +92,18 @@ def _ferplus_facts(row):
     return dataset, _ferplus_accuracies(row)
 
 
+#: The accuracies of a ``ferplus.json`` row the registry keeps: FER+ test and
+#: valid (majority labels), FER2013 PrivateTest (its own labels).
+FERPLUS_FACTS = (
+    "ferplus_test_accuracy",
+    "ferplus_valid_accuracy",
+    "fer2013_private_test_accuracy",
+)
+
+
 def _ferplus_accuracies(row):
-    """The accuracies of a ``ferplus.json`` row the registry keeps: FER+ test and
-    valid (majority labels), FER2013 PrivateTest (its own labels)."""
-    keys = ("ferplus_test_accuracy", "ferplus_valid_accuracy")
-    return {
-        key: row[key] for key in (*keys, "fer2013_private_test_accuracy") if key in row
-    }
+    """The :data:`FERPLUS_FACTS` that ``row`` has."""
+    return {key: row[key] for key in FERPLUS_FACTS if key in row}
 
 
 def _vote_facts(row):

@@ -124,13 +124,8 @@ def ensemble_from_fitted(
         raise ValueError("ensemble_from_fitted needs at least one classifier.")
     for _, clf in named:
         check_is_fitted(clf)
+    _check_shared_classes([(repr(name), clf) for name, clf in named])
     classes = named[0][1].classes_
-    for name, clf in named[1:]:
-        if not np.array_equal(clf.classes_, classes):
-            raise ValueError(
-                f"All classifiers must share classes_; {name!r} has "
-                f"{clf.classes_.tolist()} but the first has {classes.tolist()}."
-            )
     if weights is not None:
         _check_weights(weights, len(named))
     ensemble = VotingClassifier(named, voting="soft", weights=weights)
@@ -219,13 +214,9 @@ def save_vote(
                 f"classifier {i} is a vote ({clf.architecture_!r}); pass its "
                 "members instead: a vote of votes is not a weights file."
             )
+    _check_shared_classes([(f"classifier {i}", clf) for i, clf in enumerate(members)])
     first = members[0]
     for i, clf in enumerate(members[1:], start=1):
-        if not np.array_equal(clf.classes_, first.classes_):
-            raise ValueError(
-                f"All classifiers must share classes_; classifier {i} has "
-                f"{clf.classes_.tolist()} but the first has {first.classes_.tolist()}."
-            )
         if clf.n_features_in_ != first.n_features_in_:
             raise ValueError(
                 f"All classifiers must read images of one size; classifier {i} "
@@ -287,6 +278,18 @@ def _vote_class_count(members, share):
         return None
     frequencies = sum(w * c / c.sum() for w, c in zip(share, counts))
     return frequencies * float(np.mean([c.sum() for c in counts]))
+
+
+def _check_shared_classes(labelled):
+    """Raise a ValueError unless every ``(label, classifier)`` has the first's
+    ``classes_`` (``label`` names the classifier in the error)."""
+    classes = labelled[0][1].classes_
+    for label, clf in labelled[1:]:
+        if not np.array_equal(clf.classes_, classes):
+            raise ValueError(
+                f"All classifiers must share classes_; {label} has "
+                f"{clf.classes_.tolist()} but the first has {classes.tolist()}."
+            )
 
 
 def _check_weights(weights, n_members):

@@ -289,8 +289,11 @@ def _default_method(estimator):
 
 
 def _is_vote(estimator):
-    """Whether ``estimator``'s network is a vote (architecture ``"a+b"``)."""
-    return "+" in str(getattr(estimator, "architecture_", ""))
+    """Whether ``estimator``'s network is a :class:`~skfer.models.SoftVote`."""
+    from ..models import SoftVote  # lazy: torch is the torch extra
+
+    net = getattr(estimator, "net_", None)
+    return isinstance(getattr(net, "module_", None), SoftVote)
 
 
 def saliency_map(

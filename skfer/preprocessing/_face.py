@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Sequence
 from numbers import Integral, Real
@@ -42,21 +43,19 @@ class NoFaceWarning(UserWarning):
     """
 
 
-#: The settings of FaceCropper that build a CascadeDetector, and their defaults.
-_CASCADE_SETTINGS = {
-    "scale_factor": 1.2,
-    "step_ratio": 1.0,
-    "min_size": None,
-    "min_neighbors": 4,
-    "merge_overlap": 0.5,
-}
+#: The settings of FaceCropper that build a CascadeDetector.
+_CASCADE_SETTINGS = (
+    "scale_factor",
+    "step_ratio",
+    "min_size",
+    "min_neighbors",
+    "merge_overlap",
+)
 
 
-def _same_setting(value, default):
+def _is_default(value, default):
     """Whether a detector setting is its default (``min_size`` may be a tuple)."""
-    if value is None or default is None:
-        return value is default
-    return bool(np.all(np.asarray(value) == default))
+    return value is default or (default is not None and value == default)
 
 
 class FaceCropper(_ImageTransformer):
@@ -197,10 +196,11 @@ class FaceCropper(_ImageTransformer):
         settings = {name: getattr(self, name) for name in _CASCADE_SETTINGS}
         if isinstance(self.detector, str) and self.detector == "cascade":
             return CascadeDetector(**settings)
+        defaults = inspect.signature(FaceCropper).parameters
         changed = [
             name
             for name, value in settings.items()
-            if not _same_setting(value, _CASCADE_SETTINGS[name])
+            if not _is_default(value, defaults[name].default)
         ]
         if changed:
             warnings.warn(
